@@ -1,0 +1,227 @@
+// Shapes of the Salus JSON API (docs/api.md). Dates are `YYYY-MM-DD`; times are ISO 8601 instants.
+
+export type IsoDate = string;
+export type IsoInstant = string;
+
+export interface ListResponse<T> {
+  items: T[];
+  total: number;
+}
+
+export interface ListParams {
+  q?: string;
+  limit?: number;
+  offset?: number;
+}
+
+export interface ApiErrorDetail {
+  path?: string | (string | number)[];
+  message: string;
+}
+
+export interface ApiErrorBody {
+  error: {
+    code: string;
+    message: string;
+    requestId?: string;
+    details?: ApiErrorDetail[];
+  };
+}
+
+// ---- Authentication -------------------------------------------------------------------------
+
+export type SignInStatus = "signed_in" | "mfa_required" | "mfa_enrollment_required" | "password_change_required";
+
+export interface AuthStepResponse {
+  status: SignInStatus;
+  csrfToken: string;
+}
+
+export interface LoginRequest {
+  email: string;
+  password: string;
+  organization?: string;
+}
+
+export interface MfaEnrollResponse {
+  secret: string;
+  otpauthUrl: string;
+}
+
+export interface PasswordChangeRequest {
+  currentPassword: string;
+  newPassword: string;
+}
+
+export type Role = "admin" | "manager" | "front-desk" | "clinician" | "biller" | "hr" | "privacy-officer";
+
+export const ROLES: readonly Role[] = [
+  "admin",
+  "manager",
+  "front-desk",
+  "clinician",
+  "biller",
+  "hr",
+  "privacy-officer",
+];
+
+export interface SessionUser {
+  id: string;
+  email: string;
+  displayName: string;
+  mfaEnabled: boolean;
+}
+
+export interface OrganizationRef {
+  slug: string;
+  name: string;
+}
+
+export interface Session {
+  user: SessionUser;
+  organization: { id: string; slug: string; name: string };
+  organizations: OrganizationRef[];
+  roles: Role[];
+  permissions: string[];
+  csrfToken: string;
+  stage?: SignInStatus | string;
+}
+
+// ---- Directory ------------------------------------------------------------------------------
+
+export interface Organization {
+  id: string;
+  slug: string;
+  name: string;
+  mfaRequired: boolean;
+  idleTimeoutMinutes: number;
+  absoluteTimeoutHours: number;
+}
+
+export interface Location {
+  id: string;
+  name: string;
+  timeZone: string;
+  addressLine1: string | null;
+  addressLine2: string | null;
+  city: string | null;
+  state: string | null;
+  postalCode: string | null;
+  phone: string | null;
+  active: boolean;
+}
+
+export interface Room {
+  id: string;
+  locationId: string;
+  name: string;
+  active: boolean;
+}
+
+export interface Equipment {
+  id: string;
+  locationId: string;
+  name: string;
+  kind: string;
+  active: boolean;
+}
+
+export type StaffKind = "practitioner" | "staff";
+
+export interface License {
+  id: string;
+  state: string;
+  number: string;
+  expiresOn: IsoDate | null;
+}
+
+export interface StaffMember {
+  id: string;
+  kind: StaffKind;
+  givenName: string;
+  familyName: string;
+  jobTitle: string | null;
+  email: string | null;
+  phone: string | null;
+  npi: string | null;
+  taxonomy: string | null;
+  active: boolean;
+  licenses: License[];
+}
+
+export type Sex = "female" | "male" | "other" | "unknown";
+
+export interface Patient {
+  id: string;
+  mrn: string;
+  givenName: string;
+  familyName: string;
+  dateOfBirth: IsoDate;
+  sex: Sex;
+  phone: string | null;
+  email: string | null;
+  addressLine1: string | null;
+  addressLine2: string | null;
+  city: string | null;
+  state: string | null;
+  postalCode: string | null;
+  active: boolean;
+}
+
+// ---- Administration -------------------------------------------------------------------------
+
+export interface User {
+  id: string;
+  email: string;
+  displayName: string;
+  roles: Role[];
+  disabled: boolean;
+  mfaEnabled: boolean;
+  lastSignInAt: IsoInstant | null;
+}
+
+export interface CreateUserResponse {
+  user: User;
+  oneTimePassword: string;
+}
+
+export interface ApiToken {
+  id: string;
+  name: string;
+  role: Role;
+  userId: string;
+  userEmail: string;
+  createdAt: IsoInstant;
+  lastUsedAt: IsoInstant | null;
+  revokedAt: IsoInstant | null;
+}
+
+export interface CreateTokenResponse extends Partial<ApiToken> {
+  token: string;
+}
+
+// ---- Audit ----------------------------------------------------------------------------------
+
+export interface AuditEntry {
+  seq: number;
+  at: IsoInstant;
+  userId: string | null;
+  userEmail: string | null;
+  organizationId: string | null;
+  action: string;
+  resourceType: string | null;
+  resourceId: string | null;
+  patientId: string | null;
+  outcome: string;
+  ip: string | null;
+  requestId: string | null;
+  detail: unknown;
+}
+
+export interface AuditFilters {
+  userId?: string;
+  patientId?: string;
+  action?: string;
+  from?: IsoInstant;
+  to?: IsoInstant;
+}

@@ -1,0 +1,38 @@
+// Permission names from packages/core/src/security/permissions.ts (see docs/api.md, "Roles and
+// permissions"). The web app shows only what the session's permissions allow; the server decides.
+
+export const P = {
+  locationsRead: "locations:read",
+  locationsWrite: "locations:write",
+  staffRead: "staff:read",
+  staffWrite: "staff:write",
+  patientsRead: "patients:read",
+  patientsWrite: "patients:write",
+  orgManage: "org:manage",
+  usersManage: "users:manage",
+  tokensManage: "tokens:manage",
+  auditRead: "audit:read",
+} as const;
+
+/** A requirement: the user needs at least one of these permissions. */
+export type Requirement = readonly string[];
+
+export const REQUIRE = {
+  // Whoever may write a directory area may also read it.
+  locations: [P.locationsRead, P.locationsWrite],
+  staff: [P.staffRead, P.staffWrite],
+  patients: [P.patientsRead, P.patientsWrite],
+  organization: [P.orgManage],
+  users: [P.usersManage],
+  tokens: [P.tokensManage],
+  audit: [P.auditRead],
+} as const satisfies Record<string, Requirement>;
+
+export function allows(permissions: readonly string[] | undefined, requirement: Requirement): boolean {
+  if (!permissions) return false;
+  return requirement.some((permission) => permissions.includes(permission));
+}
+
+export function can(permissions: readonly string[] | undefined, permission: string): boolean {
+  return permissions?.includes(permission) ?? false;
+}

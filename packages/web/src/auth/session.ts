@@ -1,0 +1,58 @@
+import { type QueryClient, useQuery, useQueryClient } from "@tanstack/react-query";
+import { useCallback } from "react";
+import { ApiError, setCsrfToken } from "../api/client.ts";
+import { auth } from "../api/endpoints.ts";
+import type { Session } from "../api/types.ts";
+
+export const SESSION_KEY = ["session"] as const;
+
+/** The current session, or null when nobody is signed in (401). */
+export async function fetchSessionOrNull(): Promise<Session | null> {
+  try {
+    return await auth.session();
+  } catch (error) {
+    if (error instanceof ApiError && error.status === 401) return null;
+    throw error;
+  }
+}
+
+export function isSignedIn(session: Session | null | undefined): session is Session {
+  return !!session && (session.stage === undefined || session.stage === "signed_in");
+}
+
+export function useSession() {
+  return useQuery({
+    queryKey: SESSION_KEY,
+    queryFn: fetchSessionOrNull,
+    staleTime: 5 * 60_000,
+    retry: false,
+    refetchOnWindowFocus: true,
+  });
+}
+
+/** The signed-in session; only for components rendered inside RequireSession. */
+export function useCurrentSession(): Session {
+  const { data } = useSession();
+  if (!data) throw new Error("useCurrentSession used outside a signed-in area");
+  return data;
+}
+
+/** Forgets everything the browser holds for the session: PHI must not outlive it. */
+export function forgetSession(queryClient: QueryClient): void {
+  setCsrfToken(null);
+  void queryClient.cancelQueries();
+  queryClient.clear();
+  queryClient.setQueryData(SESSION_KEY, null);
+}
+
+export function useSignOut(): () => Promise<void> {
+  const queryClient = useQueryClient();
+  return useCallback(async () => {
+    try {
+      await auth.logout();
+    } catch {
+      // Signing out locally matters most; the server session ends on its own timeout otherwise.
+    }
+    forgetSession(queryClient);
+  }, [queryClient]);
+}

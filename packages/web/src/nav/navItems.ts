@@ -1,0 +1,49 @@
+import { REQUIRE, type Requirement, allows } from "../auth/permissions.ts";
+
+export type NavSection = "Day" | "Records" | "Directory" | "Billing" | "Finance" | "People" | "Administration" | "Privacy";
+
+/** Sections in the order the navbar shows them. */
+export const NAV_SECTIONS: readonly NavSection[] = [
+  "Day",
+  "Records",
+  "Directory",
+  "Billing",
+  "Finance",
+  "People",
+  "Administration",
+  "Privacy",
+];
+
+export interface NavItem {
+  to: string;
+  label: string;
+  section: NavSection;
+  requires: Requirement;
+}
+
+// One line per page. Add an area (Schedule, Flow board, Billing, Finance, HR) by adding its line here
+// once its page exists, e.g.
+//   { to: "/schedule", label: "Schedule", section: "Day", requires: ["schedule:read"] },
+//   { to: "/flow", label: "Flow board", section: "Day", requires: ["flow:read"] },
+export const NAV: readonly NavItem[] = [
+  { to: "/patients", label: "Patients", section: "Records", requires: REQUIRE.patients },
+  { to: "/locations", label: "Locations", section: "Directory", requires: REQUIRE.locations },
+  { to: "/staff", label: "Staff", section: "Directory", requires: REQUIRE.staff },
+  { to: "/settings/organization", label: "Organization", section: "Administration", requires: REQUIRE.organization },
+  { to: "/settings/users", label: "Users", section: "Administration", requires: REQUIRE.users },
+  { to: "/settings/tokens", label: "API tokens", section: "Administration", requires: REQUIRE.tokens },
+  { to: "/audit", label: "Audit trail", section: "Privacy", requires: REQUIRE.audit },
+];
+
+/** The navigation items the given permissions allow, in navbar order. */
+export function navItems(permissions: readonly string[], nav: readonly NavItem[] = NAV): NavItem[] {
+  const allowed = nav.filter((item) => allows(permissions, item.requires));
+  return NAV_SECTIONS.flatMap((section) => allowed.filter((item) => item.section === section));
+}
+
+/** Groups items by section, keeping section order and leaving out empty sections. */
+export function groupBySection(items: readonly NavItem[]): { section: NavSection; items: NavItem[] }[] {
+  return NAV_SECTIONS.map((section) => ({ section, items: items.filter((item) => item.section === section) })).filter(
+    (group) => group.items.length > 0,
+  );
+}

@@ -1,0 +1,103 @@
+import { notifications } from "@mantine/notifications";
+import { useQueryClient } from "@tanstack/react-query";
+import { type ComponentType, lazy, type ReactNode, Suspense, useEffect } from "react";
+import { Navigate, Route, Routes, useLocation, useNavigate } from "react-router-dom";
+import { setSessionEndedHandler } from "./api/client.ts";
+import { REQUIRE, type Requirement } from "./auth/permissions.ts";
+import { forgetSession, isSignedIn, useSession } from "./auth/session.ts";
+import { AppLayout } from "./components/AppLayout.tsx";
+import { LoadError, Loading } from "./components/QueryState.tsx";
+import { RequirePermission } from "./components/RequirePermission.tsx";
+
+function page<K extends string>(load: () => Promise<Record<K, ComponentType>>, name: K) {
+  return lazy(async () => ({ default: (await load())[name] }));
+}
+
+const SignInPage = page(() => import("./pages/sign-in/SignInPage.tsx"), "SignInPage");
+const HomePage = page(() => import("./pages/home/HomePage.tsx"), "HomePage");
+const NotFoundPage = page(() => import("./pages/home/NotFoundPage.tsx"), "NotFoundPage");
+const LocationsPage = page(() => import("./pages/locations/LocationsPage.tsx"), "LocationsPage");
+const LocationPage = page(() => import("./pages/locations/LocationPage.tsx"), "LocationPage");
+const StaffListPage = page(() => import("./pages/staff/StaffListPage.tsx"), "StaffListPage");
+const StaffPage = page(() => import("./pages/staff/StaffPage.tsx"), "StaffPage");
+const PatientsPage = page(() => import("./pages/patients/PatientsPage.tsx"), "PatientsPage");
+const PatientPage = page(() => import("./pages/patients/PatientPage.tsx"), "PatientPage");
+const NewPatientPage = page(() => import("./pages/patients/NewPatientPage.tsx"), "NewPatientPage");
+const OrganizationPage = page(() => import("./pages/admin/OrganizationPage.tsx"), "OrganizationPage");
+const UsersPage = page(() => import("./pages/admin/UsersPage.tsx"), "UsersPage");
+const TokensPage = page(() => import("./pages/admin/TokensPage.tsx"), "TokensPage");
+const AuditPage = page(() => import("./pages/audit/AuditPage.tsx"), "AuditPage");
+
+/** When any request finds the session gone, forget everything and go to the sign-in page. */
+function SessionEndedWatcher() {
+  const queryClient = useQueryClient();
+  const navigate = useNavigate();
+  const location = useLocation();
+  useEffect(() => {
+    setSessionEndedHandler((error) => {
+      forgetSession(queryClient);
+      if (location.pathname === "/sign-in") return;
+      notifications.show({
+        id: "session-ended",
+        color: "yellow",
+        title: error.code === "session_expired" ? "Session expired" : "Signed out",
+        message:
+          error.code === "session_expired"
+            ? "Your session ended after a period of inactivity. Please sign in again."
+            : "Please sign in again.",
+      });
+      navigate("/sign-in", { replace: true, state: { reason: error.code } });
+    });
+    return () => setSessionEndedHandler(null);
+  }, [queryClient, navigate, location.pathname]);
+  return null;
+}
+
+function RequireSession({ children }: { children: ReactNode }) {
+  const session = useSession();
+  const location = useLocation();
+  if (session.isPending) return <Loading label="Opening Salus…" />;
+  if (session.isError) return <LoadError error={session.error} onRetry={() => void session.refetch()} />;
+  if (!isSignedIn(session.data)) {
+    return <Navigate to="/sign-in" replace state={{ from: location.pathname + location.search }} />;
+  }
+  return <>{children}</>;
+}
+
+function guarded(requires: Requirement, element: ReactNode) {
+  return <RequirePermission requires={requires}>{element}</RequirePermission>;
+}
+
+export function AppRoutes() {
+  return (
+    <>
+      <SessionEndedWatcher />
+      <Suspense fallback={<Loading />}>
+        <Routes>
+          <Route path="/sign-in" element={<SignInPage />} />
+          <Route
+            element={
+              <RequireSession>
+                <AppLayout />
+              </RequireSession>
+            }
+          >
+            <Route index element={<HomePage />} />
+            <Route path="locations" element={guarded(REQUIRE.locations, <LocationsPage />)} />
+            <Route path="locations/:id" element={guarded(REQUIRE.locations, <LocationPage />)} />
+            <Route path="staff" element={guarded(REQUIRE.staff, <StaffListPage />)} />
+            <Route path="staff/:id" element={guarded(REQUIRE.staff, <StaffPage />)} />
+            <Route path="patients" element={guarded(REQUIRE.patients, <PatientsPage />)} />
+            <Route path="patients/new" element={guarded(REQUIRE.patients, <NewPatientPage />)} />
+            <Route path="patients/:id" element={guarded(REQUIRE.patients, <PatientPage />)} />
+            <Route path="settings/organization" element={guarded(REQUIRE.organization, <OrganizationPage />)} />
+            <Route path="settings/users" element={guarded(REQUIRE.users, <UsersPage />)} />
+            <Route path="settings/tokens" element={guarded(REQUIRE.tokens, <TokensPage />)} />
+            <Route path="audit" element={guarded(REQUIRE.audit, <AuditPage />)} />
+            <Route path="*" element={<NotFoundPage />} />
+          </Route>
+        </Routes>
+      </Suspense>
+    </>
+  );
+}

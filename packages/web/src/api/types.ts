@@ -225,3 +225,17 @@ export interface AuditFilters {
   from?: IsoInstant;
   to?: IsoInstant;
 }
+
+export const ROLE_LABELS: Record<Role, string> = {
+  admin: "Administrator",
+  manager: "Practice manager",
+  "front-desk": "Front desk",
+  clinician: "Clinician",
+  biller: "Biller",
+  hr: "HR",
+  "privacy-officer": "Privacy officer",
+};
+
+export function roleLabel(role: string): string {
+  return ROLE_LABELS[role as Role] ?? role;
+}

@@ -182,7 +182,8 @@ export interface User {
 
 export interface CreateUserResponse {
   user: User;
-  oneTimePassword: string;
+  /** null when an existing Salus user was added to this organization (they keep their password). */
+  oneTimePassword: string | null;
 }
 
 export interface ApiToken {
@@ -197,6 +198,7 @@ export interface ApiToken {
 }
 
 export interface CreateTokenResponse extends Partial<ApiToken> {
+  id: string;
   token: string;
 }
 

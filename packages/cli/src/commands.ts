@@ -1,0 +1,237 @@
+import { resolve } from "node:path";
+import { createInterface } from "node:readline";
+import { DomainError, normalizeEmail } from "@salus/core";
+import { cliActor, createOrganization, findOrganizationBySlug } from "@salus/server/admin/organizations";
+import { createToken, revokeToken } from "@salus/server/admin/tokens";
+import { createUser, disableUserEverywhere } from "@salus/server/admin/users";
+import { verifyAuditTrail } from "@salus/server/audit/verify-audit";
+import { loadConfig } from "@salus/server/config";
+import { DEMO_DEFAULT_PASSWORD, DEMO_SLUG, DEMO_USERS, seedDemo } from "@salus/server/demo/seed-demo";
+import { buildApp } from "@salus/server/http/app";
+import { BackupError, backupTo, readVerifiedBackup, restoreFrom } from "@salus/server/platform/backup";
+import { digestToken } from "@salus/server/platform/crypto";
+import { openServices } from "@salus/server/platform/open-services";
+import type { Services } from "@salus/server/platform/services";
+
+type Opts = Record<string, unknown>;
+
+const say = (line: string) => process.stderr.write(`${line}\n`);
+
+async function readStdin(): Promise<string> {
+  const rl = createInterface({ input: process.stdin });
+  for await (const line of rl) {
+    rl.close();
+    return line;
+  }
+  return "";
+}
+
+/** Runs one command; maps errors to a message on standard error and a non-zero exit code. */
+export async function runCli(command: string, opts: Opts): Promise<void> {
+  const config = loadConfig();
+  let services: Services | undefined;
+  try {
+    services = await openServices(config);
+    const code = await run(command, opts, services);
+    if (command !== "serve") {
+      await services.db.close();
+      process.exitCode = code;
+    }
+  } catch (error) {
+    if (services) await services.db.close().catch(() => {});
+    if (error instanceof DomainError || error instanceof BackupError) {
+      say(`salus: ${error.message}`);
+      for (const d of error instanceof DomainError ? error.details : []) say(`  ${d.path}: ${d.message}`);
+      process.exitCode = 1;
+      return;
+    }
+    say(`salus: ${error instanceof Error ? error.message : String(error)}`);
+    process.exitCode = 2;
+  }
+}
+
+async function run(command: string, opts: Opts, services: Services): Promise<number> {
+  const db = services.db.kysely;
+  switch (command) {
+    case "migrate":
+      say(`Database ${services.db.description} is up to date.`);
+      return 0;
+
+    case "serve": {
+      const empty = !(await db.selectFrom("organizations").select("id").limit(1).executeTakeFirst());
+      let demoPassword: string | null = null;
+      if (empty && opts.demoIfEmpty) {
+        say("First run: creating the demo practice (about a minute)…");
+        demoPassword = (await seedDemo(services, services.config.demoPassword ?? DEMO_DEFAULT_PASSWORD))
+          .password;
+      } else if (
+        await db.selectFrom("organizations").select("id").where("slug", "=", DEMO_SLUG).executeTakeFirst()
+      ) {
+        demoPassword = services.config.demoPassword ?? DEMO_DEFAULT_PASSWORD;
+      }
+      const { app } = await buildApp(services, { webDist: resolve(import.meta.dirname, "../../web/dist") });
+      const close = async () => {
+        await app.close();
+        await services.db.close();
+        process.exit(0);
+      };
+      process.once("SIGINT", close);
+      process.once("SIGTERM", close);
+      await app.listen({ port: services.config.port, host: services.config.host });
+      const url = `http://localhost:${services.config.port}`;
+      say(`\nSalus is running at ${url}  (API docs ${url}/api/docs, FHIR ${url}/fhir/R4)`);
+      say(`Database: ${services.db.description}`);
+      if (demoPassword) {
+        say(`\nSign in to the demo practice with password "${demoPassword}" as:`);
+        for (const u of DEMO_USERS) say(`  ${u.email.padEnd(28)} ${u.roles.join(", ")}`);
+      }
+      return 0;
+    }
+
+    case "demo": {
+      const result = await seedDemo(services, services.config.demoPassword ?? DEMO_DEFAULT_PASSWORD);
+      say(`Demo practice created (slug ${DEMO_SLUG}). Password for every demo user: ${result.password}`);
+      for (const u of DEMO_USERS) process.stdout.write(`${u.email}\t${u.roles.join(",")}\n`);
+      return 0;
+    }
+
+    case "org create": {
+      const org = await createOrganization(services, { slug: String(opts.slug), name: String(opts.name) });
+      say(`Organization ${org.slug} created.`);
+      process.stdout.write(`${org.id}\n`);
+      return 0;
+    }
+
+    case "user create": {
+      const org = await findOrganizationBySlug(services, String(opts.org));
+      const password = opts.passwordStdin ? await readStdin() : undefined;
+      const email = String(opts.email);
+      const result = await createUser(services, cliActor(org.id), {
+        email,
+        displayName: typeof opts.name === "string" ? opts.name : email,
+        roles: opts.role as string[],
+        password,
+      });
+      if (result.oneTimePassword) {
+        say(
+          `User ${result.user.email} created in ${org.slug} with roles ${result.user.roles.join(", ")}. One-time password (must be changed at first sign-in):`,
+        );
+        process.stdout.write(`${result.oneTimePassword}\n`);
+      } else {
+        say(`User ${result.user.email} now has roles ${result.user.roles.join(", ")} in ${org.slug}.`);
+      }
+      return 0;
+    }
+
+    case "user disable": {
+      const email = String(opts.email);
+      const user = await db
+        .selectFrom("users")
+        .select("id")
+        .where("email_normalized", "=", normalizeEmail(email))
+        .executeTakeFirst();
+      if (!user) throw new DomainError("not_found", `No user with email ${email}.`);
+      const membership = await db
+        .selectFrom("memberships")
+        .select("organization_id")
+        .where("user_id", "=", user.id)
+        .executeTakeFirst();
+      await disableUserEverywhere(services, cliActor(membership?.organization_id ?? "platform"), email);
+      say(`User ${email} disabled; their sessions have ended.`);
+      return 0;
+    }
+
+    case "token create": {
+      const org = await findOrganizationBySlug(services, String(opts.org));
+      const email = String(opts.email);
+      const user = await db
+        .selectFrom("users")
+        .select("id")
+        .where("email_normalized", "=", normalizeEmail(email))
+        .executeTakeFirst();
+      if (!user) throw new DomainError("not_found", `No user with email ${email} in ${org.slug}.`);
+      const result = await createToken(services, cliActor(org.id), {
+        name: String(opts.name ?? "cli"),
+        userId: user.id,
+        role: typeof opts.role === "string" ? opts.role : undefined,
+      });
+      say(`Token ${result.id} for ${email} (${result.role}) in ${org.slug}:`);
+      process.stdout.write(`${result.token}\n`);
+      return 0;
+    }
+
+    case "token revoke": {
+      let orgId: string;
+      let id: string;
+      if (typeof opts.token === "string") {
+        const row = await db
+          .selectFrom("api_tokens")
+          .select(["id", "organization_id"])
+          .where("token_hash", "=", digestToken(opts.token))
+          .executeTakeFirst();
+        if (!row) throw new DomainError("not_found", "No such token.");
+        orgId = row.organization_id;
+        id = row.id;
+      } else if (typeof opts.org === "string" && typeof opts.id === "string") {
+        orgId = (await findOrganizationBySlug(services, opts.org)).id;
+        id = opts.id;
+      } else {
+        throw new DomainError("invalid_request", "Give --token TOKEN, or --org SLUG and --id ID.");
+      }
+      await revokeToken(services, cliActor(orgId), id);
+      say(`Token ${id} revoked.`);
+      return 0;
+    }
+
+    case "audit verify": {
+      const verdicts = await verifyAuditTrail(services.db, services.secrets.auditKey);
+      let bad = 0;
+      for (const v of verdicts) {
+        if (v.ok) process.stdout.write(`ok      chain ${v.chainId}: ${v.entries} entries intact\n`);
+        else {
+          bad++;
+          process.stdout.write(`BROKEN  chain ${v.chainId}: entry ${v.seq} ${v.problem}. ${v.message}\n`);
+        }
+      }
+      say(
+        bad
+          ? `Audit trail verification FAILED in ${bad} chain(s).`
+          : `Audit trail intact (${verdicts.length} chains).`,
+      );
+      return bad ? 1 : 0;
+    }
+
+    case "backup": {
+      const file = resolve(String(opts.file));
+      const summary = await backupTo(services.db, file, services.clock());
+      const rows = Object.values(summary.tables).reduce((a, b) => a + b, 0);
+      say(
+        `Backup written to ${file}: ${rows} rows in ${Object.keys(summary.tables).length} tables, sha256 ${summary.sha256}.`,
+      );
+      return 0;
+    }
+
+    case "restore": {
+      const file = resolve(String(opts.file));
+      const backup = readVerifiedBackup(file, services.secrets.auditKey);
+      say(
+        `Backup verified: made ${backup.createdAt} on ${backup.sourceDialect}, schema ${backup.migration}, checksums and audit chains intact.`,
+      );
+      if (!opts.yes) {
+        process.stderr.write(
+          `This replaces ALL data in ${services.db.description}. Type "restore" to continue: `,
+        );
+        if ((await readStdin()).trim() !== "restore") {
+          say("Nothing changed.");
+          return 1;
+        }
+      }
+      const counts = await restoreFrom(services.db, backup);
+      say(
+        `Restored ${Object.values(counts).reduce((a, b) => a + b, 0)} rows into ${services.db.description}.`,
+      );
+      return 0;
+    }
+  }
+  throw new Error(`unknown command ${command}`);
+}

@@ -1,0 +1,101 @@
+import { ROLES } from "@salus/core";
+import { Command, Option } from "commander";
+import { runCli } from "./commands.ts";
+
+/**
+ * `salus`: administration from the command line. Every command has --help. Results go to standard
+ * output (a token alone on its line, so scripts can capture it); messages and errors to standard error.
+ */
+const program = new Command()
+  .name("salus")
+  .description(
+    "Salus practice management: server and administration.\nDatabase: SALUS_DATABASE_URL (default sqlite:./data/salus.db).",
+  )
+  .showHelpAfterError();
+
+program
+  .command("serve")
+  .description("Apply migrations and serve the web app and API (PORT, default 3000)")
+  .option("--demo-if-empty", "seed the demo practice when the database has no organization yet")
+  .action((opts) => runCli("serve", opts));
+
+program
+  .command("migrate")
+  .description("Apply pending database migrations")
+  .action(() => runCli("migrate", {}));
+
+program
+  .command("demo")
+  .description("Seed the demo practice (organization slug `demo`) with users for every role")
+  .action(() => runCli("demo", {}));
+
+const org = program.command("org").description("Organizations (tenants)");
+org
+  .command("create")
+  .description("Create an organization")
+  .requiredOption("--slug <slug>", "short unique name, e.g. riverside")
+  .requiredOption("--name <name>", "display name")
+  .action((opts) => runCli("org create", opts));
+
+const user = program.command("user").description("Users and their roles");
+user
+  .command("create")
+  .description("Create a user in an organization; prints a one-time password unless --password-stdin")
+  .requiredOption("--org <slug>", "organization slug")
+  .requiredOption("--email <email>", "the user's email (their sign-in name)")
+  .addOption(new Option("--role <role...>", "role(s)").choices([...ROLES]).makeOptionMandatory())
+  .option("--name <name>", "display name (default: the email)")
+  .option("--password-stdin", "read the password from standard input instead of generating a one-time one")
+  .action((opts) => runCli("user create", opts));
+user
+  .command("disable")
+  .description("Disable a user everywhere and end their sessions at once")
+  .requiredOption("--email <email>", "the user's email")
+  .action((opts) => runCli("user disable", opts));
+
+const token = program.command("token").description("Bearer tokens for integrations");
+token
+  .command("create")
+  .description("Create a bearer token for a user; prints the token alone on standard output")
+  .requiredOption("--org <slug>", "organization slug")
+  .requiredOption("--email <email>", "the user the token acts as")
+  .addOption(
+    new Option("--role <role>", "which of the user's roles the token carries (default: their first)").choices(
+      [...ROLES],
+    ),
+  )
+  .option("--name <name>", "a label for the token", "cli")
+  .action((opts) => runCli("token create", opts));
+token
+  .command("revoke")
+  .description("Revoke a token, given the token itself (--token) or its id (--org and --id)")
+  .option("--token <token>", "the token to revoke")
+  .option("--org <slug>", "organization slug (with --id)")
+  .option("--id <id>", "token id (with --org)")
+  .action((opts) => runCli("token revoke", opts));
+
+const audit = program.command("audit").description("The tamper-evident audit trail");
+audit
+  .command("verify")
+  .description(
+    "Check every audit chain; names the first edited, deleted, inserted or reordered entry and exits 1",
+  )
+  .action(() => runCli("audit verify", {}));
+
+program
+  .command("backup")
+  .description(
+    "Write a consistent, checksummed backup of the whole database to FILE (safe while the server runs)",
+  )
+  .argument("<file>", "backup file to write")
+  .action((file) => runCli("backup", { file }));
+program
+  .command("restore")
+  .description(
+    "Verify FILE (checksums, schema version, audit chain) and only then replace the database's contents",
+  )
+  .argument("<file>", "backup file to read")
+  .option("--yes", "do not ask for confirmation")
+  .action((file, opts) => runCli("restore", { file, ...opts }));
+
+await program.parseAsync(process.argv);

@@ -1,0 +1,42 @@
+/**
+ * The one error type of Salus. Domain code throws it with a stable code and a message a person can act
+ * on; the HTTP layer maps codes to statuses (and FHIR OperationOutcomes) in one place.
+ */
+export type ErrorCode =
+  | "invalid_request"
+  | "invalid_credentials"
+  | "invalid_code"
+  | "weak_password"
+  | "unauthenticated"
+  | "session_expired"
+  | "forbidden"
+  | "csrf_failed"
+  | "not_found"
+  | "conflict"
+  | "payload_too_large"
+  | "unsupported_media_type"
+  | "rate_limited"
+  | "unavailable"
+  | "internal";
+
+export interface ErrorDetail {
+  /** Dotted path of the offending field, e.g. `npi` or `licenses.0.expiresOn`. */
+  path: string;
+  message: string;
+}
+
+export class DomainError extends Error {
+  constructor(
+    readonly code: ErrorCode,
+    message: string,
+    readonly details: ErrorDetail[] = [],
+  ) {
+    super(message);
+    this.name = "DomainError";
+  }
+}
+
+/** Shorthand for the "no such record (or not yours)" answer, identical in both cases on purpose. */
+export function notFound(what: string): DomainError {
+  return new DomainError("not_found", `No ${what} with that id.`);
+}

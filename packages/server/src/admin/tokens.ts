@@ -1,0 +1,126 @@
+import { randomUUID } from "node:crypto";
+import { DomainError, isRole, notFound } from "@salus/core";
+import { audited } from "../audit/audited.ts";
+import { digestToken, newSecretToken } from "../platform/crypto.ts";
+import type { Actor, Services } from "../platform/services.ts";
+
+/**
+ * Bearer tokens for integrations: scoped to one organization, one user and one of that user's roles;
+ * stored only as a SHA-256 digest; shown once; revocable. A token stops working when it is revoked, when
+ * its user is disabled, or when the user no longer holds its role.
+ */
+export interface TokenView {
+  id: string;
+  name: string;
+  role: string;
+  userId: string;
+  userEmail: string;
+  createdAt: string;
+  lastUsedAt: string | null;
+  revokedAt: string | null;
+}
+
+export async function listTokens(services: Services, actor: Actor): Promise<TokenView[]> {
+  const rows = await services.db.kysely
+    .selectFrom("api_tokens")
+    .innerJoin("users", "users.id", "api_tokens.user_id")
+    .select([
+      "api_tokens.id",
+      "api_tokens.name",
+      "api_tokens.role",
+      "api_tokens.user_id",
+      "users.email",
+      "api_tokens.created_at",
+      "api_tokens.last_used_at",
+      "api_tokens.revoked_at",
+    ])
+    .where("api_tokens.organization_id", "=", actor.organizationId)
+    .orderBy("api_tokens.created_at", "desc")
+    .execute();
+  return rows.map((r) => ({
+    id: r.id,
+    name: r.name,
+    role: r.role,
+    userId: r.user_id,
+    userEmail: r.email,
+    createdAt: r.created_at,
+    lastUsedAt: r.last_used_at,
+    revokedAt: r.revoked_at,
+  }));
+}
+
+export async function createToken(
+  services: Services,
+  actor: Actor,
+  input: { name: string; userId: string; role?: string | undefined },
+): Promise<{ token: string; id: string; role: string }> {
+  if (input.role !== undefined && !isRole(input.role)) {
+    throw new DomainError("invalid_request", `Unknown role ${input.role}.`, [
+      { path: "role", message: "is not a role" },
+    ]);
+  }
+  const id = randomUUID();
+  const token = newSecretToken("salus_");
+  return audited(
+    services,
+    actor,
+    (r: { role: string }) => ({
+      action: "token.create",
+      resourceType: "ApiToken",
+      resourceId: id,
+      detail: { userId: input.userId, role: r.role },
+    }),
+    async (trx) => {
+      const memberships = await trx
+        .selectFrom("memberships")
+        .innerJoin("users", "users.id", "memberships.user_id")
+        .select(["memberships.role", "users.disabled_at"])
+        .where("memberships.organization_id", "=", actor.organizationId)
+        .where("memberships.user_id", "=", input.userId)
+        .orderBy("memberships.role")
+        .execute();
+      if (memberships.length === 0) throw notFound("user");
+      if (memberships[0]!.disabled_at)
+        throw new DomainError("conflict", "That user is disabled; enable them before issuing a token.");
+      const role = input.role ?? memberships[0]!.role;
+      if (!memberships.some((m) => m.role === role)) {
+        throw new DomainError("invalid_request", `That user does not hold the role ${role} here.`, [
+          { path: "role", message: "must be one of the user's roles" },
+        ]);
+      }
+      await trx
+        .insertInto("api_tokens")
+        .values({
+          organization_id: actor.organizationId,
+          id,
+          user_id: input.userId,
+          role,
+          name: input.name,
+          token_hash: digestToken(token),
+          created_at: services.clock().toISOString(),
+          last_used_at: null,
+          revoked_at: null,
+        })
+        .execute();
+      return { token, id, role };
+    },
+  );
+}
+
+export async function revokeToken(services: Services, actor: Actor, id: string): Promise<void> {
+  await audited(
+    services,
+    actor,
+    { action: "token.revoke", resourceType: "ApiToken", resourceId: id },
+    async (trx) => {
+      const result = await trx
+        .updateTable("api_tokens")
+        .set({ revoked_at: services.clock().toISOString() })
+        .where("organization_id", "=", actor.organizationId)
+        .where("id", "=", id)
+        .where("revoked_at", "is", null)
+        .executeTakeFirst();
+      if (Number(result.numUpdatedRows) === 0) throw notFound("active token");
+    },
+  );
+}

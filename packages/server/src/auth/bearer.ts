@@ -1,0 +1,94 @@
+import { DomainError, isRole, permissionsFor, type Role } from "@salus/core";
+import { appendAudit } from "../audit/append-audit.ts";
+import { inTransaction } from "../db/transaction.ts";
+import { digestToken } from "../platform/crypto.ts";
+import type { Actor, Services } from "../platform/services.ts";
+import type { RequestInfo } from "./sessions.ts";
+
+/** Token use is audited at most once a minute per token (with its last-use time), not on every call. */
+const USE_AUDIT_INTERVAL_MS = 60_000;
+
+/**
+ * Resolves `Authorization: Bearer …` to an actor with exactly the token's role. A revoked token, a
+ * disabled user or a user who lost the role answers 401, and the attempt is audited.
+ */
+export async function resolveBearer(services: Services, token: string, info: RequestInfo): Promise<Actor> {
+  const db = services.db.kysely;
+  const now = services.clock();
+  const row = await db
+    .selectFrom("api_tokens")
+    .innerJoin("users", "users.id", "api_tokens.user_id")
+    .select([
+      "api_tokens.id",
+      "api_tokens.organization_id",
+      "api_tokens.user_id",
+      "api_tokens.role",
+      "api_tokens.revoked_at",
+      "api_tokens.last_used_at",
+      "users.email",
+      "users.disabled_at",
+    ])
+    .where("api_tokens.token_hash", "=", digestToken(token))
+    .executeTakeFirst();
+  const holdsRole = row
+    ? await db
+        .selectFrom("memberships")
+        .select("role")
+        .where("organization_id", "=", row.organization_id)
+        .where("user_id", "=", row.user_id)
+        .where("role", "=", row.role)
+        .executeTakeFirst()
+    : undefined;
+  const valid = row && !row.revoked_at && !row.disabled_at && holdsRole && isRole(row.role);
+  const due = !row?.last_used_at || now.getTime() - Date.parse(row.last_used_at) >= USE_AUDIT_INTERVAL_MS;
+  if (!valid || due) {
+    await inTransaction(services.db, async (trx) => {
+      if (valid)
+        await trx
+          .updateTable("api_tokens")
+          .set({ last_used_at: now.toISOString() })
+          .where("id", "=", row.id)
+          .execute();
+      await appendAudit(trx, services.audit, {
+        at: now.toISOString(),
+        organizationId: row?.organization_id ?? null,
+        userId: row?.user_id ?? null,
+        actor: row?.email ?? null,
+        action: "auth.token.use",
+        resourceType: "ApiToken",
+        resourceId: row?.id ?? null,
+        patientId: null,
+        outcome: valid ? "success" : "denied",
+        ip: info.ip,
+        requestId: info.requestId,
+        detail: valid
+          ? null
+          : JSON.stringify({
+              reason: !row
+                ? "unknown_token"
+                : row.revoked_at
+                  ? "revoked"
+                  : row.disabled_at
+                    ? "user_disabled"
+                    : "role_removed",
+            }),
+      });
+    });
+  }
+  if (!valid)
+    throw new DomainError(
+      "unauthenticated",
+      "The bearer token is not valid (unknown, revoked or its user disabled).",
+    );
+  const roles = [row.role as Role];
+  return {
+    organizationId: row.organization_id,
+    userId: row.user_id,
+    label: row.email,
+    roles,
+    permissions: permissionsFor(roles),
+    via: "token",
+    ip: info.ip,
+    requestId: info.requestId,
+  };
+}

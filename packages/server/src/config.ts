@@ -1,0 +1,34 @@
+/**
+ * Configuration from environment variables, read once at start-up and passed down as a value (domain
+ * code never reads process.env). The README's configuration table documents each variable.
+ */
+export interface Config {
+  port: number;
+  host: string;
+  databaseUrl: string;
+  secretsFile: string;
+  /** Set the Secure flag (and the __Host- prefix) on the session cookie. */
+  secureCookies: boolean;
+  logLevel: string;
+  /** When set, `demo` seeds every demo user with this password instead of printing fresh ones. */
+  demoPassword: string | undefined;
+  bodyLimitBytes: number;
+  rateLimitPerMinute: number;
+}
+
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
+  const port = Number(env.PORT ?? 3000);
+  if (!Number.isInteger(port) || port < 0 || port > 65535)
+    throw new Error(`PORT must be a port number, got ${env.PORT}`);
+  return {
+    port,
+    host: env.HOST ?? "0.0.0.0",
+    databaseUrl: env.SALUS_DATABASE_URL ?? "sqlite:./data/salus.db",
+    secretsFile: env.SALUS_SECRETS_FILE ?? "./data/salus.keys",
+    secureCookies: (env.SALUS_SECURE_COOKIES ?? "false") === "true",
+    logLevel: env.SALUS_LOG_LEVEL ?? "info",
+    demoPassword: env.SALUS_DEMO_PASSWORD || undefined,
+    bodyLimitBytes: Number(env.SALUS_BODY_LIMIT_BYTES ?? 1_048_576),
+    rateLimitPerMinute: Number(env.SALUS_RATE_LIMIT_PER_MINUTE ?? 1200),
+  };
+}

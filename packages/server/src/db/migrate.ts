@@ -1,0 +1,45 @@
+import { type Kysely, type Migration, type MigrationProvider, Migrator } from "kysely";
+import type { Db, DialectName } from "./connection.ts";
+import * as m0001 from "./migrations/0001-foundation.ts";
+
+export interface MigrationContext {
+  dialect: DialectName;
+}
+
+interface MigrationModule {
+  // biome-ignore lint/suspicious/noExplicitAny: see the migration files.
+  up(db: Kysely<any>, ctx: MigrationContext): Promise<void>;
+}
+
+/** Forward-only: the list only ever grows, and no migration has a `down`. */
+const MIGRATIONS: Record<string, MigrationModule> = {
+  "0001-foundation": m0001,
+};
+
+export const LATEST_MIGRATION = Object.keys(MIGRATIONS).sort().at(-1)!;
+
+class CodeProvider implements MigrationProvider {
+  constructor(private readonly dialect: DialectName) {}
+  async getMigrations(): Promise<Record<string, Migration>> {
+    const ctx = { dialect: this.dialect };
+    return Object.fromEntries(
+      Object.entries(MIGRATIONS).map(([name, mod]) => [
+        name,
+        { up: (db: Kysely<unknown>) => mod.up(db, ctx) },
+      ]),
+    );
+  }
+}
+
+/** Applies pending migrations; answers the names applied. Throws with the failing migration's name. */
+export async function migrateToLatest(db: Db): Promise<string[]> {
+  const migrator = new Migrator({ db: db.kysely, provider: new CodeProvider(db.dialect) });
+  const { error, results } = await migrator.migrateToLatest();
+  const failed = results?.find((r) => r.status === "Error");
+  if (error) {
+    throw new Error(
+      `Migration ${failed?.migrationName ?? "?"} failed: ${error instanceof Error ? error.message : error}`,
+    );
+  }
+  return (results ?? []).filter((r) => r.status === "Success").map((r) => r.migrationName);
+}

@@ -1,0 +1,234 @@
+import type { Generated, Insertable, Selectable, Updateable } from "kysely";
+
+/**
+ * The database schema as Kysely sees it. Timestamps are ISO 8601 UTC strings on both databases
+ * (PostgreSQL `timestamptz` is parsed back to that form), dates are `YYYY-MM-DD` strings and booleans
+ * are 0/1 integers, so rows read the same on SQLite and PostgreSQL. Every table of practice data has
+ * `organization_id` first in its primary key, ready to be distributed by it.
+ */
+export interface OrganizationsTable {
+  id: string;
+  slug: string;
+  name: string;
+  mfa_required: number;
+  idle_timeout_minutes: number;
+  absolute_timeout_hours: number;
+  created_at: string;
+  updated_at: string;
+}
+
+export interface LocationsTable {
+  organization_id: string;
+  id: string;
+  name: string;
+  time_zone: string;
+  address_line1: string | null;
+  address_line2: string | null;
+  city: string | null;
+  state: string | null;
+  postal_code: string | null;
+  phone: string | null;
+  active: number;
+  created_at: string;
+  updated_at: string;
+}
+
+export interface RoomsTable {
+  organization_id: string;
+  id: string;
+  location_id: string;
+  name: string;
+  active: number;
+  created_at: string;
+  updated_at: string;
+}
+
+export interface EquipmentTable {
+  organization_id: string;
+  id: string;
+  location_id: string;
+  name: string;
+  kind: string;
+  active: number;
+  created_at: string;
+  updated_at: string;
+}
+
+export interface StaffMembersTable {
+  organization_id: string;
+  id: string;
+  kind: "practitioner" | "staff";
+  given_name: string;
+  family_name: string;
+  job_title: string | null;
+  email: string | null;
+  phone: string | null;
+  npi: string | null;
+  taxonomy: string | null;
+  user_id: string | null;
+  active: number;
+  created_at: string;
+  updated_at: string;
+}
+
+export interface PractitionerLicensesTable {
+  organization_id: string;
+  id: string;
+  staff_id: string;
+  state: string;
+  number: string;
+  expires_on: string;
+  created_at: string;
+}
+
+export interface PatientsTable {
+  organization_id: string;
+  id: string;
+  mrn: string;
+  given_name: string;
+  family_name: string;
+  date_of_birth: string;
+  sex: "female" | "male" | "other" | "unknown";
+  phone: string | null;
+  email: string | null;
+  address_line1: string | null;
+  address_line2: string | null;
+  city: string | null;
+  state: string | null;
+  postal_code: string | null;
+  active: number;
+  created_at: string;
+  updated_at: string;
+}
+
+export interface UsersTable {
+  id: string;
+  email: string;
+  email_normalized: string;
+  display_name: string;
+  password_hash: string;
+  must_change_password: number;
+  mfa_secret_enc: string | null;
+  mfa_enabled: number;
+  mfa_last_step: number | null;
+  disabled_at: string | null;
+  last_sign_in_at: string | null;
+  created_at: string;
+  updated_at: string;
+}
+
+export interface MembershipsTable {
+  organization_id: string;
+  user_id: string;
+  role: string;
+  created_at: string;
+}
+
+export interface SessionsTable {
+  id: string;
+  user_id: string;
+  organization_id: string;
+  stage: "password_change" | "mfa" | "mfa_enrollment" | "active";
+  csrf_token: string;
+  pending_mfa_secret_enc: string | null;
+  mfa_failures: number;
+  mfa_passed: number;
+  ip: string | null;
+  user_agent: string | null;
+  created_at: string;
+  last_activity_at: string;
+  revoked_at: string | null;
+}
+
+export interface ApiTokensTable {
+  organization_id: string;
+  id: string;
+  user_id: string;
+  role: string;
+  name: string;
+  token_hash: string;
+  created_at: string;
+  last_used_at: string | null;
+  revoked_at: string | null;
+}
+
+export interface AuthThrottleTable {
+  key: string;
+  failures: number;
+  last_failure_at: string | null;
+}
+
+export interface AuditEntriesTable {
+  chain_id: string;
+  seq: number;
+  at: string;
+  organization_id: string | null;
+  user_id: string | null;
+  actor: string | null;
+  action: string;
+  resource_type: string | null;
+  resource_id: string | null;
+  patient_id: string | null;
+  outcome: "success" | "failure" | "denied";
+  ip: string | null;
+  request_id: string | null;
+  detail: string | null;
+  prev_hash: string;
+  hash: string;
+}
+
+export interface AuditHeadsTable {
+  chain_id: string;
+  seq: number;
+  hash: string;
+  mac: string;
+}
+
+export interface Database {
+  organizations: OrganizationsTable;
+  locations: LocationsTable;
+  rooms: RoomsTable;
+  equipment: EquipmentTable;
+  staff_members: StaffMembersTable;
+  practitioner_licenses: PractitionerLicensesTable;
+  patients: PatientsTable;
+  users: UsersTable;
+  memberships: MembershipsTable;
+  sessions: SessionsTable;
+  api_tokens: ApiTokensTable;
+  auth_throttle: AuthThrottleTable;
+  audit_entries: AuditEntriesTable;
+  audit_heads: AuditHeadsTable;
+}
+
+export type PatientRow = Selectable<PatientsTable>;
+export type NewPatientRow = Insertable<PatientsTable>;
+export type PatientUpdate = Updateable<PatientsTable>;
+export type LocationRow = Selectable<LocationsTable>;
+export type RoomRow = Selectable<RoomsTable>;
+export type EquipmentRow = Selectable<EquipmentTable>;
+export type StaffRow = Selectable<StaffMembersTable>;
+export type LicenseRow = Selectable<PractitionerLicensesTable>;
+export type UserRow = Selectable<UsersTable>;
+export type OrganizationRow = Selectable<OrganizationsTable>;
+export type SessionRow = Selectable<SessionsTable>;
+export type AuditEntryRow = Selectable<AuditEntriesTable>;
+export type { Generated };
+
+/** Tables in dependency order (parents first): backup writes them in this order, restore inserts so. */
+export const TABLES_IN_ORDER: readonly (keyof Database)[] = [
+  "organizations",
+  "users",
+  "memberships",
+  "locations",
+  "rooms",
+  "equipment",
+  "staff_members",
+  "practitioner_licenses",
+  "patients",
+  "api_tokens",
+  "sessions",
+  "auth_throttle",
+  "audit_heads",
+  "audit_entries",
+];

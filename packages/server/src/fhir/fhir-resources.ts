@@ -1,0 +1,194 @@
+import type {
+  Bundle,
+  CapabilityStatement,
+  CapabilityStatementRestResource,
+  Location,
+  Organization,
+  Patient,
+  Practitioner,
+} from "@medplum/fhirtypes";
+import type { OrganizationView } from "../admin/organizations.ts";
+import type { LocationView } from "../directory/locations.ts";
+import type { PatientView } from "../directory/patients.ts";
+import type { StaffView } from "../directory/staff.ts";
+
+/** FHIR R4 presenters: each maps a Salus view to a resource, naming every element it fills. */
+export const MRN_SYSTEM = "urn:salus:mrn";
+export const NPI_SYSTEM = "http://hl7.org/fhir/sid/us-npi";
+
+function telecom(phone: string | null, email: string | null) {
+  const out: { system: "phone" | "email"; value: string }[] = [];
+  if (phone) out.push({ system: "phone", value: phone });
+  if (email) out.push({ system: "email", value: email });
+  return out.length ? out : undefined;
+}
+
+function address(a: {
+  addressLine1: string | null;
+  addressLine2: string | null;
+  city: string | null;
+  state: string | null;
+  postalCode: string | null;
+}) {
+  const line = [a.addressLine1, a.addressLine2].filter((x): x is string => !!x);
+  if (!line.length && !a.city && !a.state && !a.postalCode) return undefined;
+  return {
+    ...(line.length ? { line } : {}),
+    ...(a.city ? { city: a.city } : {}),
+    ...(a.state ? { state: a.state } : {}),
+    ...(a.postalCode ? { postalCode: a.postalCode } : {}),
+  };
+}
+
+export function toPatient(p: PatientView, organizationId: string): Patient {
+  const addr = address(p);
+  const tel = telecom(p.phone, p.email);
+  return {
+    resourceType: "Patient",
+    id: p.id,
+    identifier: [
+      {
+        use: "usual",
+        type: { coding: [{ system: "http://terminology.hl7.org/CodeSystem/v2-0203", code: "MR" }] },
+        system: MRN_SYSTEM,
+        value: p.mrn,
+      },
+    ],
+    active: p.active,
+    name: [{ use: "official", family: p.familyName, given: [p.givenName] }],
+    gender: p.sex,
+    birthDate: p.dateOfBirth,
+    ...(tel ? { telecom: tel } : {}),
+    ...(addr ? { address: [addr] } : {}),
+    managingOrganization: { reference: `Organization/${organizationId}` },
+  };
+}
+
+export function toPractitioner(s: StaffView): Practitioner {
+  const tel = telecom(s.phone, s.email);
+  return {
+    resourceType: "Practitioner",
+    id: s.id,
+    active: s.active,
+    ...(s.npi ? { identifier: [{ system: NPI_SYSTEM, value: s.npi }] } : {}),
+    name: [{ family: s.familyName, given: [s.givenName] }],
+    ...(tel ? { telecom: tel } : {}),
+    ...(s.licenses.length || s.taxonomy
+      ? {
+          qualification: [
+            ...(s.taxonomy
+              ? [{ code: { coding: [{ system: "http://nucc.org/provider-taxonomy", code: s.taxonomy }] } }]
+              : []),
+            ...s.licenses.map((l) => ({
+              identifier: [{ system: `urn:salus:license:${l.state}`, value: l.number }],
+              code: { text: `${l.state} license` },
+              period: { end: l.expiresOn },
+            })),
+          ],
+        }
+      : {}),
+  };
+}
+
+export function toOrganization(o: OrganizationView): Organization {
+  return {
+    resourceType: "Organization",
+    id: o.id,
+    active: true,
+    identifier: [{ system: "urn:salus:organization", value: o.slug }],
+    name: o.name,
+  };
+}
+
+export function toLocation(l: LocationView, organizationId: string): Location {
+  const addr = address(l);
+  return {
+    resourceType: "Location",
+    id: l.id,
+    status: l.active ? "active" : "inactive",
+    name: l.name,
+    mode: "instance",
+    ...(l.phone ? { telecom: [{ system: "phone", value: l.phone }] } : {}),
+    ...(addr ? { address: addr } : {}),
+    managingOrganization: { reference: `Organization/${organizationId}` },
+    extension: [{ url: "http://hl7.org/fhir/StructureDefinition/timezone", valueCode: l.timeZone }],
+  };
+}
+
+export function searchBundle(
+  base: string,
+  type: string,
+  resources: { id?: string | undefined }[],
+  total: number,
+  self: string,
+  next: string | null,
+): Bundle {
+  return {
+    resourceType: "Bundle",
+    type: "searchset",
+    total,
+    link: [{ relation: "self", url: self }, ...(next ? [{ relation: "next", url: next }] : [])],
+    entry: resources.map((resource) => ({
+      fullUrl: `${base}/${type}/${resource.id}`,
+      resource: resource as never,
+      search: { mode: "match" },
+    })),
+  };
+}
+
+export function capabilityStatement(base: string, at: string): CapabilityStatement {
+  const searchParam = (names: [string, "string" | "token" | "date"][]) =>
+    names.map(([name, type]) => ({ name, type }));
+  const resource = (
+    type: CapabilityStatementRestResource["type"],
+    params: [string, "string" | "token" | "date"][],
+  ) => ({
+    type,
+    interaction: [{ code: "read" as const }, { code: "search-type" as const }],
+    searchParam: searchParam([["_id", "token"], ...params]),
+  });
+  return {
+    resourceType: "CapabilityStatement",
+    status: "active",
+    date: at,
+    kind: "instance",
+    fhirVersion: "4.0.1",
+    format: ["application/fhir+json", "json"],
+    software: { name: "Salus", version: "0.1.0" },
+    implementation: { description: "Salus practice management FHIR R4 API", url: base },
+    rest: [
+      {
+        mode: "server",
+        security: {
+          description:
+            "Bearer token (salus token create) or a signed-in session. Results are always limited to the caller's organization.",
+          service: [
+            {
+              coding: [
+                { system: "http://terminology.hl7.org/CodeSystem/restful-security-service", code: "Basic" },
+              ],
+            },
+          ],
+        },
+        resource: [
+          resource("Patient", [
+            ["name", "string"],
+            ["family", "string"],
+            ["given", "string"],
+            ["birthdate", "date"],
+            ["identifier", "token"],
+          ]),
+          resource("Practitioner", [
+            ["name", "string"],
+            ["identifier", "token"],
+          ]),
+          resource("Organization", [["name", "string"]]),
+          resource("Location", [
+            ["name", "string"],
+            ["address-city", "string"],
+          ]),
+        ],
+      },
+    ],
+  };
+}

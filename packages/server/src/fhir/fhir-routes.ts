@@ -1,0 +1,256 @@
+import { notFound } from "@salus/core";
+import type { FastifyInstance, FastifyRequest } from "fastify";
+import type { ZodTypeProvider } from "fastify-type-provider-zod";
+import { z } from "zod";
+import { getOrganization } from "../admin/organizations.ts";
+import { getLocation, listLocations } from "../directory/locations.ts";
+import { getPatient, listPatients } from "../directory/patients.ts";
+import { getStaff, listStaff } from "../directory/staff.ts";
+import { actorOf } from "../http/guard.ts";
+import { idParams, plainDate, text } from "../http/schemas.ts";
+import type { Services } from "../platform/services.ts";
+import {
+  capabilityStatement,
+  MRN_SYSTEM,
+  NPI_SYSTEM,
+  searchBundle,
+  toLocation,
+  toOrganization,
+  toPatient,
+  toPractitioner,
+} from "./fhir-resources.ts";
+
+/**
+ * FHIR R4 at /fhir/R4: metadata, and read and search for Patient, Practitioner, Organization and
+ * Location. The handlers call the same use cases as the JSON API, so scoping to the caller's organization
+ * and auditing are identical; errors are OperationOutcomes (see http/errors.ts).
+ */
+const BASE = "/fhir/R4";
+const paging = {
+  _count: z.coerce.number().int().min(1).max(200).default(50),
+  _offset: z.coerce.number().int().min(0).max(1_000_000).default(0),
+};
+
+function baseUrl(request: FastifyRequest): string {
+  return `${request.protocol}://${request.host}${BASE}`;
+}
+
+function nextLink(request: FastifyRequest, offset: number, count: number, total: number): string | null {
+  if (offset + count >= total) return null;
+  const url = new URL(request.url, `${request.protocol}://${request.host}`);
+  url.searchParams.set("_offset", String(offset + count));
+  url.searchParams.set("_count", String(count));
+  return url.toString();
+}
+
+function selfLink(request: FastifyRequest): string {
+  return new URL(request.url, `${request.protocol}://${request.host}`).toString();
+}
+
+/** A token parameter `system|value` or `value`; a system other than `expected` matches nothing. */
+function tokenValue(param: string | undefined, expected: string): string | null | undefined {
+  if (param === undefined) return undefined;
+  const bar = param.indexOf("|");
+  if (bar < 0) return param;
+  const system = param.slice(0, bar);
+  return system === "" || system === expected ? param.slice(bar + 1) : null;
+}
+
+const emptyPage = { items: [], total: 0 };
+
+export function fhirRoutes(app: FastifyInstance, services: Services): void {
+  const r = app.withTypeProvider<ZodTypeProvider>();
+  app.addHook("onSend", async (_request, reply, payload) => {
+    if (String(reply.getHeader("content-type") ?? "").startsWith("application/json")) {
+      reply.header("content-type", "application/fhir+json; charset=utf-8");
+    }
+    return payload;
+  });
+  const tags = ["FHIR R4"];
+
+  r.get(`${BASE}/metadata`, {
+    config: { permission: "public" },
+    schema: { tags, summary: "CapabilityStatement" },
+    handler: async (request) => capabilityStatement(baseUrl(request), services.clock().toISOString()),
+  });
+
+  r.get(`${BASE}/Patient`, {
+    config: { permission: "patients:read" },
+    schema: {
+      tags,
+      summary: "Search patients",
+      querystring: z.strictObject({
+        _id: text(64).optional(),
+        name: text(100).optional(),
+        family: text(100).optional(),
+        given: text(100).optional(),
+        birthdate: plainDate.optional(),
+        identifier: text(120).optional(),
+        ...paging,
+      }),
+    },
+    handler: async (request) => {
+      const q = request.query;
+      const actor = actorOf(request);
+      const mrn = tokenValue(q.identifier, MRN_SYSTEM);
+      const page =
+        mrn === null
+          ? emptyPage
+          : await listPatients(services, actor, {
+              q: q.name,
+              family: q.family,
+              given: q.given,
+              birthdate: q.birthdate,
+              mrn: mrn ?? undefined,
+              id: q._id,
+              limit: q._count,
+              offset: q._offset,
+            });
+      return searchBundle(
+        baseUrl(request),
+        "Patient",
+        page.items.map((p) => toPatient(p, actor.organizationId)),
+        page.total,
+        selfLink(request),
+        nextLink(request, q._offset, q._count, page.total),
+      );
+    },
+  });
+  r.get(`${BASE}/Patient/:id`, {
+    config: { permission: "patients:read" },
+    schema: { tags, summary: "Read a patient", params: idParams },
+    handler: async (request) =>
+      toPatient(
+        await getPatient(services, actorOf(request), request.params.id),
+        actorOf(request).organizationId,
+      ),
+  });
+
+  r.get(`${BASE}/Practitioner`, {
+    config: { permission: "staff:read" },
+    schema: {
+      tags,
+      summary: "Search practitioners",
+      querystring: z.strictObject({
+        _id: text(64).optional(),
+        name: text(100).optional(),
+        identifier: text(120).optional(),
+        ...paging,
+      }),
+    },
+    handler: async (request) => {
+      const q = request.query;
+      const npi = tokenValue(q.identifier, NPI_SYSTEM);
+      let page =
+        npi === null
+          ? emptyPage
+          : await listStaff(services, actorOf(request), {
+              q: [q.name, npi].filter(Boolean).join(" ") || undefined,
+              kind: "practitioner",
+              limit: q._count,
+              offset: q._offset,
+            });
+      if (q._id)
+        page = {
+          items: page.items.filter((s) => s.id === q._id),
+          total: page.items.some((s) => s.id === q._id) ? 1 : 0,
+        };
+      return searchBundle(
+        baseUrl(request),
+        "Practitioner",
+        page.items.map(toPractitioner),
+        page.total,
+        selfLink(request),
+        nextLink(request, q._offset, q._count, page.total),
+      );
+    },
+  });
+  r.get(`${BASE}/Practitioner/:id`, {
+    config: { permission: "staff:read" },
+    schema: { tags, summary: "Read a practitioner", params: idParams },
+    handler: async (request) => {
+      const staff = await getStaff(services, actorOf(request), request.params.id);
+      if (staff.kind !== "practitioner") throw notFound("practitioner");
+      return toPractitioner(staff);
+    },
+  });
+
+  r.get(`${BASE}/Organization`, {
+    config: { permission: "org:read" },
+    schema: {
+      tags,
+      summary: "Search organizations (only your own is visible)",
+      querystring: z.strictObject({ _id: text(64).optional(), name: text(200).optional(), ...paging }),
+    },
+    handler: async (request) => {
+      const org = await getOrganization(services, actorOf(request));
+      const q = request.query;
+      const matches =
+        (!q._id || q._id === org.id) &&
+        (!q.name || org.name.toLowerCase().includes(q.name.toLowerCase())) &&
+        q._offset === 0;
+      return searchBundle(
+        baseUrl(request),
+        "Organization",
+        matches ? [toOrganization(org)] : [],
+        matches ? 1 : 0,
+        selfLink(request),
+        null,
+      );
+    },
+  });
+  r.get(`${BASE}/Organization/:id`, {
+    config: { permission: "org:read" },
+    schema: { tags, summary: "Read your organization", params: idParams },
+    handler: async (request) => {
+      const actor = actorOf(request);
+      if (request.params.id !== actor.organizationId) throw notFound("organization");
+      return toOrganization(await getOrganization(services, actor));
+    },
+  });
+
+  r.get(`${BASE}/Location`, {
+    config: { permission: "locations:read" },
+    schema: {
+      tags,
+      summary: "Search locations",
+      querystring: z.strictObject({
+        _id: text(64).optional(),
+        name: text(200).optional(),
+        "address-city": text(100).optional(),
+        ...paging,
+      }),
+    },
+    handler: async (request) => {
+      const q = request.query;
+      const actor = actorOf(request);
+      let page = await listLocations(services, actor, {
+        q: q.name ?? q["address-city"],
+        limit: q._count,
+        offset: q._offset,
+      });
+      if (q._id)
+        page = {
+          items: page.items.filter((l) => l.id === q._id),
+          total: page.items.some((l) => l.id === q._id) ? 1 : 0,
+        };
+      return searchBundle(
+        baseUrl(request),
+        "Location",
+        page.items.map((l) => toLocation(l, actor.organizationId)),
+        page.total,
+        selfLink(request),
+        nextLink(request, q._offset, q._count, page.total),
+      );
+    },
+  });
+  r.get(`${BASE}/Location/:id`, {
+    config: { permission: "locations:read" },
+    schema: { tags, summary: "Read a location", params: idParams },
+    handler: async (request) =>
+      toLocation(
+        await getLocation(services, actorOf(request), request.params.id),
+        actorOf(request).organizationId,
+      ),
+  });
+}

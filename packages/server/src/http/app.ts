@@ -1,0 +1,177 @@
+import { randomUUID } from "node:crypto";
+import { existsSync } from "node:fs";
+import { resolve } from "node:path";
+import cookie from "@fastify/cookie";
+import helmet from "@fastify/helmet";
+import rateLimit from "@fastify/rate-limit";
+import fastifyStatic from "@fastify/static";
+import swagger from "@fastify/swagger";
+import swaggerUi from "@fastify/swagger-ui";
+import Fastify, { type FastifyInstance } from "fastify";
+import { jsonSchemaTransform, serializerCompiler, validatorCompiler } from "fastify-type-provider-zod";
+import { sql } from "kysely";
+import { fhirRoutes } from "../fhir/fhir-routes.ts";
+import type { Services } from "../platform/services.ts";
+import { sendError } from "./errors.ts";
+import { installGuard, type RouteRecord } from "./guard.ts";
+import { adminRoutes } from "./routes/admin-routes.ts";
+import { authRoutes } from "./routes/auth-routes.ts";
+import { directoryRoutes } from "./routes/directory-routes.ts";
+
+export interface AppOptions {
+  /** Directory of the built web app; served with an SPA fallback when it exists. */
+  webDist?: string | undefined;
+  /** Pino logger options, or false for none (tests). */
+  logger?: boolean | object;
+}
+
+export interface SalusApp {
+  app: FastifyInstance;
+  /** Every route with its declared permission (the deny-by-default test walks this). */
+  routes: RouteRecord[];
+}
+
+/**
+ * Builds the Fastify application: security headers, rate limits, body limits, the authorization guard,
+ * the JSON API, FHIR, OpenAPI docs and the web app. Log lines never carry request bodies, cookies,
+ * tokens or query strings (a patient search puts a name in the query string).
+ */
+export async function buildApp(services: Services, options: AppOptions = {}): Promise<SalusApp> {
+  const routes: RouteRecord[] = [];
+  const app = Fastify({
+    logger:
+      options.logger === false
+        ? false
+        : {
+            level: services.config.logLevel,
+            redact: [
+              "req.headers.authorization",
+              "req.headers.cookie",
+              'req.headers["x-csrf-token"]',
+              'res.headers["set-cookie"]',
+            ],
+            serializers: {
+              req: (req: { method: string; url: string; id: string }) => ({
+                method: req.method,
+                url: req.url.split("?")[0],
+                id: req.id,
+              }),
+            },
+            ...(typeof options.logger === "object" ? options.logger : {}),
+          },
+    bodyLimit: services.config.bodyLimitBytes,
+    onProtoPoisoning: "error",
+    onConstructorPoisoning: "error",
+    genReqId: () => randomUUID(),
+    trustProxy: false,
+    routerOptions: { maxParamLength: 200 },
+  });
+  app.setValidatorCompiler(validatorCompiler);
+  app.setSerializerCompiler(serializerCompiler);
+  // Only JSON bodies: a text/plain "simple" request from another site cannot reach a mutating route.
+  app.removeContentTypeParser("text/plain");
+  app.addContentTypeParser(
+    "application/fhir+json",
+    { parseAs: "string" },
+    app.getDefaultJsonParser("error", "error"),
+  );
+
+  app.setErrorHandler((error, request, reply) => sendError(error, request, reply));
+  app.setNotFoundHandler(async (request, reply) => {
+    const path = request.url.split("?")[0] ?? "";
+    const webIndex = options.webDist ? resolve(options.webDist, "index.html") : null;
+    if (
+      request.method === "GET" &&
+      webIndex &&
+      existsSync(webIndex) &&
+      !/^\/(api|fhir|healthz)(\/|$)/.test(path)
+    ) {
+      return reply.type("text/html").sendFile("index.html");
+    }
+    return sendError(Object.assign(new Error("not found"), { statusCode: 404 }), request, reply);
+  });
+
+  await app.register(helmet, {
+    contentSecurityPolicy: {
+      directives: {
+        defaultSrc: ["'self'"],
+        scriptSrc: ["'self'"],
+        styleSrc: ["'self'", "'unsafe-inline'"],
+        imgSrc: ["'self'", "data:"],
+        connectSrc: ["'self'"],
+        fontSrc: ["'self'", "data:"],
+        objectSrc: ["'none'"],
+        frameAncestors: ["'none'"],
+        baseUri: ["'self'"],
+        formAction: ["'self'"],
+        // Upgrading to https only makes sense when Salus is served over TLS (a plain-http localhost
+        // install would otherwise have every asset request rewritten to an https URL that fails).
+        upgradeInsecureRequests: services.config.secureCookies ? [] : null,
+      },
+    },
+    referrerPolicy: { policy: "no-referrer" },
+    strictTransportSecurity: { maxAge: 31_536_000, includeSubDomains: true },
+  });
+  await app.register(rateLimit, {
+    global: true,
+    max: services.config.rateLimitPerMinute > 0 ? services.config.rateLimitPerMinute : 1_000_000_000,
+    timeWindow: "1 minute",
+    errorResponseBuilder: (_req, ctx) => ({
+      statusCode: 429,
+      code: "rate_limited",
+      message: `Too many requests; try again in ${Math.ceil(ctx.ttl / 1000)} seconds.`,
+    }),
+  });
+  await app.register(cookie);
+
+  // PHI must not linger in browser or proxy caches.
+  app.addHook("onSend", async (request, reply) => {
+    if (/^\/(api|fhir)\//.test(request.url)) reply.header("cache-control", "no-store");
+    reply.header("x-request-id", request.id);
+  });
+
+  await app.register(swagger, {
+    openapi: {
+      info: {
+        title: "Salus API",
+        version: "0.1.0",
+        description: "Practice management: directory, identity, audit. See docs/api.md.",
+      },
+      components: {
+        securitySchemes: {
+          bearer: { type: "http", scheme: "bearer" },
+          session: { type: "apiKey", in: "cookie", name: "salus_session" },
+        },
+      },
+      security: [{ bearer: [] }, { session: [] }],
+    },
+    transform: jsonSchemaTransform,
+  });
+  await app.register(swaggerUi, { routePrefix: "/api/docs", staticCSP: true });
+
+  installGuard(app, services, routes);
+
+  app.get("/healthz", { config: { permission: "public" } }, async (_request, reply) => {
+    try {
+      await sql`select 1`.execute(services.db.kysely);
+      return { status: "ok", database: services.db.dialect };
+    } catch {
+      return reply.status(503).send({ status: "unavailable", database: services.db.dialect });
+    }
+  });
+
+  authRoutes(app, services);
+  directoryRoutes(app, services);
+  adminRoutes(app, services);
+  await app.register(async (fhir) => fhirRoutes(fhir, services));
+
+  if (options.webDist && existsSync(options.webDist)) {
+    await app.register(fastifyStatic, {
+      root: resolve(options.webDist),
+      wildcard: false,
+      index: "index.html",
+    });
+  }
+  await app.ready();
+  return { app, routes };
+}

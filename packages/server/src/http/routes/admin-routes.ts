@@ -1,0 +1,207 @@
+import { ROLES } from "@salus/core";
+import type { FastifyInstance } from "fastify";
+import type { ZodTypeProvider } from "fastify-type-provider-zod";
+import { z } from "zod";
+import { getOrganization, updateOrganization } from "../../admin/organizations.ts";
+import { createToken, listTokens, revokeToken } from "../../admin/tokens.ts";
+import { createUser, listUsers, updateUser } from "../../admin/users.ts";
+import { auditActions, exportAuditCsv, searchAudit } from "../../audit/query-audit.ts";
+import type { Services } from "../../platform/services.ts";
+import { actorOf } from "../guard.ts";
+import { id, idParams, page, text } from "../schemas.ts";
+
+const orgOut = z.object({
+  id: z.string(),
+  slug: z.string(),
+  name: z.string(),
+  mfaRequired: z.boolean(),
+  idleTimeoutMinutes: z.number().int(),
+  absoluteTimeoutHours: z.number().int(),
+});
+const userOut = z.object({
+  id: z.string(),
+  email: z.string(),
+  displayName: z.string(),
+  roles: z.array(z.enum(ROLES)),
+  disabled: z.boolean(),
+  mfaEnabled: z.boolean(),
+  lastSignInAt: z.string().nullable(),
+});
+const tokenOut = z.object({
+  id: z.string(),
+  name: z.string(),
+  role: z.string(),
+  userId: z.string(),
+  userEmail: z.string(),
+  createdAt: z.string(),
+  lastUsedAt: z.string().nullable(),
+  revokedAt: z.string().nullable(),
+});
+const auditOut = z.object({
+  seq: z.number(),
+  at: z.string(),
+  userId: z.string().nullable(),
+  userEmail: z.string().nullable(),
+  organizationId: z.string().nullable(),
+  action: z.string(),
+  resourceType: z.string().nullable(),
+  resourceId: z.string().nullable(),
+  patientId: z.string().nullable(),
+  outcome: z.string(),
+  ip: z.string().nullable(),
+  requestId: z.string().nullable(),
+  detail: z.string().nullable(),
+});
+const instantOrDate = z
+  .string()
+  .max(40)
+  .refine(
+    (v) => /^\d{4}-\d{2}-\d{2}$/.test(v) || !Number.isNaN(Date.parse(v)),
+    "must be a date (YYYY-MM-DD) or an ISO instant",
+  );
+const auditFilters = z.strictObject({
+  userId: id.optional(),
+  patientId: id.optional(),
+  action: text(100).optional(),
+  from: instantOrDate.optional(),
+  to: instantOrDate.optional(),
+});
+
+export function adminRoutes(app: FastifyInstance, services: Services): void {
+  const r = app.withTypeProvider<ZodTypeProvider>();
+
+  r.get("/api/organization", {
+    config: { permission: "org:read" },
+    schema: {
+      tags: ["Organization"],
+      summary: "Your organization and its security settings",
+      response: { 200: orgOut },
+    },
+    handler: async (req) => getOrganization(services, actorOf(req)),
+  });
+  r.patch("/api/organization", {
+    config: { permission: "org:manage" },
+    schema: {
+      tags: ["Organization"],
+      summary: "Change the organization's name or security settings",
+      body: z
+        .strictObject({
+          name: text(200).optional(),
+          mfaRequired: z.boolean().optional(),
+          idleTimeoutMinutes: z.number().int().min(1).max(60).optional(),
+          absoluteTimeoutHours: z.number().int().min(1).max(24).optional(),
+        })
+        .refine((v) => Object.keys(v).length > 0, "send at least one field to change"),
+      response: { 200: orgOut },
+    },
+    handler: async (req) => updateOrganization(services, actorOf(req), req.body),
+  });
+
+  const ut = ["Users"];
+  r.get("/api/users", {
+    config: { permission: "users:manage" },
+    schema: { tags: ut, summary: "Users of the organization", response: { 200: page(userOut) } },
+    handler: async (req) => {
+      const items = await listUsers(services, actorOf(req));
+      return { items, total: items.length };
+    },
+  });
+  r.post("/api/users", {
+    config: { permission: "users:manage" },
+    schema: {
+      tags: ut,
+      summary: "Add a user (answers a one-time password for a new account)",
+      body: z.strictObject({
+        email: text(320),
+        displayName: text(200),
+        roles: z.array(z.enum(ROLES)).min(1).max(ROLES.length),
+      }),
+      response: { 201: z.object({ user: userOut, oneTimePassword: z.string().nullable() }) },
+    },
+    handler: async (req, reply) => reply.status(201).send(await createUser(services, actorOf(req), req.body)),
+  });
+  r.patch("/api/users/:id", {
+    config: { permission: "users:manage" },
+    schema: {
+      tags: ut,
+      summary: "Change a user's roles or name, or disable them (ends their sessions at once)",
+      params: idParams,
+      body: z
+        .strictObject({
+          roles: z.array(z.enum(ROLES)).max(ROLES.length).optional(),
+          disabled: z.boolean().optional(),
+          displayName: text(200).optional(),
+        })
+        .refine((v) => Object.keys(v).length > 0, "send at least one field to change"),
+      response: { 200: userOut, 204: z.null() },
+    },
+    handler: async (req, reply) => {
+      const user = await updateUser(services, actorOf(req), req.params.id, req.body);
+      return user ? user : reply.status(204).send(null);
+    },
+  });
+
+  const tt = ["Tokens"];
+  r.get("/api/tokens", {
+    config: { permission: "tokens:manage" },
+    schema: { tags: tt, summary: "Integration tokens", response: { 200: page(tokenOut) } },
+    handler: async (req) => {
+      const items = await listTokens(services, actorOf(req));
+      return { items, total: items.length };
+    },
+  });
+  r.post("/api/tokens", {
+    config: { permission: "tokens:manage" },
+    schema: {
+      tags: tt,
+      summary: "Issue a token for a user and one of their roles (the secret is shown once)",
+      body: z.strictObject({ name: text(100), userId: id, role: z.enum(ROLES).optional() }),
+      response: { 201: z.object({ id: z.string(), token: z.string(), role: z.string() }) },
+    },
+    handler: async (req, reply) =>
+      reply.status(201).send(await createToken(services, actorOf(req), req.body)),
+  });
+  r.delete("/api/tokens/:id", {
+    config: { permission: "tokens:manage" },
+    schema: { tags: tt, summary: "Revoke a token", params: idParams },
+    handler: async (req, reply) => {
+      await revokeToken(services, actorOf(req), req.params.id);
+      return reply.status(204).send();
+    },
+  });
+
+  const at = ["Audit"];
+  r.get("/api/audit", {
+    config: { permission: "audit:read" },
+    schema: {
+      tags: at,
+      summary: "Search the audit trail",
+      querystring: auditFilters.extend({
+        limit: z.coerce.number().int().min(1).max(500).default(100),
+        offset: z.coerce.number().int().min(0).default(0),
+      }),
+      response: { 200: page(auditOut) },
+    },
+    handler: async (req) => searchAudit(services, actorOf(req), req.query),
+  });
+  r.get("/api/audit/export.csv", {
+    config: { permission: "audit:read" },
+    schema: { tags: at, summary: "Export the filtered audit trail as CSV", querystring: auditFilters },
+    handler: async (req, reply) => {
+      const csv = await exportAuditCsv(services, actorOf(req), req.query);
+      return reply
+        .type("text/csv; charset=utf-8")
+        .header("content-disposition", 'attachment; filename="salus-audit.csv"')
+        .send(csv);
+    },
+  });
+  r.get("/api/audit/actions", {
+    config: { permission: "audit:read" },
+    schema: {
+      tags: at,
+      summary: "Action names present in the trail",
+      response: { 200: z.array(z.string()) },
+    },
+    handler: async (req) => auditActions(services, actorOf(req)),
+  });
+}

@@ -1,0 +1,189 @@
+import { PERMISSIONS, ROLES } from "@salus/core";
+import type { FastifyInstance, FastifyReply } from "fastify";
+import type { ZodTypeProvider } from "fastify-type-provider-zod";
+import { z } from "zod";
+import {
+  changePassword,
+  confirmMfaEnrollment,
+  type ResolvedSession,
+  type SignInResult,
+  signIn,
+  signOut,
+  startMfaEnrollment,
+  switchOrganization,
+  verifyMfa,
+} from "../../auth/sessions.ts";
+import type { Services } from "../../platform/services.ts";
+import { requestInfo, sessionCookieName, sessionOf } from "../guard.ts";
+import { text } from "../schemas.ts";
+
+const stage = z.enum(["password_change", "mfa", "mfa_enrollment", "active"]);
+const statusOf = {
+  active: "signed_in",
+  mfa: "mfa_required",
+  mfa_enrollment: "mfa_enrollment_required",
+  password_change: "password_change_required",
+} as const;
+const stepAnswer = z.object({
+  status: z.enum(["signed_in", "mfa_required", "mfa_enrollment_required", "password_change_required"]),
+  csrfToken: z.string(),
+});
+const code = z.strictObject({ code: z.string().max(12) });
+
+export const sessionAnswer = z.object({
+  user: z.object({ id: z.string(), email: z.string(), displayName: z.string(), mfaEnabled: z.boolean() }),
+  organization: z.object({ id: z.string(), slug: z.string(), name: z.string() }),
+  organizations: z.array(z.object({ slug: z.string(), name: z.string() })),
+  roles: z.array(z.enum(ROLES)),
+  permissions: z.array(z.enum(PERMISSIONS)),
+  csrfToken: z.string(),
+  stage,
+});
+
+export function presentSession(r: ResolvedSession): z.infer<typeof sessionAnswer> {
+  return {
+    user: {
+      id: r.user.id,
+      email: r.user.email,
+      displayName: r.user.display_name,
+      mfaEnabled: r.user.mfa_enabled === 1,
+    },
+    organization: { id: r.organization.id, slug: r.organization.slug, name: r.organization.name },
+    organizations: r.organizations.map((o) => ({ slug: o.slug, name: o.name })),
+    // Until the session is active it grants nothing, and the answer says so.
+    roles: r.session.stage === "active" ? r.roles : [],
+    permissions: r.session.stage === "active" ? r.permissions : [],
+    csrfToken: r.session.csrf_token,
+    stage: r.session.stage,
+  };
+}
+
+export function authRoutes(app: FastifyInstance, services: Services): void {
+  const r = app.withTypeProvider<ZodTypeProvider>();
+  const cookie = sessionCookieName(services.config.secureCookies);
+  const setSession = (reply: FastifyReply, result: SignInResult) => {
+    reply.setCookie(cookie, result.token, {
+      httpOnly: true,
+      sameSite: "strict",
+      secure: services.config.secureCookies,
+      path: "/",
+    });
+    return { status: statusOf[result.stage], csrfToken: result.csrfToken };
+  };
+  const tags = ["Authentication"];
+
+  r.post("/api/auth/login", {
+    config: { permission: "public", rateLimit: { max: 30, timeWindow: "1 minute" } },
+    schema: {
+      tags,
+      summary: "Sign in with email and password",
+      body: z.strictObject({
+        email: text(320),
+        password: z.string().min(1).max(1024),
+        organization: text(40).optional(),
+      }),
+      response: { 200: stepAnswer },
+    },
+    handler: async (request, reply) =>
+      setSession(reply, await signIn(services, requestInfo(request), request.body)),
+  });
+
+  r.post("/api/auth/mfa/verify", {
+    config: { permission: "session", rateLimit: { max: 30, timeWindow: "1 minute" } },
+    schema: {
+      tags,
+      summary: "Answer the MFA challenge with a TOTP code",
+      body: code,
+      response: { 200: stepAnswer },
+    },
+    handler: async (request, reply) =>
+      setSession(
+        reply,
+        await verifyMfa(services, sessionOf(request), request.body.code, requestInfo(request)),
+      ),
+  });
+
+  r.post("/api/auth/mfa/enroll", {
+    config: { permission: "session" },
+    schema: {
+      tags,
+      summary: "Start MFA enrolment (a new TOTP secret)",
+      body: z.strictObject({}).optional(),
+      response: { 200: z.object({ secret: z.string(), otpauthUrl: z.string() }) },
+    },
+    handler: async (request) => startMfaEnrollment(services, sessionOf(request)),
+  });
+
+  r.post("/api/auth/mfa/enroll/confirm", {
+    config: { permission: "session", rateLimit: { max: 30, timeWindow: "1 minute" } },
+    schema: {
+      tags,
+      summary: "Finish MFA enrolment with a code from the app",
+      body: code,
+      response: { 200: stepAnswer },
+    },
+    handler: async (request, reply) =>
+      setSession(
+        reply,
+        await confirmMfaEnrollment(services, sessionOf(request), request.body.code, requestInfo(request)),
+      ),
+  });
+
+  r.post("/api/auth/password", {
+    config: { permission: "session", rateLimit: { max: 30, timeWindow: "1 minute" } },
+    schema: {
+      tags,
+      summary: "Change your password",
+      body: z.strictObject({
+        currentPassword: z.string().min(1).max(1024),
+        newPassword: z.string().min(1).max(1024),
+      }),
+      response: { 200: stepAnswer },
+    },
+    handler: async (request, reply) =>
+      setSession(
+        reply,
+        await changePassword(services, sessionOf(request), request.body, requestInfo(request)),
+      ),
+  });
+
+  r.post("/api/auth/logout", {
+    config: { permission: "session" },
+    schema: { tags, summary: "Sign out", body: z.strictObject({}).optional() },
+    handler: async (request, reply) => {
+      await signOut(services, sessionOf(request), requestInfo(request));
+      reply.clearCookie(cookie, { path: "/" });
+      return reply.status(204).send();
+    },
+  });
+
+  r.get("/api/auth/session", {
+    config: { permission: "session" },
+    schema: {
+      tags,
+      summary: "The current session, its roles and permissions",
+      response: { 200: sessionAnswer },
+    },
+    handler: async (request) => presentSession(sessionOf(request)),
+  });
+
+  r.post("/api/auth/switch-organization", {
+    config: { permission: "session" },
+    schema: {
+      tags,
+      summary: "Work in another of your organizations",
+      body: z.strictObject({ organization: text(40) }),
+      response: { 200: stepAnswer },
+    },
+    handler: async (request, reply) =>
+      setSession(
+        reply,
+        await switchOrganization(
+          services,
+          sessionOf(request),
+          request.body.organization,
+          requestInfo(request),
+        ),
+      ),
+  });
+}

@@ -1,0 +1,53 @@
+import { unstorableTextReason } from "@salus/core";
+import { z } from "zod";
+
+/**
+ * Building blocks for request schemas. Every string has a maximum length and refuses NUL bytes and lone
+ * surrogates; every object is strict (an unknown field is an error, so a typo or a mass-assignment
+ * attempt never passes silently).
+ */
+export function text(max: number, min = 1) {
+  return z
+    .string()
+    .min(min, min === 1 ? "must not be empty" : `must be at least ${min} characters`)
+    .max(max, `must be at most ${max} characters`)
+    .superRefine((value, ctx) => {
+      const reason = unstorableTextReason(value);
+      if (reason) ctx.addIssue({ code: "custom", message: reason });
+    });
+}
+
+/** Optional free text that may be cleared with null (or an empty string, stored as null). */
+export function optionalText(max: number) {
+  return z
+    .union([text(max, 0), z.null()])
+    .optional()
+    .transform((v) => (v === "" ? null : v));
+}
+
+export const plainDate = z.string().regex(/^\d{4}-\d{2}-\d{2}$/, "must be a date written YYYY-MM-DD");
+export const id = z
+  .string()
+  .min(1)
+  .max(64)
+  .regex(/^[A-Za-z0-9-]+$/, "is not a valid id");
+export const idParams = z.strictObject({ id });
+
+export const listQuery = z.strictObject({
+  q: text(200, 0).optional(),
+  limit: z.coerce.number().int().min(1).max(200).default(50),
+  offset: z.coerce.number().int().min(0).max(1_000_000).default(0),
+});
+
+export function page<T extends z.ZodType>(item: T) {
+  return z.object({ items: z.array(item), total: z.number().int() });
+}
+
+export const errorBody = z.object({
+  error: z.object({
+    code: z.string(),
+    message: z.string(),
+    requestId: z.string().optional(),
+    details: z.array(z.object({ path: z.string(), message: z.string() })).optional(),
+  }),
+});

@@ -90,7 +90,10 @@ export function AppRoutes() {
             <Route path="patients" element={guarded(REQUIRE.patients, <PatientsPage />)} />
             <Route path="patients/new" element={guarded(REQUIRE.patients, <NewPatientPage />)} />
             <Route path="patients/:id" element={guarded(REQUIRE.patients, <PatientPage />)} />
-            <Route path="settings/organization" element={guarded(REQUIRE.organization, <OrganizationPage />)} />
+            <Route
+              path="settings/organization"
+              element={guarded(REQUIRE.organization, <OrganizationPage />)}
+            />
             <Route path="settings/users" element={guarded(REQUIRE.users, <UsersPage />)} />
             <Route path="settings/tokens" element={guarded(REQUIRE.tokens, <TokensPage />)} />
             <Route path="audit" element={guarded(REQUIRE.audit, <AuditPage />)} />

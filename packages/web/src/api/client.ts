@@ -20,7 +20,10 @@ export class ApiError extends Error {
   static fieldOf(detail: ApiErrorDetail): string | undefined {
     const raw = Array.isArray(detail.path) ? detail.path.join(".") : detail.path;
     if (!raw) return undefined;
-    const path = raw.replace(/^\//, "").replace(/\//g, ".").replace(/^body\./, "");
+    const path = raw
+      .replace(/^\//, "")
+      .replace(/\//g, ".")
+      .replace(/^body\./, "");
     return path === "" ? undefined : path;
   }
 

@@ -97,7 +97,8 @@ export const users = {
 };
 
 export const tokens = {
-  list: (signal?: AbortSignal) => api<ListResponse<ApiToken>>("/api/tokens", { query: { limit: 200 }, signal }),
+  list: (signal?: AbortSignal) =>
+    api<ListResponse<ApiToken>>("/api/tokens", { query: { limit: 200 }, signal }),
   create: (body: { name: string; userId: string; role: Role }) =>
     api<CreateTokenResponse>("/api/tokens", { method: "POST", body }),
   revoke: (id: string) => api<void>(`/api/tokens/${encodeURIComponent(id)}`, { method: "DELETE" }),
@@ -128,7 +129,11 @@ export const audit = {
         (answer as { actions?: unknown[] } | null)?.actions ??
         []);
     return raw
-      .map((item) => (typeof item === "string" ? item : (item as { name?: string; action?: string })?.name ?? (item as { action?: string })?.action))
+      .map((item) =>
+        typeof item === "string"
+          ? item
+          : ((item as { name?: string; action?: string })?.name ?? (item as { action?: string })?.action),
+      )
       .filter((item): item is string => typeof item === "string");
   },
 };

@@ -30,7 +30,11 @@ export interface ApiErrorBody {
 
 // ---- Authentication -------------------------------------------------------------------------
 
-export type SignInStatus = "signed_in" | "mfa_required" | "mfa_enrollment_required" | "password_change_required";
+export type SignInStatus =
+  | "signed_in"
+  | "mfa_required"
+  | "mfa_enrollment_required"
+  | "password_change_required";
 
 export interface AuthStepResponse {
   status: SignInStatus;

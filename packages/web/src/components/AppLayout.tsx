@@ -4,8 +4,8 @@ import { Suspense, useEffect } from "react";
 import { Link, Outlet, useLocation } from "react-router-dom";
 import { useCurrentSession } from "../auth/session.ts";
 import { groupBySection, navItems } from "../nav/navItems.ts";
-import { Loading } from "./QueryState.tsx";
 import { OrganizationSwitcher } from "./OrganizationSwitcher.tsx";
+import { Loading } from "./QueryState.tsx";
 import { UserMenu } from "./UserMenu.tsx";
 
 export function AppLayout() {

@@ -30,7 +30,11 @@ export function OneTimeSecret({
           <Text size="sm" fw={500}>
             {label}
           </Text>
-          <Code block data-testid="one-time-secret" style={{ wordBreak: "break-all", whiteSpace: "pre-wrap", fontSize: 15 }}>
+          <Code
+            block
+            data-testid="one-time-secret"
+            style={{ wordBreak: "break-all", whiteSpace: "pre-wrap", fontSize: 15 }}
+          >
             {secret}
           </Code>
         </Stack>

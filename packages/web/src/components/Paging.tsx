@@ -29,7 +29,8 @@ export function Paging({
           onChange={onPage}
           size="sm"
           getControlProps={(control) => ({
-            "aria-label": control === "previous" ? "Previous page" : control === "next" ? "Next page" : control,
+            "aria-label":
+              control === "previous" ? "Previous page" : control === "next" ? "Next page" : control,
           })}
           getItemProps={(item) => ({ "aria-label": `Page ${item}` })}
         />

@@ -20,7 +20,15 @@ export function errorMessage(error: unknown): string {
   return "Something went wrong.";
 }
 
-export function LoadError({ error, onRetry, title = "Could not load" }: { error: unknown; onRetry?: () => void; title?: string }) {
+export function LoadError({
+  error,
+  onRetry,
+  title = "Could not load",
+}: {
+  error: unknown;
+  onRetry?: () => void;
+  title?: string;
+}) {
   const notFound = error instanceof ApiError && error.status === 404;
   return (
     <Alert color="red" title={notFound ? "Not found" : title} role="alert" my="md">

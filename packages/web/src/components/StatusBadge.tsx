@@ -1,6 +1,12 @@
 import { Badge } from "@mantine/core";
 
-export function ActiveBadge({ active, inactiveLabel = "Inactive" }: { active: boolean; inactiveLabel?: string }) {
+export function ActiveBadge({
+  active,
+  inactiveLabel = "Inactive",
+}: {
+  active: boolean;
+  inactiveLabel?: string;
+}) {
   return active ? (
     <Badge color="teal" variant="light">
       Active

@@ -22,7 +22,10 @@ export function UserMenu() {
     <>
       <Menu position="bottom-end" withinPortal>
         <Menu.Target>
-          <UnstyledButton aria-label={`Account: ${name}`} style={{ display: "flex", alignItems: "center", gap: 8 }}>
+          <UnstyledButton
+            aria-label={`Account: ${name}`}
+            style={{ display: "flex", alignItems: "center", gap: 8 }}
+          >
             <Avatar size="sm" color="teal" radius="xl">
               {initials(name)}
             </Avatar>

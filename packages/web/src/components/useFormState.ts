@@ -26,7 +26,8 @@ export function changes<T extends FormValues>(
     if (original && original[key] === value) continue;
     if (typeof value === "string") {
       const trimmed = value.trim();
-      if (original && typeof original[key] === "string" && (original[key] as string).trim() === trimmed) continue;
+      if (original && typeof original[key] === "string" && (original[key] as string).trim() === trimmed)
+        continue;
       out[key] = trimmed === "" && nullable.includes(key) ? null : trimmed;
     } else {
       out[key] = value;

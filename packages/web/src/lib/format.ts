@@ -1,7 +1,12 @@
 // Display helpers. Plain dates (`YYYY-MM-DD`) are calendar dates: they are shown without any time
 // zone shift. Instants are shown in the browser's time zone.
 
-const DATE = new Intl.DateTimeFormat("en-US", { year: "numeric", month: "short", day: "numeric", timeZone: "UTC" });
+const DATE = new Intl.DateTimeFormat("en-US", {
+  year: "numeric",
+  month: "short",
+  day: "numeric",
+  timeZone: "UTC",
+});
 const DATE_TIME = new Intl.DateTimeFormat("en-US", {
   year: "numeric",
   month: "short",
@@ -57,7 +62,11 @@ export function daysUntil(date: string, today: string = todayIso()): number | nu
 export type ExpiryStatus = "expired" | "expiring" | "valid" | "unknown";
 
 /** Licence expiry: expired, expiring within `windowDays` (60 by default), or valid. */
-export function expiryStatus(expiresOn: string | null | undefined, today?: string, windowDays = 60): ExpiryStatus {
+export function expiryStatus(
+  expiresOn: string | null | undefined,
+  today?: string,
+  windowDays = 60,
+): ExpiryStatus {
   if (!expiresOn) return "unknown";
   const days = daysUntil(expiresOn, today);
   if (days === null) return "unknown";

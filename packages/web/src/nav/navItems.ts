@@ -1,6 +1,14 @@
-import { REQUIRE, type Requirement, allows } from "../auth/permissions.ts";
+import { allows, REQUIRE, type Requirement } from "../auth/permissions.ts";
 
-export type NavSection = "Day" | "Records" | "Directory" | "Billing" | "Finance" | "People" | "Administration" | "Privacy";
+export type NavSection =
+  | "Day"
+  | "Records"
+  | "Directory"
+  | "Billing"
+  | "Finance"
+  | "People"
+  | "Administration"
+  | "Privacy";
 
 /** Sections in the order the navbar shows them. */
 export const NAV_SECTIONS: readonly NavSection[] = [
@@ -29,7 +37,12 @@ export const NAV: readonly NavItem[] = [
   { to: "/patients", label: "Patients", section: "Records", requires: REQUIRE.patients },
   { to: "/locations", label: "Locations", section: "Directory", requires: REQUIRE.locations },
   { to: "/staff", label: "Staff", section: "Directory", requires: REQUIRE.staff },
-  { to: "/settings/organization", label: "Organization", section: "Administration", requires: REQUIRE.organization },
+  {
+    to: "/settings/organization",
+    label: "Organization",
+    section: "Administration",
+    requires: REQUIRE.organization,
+  },
   { to: "/settings/users", label: "Users", section: "Administration", requires: REQUIRE.users },
   { to: "/settings/tokens", label: "API tokens", section: "Administration", requires: REQUIRE.tokens },
   { to: "/audit", label: "Audit trail", section: "Privacy", requires: REQUIRE.audit },
@@ -43,7 +56,8 @@ export function navItems(permissions: readonly string[], nav: readonly NavItem[]
 
 /** Groups items by section, keeping section order and leaving out empty sections. */
 export function groupBySection(items: readonly NavItem[]): { section: NavSection; items: NavItem[] }[] {
-  return NAV_SECTIONS.map((section) => ({ section, items: items.filter((item) => item.section === section) })).filter(
-    (group) => group.items.length > 0,
-  );
+  return NAV_SECTIONS.map((section) => ({
+    section,
+    items: items.filter((item) => item.section === section),
+  })).filter((group) => group.items.length > 0);
 }

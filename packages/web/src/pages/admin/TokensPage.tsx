@@ -1,4 +1,15 @@
-import { Badge, Button, EmptyState, Group, Modal, Select, Stack, Table, Text, TextInput } from "@mantine/core";
+import {
+  Badge,
+  Button,
+  EmptyState,
+  Group,
+  Modal,
+  Select,
+  Stack,
+  Table,
+  Text,
+  TextInput,
+} from "@mantine/core";
 import { useDisclosure } from "@mantine/hooks";
 import { useQuery, useQueryClient } from "@tanstack/react-query";
 import { type FormEvent, useState } from "react";
@@ -139,7 +150,11 @@ export function TokensPage() {
       ) : query.isError ? (
         <LoadError error={query.error} onRetry={() => void query.refetch()} />
       ) : query.data.items.length === 0 ? (
-        <EmptyState py="xl" title="No tokens" description="Create a token to connect another system to Salus." />
+        <EmptyState
+          py="xl"
+          title="No tokens"
+          description="Create a token to connect another system to Salus."
+        />
       ) : (
         <Table.ScrollContainer minWidth={760}>
           <Table striped verticalSpacing="sm">
@@ -167,7 +182,11 @@ export function TokensPage() {
                   <Table.Td>{token.lastUsedAt ? formatDateTime(token.lastUsedAt) : "Never"}</Table.Td>
                   <Table.Td>
                     {token.revokedAt ? (
-                      <Badge color="gray" variant="light" title={`Revoked ${formatDateTime(token.revokedAt)}`}>
+                      <Badge
+                        color="gray"
+                        variant="light"
+                        title={`Revoked ${formatDateTime(token.revokedAt)}`}
+                      >
                         Revoked
                       </Badge>
                     ) : (

@@ -42,7 +42,8 @@ export function UsersPage() {
 
   const needle = filter.trim().toLowerCase();
   const shown = (query.data?.items ?? []).filter(
-    (user) => !needle || user.displayName.toLowerCase().includes(needle) || user.email.toLowerCase().includes(needle),
+    (user) =>
+      !needle || user.displayName.toLowerCase().includes(needle) || user.email.toLowerCase().includes(needle),
   );
 
   return (
@@ -100,7 +101,15 @@ export function UsersPage() {
                       ))}
                     </Group>
                   </Table.Td>
-                  <Table.Td>{user.mfaEnabled ? <Badge variant="light">On</Badge> : <Text size="sm" c="dimmed">Off</Text>}</Table.Td>
+                  <Table.Td>
+                    {user.mfaEnabled ? (
+                      <Badge variant="light">On</Badge>
+                    ) : (
+                      <Text size="sm" c="dimmed">
+                        Off
+                      </Text>
+                    )}
+                  </Table.Td>
                   <Table.Td>
                     <Text size="sm">{user.lastSignInAt ? formatDateTime(user.lastSignInAt) : "Never"}</Text>
                   </Table.Td>
@@ -117,7 +126,12 @@ export function UsersPage() {
                   </Table.Td>
                   <Table.Td>
                     <Group gap={4} wrap="nowrap">
-                      <Button size="compact-sm" variant="subtle" onClick={() => setEditing(user)} aria-label={`Edit ${user.displayName}`}>
+                      <Button
+                        size="compact-sm"
+                        variant="subtle"
+                        onClick={() => setEditing(user)}
+                        aria-label={`Edit ${user.displayName}`}
+                      >
                         Edit
                       </Button>
                       {user.id !== session.user.id ? (
@@ -149,7 +163,10 @@ export function UsersPage() {
               await refresh();
               close();
               if (answer.oneTimePassword) setCreated(answer);
-              else notifySuccess(`${answer.user.displayName} already had a Salus account and was added to this organization.`);
+              else
+                notifySuccess(
+                  `${answer.user.displayName} already had a Salus account and was added to this organization.`,
+                );
             }}
           />
         ) : null}

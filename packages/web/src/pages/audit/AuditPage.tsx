@@ -1,4 +1,16 @@
-import { Anchor, Badge, Button, EmptyState, Group, Paper, Select, SimpleGrid, Table, Text, TextInput } from "@mantine/core";
+import {
+  Anchor,
+  Badge,
+  Button,
+  EmptyState,
+  Group,
+  Paper,
+  Select,
+  SimpleGrid,
+  Table,
+  Text,
+  TextInput,
+} from "@mantine/core";
 import { DatePickerInput } from "@mantine/dates";
 import { keepPreviousData, useQuery } from "@tanstack/react-query";
 import { type FormEvent, useMemo, useState } from "react";
@@ -16,7 +28,8 @@ const PAGE_SIZE = 50;
 const EMPTY: AuditForm = { userId: null, patientId: "", action: null, range: [null, null] };
 
 function OutcomeBadge({ outcome }: { outcome: string }) {
-  const color = outcome === "success" ? "teal" : outcome === "denied" || outcome === "failure" ? "red" : "yellow";
+  const color =
+    outcome === "success" ? "teal" : outcome === "denied" || outcome === "failure" ? "red" : "yellow";
   return (
     <Badge color={color} variant="light" tt="none">
       {outcome}
@@ -53,9 +66,12 @@ function useUserOptions() {
     const options = new Map<string, string>();
     for (const user of people.data?.items ?? []) options.set(user.id, `${user.displayName} (${user.email})`);
     for (const entry of recent.data?.items ?? []) {
-      if (entry.userId && !options.has(entry.userId)) options.set(entry.userId, entry.userEmail ?? entry.userId);
+      if (entry.userId && !options.has(entry.userId))
+        options.set(entry.userId, entry.userEmail ?? entry.userId);
     }
-    return [...options].map(([value, label]) => ({ value, label })).sort((a, b) => a.label.localeCompare(b.label));
+    return [...options]
+      .map(([value, label]) => ({ value, label }))
+      .sort((a, b) => a.label.localeCompare(b.label));
   }, [people.data, recent.data]);
 }
 
@@ -64,7 +80,10 @@ export function AuditPage() {
   const [filters, setFilters] = useState<AuditFilters>({});
   const [page, setPage] = useState(1);
   const userOptions = useUserOptions();
-  const actions = useQuery({ queryKey: ["audit", "actions"], queryFn: ({ signal }) => audit.actions(signal) });
+  const actions = useQuery({
+    queryKey: ["audit", "actions"],
+    queryFn: ({ signal }) => audit.actions(signal),
+  });
   const offset = (page - 1) * PAGE_SIZE;
   const query = useQuery({
     queryKey: ["audit", "entries", filters, offset],
@@ -94,7 +113,15 @@ export function AuditPage() {
           </Button>
         }
       />
-      <Paper withBorder p="md" radius="md" mb="md" component="form" onSubmit={submit} aria-label="Audit filters">
+      <Paper
+        withBorder
+        p="md"
+        radius="md"
+        mb="md"
+        component="form"
+        onSubmit={submit}
+        aria-label="Audit filters"
+      >
         <SimpleGrid cols={{ base: 1, sm: 2, lg: 4 }}>
           <Select
             label="User"
@@ -168,7 +195,13 @@ export function AuditPage() {
                 {query.data.items.map((entry: AuditEntry) => (
                   <Table.Tr key={entry.seq}>
                     <Table.Td style={{ whiteSpace: "nowrap" }}>{formatDateTime(entry.at)}</Table.Td>
-                    <Table.Td>{entry.userEmail ?? <Text span c="dimmed">system</Text>}</Table.Td>
+                    <Table.Td>
+                      {entry.userEmail ?? (
+                        <Text span c="dimmed">
+                          system
+                        </Text>
+                      )}
+                    </Table.Td>
                     <Table.Td ff="monospace">{entry.action}</Table.Td>
                     <Table.Td>
                       {entry.resourceType}

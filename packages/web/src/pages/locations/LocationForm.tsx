@@ -5,13 +5,25 @@ import { FormError } from "../../components/FormError.tsx";
 import { changes, text, useFormState } from "../../components/useFormState.ts";
 import { useServerErrors } from "../../components/useServerErrors.ts";
 
-const FIELDS = ["name", "timeZone", "addressLine1", "addressLine2", "city", "state", "postalCode", "phone", "active"] as const;
+const FIELDS = [
+  "name",
+  "timeZone",
+  "addressLine1",
+  "addressLine2",
+  "city",
+  "state",
+  "postalCode",
+  "phone",
+  "active",
+] as const;
 const NULLABLE = ["addressLine1", "addressLine2", "city", "state", "postalCode", "phone"] as const;
 
 function timeZones(): string[] {
   const intl = Intl as typeof Intl & { supportedValuesOf?: (key: string) => string[] };
   const zones = intl.supportedValuesOf?.("timeZone") ?? [];
-  return zones.length ? zones : ["America/New_York", "America/Chicago", "America/Denver", "America/Los_Angeles"];
+  return zones.length
+    ? zones
+    : ["America/New_York", "America/Chicago", "America/Denver", "America/Los_Angeles"];
 }
 
 function initialValues(location: Location | null) {

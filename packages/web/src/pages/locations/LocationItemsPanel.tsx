@@ -1,4 +1,16 @@
-import { Button, Group, Modal, Paper, Stack, Switch, Table, Text, TextInput, Title, VisuallyHidden } from "@mantine/core";
+import {
+  Button,
+  Group,
+  Modal,
+  Paper,
+  Stack,
+  Switch,
+  Table,
+  Text,
+  TextInput,
+  Title,
+  VisuallyHidden,
+} from "@mantine/core";
 import { useQuery, useQueryClient } from "@tanstack/react-query";
 import { type FormEvent, useState } from "react";
 import { equipment, rooms } from "../../api/endpoints.ts";
@@ -41,7 +53,8 @@ function ItemForm({
     event.preventDefault();
     const body: Record<string, string | boolean> = {};
     if (!item || item.name !== name.trim()) body.name = name.trim();
-    if (config.withKind && (!item || !("kind" in item) || item.kind !== itemKind.trim())) body.kind = itemKind.trim();
+    if (config.withKind && (!item || !("kind" in item) || item.kind !== itemKind.trim()))
+      body.kind = itemKind.trim();
     if (item && item.active !== active) body.active = active;
     if (Object.keys(body).length === 0) return onCancel();
     setBusy(true);
@@ -77,7 +90,11 @@ function ItemForm({
           />
         ) : null}
         {item ? (
-          <Switch label="Active" checked={active} onChange={(event) => setActive(event.currentTarget.checked)} />
+          <Switch
+            label="Active"
+            checked={active}
+            onChange={(event) => setActive(event.currentTarget.checked)}
+          />
         ) : null}
         <Group justify="flex-end">
           <Button variant="default" onClick={onCancel} disabled={busy}>
@@ -93,21 +110,32 @@ function ItemForm({
 }
 
 /** The rooms or the equipment of one location, with add and edit for writers. */
-export function LocationItemsPanel({ kind, locationId, canWrite }: { kind: Kind; locationId: string; canWrite: boolean }) {
+export function LocationItemsPanel({
+  kind,
+  locationId,
+  canWrite,
+}: {
+  kind: Kind;
+  locationId: string;
+  canWrite: boolean;
+}) {
   const config = CONFIG[kind];
   const queryClient = useQueryClient();
   const [editing, setEditing] = useState<Item | "new" | null>(null);
   const queryKey = [kind, { locationId }];
   const query = useQuery({
     queryKey,
-    queryFn: ({ signal }) => config.api.list({ locationId, limit: 200 }, signal) as Promise<{ items: Item[]; total: number }>,
+    queryFn: ({ signal }) =>
+      config.api.list({ locationId, limit: 200 }, signal) as Promise<{ items: Item[]; total: number }>,
   });
 
   const save = async (body: Record<string, string | boolean>) => {
     if (editing === "new") await config.api.create({ ...body, locationId } as never);
     else if (editing) await config.api.update(editing.id, body as never);
     await queryClient.invalidateQueries({ queryKey: [kind] });
-    notifySuccess(editing === "new" ? `${config.title === "Rooms" ? "Room" : "Equipment"} added.` : "Changes saved.");
+    notifySuccess(
+      editing === "new" ? `${config.title === "Rooms" ? "Room" : "Equipment"} added.` : "Changes saved.",
+    );
     setEditing(null);
   };
 
@@ -156,7 +184,12 @@ export function LocationItemsPanel({ kind, locationId, canWrite }: { kind: Kind;
                 </Table.Td>
                 {canWrite ? (
                   <Table.Td ta="right">
-                    <Button size="compact-sm" variant="subtle" onClick={() => setEditing(item)} aria-label={`Edit ${item.name}`}>
+                    <Button
+                      size="compact-sm"
+                      variant="subtle"
+                      onClick={() => setEditing(item)}
+                      aria-label={`Edit ${item.name}`}
+                    >
                       Edit
                     </Button>
                   </Table.Td>

@@ -53,7 +53,13 @@ export function LocationsPage() {
         <EmptyState
           py="xl"
           title={list.q ? "No location matches" : "No locations yet"}
-          description={list.q ? "Try another name or city." : canWrite ? "Add the first office of the practice." : undefined}
+          description={
+            list.q
+              ? "Try another name or city."
+              : canWrite
+                ? "Add the first office of the practice."
+                : undefined
+          }
         />
       ) : (
         <>
@@ -91,7 +97,13 @@ export function LocationsPage() {
               </Table.Tbody>
             </Table>
           </Table.ScrollContainer>
-          <Paging total={query.data.total} page={list.page} pageSize={PAGE_SIZE} onPage={list.setPage} noun="locations" />
+          <Paging
+            total={query.data.total}
+            page={list.page}
+            pageSize={PAGE_SIZE}
+            onPage={list.setPage}
+            noun="locations"
+          />
         </>
       )}
       <Modal opened={creating} onClose={close} title="New location" size="lg">

@@ -129,7 +129,11 @@ export function PatientForm({
           <TextInput label="ZIP code" autoComplete="off" {...field("postalCode")} />
         </SimpleGrid>
         {patient ? (
-          <Switch label="Active" checked={values.active} onChange={(event) => set("active", event.currentTarget.checked)} />
+          <Switch
+            label="Active"
+            checked={values.active}
+            onChange={(event) => set("active", event.currentTarget.checked)}
+          />
         ) : null}
         <Group justify="flex-end">
           <Button variant="default" onClick={onCancel} disabled={busy}>

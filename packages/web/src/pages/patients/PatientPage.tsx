@@ -50,7 +50,10 @@ export function PatientPage() {
         description={
           <Group gap="xs" component="span">
             <Text span size="sm">
-              MRN <Text span ff="monospace">{patient.mrn}</Text>
+              MRN{" "}
+              <Text span ff="monospace">
+                {patient.mrn}
+              </Text>
             </Text>
             <Text span size="sm">
               · Born {formatDate(patient.dateOfBirth)}
@@ -85,11 +88,18 @@ export function PatientPage() {
             <SimpleGrid cols={{ base: 1, sm: 2, lg: 3 }}>
               <Field label="Given name">{patient.givenName}</Field>
               <Field label="Family name">{patient.familyName}</Field>
-              <Field label="Sex">{SEX_OPTIONS.find((o) => o.value === patient.sex)?.label ?? patient.sex}</Field>
+              <Field label="Sex">
+                {SEX_OPTIONS.find((o) => o.value === patient.sex)?.label ?? patient.sex}
+              </Field>
               <Field label="Phone">{patient.phone}</Field>
               <Field label="Email">{patient.email}</Field>
               <Field label="Address">
-                {[patient.addressLine1, patient.addressLine2, [patient.city, patient.state].filter(Boolean).join(", "), patient.postalCode]
+                {[
+                  patient.addressLine1,
+                  patient.addressLine2,
+                  [patient.city, patient.state].filter(Boolean).join(", "),
+                  patient.postalCode,
+                ]
                   .filter(Boolean)
                   .join(", ")}
               </Field>

@@ -82,7 +82,9 @@ export function PatientsPage() {
                     </Table.Td>
                     <Table.Td ff="monospace">{patient.mrn}</Table.Td>
                     <Table.Td>{formatDate(patient.dateOfBirth)}</Table.Td>
-                    <Table.Td>{SEX_OPTIONS.find((o) => o.value === patient.sex)?.label ?? patient.sex}</Table.Td>
+                    <Table.Td>
+                      {SEX_OPTIONS.find((o) => o.value === patient.sex)?.label ?? patient.sex}
+                    </Table.Td>
                     <Table.Td>{patient.phone}</Table.Td>
                     <Table.Td>
                       <ActiveBadge active={patient.active} />
@@ -92,7 +94,13 @@ export function PatientsPage() {
               </Table.Tbody>
             </Table>
           </Table.ScrollContainer>
-          <Paging total={query.data.total} page={list.page} pageSize={PAGE_SIZE} onPage={list.setPage} noun="patients" />
+          <Paging
+            total={query.data.total}
+            page={list.page}
+            pageSize={PAGE_SIZE}
+            onPage={list.setPage}
+            noun="patients"
+          />
         </>
       )}
     </>

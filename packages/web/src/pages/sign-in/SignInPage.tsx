@@ -5,8 +5,8 @@ import { Navigate, useLocation, useNavigate } from "react-router-dom";
 import { setCsrfToken } from "../../api/client.ts";
 import { auth } from "../../api/endpoints.ts";
 import type { AuthStepResponse, Session, SignInStatus } from "../../api/types.ts";
-import { Loading } from "../../components/QueryState.tsx";
 import { isSignedIn, SESSION_KEY, useSession } from "../../auth/session.ts";
+import { Loading } from "../../components/QueryState.tsx";
 import { CredentialsStep, EnrollStep, MfaStep, OrganizationStep, PasswordStep } from "./steps.tsx";
 
 type Step = "credentials" | "mfa" | "enroll" | "password" | "organization";
@@ -116,7 +116,11 @@ export function SignInPage() {
                 {TITLES[step]}
               </Title>
               {notice && step === "credentials" ? (
-                <Alert color={state.reason === "signed_out" ? "teal" : "yellow"} variant="light" role="status">
+                <Alert
+                  color={state.reason === "signed_out" ? "teal" : "yellow"}
+                  variant="light"
+                  role="status"
+                >
                   {notice}
                 </Alert>
               ) : null}

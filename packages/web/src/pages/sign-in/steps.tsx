@@ -1,4 +1,15 @@
-import { Alert, Anchor, Button, Code, CopyButton, Group, PasswordInput, Stack, Text, TextInput } from "@mantine/core";
+import {
+  Alert,
+  Anchor,
+  Button,
+  Code,
+  CopyButton,
+  Group,
+  PasswordInput,
+  Stack,
+  Text,
+  TextInput,
+} from "@mantine/core";
 import { type FormEvent, useEffect, useState } from "react";
 import { ApiError } from "../../api/client.ts";
 import { auth } from "../../api/endpoints.ts";
@@ -12,7 +23,8 @@ function signInError(error: unknown): string {
   if (error instanceof ApiError) {
     if (error.code === "invalid_credentials") return "The email or password is not correct.";
     if (error.code === "rate_limited") return "Too many attempts. Please wait a few minutes and try again.";
-    if (error.code === "invalid_code") return "That code is not correct or has expired. Try the current code.";
+    if (error.code === "invalid_code")
+      return "That code is not correct or has expired. Try the current code.";
   }
   return errorMessage(error);
 }
@@ -193,13 +205,22 @@ export function CopyableText({
         </Text>
         <CopyButton value={value}>
           {({ copied, copy }) => (
-            <Button size="compact-xs" variant="light" onClick={copy} aria-label={`Copy ${label.toLowerCase()}`}>
+            <Button
+              size="compact-xs"
+              variant="light"
+              onClick={copy}
+              aria-label={`Copy ${label.toLowerCase()}`}
+            >
               {copied ? "Copied" : "Copy"}
             </Button>
           )}
         </CopyButton>
       </Group>
-      <Code block data-testid={testId} style={{ wordBreak: "break-all", whiteSpace: "pre-wrap", fontSize: small ? 11 : 14 }}>
+      <Code
+        block
+        data-testid={testId}
+        style={{ wordBreak: "break-all", whiteSpace: "pre-wrap", fontSize: small ? 11 : 14 }}
+      >
         {value}
       </Code>
     </Stack>
@@ -232,7 +253,8 @@ export function PasswordStep({
     try {
       await onStep(await auth.changePassword(current, next));
     } catch (caught) {
-      if (caught instanceof ApiError && (caught.code === "weak_password" || caught.status === 400)) setError(caught.message);
+      if (caught instanceof ApiError && (caught.code === "weak_password" || caught.status === 400))
+        setError(caught.message);
       else setFormError(errorMessage(caught));
       setBusy(false);
     }

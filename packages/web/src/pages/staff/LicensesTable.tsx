@@ -1,4 +1,16 @@
-import { Button, Group, Modal, Paper, SimpleGrid, Stack, Table, Text, TextInput, Title, VisuallyHidden } from "@mantine/core";
+import {
+  Button,
+  Group,
+  Modal,
+  Paper,
+  SimpleGrid,
+  Stack,
+  Table,
+  Text,
+  TextInput,
+  Title,
+  VisuallyHidden,
+} from "@mantine/core";
 import { useQueryClient } from "@tanstack/react-query";
 import { type FormEvent, useState } from "react";
 import { staff } from "../../api/endpoints.ts";
@@ -93,7 +105,9 @@ export function LicensesTable({ member, canWrite }: { member: StaffMember; canWr
   const [editing, setEditing] = useState<License | "new" | null>(null);
   const [removing, setRemoving] = useState<License | null>(null);
   const [busy, setBusy] = useState(false);
-  const licenses = [...(member.licenses ?? [])].sort((a, b) => (a.expiresOn ?? "9999").localeCompare(b.expiresOn ?? "9999"));
+  const licenses = [...(member.licenses ?? [])].sort((a, b) =>
+    (a.expiresOn ?? "9999").localeCompare(b.expiresOn ?? "9999"),
+  );
 
   const refresh = () => queryClient.invalidateQueries({ queryKey: ["staff"] });
 
@@ -191,9 +205,17 @@ export function LicensesTable({ member, canWrite }: { member: StaffMember; canWr
           </Table>
         </Table.ScrollContainer>
       )}
-      <Modal opened={editing !== null} onClose={() => setEditing(null)} title={editing === "new" ? "Add licence" : "Edit licence"}>
+      <Modal
+        opened={editing !== null}
+        onClose={() => setEditing(null)}
+        title={editing === "new" ? "Add licence" : "Edit licence"}
+      >
         {editing !== null ? (
-          <LicenseForm license={editing === "new" ? null : editing} onSubmit={save} onCancel={() => setEditing(null)} />
+          <LicenseForm
+            license={editing === "new" ? null : editing}
+            onSubmit={save}
+            onCancel={() => setEditing(null)}
+          />
         ) : null}
       </Modal>
       <ConfirmDialog
@@ -205,7 +227,9 @@ export function LicensesTable({ member, canWrite }: { member: StaffMember; canWr
         onCancel={() => setRemoving(null)}
         onConfirm={() => void remove()}
       >
-        {removing ? `The ${removing.state} licence ${removing.number} will be removed from this record.` : null}
+        {removing
+          ? `The ${removing.state} licence ${removing.number} will be removed from this record.`
+          : null}
       </ConfirmDialog>
     </Paper>
   );

@@ -5,7 +5,17 @@ import { FormError } from "../../components/FormError.tsx";
 import { changes, text, useFormState } from "../../components/useFormState.ts";
 import { useServerErrors } from "../../components/useServerErrors.ts";
 
-const FIELDS = ["kind", "givenName", "familyName", "jobTitle", "email", "phone", "npi", "taxonomy", "active"] as const;
+const FIELDS = [
+  "kind",
+  "givenName",
+  "familyName",
+  "jobTitle",
+  "email",
+  "phone",
+  "npi",
+  "taxonomy",
+  "active",
+] as const;
 const NULLABLE = ["jobTitle", "email", "phone", "npi", "taxonomy"] as const;
 type TextField = Exclude<(typeof FIELDS)[number], "active" | "kind">;
 
@@ -100,11 +110,19 @@ export function StaffForm({
               maxLength={10}
               {...field("npi")}
             />
-            <TextInput label="Taxonomy code" description="e.g. 207Q00000X (Family Medicine)" {...field("taxonomy")} />
+            <TextInput
+              label="Taxonomy code"
+              description="e.g. 207Q00000X (Family Medicine)"
+              {...field("taxonomy")}
+            />
           </SimpleGrid>
         ) : null}
         {member ? (
-          <Switch label="Active" checked={values.active} onChange={(event) => set("active", event.currentTarget.checked)} />
+          <Switch
+            label="Active"
+            checked={values.active}
+            onChange={(event) => set("active", event.currentTarget.checked)}
+          />
         ) : null}
         <Group justify="flex-end">
           <Button variant="default" onClick={onCancel} disabled={busy}>

@@ -1,4 +1,14 @@
-import { Anchor, Badge, Button, EmptyState, Group, Modal, SegmentedControl, Table, TextInput } from "@mantine/core";
+import {
+  Anchor,
+  Badge,
+  Button,
+  EmptyState,
+  Group,
+  Modal,
+  SegmentedControl,
+  Table,
+  TextInput,
+} from "@mantine/core";
 import { useDisclosure } from "@mantine/hooks";
 import { keepPreviousData, useQuery, useQueryClient } from "@tanstack/react-query";
 import { Link, useNavigate } from "react-router-dom";
@@ -21,8 +31,14 @@ function LicenseSummary({ member }: { member: StaffMember }) {
   const statuses = (member.licenses ?? []).map((license) => expiryStatus(license.expiresOn));
   const expired = statuses.filter((s) => s === "expired").length;
   const expiring = statuses.filter((s) => s === "expiring").length;
-  if (expired) return <Badge color="red">{expired === 1 ? "Licence expired" : `${expired} licences expired`}</Badge>;
-  if (expiring) return <Badge color="yellow" variant="light">Licence expiring</Badge>;
+  if (expired)
+    return <Badge color="red">{expired === 1 ? "Licence expired" : `${expired} licences expired`}</Badge>;
+  if (expiring)
+    return (
+      <Badge color="yellow" variant="light">
+        Licence expiring
+      </Badge>
+    );
   return null;
 }
 
@@ -74,7 +90,11 @@ export function StaffListPage() {
       ) : query.isError ? (
         <LoadError error={query.error} onRetry={() => void query.refetch()} />
       ) : query.data.items.length === 0 ? (
-        <EmptyState py="xl" title={list.q || kind ? "Nobody matches" : "No staff yet"} description={list.q ? "Try another name." : undefined} />
+        <EmptyState
+          py="xl"
+          title={list.q || kind ? "Nobody matches" : "No staff yet"}
+          description={list.q ? "Try another name." : undefined}
+        />
       ) : (
         <>
           <Table.ScrollContainer minWidth={640}>
@@ -111,7 +131,13 @@ export function StaffListPage() {
               </Table.Tbody>
             </Table>
           </Table.ScrollContainer>
-          <Paging total={query.data.total} page={list.page} pageSize={PAGE_SIZE} onPage={list.setPage} noun="people" />
+          <Paging
+            total={query.data.total}
+            page={list.page}
+            pageSize={PAGE_SIZE}
+            onPage={list.setPage}
+            noun="people"
+          />
         </>
       )}
       <Modal opened={creating} onClose={close} title="New staff member" size="lg">

@@ -1,0 +1,83 @@
+import { describe, expect, it } from "vitest";
+import { groupBySection, NAV, type NavItem, navItems } from "./navItems.ts";
+
+// The role matrix of packages/core/src/security/permissions.ts, as the session answer lists it.
+const EVERYONE = ["org:read", "locations:read", "staff:read", "fhir:read"];
+const ROLE_PERMISSIONS: Record<string, string[]> = {
+  admin: [...EVERYONE, "org:manage", "users:manage", "tokens:manage", "locations:write", "staff:write"],
+  manager: [...EVERYONE, "locations:write", "staff:write", "patients:read", "patients:write"],
+  "front-desk": [...EVERYONE, "patients:read", "patients:write"],
+  clinician: [...EVERYONE, "patients:read", "patients:write"],
+  biller: [...EVERYONE, "patients:read"],
+  hr: [...EVERYONE, "staff:write"],
+  "privacy-officer": [...EVERYONE, "patients:read", "audit:read"],
+};
+
+const labels = (items: NavItem[]) => items.map((item) => item.label);
+
+describe("navItems", () => {
+  it("shows the administrator administration but no patients", () => {
+    expect(labels(navItems(ROLE_PERMISSIONS.admin!))).toEqual([
+      "Locations",
+      "Staff",
+      "Organization",
+      "Users",
+      "API tokens",
+    ]);
+  });
+
+  it("shows the practice manager the directory and patients, no administration or audit", () => {
+    expect(labels(navItems(ROLE_PERMISSIONS.manager!))).toEqual(["Patients", "Locations", "Staff"]);
+  });
+
+  it("never shows front desk, clinicians, billers or HR the audit trail or users", () => {
+    for (const role of ["front-desk", "clinician", "biller", "hr"]) {
+      const shown = labels(navItems(ROLE_PERMISSIONS[role]!));
+      expect(shown).not.toContain("Audit trail");
+      expect(shown).not.toContain("Users");
+      expect(shown).toContain("Locations");
+    }
+    expect(labels(navItems(ROLE_PERMISSIONS.hr!))).toEqual(["Locations", "Staff"]);
+  });
+
+  it("shows the privacy officer the audit trail and patients", () => {
+    expect(labels(navItems(ROLE_PERMISSIONS["privacy-officer"]!))).toEqual([
+      "Patients",
+      "Locations",
+      "Staff",
+      "Audit trail",
+    ]);
+  });
+
+  it("takes the union for several roles, without duplicates", () => {
+    const both = [...ROLE_PERMISSIONS.admin!, ...ROLE_PERMISSIONS["privacy-officer"]!];
+    const shown = labels(navItems(both));
+    expect(shown).toEqual([
+      "Patients",
+      "Locations",
+      "Staff",
+      "Organization",
+      "Users",
+      "API tokens",
+      "Audit trail",
+    ]);
+    expect(new Set(shown).size).toBe(shown.length);
+  });
+
+  it("shows nothing without permissions, and a write permission alone is enough to see an area", () => {
+    expect(navItems([])).toEqual([]);
+    expect(labels(navItems(["patients:write"]))).toEqual(["Patients"]);
+  });
+
+  it("orders by section and groups without empty sections", () => {
+    const extra: NavItem = {
+      to: "/schedule",
+      label: "Schedule",
+      section: "Day",
+      requires: ["schedule:read"],
+    };
+    const items = navItems(["schedule:read", "audit:read", "patients:read"], [...NAV, extra]);
+    expect(labels(items)).toEqual(["Schedule", "Patients", "Audit trail"]);
+    expect(groupBySection(items).map((group) => group.section)).toEqual(["Day", "Records", "Privacy"]);
+  });
+});

@@ -61,7 +61,7 @@ async function run(command: string, opts: Opts, services: Services): Promise<num
       const empty = !(await db.selectFrom("organizations").select("id").limit(1).executeTakeFirst());
       let demoPassword: string | null = null;
       if (empty && opts.demoIfEmpty) {
-        say("First run: creating the demo practice (about a minute)…");
+        say("First run: creating the demo practice…");
         demoPassword = (await seedDemo(services, services.config.demoPassword ?? DEMO_DEFAULT_PASSWORD))
           .password;
       } else if (

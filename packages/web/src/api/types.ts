@@ -88,7 +88,8 @@ export interface Session {
   roles: Role[];
   permissions: string[];
   csrfToken: string;
-  stage?: SignInStatus | string;
+  /** `active` once signed in; `mfa`, `mfa_enrollment` or `password_change` while signing in. */
+  stage?: "active" | "mfa" | "mfa_enrollment" | "password_change" | string;
 }
 
 // ---- Directory ------------------------------------------------------------------------------

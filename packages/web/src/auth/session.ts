@@ -16,8 +16,28 @@ export async function fetchSessionOrNull(): Promise<Session | null> {
   }
 }
 
+/** The session's stage, when it is still in the middle of signing in (the server's stage names). */
+export type PendingStage = "mfa" | "mfa_enrollment" | "password_change";
+
+export function pendingStage(session: Session | null | undefined): PendingStage | null {
+  switch (session?.stage) {
+    case "mfa":
+    case "mfa_required":
+      return "mfa";
+    case "mfa_enrollment":
+    case "mfa_enrollment_required":
+      return "mfa_enrollment";
+    case "password_change":
+    case "password_change_required":
+      return "password_change";
+    default:
+      return null;
+  }
+}
+
+/** Signed in: a session exists and has finished signing in (stage `active`). */
 export function isSignedIn(session: Session | null | undefined): session is Session {
-  return !!session && (session.stage === undefined || session.stage === "signed_in");
+  return !!session && pendingStage(session) === null;
 }
 
 export function useSession() {

@@ -50,7 +50,7 @@ export function makeSession(overrides: Partial<Session> = {}): Session {
       "patients:write",
     ],
     csrfToken: "csrf-test",
-    stage: "signed_in",
+    stage: "active",
     ...overrides,
   };
 }

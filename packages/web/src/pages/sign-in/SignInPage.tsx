@@ -5,7 +5,7 @@ import { Navigate, useLocation, useNavigate } from "react-router-dom";
 import { setCsrfToken } from "../../api/client.ts";
 import { auth } from "../../api/endpoints.ts";
 import type { AuthStepResponse, Session, SignInStatus } from "../../api/types.ts";
-import { isSignedIn, SESSION_KEY, useSession } from "../../auth/session.ts";
+import { isSignedIn, type PendingStage, pendingStage, SESSION_KEY, useSession } from "../../auth/session.ts";
 import { Loading } from "../../components/QueryState.tsx";
 import { CredentialsStep, EnrollStep, MfaStep, OrganizationStep, PasswordStep } from "./steps.tsx";
 
@@ -15,6 +15,12 @@ const STEP_FOR_STATUS: Record<Exclude<SignInStatus, "signed_in">, Step> = {
   mfa_required: "mfa",
   mfa_enrollment_required: "enroll",
   password_change_required: "password",
+};
+
+const STEP_FOR_STAGE: Record<PendingStage, Step> = {
+  mfa: "mfa",
+  mfa_enrollment: "enroll",
+  password_change: "password",
 };
 
 const TITLES: Record<Step, string> = {
@@ -42,12 +48,9 @@ export function SignInPage() {
   const [finishing, setFinishing] = useState(false);
 
   // A page reload in the middle of signing in resumes at the stage the server remembers.
-  const stage = session.data?.stage;
-  const resumeStage = stage && stage !== "signed_in" ? stage : undefined;
+  const resumeStage = pendingStage(session.data);
   useEffect(() => {
-    if (resumeStage && resumeStage in STEP_FOR_STATUS) {
-      setStep(STEP_FOR_STATUS[resumeStage as keyof typeof STEP_FOR_STATUS]);
-    }
+    if (resumeStage) setStep(STEP_FOR_STAGE[resumeStage]);
   }, [resumeStage]);
 
   if (session.isPending) return <Loading label="Opening Salus…" />;

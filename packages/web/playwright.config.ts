@@ -1,0 +1,68 @@
+import { randomBytes } from "node:crypto";
+import { mkdirSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { defineConfig } from "@playwright/test";
+
+// End-to-end tests of the web app against a real Salus server on port 3100 with a fresh SQLite
+// database and the demo practice (SALUS_E2E_URL points the tests at another server instead).
+const repositoryRoot = fileURLToPath(new URL("../..", import.meta.url));
+const external = process.env.SALUS_E2E_URL;
+const baseURL = external ?? "http://127.0.0.1:3100";
+
+function scratchDirectory(): string {
+  // The config is evaluated by the runner and by each worker: share one directory between them.
+  if (!process.env.SALUS_E2E_TMP) {
+    process.env.SALUS_E2E_TMP = join(tmpdir(), `salus-e2e-${process.pid}-${randomBytes(4).toString("hex")}`);
+  }
+  mkdirSync(process.env.SALUS_E2E_TMP, { recursive: true });
+  return process.env.SALUS_E2E_TMP;
+}
+
+const tmp = external ? "" : scratchDirectory();
+
+export default defineConfig({
+  testDir: "./e2e",
+  outputDir: "./test-results",
+  fullyParallel: false,
+  workers: 1,
+  retries: 0,
+  timeout: 60_000,
+  expect: { timeout: 10_000 },
+  reporter: [["list"]],
+  use: {
+    baseURL,
+    trace: "retain-on-failure",
+    launchOptions: {
+      executablePath: "/usr/bin/chromium",
+      args: [
+        "--headless",
+        "--no-sandbox",
+        "--disable-gpu",
+        "--disable-background-networking",
+        "--disable-quic",
+        "--no-first-run",
+        "--disable-component-update",
+        "--disable-sync",
+      ],
+    },
+  },
+  webServer: external
+    ? undefined
+    : {
+        command: "node packages/cli/bin/salus.js serve --demo-if-empty",
+        cwd: repositoryRoot,
+        url: "http://127.0.0.1:3100/healthz",
+        timeout: 120_000,
+        reuseExistingServer: false,
+        stdout: "pipe",
+        stderr: "pipe",
+        env: {
+          PORT: "3100",
+          SALUS_DATABASE_URL: `sqlite:${join(tmp, "e2e.db")}`,
+          SALUS_DEMO_PASSWORD: "demo-password-for-tests-only",
+          SALUS_SECRETS_FILE: join(tmp, "e2e.keys"),
+        },
+      },
+});

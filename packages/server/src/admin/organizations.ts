@@ -115,12 +115,15 @@ export async function updateOrganization(
   return audited(
     services,
     actor,
-    (after: OrganizationView & { before: OrganizationView }) => ({
+    {
       action: "organization.update",
       resourceType: "Organization",
       resourceId: actor.organizationId,
-      detail: { changes, before: after.before },
-    }),
+      detail: { changes },
+      fromResult: (after: OrganizationView & { before: OrganizationView }) => ({
+        detail: { before: after.before },
+      }),
+    },
     async (trx) => {
       const before = await trx
         .selectFrom("organizations")

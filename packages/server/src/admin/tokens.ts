@@ -64,12 +64,13 @@ export async function createToken(
   return audited(
     services,
     actor,
-    (r: { role: string }) => ({
+    {
       action: "token.create",
       resourceType: "ApiToken",
       resourceId: id,
-      detail: { userId: input.userId, role: r.role },
-    }),
+      detail: { userId: input.userId },
+      fromResult: (r: { role: string }) => ({ detail: { role: r.role } }),
+    },
     async (trx) => {
       const memberships = await trx
         .selectFrom("memberships")

@@ -101,12 +101,12 @@ export async function createUser(
   const user = await audited(
     services,
     actor,
-    (u: UserView) => ({
+    {
       action: "user.create",
       resourceType: "User",
-      resourceId: u.id,
-      detail: { roles, newAccount: createdNew },
-    }),
+      detail: { email: normalized, roles },
+      fromResult: (u: UserView) => ({ resourceId: u.id, detail: { newAccount: createdNew } }),
+    },
     async (trx) => {
       let existing = await trx
         .selectFrom("users")

@@ -4,37 +4,40 @@ import type { Actor, Services } from "../platform/services.ts";
 import { appendAudit } from "./append-audit.ts";
 
 /** What an audit entry says about an operation, apart from who, when, where and the outcome. */
-export interface AuditSpec {
+export interface AuditSpec<T = unknown> {
   action: string;
   resourceType?: string | null;
   resourceId?: string | null;
   patientId?: string | null;
   detail?: Record<string, unknown> | null;
+  /** What only the result can tell (the patient ids a search returned, the id a create made). */
+  fromResult?: (result: T) => Partial<Omit<AuditSpec, "action" | "fromResult">>;
 }
 
 /**
  * The one way use cases touch audited data: runs `fn` in a write transaction and appends the audit
  * entry (success) in that same transaction. When `fn` refuses with a DomainError, its work is rolled
  * back and the refusal is audited in a transaction of its own, then rethrown, so a failed or denied
- * attempt is on the record too. `spec` may depend on the result (e.g. the patient ids a search returned).
+ * attempt is on the record too.
  */
 export async function audited<T>(
   services: Services,
   actor: Actor,
-  spec: AuditSpec | ((result: T) => AuditSpec),
+  spec: AuditSpec<T>,
   fn: (trx: Trx) => Promise<T>,
 ): Promise<T> {
-  const base = typeof spec === "function" ? null : spec;
+  const { fromResult, ...base } = spec;
   try {
     return await inTransaction(services.db, async (trx) => {
       const result = await fn(trx);
-      const s = typeof spec === "function" ? spec(result) : spec;
+      const extra = fromResult ? fromResult(result) : {};
+      const s = { ...base, ...extra, detail: { ...(base.detail ?? {}), ...(extra.detail ?? {}) } };
       await appendAudit(trx, services.audit, auditInput(services, actor, s, "success"));
       return result;
     });
   } catch (error) {
     if (error instanceof DomainError) {
-      const s = base ?? { action: "unknown" };
+      const s = base;
       const outcome = error.code === "forbidden" ? "denied" : "failure";
       await inTransaction(services.db, (trx) =>
         appendAudit(

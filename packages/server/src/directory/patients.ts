@@ -87,12 +87,13 @@ export async function listPatients(
   return audited(
     services,
     actor,
-    (page: Page<PatientView>) => ({
+    {
       action: "patient.search",
       resourceType: "Patient",
+      detail: { query: { ...query } },
       // The set of patients a search returned is part of the record (who saw which names).
-      detail: { query: { ...query }, ids: page.items.map((p) => p.id) },
-    }),
+      fromResult: (page: Page<PatientView>) => ({ detail: { ids: page.items.map((p) => p.id) } }),
+    },
     async (trx) => {
       let q = scoped(trx, actor);
       if (query.family)

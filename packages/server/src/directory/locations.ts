@@ -19,7 +19,9 @@ export interface LocationView {
   phone: string | null;
   active: boolean;
 }
-export type LocationInput = Omit<LocationView, "id" | "active"> & { active?: boolean };
+/** Input: nullable fields may be omitted (stored as null); `active` defaults to true. */
+export type LocationInput = Pick<LocationView, "name" | "timeZone"> &
+  Partial<Omit<LocationView, "id" | "name" | "timeZone" | "active">> & { active?: boolean | undefined };
 
 export interface RoomView {
   id: string;

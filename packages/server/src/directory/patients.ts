@@ -28,10 +28,14 @@ export interface PatientView {
   active: boolean;
 }
 
-export type PatientInput = Omit<PatientView, "id" | "mrn" | "active"> & {
-  mrn?: string | undefined;
-  active?: boolean;
-};
+/** Input: nullable fields may be omitted (stored as null); the MRN is generated when absent. */
+export type PatientInput = Pick<PatientView, "givenName" | "familyName" | "dateOfBirth" | "sex"> &
+  Partial<
+    Pick<PatientView, "phone" | "email" | "addressLine1" | "addressLine2" | "city" | "state" | "postalCode">
+  > & {
+    mrn?: string | undefined;
+    active?: boolean | undefined;
+  };
 
 /** The presenter: names every field that leaves the server. */
 export function presentPatient(r: PatientRow): PatientView {

@@ -29,7 +29,11 @@ export interface StaffView {
   active: boolean;
   licenses: LicenseView[];
 }
-export type StaffInput = Omit<StaffView, "id" | "licenses" | "active"> & { active?: boolean };
+/** Input: nullable fields may be omitted (stored as null). */
+export type StaffInput = Pick<StaffView, "kind" | "givenName" | "familyName"> &
+  Partial<Pick<StaffView, "jobTitle" | "email" | "phone" | "npi" | "taxonomy">> & {
+    active?: boolean | undefined;
+  };
 export type LicenseInput = Omit<LicenseView, "id">;
 
 export function presentLicense(r: LicenseRow): LicenseView {

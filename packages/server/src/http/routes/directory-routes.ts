@@ -152,7 +152,7 @@ export function directoryRoutes(app: FastifyInstance, services: Services): void 
     config: { permission: "locations:write" },
     schema: { tags: lt, summary: "Create a location", body: locationIn, response: { 201: locationOut } },
     handler: async (req, reply) =>
-      reply.status(201).send(await createLocation(services, actorOf(req), req.body as never)),
+      reply.status(201).send(await createLocation(services, actorOf(req), req.body)),
   });
   r.get("/api/locations/:id", {
     config: { permission: "locations:read" },
@@ -168,7 +168,7 @@ export function directoryRoutes(app: FastifyInstance, services: Services): void 
       body: patchOf(locationIn),
       response: { 200: locationOut },
     },
-    handler: async (req) => updateLocation(services, actorOf(req), req.params.id, req.body as never),
+    handler: async (req) => updateLocation(services, actorOf(req), req.params.id, req.body),
   });
 
   // Rooms and equipment
@@ -180,7 +180,7 @@ export function directoryRoutes(app: FastifyInstance, services: Services): void 
     r.get(`/api/${table}`, {
       config: { permission: "locations:read" },
       schema: { tags: [tag], summary: `List ${table}`, querystring: q, response: { 200: page(out) } },
-      handler: async (req) => listResources(services, actorOf(req), table, req.query) as never,
+      handler: async (req) => listResources(services, actorOf(req), table, req.query),
     });
     r.post(`/api/${table}`, {
       config: { permission: "locations:write" },
@@ -191,7 +191,7 @@ export function directoryRoutes(app: FastifyInstance, services: Services): void 
         response: { 201: out },
       },
       handler: async (req, reply) =>
-        reply.status(201).send((await createResource(services, actorOf(req), table, req.body)) as never),
+        reply.status(201).send(await createResource(services, actorOf(req), table, req.body)),
     });
     r.get(`/api/${table}/:id`, {
       config: { permission: "locations:read" },
@@ -201,7 +201,7 @@ export function directoryRoutes(app: FastifyInstance, services: Services): void 
         params: idParams,
         response: { 200: out },
       },
-      handler: async (req) => getResource(services, actorOf(req), table, req.params.id) as never,
+      handler: async (req) => getResource(services, actorOf(req), table, req.params.id),
     });
     r.patch(`/api/${table}/:id`, {
       config: { permission: "locations:write" },
@@ -212,7 +212,7 @@ export function directoryRoutes(app: FastifyInstance, services: Services): void 
         body: patchOf(input),
         response: { 200: out },
       },
-      handler: async (req) => updateResource(services, actorOf(req), table, req.params.id, req.body) as never,
+      handler: async (req) => updateResource(services, actorOf(req), table, req.params.id, req.body),
     });
   }
 
@@ -232,7 +232,7 @@ export function directoryRoutes(app: FastifyInstance, services: Services): void 
     config: { permission: "staff:write" },
     schema: { tags: st, summary: "Create a staff member", body: staffIn, response: { 201: staffOut } },
     handler: async (req, reply) =>
-      reply.status(201).send(await createStaff(services, actorOf(req), req.body as never)),
+      reply.status(201).send(await createStaff(services, actorOf(req), req.body)),
   });
   r.get("/api/staff/:id", {
     config: { permission: "staff:read" },
@@ -248,7 +248,7 @@ export function directoryRoutes(app: FastifyInstance, services: Services): void 
       body: patchOf(staffIn),
       response: { 200: staffOut },
     },
-    handler: async (req) => updateStaff(services, actorOf(req), req.params.id, req.body as never),
+    handler: async (req) => updateStaff(services, actorOf(req), req.params.id, req.body),
   });
   const licenseParams = z.strictObject({ id, licenseId: id });
   r.post("/api/staff/:id/licenses", {
@@ -297,7 +297,7 @@ export function directoryRoutes(app: FastifyInstance, services: Services): void 
     config: { permission: "patients:write" },
     schema: { tags: pt, summary: "Register a patient", body: patientIn, response: { 201: patientOut } },
     handler: async (req, reply) =>
-      reply.status(201).send(await createPatient(services, actorOf(req), req.body as never)),
+      reply.status(201).send(await createPatient(services, actorOf(req), req.body)),
   });
   r.get("/api/patients/:id", {
     config: { permission: "patients:read" },
@@ -318,6 +318,6 @@ export function directoryRoutes(app: FastifyInstance, services: Services): void 
       body: patchOf(patientIn),
       response: { 200: patientOut },
     },
-    handler: async (req) => updatePatient(services, actorOf(req), req.params.id, req.body as never),
+    handler: async (req) => updatePatient(services, actorOf(req), req.params.id, req.body),
   });
 }

@@ -94,6 +94,19 @@ export function normalizeError(error: unknown): Normalized {
     return { code: "invalid_request", message, details };
   }
   const e = error as Partial<FastifyError> & { statusCode?: number };
+  // A uniqueness race the use case's own check could not see (two writers at once) is a conflict for the
+  // caller to resolve, not a server fault.
+  if (
+    e.code === "23505" ||
+    e.code === "SQLITE_CONSTRAINT_UNIQUE" ||
+    e.code === "SQLITE_CONSTRAINT_PRIMARYKEY"
+  ) {
+    return {
+      code: "conflict",
+      message: "That conflicts with a record saved at the same moment; reload and try again.",
+      details: [],
+    };
+  }
   const status = typeof e.statusCode === "number" ? e.statusCode : 500;
   if (status >= 500) {
     return {

@@ -475,3 +475,35 @@ export function errorOf(response: LightMyRequestResponse): {
   if (!body.error) throw new Error(`not an error body: ${response.body}`);
   return body.error;
 }
+
+// ---------------------------------------------------------------------------------------------------
+// MFA helpers.
+
+/** The TOTP code of `secret` at the clock's current time (what an authenticator app would show). */
+export async function totpAt(secret: string, clock: TestClock | Date): Promise<string> {
+  const { generate } = await import("otplib");
+  const now = typeof clock === "function" ? clock() : clock;
+  return generate({ secret, epoch: Math.floor(now.getTime() / 1000) });
+}
+
+/**
+ * Enrols the signed-in session's user in MFA through the API; answers the secret and the rotated
+ * session. Moves the clock 30 s on afterwards, so the next code is a fresh time step.
+ */
+export async function enrollMfa(
+  app: FastifyInstance,
+  session: Pick<SignedIn, "cookie" | "csrfToken">,
+  clock: TestClock,
+): Promise<{ secret: string; session: Pick<SignedIn, "cookie" | "csrfToken"> }> {
+  const start = await asSession(app, session, "POST", "/api/auth/mfa/enroll", {});
+  if (start.statusCode !== 200) throw new Error(`enroll answered ${start.statusCode}: ${start.body}`);
+  const { secret } = start.json() as { secret: string };
+  const confirm = await asSession(app, session, "POST", "/api/auth/mfa/enroll/confirm", {
+    code: await totpAt(secret, clock),
+  });
+  if (confirm.statusCode !== 200) throw new Error(`confirm answered ${confirm.statusCode}: ${confirm.body}`);
+  const cookie = sessionCookieFrom(confirm);
+  if (!cookie) throw new Error("confirm set no cookie");
+  clock.advance(30_000);
+  return { secret, session: { cookie, csrfToken: confirm.json().csrfToken } };
+}

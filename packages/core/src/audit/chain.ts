@@ -104,6 +104,17 @@ export function verifyChain(
       if (next && next.prevHash === prevHash && entryHash(key, next, next.prevHash) === next.hash) {
         return fail(e.seq, "inserted", `Audit entry ${e.seq} was inserted: it was not written by Salus.`);
       }
+      // A forged row appended after the last genuine one has no next row to link past it, so the test
+      // above cannot see it; it is still an insertion (not an edit) when the sealed head says the chain
+      // ended exactly at the previous row.
+      if (
+        head &&
+        head.seq === expectedSeq - 1 &&
+        head.hash === prevHash &&
+        headMac(key, chainId, head.seq, head.hash) === head.mac
+      ) {
+        return fail(e.seq, "inserted", `Audit entry ${e.seq} was inserted after the chain head.`);
+      }
       return fail(
         e.seq,
         "edited",

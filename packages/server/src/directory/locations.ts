@@ -4,7 +4,7 @@ import { audited } from "../audit/audited.ts";
 import type { EquipmentRow, LocationRow, RoomRow } from "../db/schema.ts";
 import type { Trx } from "../db/transaction.ts";
 import type { Actor, Services } from "../platform/services.ts";
-import { type ListQuery, likePattern, type Page } from "./list-query.ts";
+import { type ListQuery, likePattern, lowerLike, type Page } from "./list-query.ts";
 
 /** Locations (each with its IANA time zone), and the rooms and equipment in them. */
 export interface LocationView {
@@ -72,9 +72,7 @@ export async function listLocations(
   let q = services.db.kysely.selectFrom("locations").where("organization_id", "=", actor.organizationId);
   if (query.q?.trim()) {
     const p = likePattern(query.q.trim());
-    q = q.where((eb) =>
-      eb.or([eb(eb.fn("lower", ["name"]), "like", p), eb(eb.fn("lower", ["city"]), "like", p)]),
-    );
+    q = q.where((eb) => eb.or([lowerLike("name", p), lowerLike("city", p)]));
   }
   const rows = await q
     .selectAll()
@@ -188,8 +186,7 @@ export async function listResources(
 ): Promise<Page<RoomView | EquipmentView>> {
   let q = services.db.kysely.selectFrom(table).where("organization_id", "=", actor.organizationId);
   if (query.locationId) q = q.where("location_id", "=", query.locationId);
-  if (query.q?.trim())
-    q = q.where((eb) => eb(eb.fn("lower", ["name"]), "like", likePattern(query.q!.trim())));
+  if (query.q?.trim()) q = q.where(lowerLike("name", likePattern(query.q!.trim())));
   const rows = await q
     .selectAll()
     .orderBy("name")

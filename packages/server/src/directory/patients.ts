@@ -4,7 +4,7 @@ import { audited } from "../audit/audited.ts";
 import type { PatientRow } from "../db/schema.ts";
 import type { Trx } from "../db/transaction.ts";
 import type { Actor, Services } from "../platform/services.ts";
-import { type ListQuery, likePattern, type Page } from "./list-query.ts";
+import { type ListQuery, likePattern, lowerLike, type Page } from "./list-query.ts";
 
 /**
  * Patient demographics (the records issue deepens them). Every read and write is audited with the
@@ -100,14 +100,8 @@ export async function listPatients(
     },
     async (trx) => {
       let q = scoped(trx, actor);
-      if (query.family)
-        q = q.where((eb) =>
-          eb(eb.fn("lower", ["family_name"]), "like", `${likePattern(query.family!).slice(1)}`),
-        );
-      if (query.given)
-        q = q.where((eb) =>
-          eb(eb.fn("lower", ["given_name"]), "like", `${likePattern(query.given!).slice(1)}`),
-        );
+      if (query.family) q = q.where(lowerLike("family_name", `${likePattern(query.family!).slice(1)}`));
+      if (query.given) q = q.where(lowerLike("given_name", `${likePattern(query.given!).slice(1)}`));
       if (query.birthdate) q = q.where("date_of_birth", "=", query.birthdate);
       if (query.mrn) q = q.where("mrn", "=", query.mrn);
       if (query.id) q = q.where("id", "=", query.id);
@@ -124,8 +118,8 @@ export async function listPatients(
             const pattern = likePattern(term);
             q = q.where((eb) =>
               eb.or([
-                eb(eb.fn("lower", ["given_name"]), "like", pattern),
-                eb(eb.fn("lower", ["family_name"]), "like", pattern),
+                lowerLike("given_name", pattern),
+                lowerLike("family_name", pattern),
                 eb("mrn", "=", term),
               ]),
             );

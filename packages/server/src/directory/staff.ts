@@ -4,7 +4,7 @@ import { audited } from "../audit/audited.ts";
 import type { LicenseRow, StaffRow } from "../db/schema.ts";
 import type { Trx } from "../db/transaction.ts";
 import type { Actor, Services } from "../platform/services.ts";
-import { type ListQuery, likePattern, type Page } from "./list-query.ts";
+import { type ListQuery, likePattern, lowerLike, type Page } from "./list-query.ts";
 
 /**
  * Staff members: practitioners (NPI with a valid check digit, taxonomy, state licenses) and non-clinical
@@ -105,11 +105,7 @@ export async function listStaff(
     .slice(0, 4)) {
     const p = likePattern(term);
     q = q.where((eb) =>
-      eb.or([
-        eb(eb.fn("lower", ["given_name"]), "like", p),
-        eb(eb.fn("lower", ["family_name"]), "like", p),
-        eb("npi", "=", term),
-      ]),
+      eb.or([lowerLike("given_name", p), lowerLike("family_name", p), eb("npi", "=", term)]),
     );
   }
   const rows = await q

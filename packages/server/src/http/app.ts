@@ -65,6 +65,12 @@ export async function buildApp(services: Services, options: AppOptions = {}): Pr
     genReqId: () => randomUUID(),
     trustProxy: false,
     routerOptions: { maxParamLength: 200 },
+    // Errors raised by the router itself (an over-long path parameter, a malformed URL encoding) would
+    // otherwise answer in Fastify's own shape, bypassing the error handler; give them ours (found by
+    // http/bad-input.int.test.ts).
+    frameworkErrors: (error, request, reply) => {
+      sendError(error, request, reply);
+    },
   });
   app.setValidatorCompiler(validatorCompiler);
   app.setSerializerCompiler(serializerCompiler);

@@ -55,6 +55,8 @@ interface Server {
 /** A comparison point: its own server, measured once per run and shared by the cases naming it. */
 interface Baseline {
   name: string;
+  /** What it is, printed under the table. */
+  description: string;
   start(): Promise<Server & { target: Target }>;
 }
 
@@ -82,6 +84,7 @@ const isObject = (v: unknown): v is Record<string, unknown> => typeof v === "obj
 const BASELINES: Baseline[] = [
   {
     name: "bare Fastify route",
+    description: "GET returning a constant JSON object, in a Fastify instance with no plugins.",
     async start() {
       // No plugins, no hooks, no schema: the floor the HTTP stack itself costs on this machine.
       const app = Fastify({ logger: false });
@@ -259,20 +262,21 @@ interface Row {
   skipped?: string;
 }
 
-const baselineResults = new Map<string, Measurement>();
+/** Baseline servers, started once and kept listening; every case measures its baseline right before it. */
+const baselineServers = new Map<string, Server & { target: Target }>();
+/** Every baseline measurement, by baseline name (printed under the table). */
+const baselineResults = new Map<string, Measurement[]>();
 async function baselineFigure(name: string): Promise<Measurement> {
-  const cached = baselineResults.get(name);
-  if (cached) return cached;
-  const baseline = BASELINES.find((b) => b.name === name);
-  if (!baseline) throw new Error(`No baseline named "${name}"`);
-  const server = await baseline.start();
-  try {
-    const result = await measure(server.baseUrl, server.target);
-    baselineResults.set(name, result);
-    return result;
-  } finally {
-    await server.close();
+  let server = baselineServers.get(name);
+  if (!server) {
+    const baseline = BASELINES.find((b) => b.name === name);
+    if (!baseline) throw new Error(`No baseline named "${name}"`);
+    server = await baseline.start();
+    baselineServers.set(name, server);
   }
+  const result = await measure(server.baseUrl, server.target);
+  baselineResults.set(name, [...(baselineResults.get(name) ?? []), result]);
+  return result;
 }
 
 async function databaseVersion(services: Services): Promise<string> {
@@ -299,12 +303,6 @@ async function main() {
     `Benchmarking: ${CONCURRENCY} requests in flight, ${WARMUP_MS / 1000} s warm-up, ${DURATION_MS / 1000} s measured per figure.`,
   );
 
-  // Baselines first, while the process is quiet.
-  for (const name of new Set(CASES.map((c) => c.baseline))) {
-    log(`  baseline: ${name}`);
-    await baselineFigure(name);
-  }
-
   for (const database of databases) {
     if (database === "postgres" && !PG_URL) {
       for (const c of CASES)
@@ -325,9 +323,12 @@ async function main() {
       try {
         versions.push(await databaseVersion(env.services));
         for (const c of CASES) {
+          // The baseline is measured right before its case, so both see the same machine load.
+          log(`  ${database}: ${c.baseline} (baseline)`);
+          const baseline = await baselineFigure(c.baseline);
           log(`  ${database}: ${c.name}`);
           const result = await measure(env.baseUrl, c.target(env));
-          rows.push({ benchmark: c.name, database, result, baseline: await baselineFigure(c.baseline) });
+          rows.push({ benchmark: c.name, database, result, baseline });
         }
       } finally {
         await env.close();
@@ -398,9 +399,14 @@ function print(rows: Row[], machine: string[], versions: string[]) {
   out.push(line(header), line(widths.map((w) => "─".repeat(w))));
   for (const row of table) out.push(line(row));
   out.push("");
-  for (const [name, m] of baselineResults) {
+  for (const [name, ms] of baselineResults) {
+    const range = (pick: (m: Measurement) => number, digits: number) => {
+      const values = ms.map(pick);
+      const [lo, hi] = [Math.min(...values), Math.max(...values)];
+      return lo === hi ? n(lo, digits) : `${n(lo, digits)}–${n(hi, digits)}`;
+    };
     out.push(
-      `Baseline "${name}": a constant JSON object from a Fastify instance with no plugins; ${n(m.requestsPerSecond)} req/s, p50 ${n(m.p50, 2)} ms, p99 ${n(m.p99, 2)} ms.`,
+      `Baseline "${name}": ${BASELINES.find((b) => b.name === name)?.description ?? ""} Measured ${ms.length}× (right before each case): ${range((m) => m.requestsPerSecond, 0)} req/s, p50 ${range((m) => m.p50, 2)} ms, p99 ${range((m) => m.p99, 2)} ms.`,
     );
   }
   out.push("ratio = req/s ÷ baseline req/s (higher is better; compare ratios between runs, not raw req/s).");
@@ -413,4 +419,8 @@ function print(rows: Row[], machine: string[], versions: string[]) {
   process.stdout.write(`${out.join("\n")}\n`);
 }
 
-await main();
+try {
+  await main();
+} finally {
+  for (const server of baselineServers.values()) await server.close();
+}

@@ -250,6 +250,9 @@ export async function up(db: Kysely<any>, { dialect }: MigrationContext): Promis
       begin raise exception 'audit entries are append-only'; end $$`.execute(db);
     await sql`create trigger audit_entries_append_only before update or delete on audit_entries
       for each row execute function salus_audit_append_only()`.execute(db);
+    // TRUNCATE bypasses row triggers; refuse it with a statement trigger.
+    await sql`create trigger audit_entries_no_truncate before truncate on audit_entries
+      for each statement execute function salus_audit_append_only()`.execute(db);
   } else {
     await sql`create trigger audit_entries_no_update before update on audit_entries
       begin select raise(abort, 'audit entries are append-only'); end`.execute(db);

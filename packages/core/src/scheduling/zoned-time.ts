@@ -51,9 +51,21 @@ export interface LocalDateTime {
 const MINUTE = 60_000;
 const DAY = 86_400_000;
 
+// Zone names already checked. Checking builds an Intl formatter (~150 µs), and every conversion checks,
+// so without this memo slot finding over months would spend most of its time re-validating one name.
+const knownZones = new Set<string>();
+
+/** True when `zone` is an IANA zone name this runtime knows (memoized `isValidTimeZone`). */
+export function isKnownTimeZone(zone: string): boolean {
+  if (knownZones.has(zone)) return true;
+  if (!isValidTimeZone(zone)) return false;
+  knownZones.add(zone);
+  return true;
+}
+
 /** Throws `invalid_request` unless `zone` is a known IANA zone name. */
 export function assertTimeZone(zone: string): void {
-  if (!isValidTimeZone(zone)) {
+  if (!isKnownTimeZone(zone)) {
     throw new DomainError("invalid_request", `Unknown time zone "${zone}".`, [
       { path: "zone", message: "must be an IANA time zone such as America/New_York" },
     ]);
@@ -115,9 +127,20 @@ export function isoWeekday(date: PlainDate): IsoWeekday {
   return (((new Date(floatingMidnight(date)).getUTCDay() + 6) % 7) + 1) as IsoWeekday;
 }
 
+// Recent offset answers by zone and instant: day boundaries and window edges are asked for again and
+// again, and each fresh answer costs an Intl formatting call. Bounded so a long-running server cannot grow it.
+const offsetMemo = new Map<string, number>();
+const OFFSET_MEMO_LIMIT = 50_000;
+
 /** The zone's UTC offset in minutes at an instant (positive east of Greenwich). */
 export function zoneOffsetMinutes(zone: string, instant: number): number {
-  return IANAZone.create(zone).offset(instant);
+  const key = `${zone}|${instant}`;
+  const memo = offsetMemo.get(key);
+  if (memo !== undefined) return memo;
+  const offset = IANAZone.create(zone).offset(instant);
+  if (offsetMemo.size >= OFFSET_MEMO_LIMIT) offsetMemo.clear();
+  offsetMemo.set(key, offset);
+  return offset;
 }
 
 /** The instant seen on the zone's wall clocks. */

@@ -51,8 +51,8 @@ test("the manager browses the directory and a patient; the privacy officer sees 
   await signIn(page, demo("privacy"));
   await nav(page).getByRole("link", { name: "Audit trail" }).click();
   await expect(page.getByRole("heading", { level: 1, name: "Audit trail" })).toBeVisible();
-  await page.getByRole("textbox", { name: "User" }).click();
-  await page.getByRole("textbox", { name: "User" }).fill("manager");
+  await page.getByRole("combobox", { name: "User" }).click();
+  await page.getByRole("combobox", { name: "User" }).fill("manager");
   await page.getByRole("option", { name: /manager@demo\.salus\.test/ }).click();
   await page.getByRole("button", { name: "Apply filters" }).click();
 

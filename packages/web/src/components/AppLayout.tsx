@@ -1,6 +1,6 @@
 import { AppShell, Burger, Group, NavLink, ScrollArea, Stack, Text } from "@mantine/core";
 import { useDisclosure } from "@mantine/hooks";
-import { Suspense, useEffect } from "react";
+import { Suspense, useEffect, useRef } from "react";
 import { Link, Outlet, useLocation } from "react-router-dom";
 import { useCurrentSession } from "../auth/session.ts";
 import { groupBySection, navItems } from "../nav/navItems.ts";
@@ -14,10 +14,17 @@ export function AppLayout() {
   const location = useLocation();
   const groups = groupBySection(navItems(session.permissions));
 
-  // On tablets and phones the navbar is a drawer: close it after choosing a page.
+  // After moving to another page, close the navbar drawer (tablets and phones) and move focus to
+  // the main content, so keyboard and screen-reader users start on the new page, not in the old one.
+  const firstRender = useRef(true);
   // biome-ignore lint/correctness/useExhaustiveDependencies: runs on navigation
   useEffect(() => {
     close();
+    if (firstRender.current) {
+      firstRender.current = false;
+      return;
+    }
+    document.getElementById("main")?.focus({ preventScroll: true });
   }, [location.pathname, close]);
 
   return (

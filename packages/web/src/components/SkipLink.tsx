@@ -1,7 +1,16 @@
-/** The first focusable element on every page: jumps past the header and navigation. */
+import type { MouseEvent } from "react";
+
+/** The first focusable element on every page: moves focus past the header and navigation to <main>. */
 export function SkipLink() {
+  const skip = (event: MouseEvent<HTMLAnchorElement>) => {
+    const main = document.getElementById("main");
+    if (!main) return;
+    event.preventDefault();
+    main.focus();
+    main.scrollIntoView();
+  };
   return (
-    <a className="salus-skip-link" href="#main">
+    <a className="salus-skip-link" href="#main" onClick={skip}>
       Skip to main content
     </a>
   );

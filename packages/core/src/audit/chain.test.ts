@@ -207,6 +207,20 @@ describe("verifyChain", () => {
     );
   });
 
+  it("names a replayed copy of an earlier genuine entry as inserted, at the copy", () => {
+    fc.assert(
+      fc.property(key, contents(1), fc.nat(), fc.nat(), (k, items, pickOriginal, pickPosition) => {
+        const { entries, head } = build(k, items);
+        const j = pickOriginal % entries.length; // the entry copied
+        const i = j + 1 + (pickPosition % (entries.length - j)); // where the copy goes: after the original
+        const tampered = renumber([...entries.slice(0, i), entries[j]!, ...entries.slice(i)]);
+        const v = verifyChain(k, CHAIN, tampered, head);
+        expect(v).toMatchObject({ ok: false, problem: "inserted", seq: i + 1 });
+      }),
+      { numRuns: 300 },
+    );
+  });
+
   it("names a swap of two adjacent entries at the first of them", () => {
     fc.assert(
       fc.property(key, contents(2), fc.nat(), (k, items, pick) => {

@@ -92,6 +92,10 @@ export function verifyChain(
   entries.forEach((e, i) => {
     position.set(e.hash, i);
   });
+  // Seals of the entries accepted so far: a validly sealed row whose seal was already seen is a replayed
+  // copy of a genuine entry, i.e. an insertion (without this it was reported as a deletion, and for a copy
+  // of the last entry named an entry that never existed).
+  const accepted = new Set<string>();
   let prevHash = genesisHash(key, chainId);
   let expectedSeq = 1;
   for (let i = 0; i < entries.length; i++) {
@@ -122,6 +126,9 @@ export function verifyChain(
       );
     }
     if (e.prevHash !== prevHash) {
+      if (accepted.has(e.hash)) {
+        return fail(e.seq, "inserted", `Audit entry ${e.seq} was inserted: it repeats an earlier entry.`);
+      }
       const linkedTo = position.get(e.prevHash);
       if (linkedTo !== undefined && linkedTo > i) {
         return fail(e.seq, "reordered", `Audit entry ${e.seq} is out of order: entries were reordered.`);
@@ -135,6 +142,7 @@ export function verifyChain(
         `Audit entry ${expectedSeq} was renumbered: the sequence skips to ${e.seq}.`,
       );
     }
+    accepted.add(e.hash);
     prevHash = e.hash;
     expectedSeq++;
   }

@@ -1,6 +1,5 @@
 import {
   Anchor,
-  Badge,
   Button,
   EmptyState,
   Group,
@@ -27,13 +26,23 @@ import { type AuditForm, exportHref, toFilters } from "./auditQuery.ts";
 const PAGE_SIZE = 50;
 const EMPTY: AuditForm = { userId: null, patientId: "", action: null, range: [null, null] };
 
-function OutcomeBadge({ outcome }: { outcome: string }) {
+function Outcome({ outcome }: { outcome: string }) {
   const color =
-    outcome === "success" ? "teal" : outcome === "denied" || outcome === "failure" ? "red" : "yellow";
+    outcome === "success" ? "teal.8" : outcome === "denied" || outcome === "failure" ? "red.8" : "yellow.9";
   return (
-    <Badge color={color} variant="light" tt="none">
+    <Text size="xs" fw={700} c={color} style={{ whiteSpace: "nowrap" }}>
       {outcome}
-    </Badge>
+    </Text>
+  );
+}
+
+/** Long ids (UUIDs) shortened for the table; the full id is in the title and the accessible name. */
+function ShortId({ id }: { id: string }) {
+  const short = id.length > 13 ? `${id.slice(0, 8)}…` : id;
+  return (
+    <Text span size="xs" ff="monospace" title={id} aria-label={id}>
+      {short}
+    </Text>
   );
 }
 
@@ -206,8 +215,8 @@ export function AuditPage() {
                     <Table.Td>
                       {entry.resourceType}
                       {entry.resourceId ? (
-                        <Text size="xs" c="dimmed" ff="monospace">
-                          {entry.resourceId}
+                        <Text size="xs" c="dimmed">
+                          <ShortId id={entry.resourceId} />
                         </Text>
                       ) : null}
                     </Table.Td>
@@ -219,18 +228,25 @@ export function AuditPage() {
                           size="xs"
                           ff="monospace"
                           onClick={() => filterByPatient(entry.patientId!)}
-                          title="Show only this patient's entries"
+                          title={`Show only the entries of patient ${entry.patientId}`}
+                          aria-label={`Filter by patient ${entry.patientId}`}
                         >
-                          {entry.patientId}
+                          {entry.patientId.length > 13 ? `${entry.patientId.slice(0, 8)}…` : entry.patientId}
                         </Anchor>
                       ) : null}
                     </Table.Td>
                     <Table.Td>
-                      <OutcomeBadge outcome={entry.outcome} />
+                      <Outcome outcome={entry.outcome} />
                     </Table.Td>
                     <Table.Td ff="monospace">{entry.ip}</Table.Td>
-                    <Table.Td maw={260}>
-                      <Text size="xs" c="dimmed" lineClamp={2} title={detailText(entry.detail)}>
+                    <Table.Td maw={320}>
+                      <Text
+                        size="xs"
+                        c="dimmed"
+                        lineClamp={2}
+                        title={detailText(entry.detail)}
+                        style={{ wordBreak: "break-all" }}
+                      >
                         {detailText(entry.detail)}
                       </Text>
                     </Table.Td>

@@ -72,6 +72,29 @@ describe("emailProblem", () => {
     }
   });
 
+  it("refuses the other default-ignorable characters too (combining grapheme joiner, fillers, tags)", () => {
+    for (const ch of ["\u034f", "\u180e", "\u115f", "\u3164", "\uffa0", "\ufe0f", "\u{e0041}", "\u061c"]) {
+      expect(emailProblem(`ad${ch}min@x.org`), JSON.stringify(ch)).toBe(
+        "must not contain invisible characters",
+      );
+    }
+  });
+
+  it("lets no default-ignorable character through", () => {
+    fc.assert(
+      fc.property(
+        fc.string({ unit: "binary", maxLength: 6 }),
+        fc.string({ unit: "binary", maxLength: 6 }),
+        (a, b) => {
+          const e = `x${a}@y${b}.org`;
+          if (/\p{Default_Ignorable_Code_Point}/u.test(e))
+            expect(emailProblem(e)).toBe("must not contain invisible characters");
+        },
+      ),
+      { numRuns: 1000 },
+    );
+  });
+
   it("refuses things that are not addresses", () => {
     for (const e of [
       "",

@@ -2,7 +2,10 @@
  * Account names are compared after Unicode NFKC and case folding, and must not hide invisible characters,
  * so `Admin@x`, `ａdmin@x` (fullwidth) and `admin\u200b@x` cannot become three different accounts.
  */
-const INVISIBLE = /[\u200B-\u200F\u2028-\u202F\u2060-\u206F\uFEFF\u00AD]/;
+// The explicit ranges plus every Default_Ignorable_Code_Point: without the property, invisible characters
+// such as U+034F (combining grapheme joiner), U+180E (Mongolian vowel separator) and U+3164 (Hangul
+// filler) passed, so `ad\u034Fmin@x` was a second account that looks exactly like `admin@x`.
+const INVISIBLE = /[\u200B-\u200F\u2028-\u202F\u2060-\u206F\uFEFF\u00AD]|\p{Default_Ignorable_Code_Point}/u;
 const SHAPE = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
 
 export function normalizeEmail(email: string): string {

@@ -1,6 +1,7 @@
 import { type Kysely, type Migration, type MigrationProvider, Migrator } from "kysely";
 import type { Db, DialectName } from "./connection.ts";
 import * as m0001 from "./migrations/0001-foundation.ts";
+import * as m0002 from "./migrations/0002-scheduling.ts";
 
 export interface MigrationContext {
   dialect: DialectName;
@@ -14,6 +15,7 @@ interface MigrationModule {
 /** Forward-only: the list only ever grows, and no migration has a `down`. */
 const MIGRATIONS: Record<string, MigrationModule> = {
   "0001-foundation": m0001,
+  "0002-scheduling": m0002,
 };
 
 export const LATEST_MIGRATION = Object.keys(MIGRATIONS).sort().at(-1)!;

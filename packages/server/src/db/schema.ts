@@ -184,6 +184,198 @@ export interface AuditHeadsTable {
   mac: string;
 }
 
+export interface SchedulingSettingsTable {
+  organization_id: string;
+  reminder_offsets_hours: string;
+  late_cancel_hours: number;
+  practitioner_max_concurrent: number;
+  offer_ttl_minutes: number;
+  updated_at: string;
+}
+
+export interface AppointmentTypesTable {
+  organization_id: string;
+  id: string;
+  name: string;
+  duration_minutes: number;
+  buffer_before_minutes: number;
+  buffer_after_minutes: number;
+  min_lead_minutes: number;
+  max_per_day: number | null;
+  step_minutes: number;
+  patient_kind: "any" | "new" | "established";
+  practitioner_ids: string | null;
+  room_required: number;
+  room_ids: string | null;
+  equipment_kinds: string;
+  bookable_by_patient: number;
+  color: string | null;
+  active: number;
+  created_at: string;
+  updated_at: string;
+}
+
+export interface AvailabilityTemplatesTable {
+  organization_id: string;
+  id: string;
+  resource_kind: "practitioner" | "room" | "equipment";
+  resource_id: string;
+  location_id: string;
+  weekday: number;
+  start_time: string;
+  end_time: string;
+  effective_from: string;
+  effective_to: string | null;
+  created_at: string;
+}
+
+export interface AvailabilityExceptionsTable {
+  organization_id: string;
+  id: string;
+  kind: "extra" | "unavailable" | "closure";
+  resource_kind: "practitioner" | "room" | "equipment" | null;
+  resource_id: string | null;
+  location_id: string;
+  date: string;
+  start_time: string | null;
+  end_time: string | null;
+  reason: string | null;
+  created_at: string;
+}
+
+export interface AvailabilityBlocksTable {
+  organization_id: string;
+  id: string;
+  resource_kind: "practitioner" | "room" | "equipment";
+  resource_id: string;
+  start_at: string;
+  end_at: string;
+  reason: string | null;
+  created_at: string;
+}
+
+export interface AppointmentSeriesTable {
+  organization_id: string;
+  id: string;
+  rrule: string;
+  first_local_date: string;
+  local_time: string;
+  time_zone: string;
+  created_at: string;
+}
+
+export type AppointmentStatus =
+  | "proposed"
+  | "pending"
+  | "booked"
+  | "arrived"
+  | "checked-in"
+  | "fulfilled"
+  | "cancelled"
+  | "noshow"
+  | "entered-in-error"
+  | "waitlist";
+
+export interface AppointmentsTable {
+  organization_id: string;
+  id: string;
+  location_id: string;
+  patient_id: string;
+  appointment_type_id: string;
+  practitioner_id: string;
+  room_id: string | null;
+  start_at: string;
+  end_at: string;
+  status: AppointmentStatus;
+  overbooked: number;
+  series_id: string | null;
+  series_index: number | null;
+  rescheduled_from_id: string | null;
+  note: string | null;
+  created_by: string | null;
+  cancelled_at: string | null;
+  cancelled_by: string | null;
+  cancel_reason: string | null;
+  late_cancel: number;
+  version: number;
+  created_at: string;
+  updated_at: string;
+}
+
+export interface AppointmentResourcesTable {
+  organization_id: string;
+  appointment_id: string;
+  resource_kind: "practitioner" | "room" | "equipment";
+  resource_id: string;
+  busy_start: string;
+  busy_end: string;
+  active: number;
+  exclusive: number;
+}
+
+export interface WaitlistEntriesTable {
+  organization_id: string;
+  id: string;
+  patient_id: string;
+  appointment_type_id: string;
+  location_id: string;
+  practitioner_id: string | null;
+  current_appointment_id: string | null;
+  earliest_date: string;
+  latest_date: string;
+  weekdays: string;
+  time_from: string | null;
+  time_to: string | null;
+  priority: number;
+  status: "waiting" | "offered" | "booked" | "cancelled" | "expired";
+  note: string | null;
+  booked_appointment_id: string | null;
+  created_at: string;
+  updated_at: string;
+}
+
+export interface WaitlistOffersTable {
+  organization_id: string;
+  id: string;
+  entry_id: string;
+  practitioner_id: string;
+  room_id: string | null;
+  start_at: string;
+  end_at: string;
+  rank: number;
+  status: "open" | "accepted" | "declined" | "expired" | "taken";
+  expires_at: string;
+  created_at: string;
+  responded_at: string | null;
+}
+
+export interface OutboxMessagesTable {
+  organization_id: string;
+  id: string;
+  dedupe_key: string;
+  channel: "email" | "sms";
+  recipient: string;
+  subject: string | null;
+  body: string;
+  appointment_id: string | null;
+  available_at: string;
+  attempts: number;
+  lease_until: string | null;
+  last_error: string | null;
+  sent_at: string | null;
+  cancelled_at: string | null;
+  created_at: string;
+}
+
+export interface CalendarFeedsTable {
+  organization_id: string;
+  id: string;
+  practitioner_id: string;
+  token_hash: string;
+  created_at: string;
+  revoked_at: string | null;
+}
+
 export interface Database {
   organizations: OrganizationsTable;
   locations: LocationsTable;
@@ -199,6 +391,18 @@ export interface Database {
   auth_throttle: AuthThrottleTable;
   audit_entries: AuditEntriesTable;
   audit_heads: AuditHeadsTable;
+  scheduling_settings: SchedulingSettingsTable;
+  appointment_types: AppointmentTypesTable;
+  availability_templates: AvailabilityTemplatesTable;
+  availability_exceptions: AvailabilityExceptionsTable;
+  availability_blocks: AvailabilityBlocksTable;
+  appointment_series: AppointmentSeriesTable;
+  appointments: AppointmentsTable;
+  appointment_resources: AppointmentResourcesTable;
+  waitlist_entries: WaitlistEntriesTable;
+  waitlist_offers: WaitlistOffersTable;
+  outbox_messages: OutboxMessagesTable;
+  calendar_feeds: CalendarFeedsTable;
 }
 
 export type PatientRow = Selectable<PatientsTable>;
@@ -231,4 +435,16 @@ export const TABLES_IN_ORDER: readonly (keyof Database)[] = [
   "auth_throttle",
   "audit_heads",
   "audit_entries",
+  "scheduling_settings",
+  "appointment_types",
+  "availability_templates",
+  "availability_exceptions",
+  "availability_blocks",
+  "appointment_series",
+  "appointments",
+  "appointment_resources",
+  "waitlist_entries",
+  "waitlist_offers",
+  "outbox_messages",
+  "calendar_feeds",
 ];

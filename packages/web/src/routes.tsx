@@ -4,7 +4,7 @@ import { type ComponentType, lazy, type ReactNode, Suspense, useEffect } from "r
 import { Navigate, Route, Routes, useLocation, useNavigate } from "react-router-dom";
 import { setSessionEndedHandler } from "./api/client.ts";
 import { REQUIRE, type Requirement } from "./auth/permissions.ts";
-import { forgetSession, isSignedIn, useSession } from "./auth/session.ts";
+import { forgetSession, isSignedIn, SESSION_KEY, useSession } from "./auth/session.ts";
 import { AppLayout } from "./components/AppLayout.tsx";
 import { LoadError, Loading } from "./components/QueryState.tsx";
 import { RequirePermission } from "./components/RequirePermission.tsx";
@@ -55,10 +55,13 @@ function SessionEndedWatcher() {
 
 function RequireSession({ children }: { children: ReactNode }) {
   const session = useSession();
+  const queryClient = useQueryClient();
   const location = useLocation();
   if (session.isPending) return <Loading label="Opening Salus…" />;
   if (session.isError) return <LoadError error={session.error} onRetry={() => void session.refetch()} />;
   if (!isSignedIn(session.data)) {
+    // Whatever was cached for a session that is gone must not survive it.
+    queryClient.removeQueries({ predicate: (query) => query.queryKey[0] !== SESSION_KEY[0] });
     return <Navigate to="/sign-in" replace state={{ from: location.pathname + location.search }} />;
   }
   return <>{children}</>;

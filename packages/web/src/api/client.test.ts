@@ -123,6 +123,14 @@ describe("api client", () => {
     expect(ended).not.toHaveBeenCalled();
   });
 
+  it("marks background polling so it does not extend the idle timeout", async () => {
+    const fetchMock = stubFetch(jsonResponse(200, {}), jsonResponse(200, {}));
+    await api("/api/auth/session", { background: true });
+    await api("/api/auth/session");
+    expect(headersOf(fetchMock.mock.calls[0]![1])["x-salus-background"]).toBe("1");
+    expect(headersOf(fetchMock.mock.calls[1]![1])["x-salus-background"]).toBeUndefined();
+  });
+
   it("answers undefined for 204", async () => {
     stubFetch(new Response(null, { status: 204 }));
     await expect(api("/api/tokens/t1", { method: "DELETE" })).resolves.toBeUndefined();

@@ -67,6 +67,8 @@ export interface RequestOptions {
   signal?: AbortSignal;
   /** Do not run the session-ended handler on a 401 (used by the session probe and sign-in steps). */
   quietOn401?: boolean;
+  /** Background polling: sends `x-salus-background: 1` so the request does not extend the idle timeout. */
+  background?: boolean;
 }
 
 export function buildQuery(query: RequestOptions["query"]): string {
@@ -115,6 +117,7 @@ export async function api<T>(path: string, options: RequestOptions = {}): Promis
   const headers: Record<string, string> = { accept: "application/json" };
   if (options.body !== undefined) headers["content-type"] = "application/json";
   if (method !== "GET" && csrfToken) headers["x-csrf-token"] = csrfToken;
+  if (options.background) headers["x-salus-background"] = "1";
 
   let response: Response;
   try {

@@ -1,6 +1,6 @@
 import { type QueryClient, useQuery, useQueryClient } from "@tanstack/react-query";
-import { useCallback } from "react";
-import { ApiError, setCsrfToken } from "../api/client.ts";
+import { useCallback, useEffect } from "react";
+import { ApiError, api, setCsrfToken } from "../api/client.ts";
 import { auth } from "../api/endpoints.ts";
 import type { Session } from "../api/types.ts";
 
@@ -75,4 +75,24 @@ export function useSignOut(): () => Promise<void> {
     }
     forgetSession(queryClient);
   }, [queryClient]);
+}
+
+/**
+ * Checks the session in the background (without extending the idle timeout), so that when it ends
+ * (idle timeout, absolute lifetime, user disabled) the app forgets what is on screen and asks to sign
+ * in, instead of leaving health information visible on an unattended screen.
+ */
+export function useSessionWatch(intervalMs = 60_000): void {
+  useEffect(() => {
+    const check = () => {
+      if (document.visibilityState === "hidden") return;
+      api("/api/auth/session", { background: true }).catch(() => undefined);
+    };
+    const timer = window.setInterval(check, intervalMs);
+    document.addEventListener("visibilitychange", check);
+    return () => {
+      window.clearInterval(timer);
+      document.removeEventListener("visibilitychange", check);
+    };
+  }, [intervalMs]);
 }

@@ -2,7 +2,7 @@ import { AppShell, Burger, Group, NavLink, ScrollArea, Stack, Text } from "@mant
 import { useDisclosure } from "@mantine/hooks";
 import { Suspense, useEffect, useRef } from "react";
 import { Link, Outlet, useLocation } from "react-router-dom";
-import { useCurrentSession } from "../auth/session.ts";
+import { useCurrentSession, useSessionWatch } from "../auth/session.ts";
 import { groupBySection, navItems } from "../nav/navItems.ts";
 import { OrganizationSwitcher } from "./OrganizationSwitcher.tsx";
 import { Loading } from "./QueryState.tsx";
@@ -13,6 +13,7 @@ export function AppLayout() {
   const [opened, { toggle, close }] = useDisclosure(false);
   const location = useLocation();
   const groups = groupBySection(navItems(session.permissions));
+  useSessionWatch();
 
   // After moving to another page, close the navbar drawer (tablets and phones) and move focus to
   // the main content, so keyboard and screen-reader users start on the new page, not in the old one.

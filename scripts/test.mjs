@@ -25,7 +25,12 @@ const npx = (...args) => ["npx", "--no", "--", ...args];
  * minus the variables in `unset` (the db project runs on SQLite only without SALUS_TEST_DATABASE_URL).
  */
 const steps = [
-  { name: "lint", title: "Lint and format (biome check)", commands: [npx("biome", "check", ".")] },
+  {
+    name: "lint",
+    title: "Lint and format (biome check)",
+    commands: [npx("biome", "check", ".")],
+    hint: "Formatting and import order are fixed by `npx biome check --write .`; lint findings need an edit.",
+  },
   {
     name: "typecheck",
     title: "Type-check (tsc --noEmit)",
@@ -150,6 +155,7 @@ for (const [i, step] of selected.entries()) {
   if (code !== 0 || interrupted) {
     const note = interrupted ? "interrupted" : `exit code ${code}`;
     console.error(red(`✗ ${step.title}: ${note}`));
+    if (step.hint && !interrupted) console.error(step.hint);
     results.push({ step, status: "FAILED", ms, note });
     exitCode = interrupted ? 130 : code;
     break;
@@ -178,9 +184,12 @@ for (const [i, r] of rows.entries()) {
   const status = results[i].status;
   console.log(status === "FAILED" ? red(text) : status === "passed" ? green(text) : yellow(text));
 }
-console.log(
-  `\n${exitCode === 0 ? green("All steps passed") : red("FAILED")}${
-    results.some((r) => r.status === "skipped") ? yellow(" (some skipped)") : ""
-  } in ${((Date.now() - started) / 1000).toFixed(1)} s.`,
-);
+const skipped = results.filter((r) => r.status === "skipped").length;
+const verdict =
+  exitCode !== 0
+    ? red("FAILED")
+    : skipped > 0
+      ? yellow(`Passed, but ${skipped} step(s) skipped`)
+      : green("All steps passed");
+console.log(`\n${verdict} in ${((Date.now() - started) / 1000).toFixed(1)} s.`);
 process.exit(exitCode);

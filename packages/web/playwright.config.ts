@@ -56,7 +56,7 @@ export default defineConfig({
         url: "http://127.0.0.1:3100/healthz",
         timeout: 120_000,
         reuseExistingServer: false,
-        stdout: "pipe",
+        stdout: "ignore",
         stderr: "pipe",
         env: {
           PORT: "3100",

@@ -46,7 +46,7 @@ export function AppLayout() {
               aria-expanded={opened}
               aria-controls="salus-navbar"
             />
-            <Text component={Link} to="/" fw={700} c="teal.7" fz="lg" style={{ textDecoration: "none" }}>
+            <Text component={Link} to="/" fw={700} c="teal.9" fz="lg" style={{ textDecoration: "none" }}>
               Salus
             </Text>
             <Text fw={500} truncate visibleFrom="xs" data-testid="organization-name">

@@ -106,7 +106,7 @@ export function SignInPage() {
       <Box component="main" id="main" tabIndex={-1} w="100%" maw={420}>
         <Stack gap="md">
           <Stack gap={0} align="center">
-            <Text fw={800} fz={28} c="teal.7" aria-hidden>
+            <Text fw={800} fz={28} c="teal.9" aria-hidden>
               Salus
             </Text>
             <Text size="sm" c="dimmed">

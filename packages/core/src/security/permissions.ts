@@ -38,17 +38,37 @@ export const PERMISSIONS = [
   "patients:write",
   "audit:read",
   "fhir:read",
+  "schedule:read",
+  "schedule:write",
+  "scheduling:manage",
 ] as const;
 export type Permission = (typeof PERMISSIONS)[number];
 
 const EVERYONE: Permission[] = ["org:read", "locations:read", "staff:read", "fhir:read"];
 
 export const ROLE_PERMISSIONS: Record<Role, readonly Permission[]> = {
-  admin: [...EVERYONE, "org:manage", "users:manage", "tokens:manage", "locations:write", "staff:write"],
-  manager: [...EVERYONE, "locations:write", "staff:write", "patients:read", "patients:write"],
-  "front-desk": [...EVERYONE, "patients:read", "patients:write"],
-  clinician: [...EVERYONE, "patients:read", "patients:write"],
-  biller: [...EVERYONE, "patients:read"],
+  admin: [
+    ...EVERYONE,
+    "org:manage",
+    "users:manage",
+    "tokens:manage",
+    "locations:write",
+    "staff:write",
+    "scheduling:manage",
+  ],
+  manager: [
+    ...EVERYONE,
+    "locations:write",
+    "staff:write",
+    "patients:read",
+    "patients:write",
+    "schedule:read",
+    "schedule:write",
+    "scheduling:manage",
+  ],
+  "front-desk": [...EVERYONE, "patients:read", "patients:write", "schedule:read", "schedule:write"],
+  clinician: [...EVERYONE, "patients:read", "patients:write", "schedule:read", "schedule:write"],
+  biller: [...EVERYONE, "patients:read", "schedule:read"],
   hr: [...EVERYONE, "staff:write"],
   "privacy-officer": [...EVERYONE, "patients:read", "audit:read"],
 };

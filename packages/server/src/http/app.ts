@@ -17,6 +17,7 @@ import { installGuard, type RouteRecord } from "./guard.ts";
 import { adminRoutes } from "./routes/admin-routes.ts";
 import { authRoutes } from "./routes/auth-routes.ts";
 import { directoryRoutes } from "./routes/directory-routes.ts";
+import { schedulingRoutes } from "./routes/scheduling-routes.ts";
 
 export interface AppOptions {
   /** Directory of the built web app; served with an SPA fallback when it exists. */
@@ -169,6 +170,7 @@ export async function buildApp(services: Services, options: AppOptions = {}): Pr
   authRoutes(app, services);
   directoryRoutes(app, services);
   adminRoutes(app, services);
+  schedulingRoutes(app, services);
   await app.register(async (fhir) => fhirRoutes(fhir, services));
 
   if (options.webDist && existsSync(options.webDist)) {

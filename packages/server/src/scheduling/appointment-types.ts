@@ -1,0 +1,194 @@
+import { randomUUID } from "node:crypto";
+import { DomainError, notFound } from "@salus/core";
+import { audited } from "../audit/audited.ts";
+import type { AppointmentTypesTable } from "../db/schema.ts";
+import type { Trx } from "../db/transaction.ts";
+import type { Actor, Services } from "../platform/services.ts";
+
+/** What a visit takes: how long, which resources, buffers, lead time, daily limit, who may book it. */
+export interface AppointmentTypeView {
+  id: string;
+  name: string;
+  durationMinutes: number;
+  bufferBeforeMinutes: number;
+  bufferAfterMinutes: number;
+  minLeadMinutes: number;
+  maxPerDay: number | null;
+  stepMinutes: number;
+  patientKind: "any" | "new" | "established";
+  /** Practitioners who may do this visit; null = any active practitioner. */
+  practitionerIds: string[] | null;
+  roomRequired: boolean;
+  /** Rooms that suit this visit; null = any room of the location. */
+  roomIds: string[] | null;
+  equipmentKinds: string[];
+  bookableByPatient: boolean;
+  color: string | null;
+  active: boolean;
+}
+
+export type AppointmentTypeInput = Pick<AppointmentTypeView, "name" | "durationMinutes"> &
+  Partial<Omit<AppointmentTypeView, "id" | "name" | "durationMinutes">>;
+
+export function presentAppointmentType(r: AppointmentTypesTable): AppointmentTypeView {
+  return {
+    id: r.id,
+    name: r.name,
+    durationMinutes: r.duration_minutes,
+    bufferBeforeMinutes: r.buffer_before_minutes,
+    bufferAfterMinutes: r.buffer_after_minutes,
+    minLeadMinutes: r.min_lead_minutes,
+    maxPerDay: r.max_per_day,
+    stepMinutes: r.step_minutes,
+    patientKind: r.patient_kind,
+    practitionerIds: r.practitioner_ids ? (JSON.parse(r.practitioner_ids) as string[]) : null,
+    roomRequired: r.room_required === 1,
+    roomIds: r.room_ids ? (JSON.parse(r.room_ids) as string[]) : null,
+    equipmentKinds: JSON.parse(r.equipment_kinds) as string[],
+    bookableByPatient: r.bookable_by_patient === 1,
+    color: r.color,
+    active: r.active === 1,
+  };
+}
+
+function columns(input: Partial<AppointmentTypeInput>): Partial<AppointmentTypesTable> {
+  const c: Partial<AppointmentTypesTable> = {};
+  if (input.name !== undefined) c.name = input.name;
+  if (input.durationMinutes !== undefined) c.duration_minutes = input.durationMinutes;
+  if (input.bufferBeforeMinutes !== undefined) c.buffer_before_minutes = input.bufferBeforeMinutes;
+  if (input.bufferAfterMinutes !== undefined) c.buffer_after_minutes = input.bufferAfterMinutes;
+  if (input.minLeadMinutes !== undefined) c.min_lead_minutes = input.minLeadMinutes;
+  if (input.maxPerDay !== undefined) c.max_per_day = input.maxPerDay;
+  if (input.stepMinutes !== undefined) c.step_minutes = input.stepMinutes;
+  if (input.patientKind !== undefined) c.patient_kind = input.patientKind;
+  if (input.practitionerIds !== undefined)
+    c.practitioner_ids = input.practitionerIds ? JSON.stringify(input.practitionerIds) : null;
+  if (input.roomRequired !== undefined) c.room_required = input.roomRequired ? 1 : 0;
+  if (input.roomIds !== undefined) c.room_ids = input.roomIds ? JSON.stringify(input.roomIds) : null;
+  if (input.equipmentKinds !== undefined) c.equipment_kinds = JSON.stringify(input.equipmentKinds);
+  if (input.bookableByPatient !== undefined) c.bookable_by_patient = input.bookableByPatient ? 1 : 0;
+  if (input.color !== undefined) c.color = input.color;
+  if (input.active !== undefined) c.active = input.active ? 1 : 0;
+  return c;
+}
+
+async function checkReferences(trx: Trx, actor: Actor, input: Partial<AppointmentTypeInput>): Promise<void> {
+  if (input.practitionerIds?.length) {
+    const found = await trx
+      .selectFrom("staff_members")
+      .select("id")
+      .where("organization_id", "=", actor.organizationId)
+      .where("kind", "=", "practitioner")
+      .where("id", "in", input.practitionerIds)
+      .execute();
+    if (found.length !== new Set(input.practitionerIds).size) {
+      throw new DomainError(
+        "invalid_request",
+        "Some practitioner ids do not name practitioners of this organization.",
+        [{ path: "practitionerIds", message: "must name practitioners of this organization" }],
+      );
+    }
+  }
+  if (input.roomIds?.length) {
+    const found = await trx
+      .selectFrom("rooms")
+      .select("id")
+      .where("organization_id", "=", actor.organizationId)
+      .where("id", "in", input.roomIds)
+      .execute();
+    if (found.length !== new Set(input.roomIds).size) {
+      throw new DomainError("invalid_request", "Some room ids do not name rooms of this organization.", [
+        { path: "roomIds", message: "must name rooms of this organization" },
+      ]);
+    }
+  }
+}
+
+export async function loadAppointmentType(trx: Trx, actor: Actor, id: string): Promise<AppointmentTypeView> {
+  const row = await trx
+    .selectFrom("appointment_types")
+    .selectAll()
+    .where("organization_id", "=", actor.organizationId)
+    .where("id", "=", id)
+    .executeTakeFirst();
+  if (!row) throw notFound("appointment type");
+  return presentAppointmentType(row);
+}
+
+export async function listAppointmentTypes(services: Services, actor: Actor): Promise<AppointmentTypeView[]> {
+  const rows = await services.db.kysely
+    .selectFrom("appointment_types")
+    .selectAll()
+    .where("organization_id", "=", actor.organizationId)
+    .orderBy("name")
+    .execute();
+  return rows.map(presentAppointmentType);
+}
+
+export async function createAppointmentType(services: Services, actor: Actor, input: AppointmentTypeInput) {
+  const id = randomUUID();
+  const at = services.clock().toISOString();
+  return audited(
+    services,
+    actor,
+    { action: "appointment_type.create", resourceType: "AppointmentType", resourceId: id },
+    async (trx) => {
+      await checkReferences(trx, actor, input);
+      await trx
+        .insertInto("appointment_types")
+        .values({
+          organization_id: actor.organizationId,
+          id,
+          name: input.name,
+          duration_minutes: input.durationMinutes,
+          buffer_before_minutes: 0,
+          buffer_after_minutes: 0,
+          min_lead_minutes: 0,
+          max_per_day: null,
+          step_minutes: 15,
+          patient_kind: "any",
+          practitioner_ids: null,
+          room_required: 1,
+          room_ids: null,
+          equipment_kinds: "[]",
+          bookable_by_patient: 0,
+          color: null,
+          active: 1,
+          ...columns(input),
+          created_at: at,
+          updated_at: at,
+        })
+        .execute();
+      return loadAppointmentType(trx, actor, id);
+    },
+  );
+}
+
+export async function updateAppointmentType(
+  services: Services,
+  actor: Actor,
+  id: string,
+  changes: Partial<AppointmentTypeInput>,
+) {
+  return audited(
+    services,
+    actor,
+    {
+      action: "appointment_type.update",
+      resourceType: "AppointmentType",
+      resourceId: id,
+      detail: { fields: Object.keys(changes).sort() },
+    },
+    async (trx) => {
+      await loadAppointmentType(trx, actor, id);
+      await checkReferences(trx, actor, changes);
+      await trx
+        .updateTable("appointment_types")
+        .set({ ...columns(changes), updated_at: services.clock().toISOString() })
+        .where("organization_id", "=", actor.organizationId)
+        .where("id", "=", id)
+        .execute();
+      return loadAppointmentType(trx, actor, id);
+    },
+  );
+}

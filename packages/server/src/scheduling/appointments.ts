@@ -1,0 +1,717 @@
+import { randomUUID } from "node:crypto";
+import { DomainError, type ErrorDetail, notFound } from "@salus/core";
+import {
+  type BookingCheck,
+  type BookingProposal,
+  type BookingRefusal,
+  checkBooking,
+  findSlots,
+  type SlotRequest,
+} from "@salus/core/scheduling/slots";
+import { audited } from "../audit/audited.ts";
+import type { AppointmentStatus, AppointmentsTable } from "../db/schema.ts";
+import type { Trx } from "../db/transaction.ts";
+import type { Actor, Services } from "../platform/services.ts";
+import { loadSchedulingSettings } from "./settings.ts";
+import { HOLDING_STATUSES, loadSlotContext, type SlotContext } from "./slot-context.ts";
+
+/**
+ * Booking, rescheduling, cancelling and the day's status changes. Each is one write transaction: load,
+ * decide with the pure core (`checkBooking`), write the appointment and the time it holds on each
+ * resource, append the audit entry. On PostgreSQL the exclusion constraint on `appointment_resources`
+ * refuses an overlapping hold even if two transactions decided at the same moment; on SQLite the
+ * transaction holds the write lock from its first statement, so no other booking can interleave.
+ */
+export interface AppointmentView {
+  id: string;
+  status: AppointmentStatus;
+  patientId: string;
+  patientName: string;
+  appointmentTypeId: string;
+  locationId: string;
+  practitionerId: string;
+  roomId: string | null;
+  equipmentIds: string[];
+  start: string;
+  end: string;
+  overbooked: boolean;
+  seriesId: string | null;
+  note: string | null;
+  cancelReason: string | null;
+  cancelledAt: string | null;
+  lateCancel: boolean;
+  version: number;
+}
+
+type Row = AppointmentsTable & { given_name: string; family_name: string };
+
+function present(r: Row, equipmentIds: string[]): AppointmentView {
+  return {
+    id: r.id,
+    status: r.status,
+    patientId: r.patient_id,
+    patientName: `${r.family_name}, ${r.given_name}`,
+    appointmentTypeId: r.appointment_type_id,
+    locationId: r.location_id,
+    practitionerId: r.practitioner_id,
+    roomId: r.room_id,
+    equipmentIds,
+    start: r.start_at,
+    end: r.end_at,
+    overbooked: r.overbooked === 1,
+    seriesId: r.series_id,
+    note: r.note,
+    cancelReason: r.cancel_reason,
+    cancelledAt: r.cancelled_at,
+    lateCancel: r.late_cancel === 1,
+    version: r.version,
+  };
+}
+
+function selectAppointments(trx: Trx, actor: Actor) {
+  return trx
+    .selectFrom("appointments")
+    .innerJoin("patients", (j) =>
+      j
+        .onRef("patients.organization_id", "=", "appointments.organization_id")
+        .onRef("patients.id", "=", "appointments.patient_id"),
+    )
+    .selectAll("appointments")
+    .select(["patients.given_name", "patients.family_name"])
+    .where("appointments.organization_id", "=", actor.organizationId);
+}
+
+async function equipmentOf(trx: Trx, actor: Actor, ids: string[]): Promise<Map<string, string[]>> {
+  const map = new Map<string, string[]>();
+  if (!ids.length) return map;
+  const rows = await trx
+    .selectFrom("appointment_resources")
+    .select(["appointment_id", "resource_id"])
+    .where("organization_id", "=", actor.organizationId)
+    .where("resource_kind", "=", "equipment")
+    .where("appointment_id", "in", ids)
+    .execute();
+  for (const r of rows) map.set(r.appointment_id, [...(map.get(r.appointment_id) ?? []), r.resource_id]);
+  return map;
+}
+
+export async function loadAppointment(trx: Trx, actor: Actor, id: string): Promise<AppointmentView> {
+  const row = await selectAppointments(trx, actor).where("appointments.id", "=", id).executeTakeFirst();
+  if (!row) throw notFound("appointment");
+  return present(row as Row, (await equipmentOf(trx, actor, [id])).get(id) ?? []);
+}
+
+export interface AppointmentQuery {
+  from: string;
+  to: string;
+  locationId?: string | undefined;
+  practitionerId?: string | undefined;
+  patientId?: string | undefined;
+  status?: AppointmentStatus[] | undefined;
+  limit: number;
+  offset: number;
+}
+
+/** Appointments starting in [from, to): the calendar, a patient's visits, FHIR search. Audited with the patients shown. */
+export async function listAppointments(services: Services, actor: Actor, q: AppointmentQuery) {
+  return audited(
+    services,
+    actor,
+    {
+      action: "appointment.search",
+      resourceType: "Appointment",
+      patientId: q.patientId ?? null,
+      detail: { query: { ...q } },
+      fromResult: (page: { items: AppointmentView[] }) => ({
+        detail: { patientIds: [...new Set(page.items.map((a) => a.patientId))] },
+      }),
+    },
+    async (trx) => {
+      let sq = selectAppointments(trx, actor)
+        .where("appointments.start_at", ">=", new Date(q.from).toISOString())
+        .where("appointments.start_at", "<", new Date(q.to).toISOString());
+      if (q.locationId) sq = sq.where("appointments.location_id", "=", q.locationId);
+      if (q.practitionerId) sq = sq.where("appointments.practitioner_id", "=", q.practitionerId);
+      if (q.patientId) sq = sq.where("appointments.patient_id", "=", q.patientId);
+      if (q.status?.length) sq = sq.where("appointments.status", "in", q.status);
+      const rows = (await sq
+        .orderBy("appointments.start_at")
+        .orderBy("appointments.id")
+        .limit(q.limit)
+        .offset(q.offset)
+        .execute()) as Row[];
+      const count = await sq
+        .clearSelect()
+        .select((eb) => eb.fn.countAll<number>().as("n"))
+        .executeTakeFirstOrThrow();
+      const equipment = await equipmentOf(
+        trx,
+        actor,
+        rows.map((r) => r.id),
+      );
+      return { items: rows.map((r) => present(r, equipment.get(r.id) ?? [])), total: Number(count.n) };
+    },
+  );
+}
+
+export async function getAppointment(services: Services, actor: Actor, id: string): Promise<AppointmentView> {
+  return audited(
+    services,
+    actor,
+    {
+      action: "appointment.read",
+      resourceType: "Appointment",
+      resourceId: id,
+      fromResult: (a: AppointmentView) => ({ patientId: a.patientId }),
+    },
+    (trx) => loadAppointment(trx, actor, id),
+  );
+}
+
+/** A start given as an instant (ISO) or as the location's wall-clock time. */
+export type StartInput =
+  | { start: string }
+  | { localDate: string; localTime: string; utcOffsetMinutes?: number | undefined };
+
+export interface BookInput {
+  patientId: string;
+  appointmentTypeId: string;
+  locationId: string;
+  practitionerId: string;
+  /** Omitted: the first free suitable room (and equipment) is chosen. */
+  roomId?: string | null | undefined;
+  equipmentIds?: string[] | undefined;
+  when: StartInput;
+  /** A longer or shorter visit than the type's duration. */
+  end?: string | undefined;
+  note?: string | null | undefined;
+  status?: "booked" | "pending" | "proposed" | undefined;
+  /** Staff ask explicitly to overbook; it happens only if the practice's policy allows it. */
+  allowOverbook?: boolean | undefined;
+}
+
+const MINUTE = 60_000;
+
+function approximateStart(when: StartInput): number {
+  if ("start" in when) return Date.parse(when.start);
+  return Date.parse(`${when.localDate}T${when.localTime}:00Z`);
+}
+
+function proposalStart(when: StartInput): BookingProposal["start"] {
+  if ("start" in when) return Date.parse(when.start);
+  return {
+    localDate: when.localDate,
+    localTime: when.localTime,
+    ...(when.utcOffsetMinutes !== undefined ? { utcOffsetMinutes: when.utcOffsetMinutes } : {}),
+  };
+}
+
+const REFUSAL_TEXT: Record<BookingRefusal["reason"], string> = {
+  end_before_start: "The visit must end after it starts.",
+  nonexistent_local_time:
+    "That local time does not exist (the clocks skip it when daylight saving time begins); choose another time.",
+  offset_mismatch: "That local time exists twice (the clocks go back); the UTC offset given matches neither.",
+  in_past: "That time is in the past.",
+  too_soon: "That time is sooner than this visit type may be booked.",
+  not_eligible: "That practitioner, room or equipment cannot be used for this visit type.",
+  missing_resource: "This visit needs a room or equipment that is not free or not chosen.",
+  outside_availability:
+    "That time is outside the hours the practitioner, room or equipment is available (or the license has expired).",
+  resource_busy: "That time is taken: the practitioner, room or equipment already has an appointment then.",
+  daily_limit: "The practitioner already has the most visits of this type allowed that day.",
+};
+
+function refusalError(check: BookingCheck): DomainError {
+  const details: ErrorDetail[] = check.reasons.map((r) => {
+    const what = "resource" in r ? `${r.resource.resourceKind} ${r.resource.resourceId}: ` : "";
+    return {
+      path:
+        r.reason === "resource_busy" || r.reason === "outside_availability" || r.reason === "not_eligible"
+          ? "when"
+          : r.reason === "end_before_start"
+            ? "end"
+            : "when",
+      message: `${what}${REFUSAL_TEXT[r.reason]}`,
+    };
+  });
+  const first = check.reasons[0]!;
+  const code = check.reasons.some((r) => r.reason === "resource_busy") ? "conflict" : "invalid_request";
+  return new DomainError(code, REFUSAL_TEXT[first.reason], details);
+}
+
+/**
+ * Finds resources for a proposal that leaves room or equipment open: tries the slot finder on a one-minute
+ * grid at exactly that start for the chosen practitioner, so the choice follows the same rules as search.
+ */
+function completeProposal(req: SlotRequest, input: BookInput, start: number): BookingProposal | null {
+  const roomIds = input.roomId ? [input.roomId] : req.roomIds;
+  const slots = findSlots({
+    ...req,
+    appointmentType: { ...req.appointmentType, stepMinutes: 1 },
+    practitionerIds: req.practitionerIds.includes(input.practitionerId) ? [input.practitionerId] : [],
+    roomIds,
+    range: { start, end: start + MINUTE },
+    limit: 1,
+  });
+  const slot = slots[0];
+  if (!slot || slot.start !== start) return null;
+  return { start, practitionerId: slot.practitionerId, roomId: slot.roomId, equipmentIds: slot.equipmentIds };
+}
+
+async function decide(
+  ctx: SlotContext,
+  input: BookInput,
+): Promise<{ check: BookingCheck; proposal: BookingProposal }> {
+  const base: BookingProposal = {
+    start: proposalStart(input.when),
+    ...(input.end ? { end: Date.parse(input.end) } : {}),
+    practitionerId: input.practitionerId,
+    roomId: input.roomId ?? null,
+    equipmentIds: input.equipmentIds ?? [],
+  };
+  let check = checkBooking(ctx.request, base);
+  let proposal = base;
+  const needsChoice =
+    (input.roomId === undefined && ctx.request.roomIds !== null) ||
+    (input.equipmentIds === undefined && ctx.request.equipment.length > 0);
+  if (!check.ok && needsChoice && check.start !== null && !input.end) {
+    const completed = completeProposal(ctx.request, input, check.start);
+    if (completed) {
+      proposal = completed;
+      check = checkBooking(ctx.request, completed);
+    }
+  }
+  return { check, proposal };
+}
+
+async function writeHolds(
+  trx: Trx,
+  actor: Actor,
+  appointmentId: string,
+  ctx: SlotContext,
+  proposal: BookingProposal,
+  start: number,
+  end: number,
+  overbooked: boolean,
+) {
+  const before = ctx.type.bufferBeforeMinutes * MINUTE;
+  const after = ctx.type.bufferAfterMinutes * MINUTE;
+  const held = {
+    busy_start: new Date(start - before).toISOString(),
+    busy_end: new Date(end + after).toISOString(),
+  };
+  const rows = [
+    {
+      resource_kind: "practitioner" as const,
+      resource_id: proposal.practitionerId,
+      exclusive: overbooked ? 0 : 1,
+    },
+    ...(proposal.roomId
+      ? [{ resource_kind: "room" as const, resource_id: proposal.roomId, exclusive: 1 }]
+      : []),
+    ...proposal.equipmentIds.map((id) => ({
+      resource_kind: "equipment" as const,
+      resource_id: id,
+      exclusive: 1,
+    })),
+  ];
+  try {
+    await trx
+      .insertInto("appointment_resources")
+      .values(
+        rows.map((r) => ({
+          organization_id: actor.organizationId,
+          appointment_id: appointmentId,
+          ...r,
+          ...held,
+          active: 1,
+        })),
+      )
+      .execute();
+  } catch (error) {
+    // PostgreSQL's exclusion constraint caught a booking that raced this one past the check.
+    if ((error as { code?: string }).code === "23P01") {
+      throw new DomainError("conflict", "That time was just taken by another booking; choose another slot.", [
+        { path: "when", message: "is no longer free" },
+      ]);
+    }
+    throw error;
+  }
+}
+
+async function requirePatient(trx: Trx, actor: Actor, patientId: string): Promise<void> {
+  const p = await trx
+    .selectFrom("patients")
+    .select(["id", "active"])
+    .where("organization_id", "=", actor.organizationId)
+    .where("id", "=", patientId)
+    .executeTakeFirst();
+  if (!p) throw notFound("patient");
+  if (p.active !== 1)
+    throw new DomainError(
+      "invalid_request",
+      "That patient is marked inactive; reactivate them before booking.",
+      [{ path: "patientId", message: "is inactive" }],
+    );
+}
+
+/** Books one appointment (the core of every booking path: calendar, API, FHIR, waitlist offers, series). */
+export async function bookAppointmentIn(
+  trx: Trx,
+  services: Services,
+  actor: Actor,
+  input: BookInput,
+  extra: { seriesId?: string; seriesIndex?: number } = {},
+): Promise<AppointmentView> {
+  await requirePatient(trx, actor, input.patientId);
+  const approx = approximateStart(input.when);
+  if (Number.isNaN(approx))
+    throw new DomainError("invalid_request", "The start time is not a valid date and time.", [
+      { path: "when", message: "is not a valid time" },
+    ]);
+  const ctx = await loadSlotContext(trx, actor, {
+    appointmentTypeId: input.appointmentTypeId,
+    locationId: input.locationId,
+    range: { start: approx - 2 * 86_400_000, end: approx + 2 * 86_400_000 },
+    allowOverbook: input.allowOverbook === true,
+    now: services.clock().getTime(),
+  });
+  const { check, proposal } = await decide(ctx, input);
+  if (!check.ok || check.start === null || check.end === null) throw refusalError(check);
+  const id = randomUUID();
+  const at = services.clock().toISOString();
+  await trx
+    .insertInto("appointments")
+    .values({
+      organization_id: actor.organizationId,
+      id,
+      location_id: input.locationId,
+      patient_id: input.patientId,
+      appointment_type_id: input.appointmentTypeId,
+      practitioner_id: proposal.practitionerId,
+      room_id: proposal.roomId,
+      start_at: new Date(check.start).toISOString(),
+      end_at: new Date(check.end).toISOString(),
+      status: input.status ?? "booked",
+      overbooked: check.overbooked ? 1 : 0,
+      series_id: extra.seriesId ?? null,
+      series_index: extra.seriesIndex ?? null,
+      rescheduled_from_id: null,
+      note: input.note ?? null,
+      created_by: actor.userId,
+      cancelled_at: null,
+      cancelled_by: null,
+      cancel_reason: null,
+      late_cancel: 0,
+      version: 1,
+      created_at: at,
+      updated_at: at,
+    })
+    .execute();
+  await writeHolds(trx, actor, id, ctx, proposal, check.start, check.end, check.overbooked);
+  return loadAppointment(trx, actor, id);
+}
+
+export async function bookAppointment(
+  services: Services,
+  actor: Actor,
+  input: BookInput,
+): Promise<AppointmentView> {
+  return audited(
+    services,
+    actor,
+    {
+      action: "appointment.book",
+      resourceType: "Appointment",
+      patientId: input.patientId,
+      detail: {
+        practitionerId: input.practitionerId,
+        when: input.when,
+        allowOverbook: input.allowOverbook === true,
+      },
+      fromResult: (a: AppointmentView) => ({
+        resourceId: a.id,
+        detail: { start: a.start, overbooked: a.overbooked },
+      }),
+    },
+    (trx) => bookAppointmentIn(trx, services, actor, input),
+  );
+}
+
+export interface RescheduleInput {
+  when: StartInput;
+  end?: string | undefined;
+  practitionerId?: string | undefined;
+  roomId?: string | null | undefined;
+  equipmentIds?: string[] | undefined;
+  allowOverbook?: boolean | undefined;
+  /** The version the caller saw; a later change by someone else answers 409 instead of being overwritten. */
+  expectedVersion?: number | undefined;
+}
+
+function requireMovable(a: AppointmentView, expectedVersion: number | undefined): void {
+  if (!["proposed", "pending", "booked"].includes(a.status)) {
+    throw new DomainError(
+      "conflict",
+      `This appointment is ${a.status}; only booked, pending or proposed appointments can be moved or cancelled.`,
+    );
+  }
+  if (expectedVersion !== undefined && expectedVersion !== a.version) {
+    throw new DomainError(
+      "conflict",
+      "Someone else changed this appointment meanwhile; reload it and try again.",
+    );
+  }
+}
+
+/** Moves an appointment atomically: the old time is released and the new one held in one transaction. */
+export async function rescheduleAppointment(
+  services: Services,
+  actor: Actor,
+  id: string,
+  input: RescheduleInput,
+): Promise<AppointmentView> {
+  return audited(
+    services,
+    actor,
+    {
+      action: "appointment.reschedule",
+      resourceType: "Appointment",
+      resourceId: id,
+      detail: { when: input.when },
+      fromResult: (a: AppointmentView & { before?: string }) => ({
+        patientId: a.patientId,
+        detail: { start: a.start, practitionerId: a.practitionerId },
+      }),
+    },
+    async (trx) => {
+      const current = await loadAppointment(trx, actor, id);
+      requireMovable(current, input.expectedVersion);
+      const bookInput: BookInput = {
+        patientId: current.patientId,
+        appointmentTypeId: current.appointmentTypeId,
+        locationId: current.locationId,
+        practitionerId: input.practitionerId ?? current.practitionerId,
+        roomId: input.roomId,
+        equipmentIds: input.equipmentIds,
+        when: input.when,
+        end: input.end,
+        allowOverbook: input.allowOverbook,
+      };
+      const approx = approximateStart(input.when);
+      if (Number.isNaN(approx))
+        throw new DomainError("invalid_request", "The start time is not a valid date and time.", [
+          { path: "when", message: "is not a valid time" },
+        ]);
+      const ctx = await loadSlotContext(trx, actor, {
+        appointmentTypeId: current.appointmentTypeId,
+        locationId: current.locationId,
+        range: { start: approx - 2 * 86_400_000, end: approx + 2 * 86_400_000 },
+        ignoreAppointmentIds: [id],
+        allowOverbook: input.allowOverbook === true,
+        now: services.clock().getTime(),
+      });
+      const { check, proposal } = await decide(ctx, bookInput);
+      if (!check.ok || check.start === null || check.end === null) throw refusalError(check);
+      await trx
+        .deleteFrom("appointment_resources")
+        .where("organization_id", "=", actor.organizationId)
+        .where("appointment_id", "=", id)
+        .execute();
+      await trx
+        .updateTable("appointments")
+        .set({
+          practitioner_id: proposal.practitionerId,
+          room_id: proposal.roomId,
+          start_at: new Date(check.start).toISOString(),
+          end_at: new Date(check.end).toISOString(),
+          overbooked: check.overbooked ? 1 : 0,
+          version: current.version + 1,
+          updated_at: services.clock().toISOString(),
+        })
+        .where("organization_id", "=", actor.organizationId)
+        .where("id", "=", id)
+        .execute();
+      await writeHolds(trx, actor, id, ctx, proposal, check.start, check.end, check.overbooked);
+      return loadAppointment(trx, actor, id);
+    },
+  );
+}
+
+export interface CancelInput {
+  reason: string;
+  /** Who asked: the patient, the practice (staff) or the practitioner. */
+  cancelledBy?: "patient" | "practice" | "practitioner" | undefined;
+  expectedVersion?: number | undefined;
+}
+
+/** Releases the time held by an appointment (cancelled, no-show, entered in error). */
+export async function releaseHolds(trx: Trx, actor: Actor, id: string): Promise<void> {
+  await trx
+    .updateTable("appointment_resources")
+    .set({ active: 0 })
+    .where("organization_id", "=", actor.organizationId)
+    .where("appointment_id", "=", id)
+    .execute();
+}
+
+/** Cancels, recording who asked, why, and whether it was late under the practice's policy. */
+export async function cancelAppointmentIn(
+  trx: Trx,
+  services: Services,
+  actor: Actor,
+  id: string,
+  input: CancelInput,
+): Promise<AppointmentView> {
+  const current = await loadAppointment(trx, actor, id);
+  requireMovable(current, input.expectedVersion);
+  const settings = await loadSchedulingSettings(trx, actor.organizationId);
+  const now = services.clock();
+  const late = Date.parse(current.start) - now.getTime() < settings.lateCancelHours * 3_600_000;
+  await trx
+    .updateTable("appointments")
+    .set({
+      status: "cancelled",
+      cancelled_at: now.toISOString(),
+      cancelled_by: `${input.cancelledBy ?? "practice"}:${actor.label}`,
+      cancel_reason: input.reason,
+      late_cancel: late ? 1 : 0,
+      version: current.version + 1,
+      updated_at: now.toISOString(),
+    })
+    .where("organization_id", "=", actor.organizationId)
+    .where("id", "=", id)
+    .execute();
+  await releaseHolds(trx, actor, id);
+  return loadAppointment(trx, actor, id);
+}
+
+export async function cancelAppointment(
+  services: Services,
+  actor: Actor,
+  id: string,
+  input: CancelInput,
+): Promise<AppointmentView> {
+  return audited(
+    services,
+    actor,
+    {
+      action: "appointment.cancel",
+      resourceType: "Appointment",
+      resourceId: id,
+      detail: { reason: input.reason, cancelledBy: input.cancelledBy ?? "practice" },
+      fromResult: (a: AppointmentView) => ({ patientId: a.patientId, detail: { late: a.lateCancel } }),
+    },
+    (trx) => cancelAppointmentIn(trx, services, actor, id, input),
+  );
+}
+
+/** The FHIR status moves the front desk makes during the day; anything else is refused. */
+const TRANSITIONS: Partial<Record<AppointmentStatus, AppointmentStatus[]>> = {
+  proposed: ["pending", "booked", "entered-in-error"],
+  pending: ["booked", "entered-in-error"],
+  booked: ["arrived", "checked-in", "noshow", "entered-in-error"],
+  arrived: ["checked-in", "fulfilled", "entered-in-error"],
+  "checked-in": ["fulfilled", "entered-in-error"],
+  cancelled: ["entered-in-error"],
+  noshow: ["booked", "entered-in-error"],
+  fulfilled: ["entered-in-error"],
+};
+
+export async function changeAppointmentStatus(
+  services: Services,
+  actor: Actor,
+  id: string,
+  status: AppointmentStatus,
+  expectedVersion?: number,
+): Promise<AppointmentView> {
+  return audited(
+    services,
+    actor,
+    {
+      action: "appointment.status",
+      resourceType: "Appointment",
+      resourceId: id,
+      detail: { status },
+      fromResult: (a: AppointmentView) => ({ patientId: a.patientId }),
+    },
+    async (trx) => {
+      const current = await loadAppointment(trx, actor, id);
+      if (expectedVersion !== undefined && expectedVersion !== current.version) {
+        throw new DomainError(
+          "conflict",
+          "Someone else changed this appointment meanwhile; reload it and try again.",
+        );
+      }
+      if (!(TRANSITIONS[current.status] ?? []).includes(status)) {
+        throw new DomainError(
+          "conflict",
+          `An appointment that is ${current.status} cannot become ${status}.`,
+          [{ path: "status", message: `not allowed from ${current.status}` }],
+        );
+      }
+      if (current.status === "noshow" && status === "booked") {
+        throw new DomainError(
+          "conflict",
+          "A no-show cannot be reinstated once its time was released; book a new appointment.",
+        );
+      }
+      await trx
+        .updateTable("appointments")
+        .set({ status, version: current.version + 1, updated_at: services.clock().toISOString() })
+        .where("organization_id", "=", actor.organizationId)
+        .where("id", "=", id)
+        .execute();
+      if (!(HOLDING_STATUSES as readonly string[]).includes(status)) await releaseHolds(trx, actor, id);
+      return loadAppointment(trx, actor, id);
+    },
+  );
+}
+
+export interface SlotSearch {
+  appointmentTypeId: string;
+  locationId: string;
+  practitionerId?: string | undefined;
+  from: string;
+  to: string;
+  limit?: number | undefined;
+  eachPractitioner?: boolean | undefined;
+}
+
+export interface SlotView {
+  start: string;
+  end: string;
+  practitionerId: string;
+  roomId: string | null;
+  equipmentIds: string[];
+}
+
+/** Open start times (not PHI: no patient is involved, so not audited). */
+export async function searchSlots(services: Services, actor: Actor, q: SlotSearch): Promise<SlotView[]> {
+  const from = Date.parse(q.from);
+  const to = Date.parse(q.to);
+  if (!(to > from))
+    throw new DomainError("invalid_request", "The search range must end after it starts.", [
+      { path: "to", message: "must be after from" },
+    ]);
+  if (to - from > 62 * 86_400_000)
+    throw new DomainError("invalid_request", "Search at most 62 days at a time.", [
+      { path: "to", message: "is too far after from" },
+    ]);
+  const ctx = await loadSlotContext(services.db.kysely, actor, {
+    ...q,
+    range: { start: from, end: to },
+    now: services.clock().getTime(),
+  });
+  return findSlots({
+    ...ctx.request,
+    limit: q.limit ?? 200,
+    eachPractitioner: q.eachPractitioner === true,
+  }).map((s) => ({
+    start: new Date(s.start).toISOString(),
+    end: new Date(s.end).toISOString(),
+    practitionerId: s.practitionerId,
+    roomId: s.roomId,
+    equipmentIds: s.equipmentIds,
+  }));
+}

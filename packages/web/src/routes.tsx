@@ -46,10 +46,13 @@ function SessionEndedWatcher() {
             ? "Your session ended after a period of inactivity. Please sign in again."
             : "Please sign in again.",
       });
-      navigate("/sign-in", { replace: true, state: { reason: error.code } });
+      navigate("/sign-in", {
+        replace: true,
+        state: { reason: error.code, from: location.pathname + location.search },
+      });
     });
     return () => setSessionEndedHandler(null);
-  }, [queryClient, navigate, location.pathname]);
+  }, [queryClient, navigate, location.pathname, location.search]);
   return null;
 }
 
@@ -57,11 +60,16 @@ function RequireSession({ children }: { children: ReactNode }) {
   const session = useSession();
   const queryClient = useQueryClient();
   const location = useLocation();
+  const signedIn = isSignedIn(session.data);
+  useEffect(() => {
+    // Whatever was cached for a session that is gone must not survive it.
+    if (session.isSuccess && !signedIn) {
+      queryClient.removeQueries({ predicate: (query) => query.queryKey[0] !== SESSION_KEY[0] });
+    }
+  }, [session.isSuccess, signedIn, queryClient]);
   if (session.isPending) return <Loading label="Opening Salus…" />;
   if (session.isError) return <LoadError error={session.error} onRetry={() => void session.refetch()} />;
-  if (!isSignedIn(session.data)) {
-    // Whatever was cached for a session that is gone must not survive it.
-    queryClient.removeQueries({ predicate: (query) => query.queryKey[0] !== SESSION_KEY[0] });
+  if (!signedIn) {
     return <Navigate to="/sign-in" replace state={{ from: location.pathname + location.search }} />;
   }
   return <>{children}</>;

@@ -82,12 +82,20 @@ export function useSignOut(): () => Promise<void> {
  * (idle timeout, absolute lifetime, user disabled) the app forgets what is on screen and asks to sign
  * in, instead of leaving health information visible on an unattended screen.
  */
-export function useSessionWatch(intervalMs = 60_000): void {
+function checkSession(): void {
+  if (document.visibilityState === "hidden") return;
+  api("/api/auth/session", { background: true }).catch(() => undefined);
+}
+
+export function useSessionWatch(pathname: string, intervalMs = 60_000): void {
+  // Moving to another page may be answered from the cache: check that the session still holds.
+  // biome-ignore lint/correctness/useExhaustiveDependencies: runs on navigation
   useEffect(() => {
-    const check = () => {
-      if (document.visibilityState === "hidden") return;
-      api("/api/auth/session", { background: true }).catch(() => undefined);
-    };
+    checkSession();
+  }, [pathname]);
+
+  useEffect(() => {
+    const check = checkSession;
     const timer = window.setInterval(check, intervalMs);
     document.addEventListener("visibilitychange", check);
     return () => {

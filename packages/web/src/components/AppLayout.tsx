@@ -13,7 +13,7 @@ export function AppLayout() {
   const [opened, { toggle, close }] = useDisclosure(false);
   const location = useLocation();
   const groups = groupBySection(navItems(session.permissions));
-  useSessionWatch();
+  useSessionWatch(location.pathname);
 
   // After moving to another page, close the navbar drawer (tablets and phones) and move focus to
   // the main content, so keyboard and screen-reader users start on the new page, not in the old one.

@@ -9,3 +9,4 @@ export * from "./shared/csv.ts";
 export * from "./shared/domain-error.ts";
 export * from "./shared/text.ts";
 export * from "./shared/time-zone.ts";
+export * from "./scheduling/index.ts";

@@ -1,5 +1,6 @@
 export * from "./audit/chain.ts";
 export * from "./directory/npi.ts";
+export * from "./scheduling/index.ts";
 export * from "./security/email.ts";
 export * from "./security/password-policy.ts";
 export * from "./security/permissions.ts";
@@ -9,4 +10,3 @@ export * from "./shared/csv.ts";
 export * from "./shared/domain-error.ts";
 export * from "./shared/text.ts";
 export * from "./shared/time-zone.ts";
-export * from "./scheduling/index.ts";

@@ -223,7 +223,13 @@ const REFUSAL_TEXT: Record<BookingRefusal["reason"], string> = {
 
 function refusalError(check: BookingCheck): DomainError {
   const details: ErrorDetail[] = check.reasons.map((r) => {
-    const what = "resource" in r ? `${r.resource.resourceKind} ${r.resource.resourceId}: ` : "";
+    // Fix (scheduling tests): a nonexistent local time is named in the answer (issue 3: "400 naming it").
+    const what =
+      "resource" in r
+        ? `${r.resource.resourceKind} ${r.resource.resourceId}: `
+        : r.reason === "nonexistent_local_time"
+          ? `${r.localDate} ${r.localTime}: `
+          : "";
     return {
       path:
         r.reason === "resource_busy" || r.reason === "outside_availability" || r.reason === "not_eligible"
@@ -244,11 +250,15 @@ function refusalError(check: BookingCheck): DomainError {
  * grid at exactly that start for the chosen practitioner, so the choice follows the same rules as search.
  */
 function completeProposal(req: SlotRequest, input: BookInput, start: number): BookingProposal | null {
+  // Fix (scheduling tests): an ineligible practitioner (inactive, not allowed for the type) used to reach
+  // findSlots with an empty practitioner list, which throws "The slot search is invalid." instead of the
+  // booking's own refusal ("cannot be used for this visit type"). Nothing to complete then.
+  if (!req.practitionerIds.includes(input.practitionerId)) return null;
   const roomIds = input.roomId ? [input.roomId] : req.roomIds;
   const slots = findSlots({
     ...req,
     appointmentType: { ...req.appointmentType, stepMinutes: 1 },
-    practitionerIds: req.practitionerIds.includes(input.practitionerId) ? [input.practitionerId] : [],
+    practitionerIds: [input.practitionerId],
     roomIds,
     range: { start, end: start + MINUTE },
     limit: 1,

@@ -556,6 +556,9 @@ describe("bad requests", () => {
     expect(refusedPaths(request({ limit: 0 }))).toEqual(["limit"]);
     expect(refusedPaths(request({ range: span(ny("10:00"), ny("09:00")) }))).toEqual(["range"]);
     expect(refusedPaths(request({ range: span(0, 400 * 24 * HOUR) }))).toEqual(["range"]);
+    expect(
+      refusedPaths(request({ sameTypeBookings: [{ practitionerId: "dr-a", start: Number.NaN }] })),
+    ).toEqual(["sameTypeBookings.0.start"]);
     expect(() => findSlots(request({ zone: "Nowhere/Town" }))).toThrow(DomainError);
   });
 });

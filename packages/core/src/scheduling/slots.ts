@@ -239,6 +239,10 @@ export function validateSlotRequest(req: SlotRequest): void {
     "must be a whole number ≥ 1",
   );
   need(req.practitionerIds.length > 0, "practitionerIds", "must name at least one practitioner");
+  for (const [i, b] of req.sameTypeBookings.entries()) {
+    need(Number.isFinite(b.start), `sameTypeBookings.${i}.start`, "must be an instant");
+  }
+
   if (problems.length > 0) throw new DomainError("invalid_request", "The slot search is invalid.", problems);
   assertTimeZone(req.zone);
 }

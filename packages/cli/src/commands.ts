@@ -8,6 +8,8 @@ import { verifyAuditTrail } from "@salus/server/audit/verify-audit";
 import { loadConfig } from "@salus/server/config";
 import { DEMO_DEFAULT_PASSWORD, DEMO_SLUG, DEMO_USERS, seedDemo } from "@salus/server/demo/seed-demo";
 import { buildApp } from "@salus/server/http/app";
+import { gatewayFromSetting } from "@salus/server/messaging/gateways";
+import { startOutboxWorker } from "@salus/server/messaging/outbox-worker";
 import { BackupError, backupTo, readVerifiedBackup, restoreFrom } from "@salus/server/platform/backup";
 import { digestToken } from "@salus/server/platform/crypto";
 import { openServices } from "@salus/server/platform/open-services";
@@ -70,7 +72,10 @@ async function run(command: string, opts: Opts, services: Services): Promise<num
         demoPassword = services.config.demoPassword ?? DEMO_DEFAULT_PASSWORD;
       }
       const { app } = await buildApp(services, { webDist: resolve(import.meta.dirname, "../../web/dist") });
+      const gateway = gatewayFromSetting(services.config.messageGateway, app.log);
+      let stopOutbox = async () => {};
       const close = async () => {
+        await stopOutbox();
         await app.close();
         await services.db.close();
         process.exit(0);
@@ -78,6 +83,8 @@ async function run(command: string, opts: Opts, services: Services): Promise<num
       process.once("SIGINT", close);
       process.once("SIGTERM", close);
       await app.listen({ port: services.config.port, host: services.config.host });
+      // Reminders leave through the outbox worker every 15 s (other instances are kept apart by its claim).
+      stopOutbox = startOutboxWorker(services, gateway, 15_000, app.log);
       const url = `http://localhost:${services.config.port}`;
       say(`\nSalus is running at ${url}  (API docs ${url}/api/docs, FHIR ${url}/fhir/R4)`);
       say(`Database: ${services.db.description}`);

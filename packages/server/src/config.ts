@@ -14,12 +14,22 @@ export interface Config {
   demoPassword: string | undefined;
   bodyLimitBytes: number;
   rateLimitPerMinute: number;
+  /**
+   * Where patients reach this server (links in reminders are built from it, never from the Host
+   * header); defaults to http://localhost:PORT.
+   */
+  publicUrl?: string | undefined;
+  /** How reminders leave: `file:PATH` (one JSON line per message) or `log`; see messaging/gateways.ts. */
+  messageGateway?: string | undefined;
 }
 
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   const port = Number(env.PORT ?? 3000);
   if (!Number.isInteger(port) || port < 0 || port > 65535)
     throw new Error(`PORT must be a port number, got ${env.PORT}`);
+  const publicUrl = (env.SALUS_PUBLIC_URL || `http://localhost:${port}`).replace(/\/+$/, "");
+  if (!/^https?:\/\/[^/?#\s]+(\/[^?#\s]*)?$/.test(publicUrl))
+    throw new Error(`SALUS_PUBLIC_URL must be an http(s) URL without query, got ${env.SALUS_PUBLIC_URL}`);
   return {
     port,
     host: env.HOST ?? "0.0.0.0",
@@ -30,5 +40,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     demoPassword: env.SALUS_DEMO_PASSWORD || undefined,
     bodyLimitBytes: Number(env.SALUS_BODY_LIMIT_BYTES ?? 1_048_576),
     rateLimitPerMinute: Number(env.SALUS_RATE_LIMIT_PER_MINUTE ?? 1200),
+    publicUrl,
+    messageGateway: env.SALUS_MESSAGE_GATEWAY || "file:./data/outbox.jsonl",
   };
 }

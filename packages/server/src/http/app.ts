@@ -15,6 +15,7 @@ import type { Services } from "../platform/services.ts";
 import { sendError } from "./errors.ts";
 import { installGuard, type RouteRecord } from "./guard.ts";
 import { adminRoutes } from "./routes/admin-routes.ts";
+import { appointmentResponseRoutes } from "./routes/appointment-response-routes.ts";
 import { authRoutes } from "./routes/auth-routes.ts";
 import { directoryRoutes } from "./routes/directory-routes.ts";
 import { schedulingRoutes } from "./routes/scheduling-routes.ts";
@@ -171,6 +172,7 @@ export async function buildApp(services: Services, options: AppOptions = {}): Pr
   directoryRoutes(app, services);
   adminRoutes(app, services);
   schedulingRoutes(app, services);
+  appointmentResponseRoutes(app, services);
   await app.register(async (fhir) => fhirRoutes(fhir, services));
 
   if (options.webDist && existsSync(options.webDist)) {

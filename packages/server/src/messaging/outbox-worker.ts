@@ -1,0 +1,215 @@
+import { appendAudit } from "../audit/append-audit.ts";
+import type { OutboxMessagesTable } from "../db/schema.ts";
+import { inTransaction } from "../db/transaction.ts";
+import type { Services } from "../platform/services.ts";
+import type { Gateway } from "./gateways.ts";
+
+/**
+ * The outbox worker: sends due messages of every organization, at least once, never twice at the same
+ * time. Each message is claimed by one conditional UPDATE (a lease of LEASE_MS): only one worker's UPDATE
+ * can match a row that is unsent, not cancelled and not leased, so two workers (two processes, or a timer
+ * firing while the previous run is still going) never send the same message concurrently. If a worker
+ * dies after sending but before recording it, the lease runs out and another worker sends again with the
+ * same dedupe key, which a real provider uses as its idempotency key (REL-TX-01, REL-JOB-01).
+ *
+ * A failed send is retried with exponential backoff (1 min, 2, 4 … capped at 1 h); after MAX_ATTEMPTS the
+ * message stays in the outbox, unsent, with its last error, for staff to look at.
+ */
+export const LEASE_MS = 60_000;
+export const MAX_ATTEMPTS = 10;
+/** A send must finish well within the lease, or another worker could claim the same message. */
+export const SEND_TIMEOUT_MS = 30_000;
+const BATCH = 100;
+const MINUTE = 60_000;
+
+/** Delay before the next try after `attempts` failed tries: 1 min, 2, 4, … capped at 1 h. */
+export function backoffMs(attempts: number): number {
+  return Math.min(MINUTE * 2 ** Math.max(0, attempts - 1), 60 * MINUTE);
+}
+
+export interface OutboxRun {
+  claimed: number;
+  sent: number;
+  failed: number;
+}
+
+type Message = OutboxMessagesTable;
+
+async function claim(services: Services, m: Message, now: Date): Promise<boolean> {
+  const nowIso = now.toISOString();
+  const result = await services.db.kysely
+    .updateTable("outbox_messages")
+    .set({ lease_until: new Date(now.getTime() + LEASE_MS).toISOString() })
+    .where("organization_id", "=", m.organization_id)
+    .where("id", "=", m.id)
+    .where("sent_at", "is", null)
+    .where("cancelled_at", "is", null)
+    .where("attempts", "<", MAX_ATTEMPTS)
+    .where("available_at", "<=", nowIso)
+    .where((eb) => eb.or([eb("lease_until", "is", null), eb("lease_until", "<", nowIso)]))
+    .executeTakeFirst();
+  return Number(result.numUpdatedRows) === 1;
+}
+
+function withTimeout<T>(p: Promise<T>, ms: number): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`gateway did not answer within ${ms} ms`)), ms);
+  });
+  return Promise.race([p, timeout]).finally(() => clearTimeout(timer));
+}
+
+async function patientOf(services: Services, m: Message): Promise<string | null> {
+  if (!m.appointment_id) return null;
+  const row = await services.db.kysely
+    .selectFrom("appointments")
+    .select("patient_id")
+    .where("organization_id", "=", m.organization_id)
+    .where("id", "=", m.appointment_id)
+    .executeTakeFirst();
+  return row?.patient_id ?? null;
+}
+
+/** The audit entry of one send attempt: who (the worker), which message and patient, the channel; never the body. */
+function auditOf(m: Message, patientId: string | null, at: Date, outcome: "success" | "failure", extra = {}) {
+  return {
+    at: at.toISOString(),
+    organizationId: m.organization_id,
+    userId: null,
+    actor: "outbox-worker",
+    action: "message.send",
+    resourceType: "OutboxMessage",
+    resourceId: m.id,
+    patientId,
+    outcome,
+    ip: null,
+    requestId: null,
+    detail: JSON.stringify({
+      via: "worker",
+      channel: m.channel,
+      dedupeKey: m.dedupe_key,
+      appointmentId: m.appointment_id,
+      attempt: m.attempts + 1,
+      ...extra,
+    }),
+  };
+}
+
+/** One pass: claims every due message (up to a batch), sends it, records the outcome. */
+export async function runOutboxOnce(
+  services: Services,
+  gateway: Gateway,
+  now: Date = services.clock(),
+): Promise<OutboxRun> {
+  const nowIso = now.toISOString();
+  const due = await services.db.kysely
+    .selectFrom("outbox_messages")
+    .selectAll()
+    .where("sent_at", "is", null)
+    .where("cancelled_at", "is", null)
+    .where("attempts", "<", MAX_ATTEMPTS)
+    .where("available_at", "<=", nowIso)
+    .where((eb) => eb.or([eb("lease_until", "is", null), eb("lease_until", "<", nowIso)]))
+    .orderBy("available_at")
+    .orderBy("id")
+    .limit(BATCH)
+    .execute();
+  const run: OutboxRun = { claimed: 0, sent: 0, failed: 0 };
+  for (const m of due) {
+    if (!(await claim(services, m, now))) continue;
+    run.claimed++;
+    const patientId = await patientOf(services, m);
+    try {
+      await withTimeout(
+        gateway.send({
+          id: m.id,
+          dedupeKey: m.dedupe_key,
+          channel: m.channel,
+          recipient: m.recipient,
+          subject: m.subject,
+          body: m.body,
+        }),
+        SEND_TIMEOUT_MS,
+      );
+    } catch (error) {
+      run.failed++;
+      const attempts = m.attempts + 1;
+      const message = (error instanceof Error ? error.message : String(error)).slice(0, 500);
+      await inTransaction(services.db, async (trx) => {
+        await trx
+          .updateTable("outbox_messages")
+          .set({
+            attempts,
+            last_error: message,
+            lease_until: null,
+            available_at: new Date(now.getTime() + backoffMs(attempts)).toISOString(),
+          })
+          .where("organization_id", "=", m.organization_id)
+          .where("id", "=", m.id)
+          .where("sent_at", "is", null)
+          .execute();
+        await appendAudit(
+          trx,
+          services.audit,
+          auditOf(m, patientId, now, "failure", {
+            gateway: gateway.name,
+            gaveUp: attempts >= MAX_ATTEMPTS,
+          }),
+        );
+      });
+      continue;
+    }
+    await inTransaction(services.db, async (trx) => {
+      await trx
+        .updateTable("outbox_messages")
+        .set({ sent_at: now.toISOString(), lease_until: null, attempts: m.attempts + 1, last_error: null })
+        .where("organization_id", "=", m.organization_id)
+        .where("id", "=", m.id)
+        .where("sent_at", "is", null)
+        .execute();
+      await appendAudit(
+        trx,
+        services.audit,
+        auditOf(m, patientId, now, "success", { gateway: gateway.name }),
+      );
+    });
+    run.sent++;
+  }
+  return run;
+}
+
+export interface WorkerLogger {
+  error(obj: object, msg?: string): void;
+}
+
+/**
+ * Runs `runOutboxOnce` every `intervalMs` (never two passes of this worker at once; other workers are kept
+ * apart by the claim). Answers a stop function that waits for a pass in progress to finish.
+ */
+export function startOutboxWorker(
+  services: Services,
+  gateway: Gateway,
+  intervalMs: number,
+  logger?: WorkerLogger,
+): () => Promise<void> {
+  let stopped = false;
+  let timer: NodeJS.Timeout | undefined;
+  let running: Promise<void> = Promise.resolve();
+  const tick = () => {
+    running = (async () => {
+      try {
+        await runOutboxOnce(services, gateway, services.clock());
+      } catch (error) {
+        logger?.error({ err: error }, "outbox worker pass failed");
+      }
+    })().finally(() => {
+      if (!stopped) timer = setTimeout(tick, intervalMs).unref();
+    });
+  };
+  timer = setTimeout(tick, 0).unref();
+  return async () => {
+    stopped = true;
+    if (timer) clearTimeout(timer);
+    await running;
+  };
+}

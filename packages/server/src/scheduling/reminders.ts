@@ -1,0 +1,300 @@
+import { createHmac, randomUUID, timingSafeEqual } from "node:crypto";
+import type { Trx } from "../db/transaction.ts";
+import type { Actor, Services } from "../platform/services.ts";
+import type { AppointmentView } from "./appointments.ts";
+import { loadSchedulingSettings } from "./settings.ts";
+
+/**
+ * Appointment reminders, written to the transactional outbox (`outbox_messages`) in the same transaction
+ * as the booking change that causes them, so a reminder exists if and only if the change committed. The
+ * outbox worker (`messaging/outbox-worker.ts`) sends them later, at least once, with the dedupe key as the
+ * gateway's idempotency key.
+ *
+ * Each reminder carries two signed links (confirm, cancel) to `/r/{appointmentId}`
+ * (`http/routes/appointment-response-routes.ts`). A link names the appointment's version: any later change
+ * (moved, cancelled, status changed) bumps the version, so old links stop working and their pending
+ * reminders are cancelled here.
+ */
+
+export type ReminderAction = "confirm" | "cancel";
+const HOUR = 3_600_000;
+
+/** The statuses that still get reminders: only a booked visit is waiting to happen. */
+function wantsReminders(a: Pick<AppointmentView, "status">): boolean {
+  return a.status === "booked";
+}
+
+/** `reminder:{appointmentId}:v{version}:{offsetHours}h:{channel}`: the same reminder is never enqueued twice. */
+export function reminderDedupeKey(
+  appointmentId: string,
+  version: number,
+  offsetHours: number,
+  channel: "email" | "sms",
+): string {
+  return `reminder:${appointmentId}:v${version}:${offsetHours}h:${channel}`;
+}
+
+// ---------------------------------------------------------------------------------------------------
+// Signed links.
+
+/** HMAC-SHA256 under the encryption key over `appointmentId.version.action.expiry`, base64url. */
+export function signReminderLink(
+  key: Buffer,
+  appointmentId: string,
+  version: number,
+  action: ReminderAction,
+  expiresAtSeconds: number,
+): string {
+  return createHmac("sha256", key)
+    .update(`${appointmentId}.${version}.${action}.${expiresAtSeconds}`)
+    .digest("base64url");
+}
+
+/** Constant-time check of a link's signature (not of its expiry or of the version being current). */
+export function verifyReminderLink(
+  key: Buffer,
+  appointmentId: string,
+  version: number,
+  action: ReminderAction,
+  expiresAtSeconds: number,
+  signature: string,
+): boolean {
+  const expected = Buffer.from(signReminderLink(key, appointmentId, version, action, expiresAtSeconds));
+  const given = Buffer.from(signature);
+  return expected.length === given.length && timingSafeEqual(expected, given);
+}
+
+/** The public base URL: configured (SALUS_PUBLIC_URL), never taken from a request's Host header. */
+export function publicBaseUrl(services: Services): string {
+  return (services.config.publicUrl ?? `http://localhost:${services.config.port}`).replace(/\/+$/, "");
+}
+
+/** A confirm or cancel link for one version of an appointment, valid until the visit starts. */
+export function reminderLink(
+  services: Services,
+  appointment: Pick<AppointmentView, "id" | "version" | "start">,
+  action: ReminderAction,
+): string {
+  const exp = Math.floor(Date.parse(appointment.start) / 1000);
+  const sig = signReminderLink(
+    services.secrets.encryptionKey,
+    appointment.id,
+    appointment.version,
+    action,
+    exp,
+  );
+  const q = new URLSearchParams({ action, v: String(appointment.version), exp: String(exp), sig });
+  return `${publicBaseUrl(services)}/r/${encodeURIComponent(appointment.id)}?${q.toString()}`;
+}
+
+// ---------------------------------------------------------------------------------------------------
+// Message text.
+
+/** "Monday, March 9, 2026 at 10:00 AM CDT": the visit's wall time in the location's zone, with its abbreviation. */
+export function formatVisitTime(startIso: string, timeZone: string): string {
+  return new Intl.DateTimeFormat("en-US", {
+    timeZone,
+    weekday: "long",
+    year: "numeric",
+    month: "long",
+    day: "numeric",
+    hour: "numeric",
+    minute: "2-digit",
+    timeZoneName: "short",
+  }).format(new Date(startIso));
+}
+
+/** Shorter, for SMS: "Mon, Mar 9, 10:00 AM CDT". */
+function formatVisitTimeShort(startIso: string, timeZone: string): string {
+  return new Intl.DateTimeFormat("en-US", {
+    timeZone,
+    weekday: "short",
+    month: "short",
+    day: "numeric",
+    hour: "numeric",
+    minute: "2-digit",
+    timeZoneName: "short",
+  }).format(new Date(startIso));
+}
+
+/** What a reminder says about a visit (loaded once per sync). */
+export interface VisitFacts {
+  patientGivenName: string;
+  patientEmail: string | null;
+  patientPhone: string | null;
+  appointmentTypeName: string;
+  practitionerName: string;
+  locationName: string;
+  timeZone: string;
+}
+
+export async function loadVisitFacts(
+  trx: Trx,
+  organizationId: string,
+  appointmentId: string,
+): Promise<VisitFacts | null> {
+  const row = await trx
+    .selectFrom("appointments as a")
+    .innerJoin("patients as p", (j) =>
+      j.onRef("p.organization_id", "=", "a.organization_id").onRef("p.id", "=", "a.patient_id"),
+    )
+    .innerJoin("appointment_types as t", (j) =>
+      j.onRef("t.organization_id", "=", "a.organization_id").onRef("t.id", "=", "a.appointment_type_id"),
+    )
+    .innerJoin("staff_members as s", (j) =>
+      j.onRef("s.organization_id", "=", "a.organization_id").onRef("s.id", "=", "a.practitioner_id"),
+    )
+    .innerJoin("locations as l", (j) =>
+      j.onRef("l.organization_id", "=", "a.organization_id").onRef("l.id", "=", "a.location_id"),
+    )
+    .select([
+      "p.given_name as patientGivenName",
+      "p.email as patientEmail",
+      "p.phone as patientPhone",
+      "t.name as appointmentTypeName",
+      "s.given_name as practitionerGiven",
+      "s.family_name as practitionerFamily",
+      "l.name as locationName",
+      "l.time_zone as timeZone",
+    ])
+    .where("a.organization_id", "=", organizationId)
+    .where("a.id", "=", appointmentId)
+    .executeTakeFirst();
+  if (!row) return null;
+  return {
+    patientGivenName: row.patientGivenName,
+    patientEmail: row.patientEmail,
+    patientPhone: row.patientPhone,
+    appointmentTypeName: row.appointmentTypeName,
+    practitionerName: `${row.practitionerGiven} ${row.practitionerFamily}`,
+    locationName: row.locationName,
+    timeZone: row.timeZone,
+  };
+}
+
+export interface ReminderText {
+  subject: string | null;
+  body: string;
+}
+
+/**
+ * Email: appointment type, practitioner, location, local time and both links. SMS (read on lock screens,
+ * shared phones): minimum necessary, so the patient's first name only, no visit type (it can reveal a
+ * diagnosis), no date of birth.
+ */
+export function reminderText(
+  channel: "email" | "sms",
+  facts: VisitFacts,
+  startIso: string,
+  links: { confirm: string; cancel: string },
+): ReminderText {
+  if (channel === "sms") {
+    return {
+      subject: null,
+      body:
+        `Hi ${facts.patientGivenName}, reminder: your appointment with ${facts.practitionerName} at ` +
+        `${facts.locationName}, ${formatVisitTimeShort(startIso, facts.timeZone)}. ` +
+        `Confirm: ${links.confirm} Cancel: ${links.cancel}`,
+    };
+  }
+  const when = formatVisitTime(startIso, facts.timeZone);
+  return {
+    subject: `Appointment reminder: ${when}`,
+    body: [
+      `Hello ${facts.patientGivenName},`,
+      "",
+      "This is a reminder of your appointment:",
+      "",
+      `  What:  ${facts.appointmentTypeName}`,
+      `  With:  ${facts.practitionerName}`,
+      `  Where: ${facts.locationName}`,
+      `  When:  ${when}`,
+      "",
+      `To confirm that you will come, open: ${links.confirm}`,
+      `If you cannot come, cancel here: ${links.cancel}`,
+      "",
+      "These links work until the appointment starts. If you have questions, please call the practice.",
+    ].join("\n"),
+  };
+}
+
+// ---------------------------------------------------------------------------------------------------
+// Sync.
+
+export interface ReminderSync {
+  cancelled: number;
+  enqueued: number;
+}
+
+/**
+ * Makes the outbox match the appointment as it now is; called (through `afterAppointmentChange`) in the
+ * transaction of every booking, reschedule, cancellation and status change.
+ *
+ * 1. Pending reminders of earlier versions (or all of them, once the visit is no longer booked) are
+ *    cancelled, so a moved or cancelled visit is never announced with its old time.
+ * 2. For a booked visit, one reminder per offset of the practice's schedule whose send time is still in
+ *    the future is enqueued: by email when the patient has an email address, else SMS when a phone, else
+ *    none. The dedupe key makes a second enqueue a no-op (ON CONFLICT DO NOTHING).
+ */
+export async function syncReminders(
+  trx: Trx,
+  services: Services,
+  actor: Actor,
+  appointment: AppointmentView,
+): Promise<ReminderSync> {
+  const now = services.clock();
+  const currentPrefix = `reminder:${appointment.id}:v${appointment.version}:`;
+  let cancel = trx
+    .updateTable("outbox_messages")
+    .set({ cancelled_at: now.toISOString(), lease_until: null })
+    .where("organization_id", "=", actor.organizationId)
+    .where("appointment_id", "=", appointment.id)
+    .where("dedupe_key", "like", `reminder:%`)
+    .where("sent_at", "is", null)
+    .where("cancelled_at", "is", null);
+  if (wantsReminders(appointment)) cancel = cancel.where("dedupe_key", "not like", `${currentPrefix}%`);
+  const cancelled = Number((await cancel.executeTakeFirst()).numUpdatedRows);
+
+  if (!wantsReminders(appointment)) return { cancelled, enqueued: 0 };
+  const facts = await loadVisitFacts(trx, actor.organizationId, appointment.id);
+  if (!facts) return { cancelled, enqueued: 0 };
+  const channel = facts.patientEmail ? "email" : facts.patientPhone ? "sms" : null;
+  const recipient = facts.patientEmail ?? facts.patientPhone;
+  if (!channel || !recipient) return { cancelled, enqueued: 0 };
+
+  const settings = await loadSchedulingSettings(trx, actor.organizationId);
+  const start = Date.parse(appointment.start);
+  const links = {
+    confirm: reminderLink(services, appointment, "confirm"),
+    cancel: reminderLink(services, appointment, "cancel"),
+  };
+  const text = reminderText(channel, facts, appointment.start, links);
+  let enqueued = 0;
+  for (const offset of [...new Set(settings.reminderOffsetsHours)].sort((a, b) => b - a)) {
+    const sendAt = start - offset * HOUR;
+    if (sendAt <= now.getTime()) continue;
+    const result = await trx
+      .insertInto("outbox_messages")
+      .values({
+        organization_id: actor.organizationId,
+        id: randomUUID(),
+        dedupe_key: reminderDedupeKey(appointment.id, appointment.version, offset, channel),
+        channel,
+        recipient,
+        subject: text.subject,
+        body: text.body,
+        appointment_id: appointment.id,
+        available_at: new Date(sendAt).toISOString(),
+        attempts: 0,
+        lease_until: null,
+        last_error: null,
+        sent_at: null,
+        cancelled_at: null,
+        created_at: now.toISOString(),
+      })
+      .onConflict((oc) => oc.columns(["organization_id", "dedupe_key"]).doNothing())
+      .executeTakeFirst();
+    enqueued += Number(result.numInsertedOrUpdatedRows ?? 0n);
+  }
+  return { cancelled, enqueued };
+}

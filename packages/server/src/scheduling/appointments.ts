@@ -12,6 +12,7 @@ import { audited } from "../audit/audited.ts";
 import type { AppointmentStatus, AppointmentsTable } from "../db/schema.ts";
 import type { Trx } from "../db/transaction.ts";
 import type { Actor, Services } from "../platform/services.ts";
+import { afterAppointmentChange } from "./appointment-events.ts";
 import { loadSchedulingSettings } from "./settings.ts";
 import { HOLDING_STATUSES, loadSlotContext, type SlotContext } from "./slot-context.ts";
 
@@ -340,12 +341,20 @@ async function writeHolds(
       .execute();
   } catch (error) {
     // PostgreSQL's exclusion constraint caught a booking that raced this one past the check.
-    if ((error as { code?: string }).code === "23P01") {
-      throw new DomainError("conflict", "That time was just taken by another booking; choose another slot.", [
-        { path: "when", message: "is no longer free" },
-      ]);
-    }
+    if ((error as { code?: string }).code === "23P01") throw new RacedBooking();
     throw error;
+  }
+}
+
+/**
+ * A booking that lost a race at the database constraint (PostgreSQL). The transaction is aborted after
+ * such an error, so callers that try several bookings in one transaction (series) must not continue.
+ */
+export class RacedBooking extends DomainError {
+  constructor() {
+    super("conflict", "That time was just taken by another booking; choose another slot.", [
+      { path: "when", message: "is no longer free" },
+    ]);
   }
 }
 
@@ -419,7 +428,9 @@ export async function bookAppointmentIn(
     })
     .execute();
   await writeHolds(trx, actor, id, ctx, proposal, check.start, check.end, check.overbooked);
-  return loadAppointment(trx, actor, id);
+  const booked = await loadAppointment(trx, actor, id);
+  await afterAppointmentChange(trx, services, actor, null, booked, "booked");
+  return booked;
 }
 
 export async function bookAppointment(
@@ -489,63 +500,74 @@ export async function rescheduleAppointment(
       resourceType: "Appointment",
       resourceId: id,
       detail: { when: input.when },
-      fromResult: (a: AppointmentView & { before?: string }) => ({
+      fromResult: (a: AppointmentView) => ({
         patientId: a.patientId,
         detail: { start: a.start, practitionerId: a.practitionerId },
       }),
     },
-    async (trx) => {
-      const current = await loadAppointment(trx, actor, id);
-      requireMovable(current, input.expectedVersion);
-      const bookInput: BookInput = {
-        patientId: current.patientId,
-        appointmentTypeId: current.appointmentTypeId,
-        locationId: current.locationId,
-        practitionerId: input.practitionerId ?? current.practitionerId,
-        roomId: input.roomId,
-        equipmentIds: input.equipmentIds,
-        when: input.when,
-        end: input.end,
-        allowOverbook: input.allowOverbook,
-      };
-      const approx = approximateStart(input.when);
-      if (Number.isNaN(approx))
-        throw new DomainError("invalid_request", "The start time is not a valid date and time.", [
-          { path: "when", message: "is not a valid time" },
-        ]);
-      const ctx = await loadSlotContext(trx, actor, {
-        appointmentTypeId: current.appointmentTypeId,
-        locationId: current.locationId,
-        range: { start: approx - 2 * 86_400_000, end: approx + 2 * 86_400_000 },
-        ignoreAppointmentIds: [id],
-        allowOverbook: input.allowOverbook === true,
-        now: services.clock().getTime(),
-      });
-      const { check, proposal } = await decide(ctx, bookInput);
-      if (!check.ok || check.start === null || check.end === null) throw refusalError(check);
-      await trx
-        .deleteFrom("appointment_resources")
-        .where("organization_id", "=", actor.organizationId)
-        .where("appointment_id", "=", id)
-        .execute();
-      await trx
-        .updateTable("appointments")
-        .set({
-          practitioner_id: proposal.practitionerId,
-          room_id: proposal.roomId,
-          start_at: new Date(check.start).toISOString(),
-          end_at: new Date(check.end).toISOString(),
-          overbooked: check.overbooked ? 1 : 0,
-          version: current.version + 1,
-          updated_at: services.clock().toISOString(),
-        })
-        .where("organization_id", "=", actor.organizationId)
-        .where("id", "=", id)
-        .execute();
-      await writeHolds(trx, actor, id, ctx, proposal, check.start, check.end, check.overbooked);
-      return loadAppointment(trx, actor, id);
-    },
+    (trx) => rescheduleIn(trx, services, actor, id, input),
   );
+}
+
+/** The reschedule itself, inside the caller's transaction (a series moves several at once). */
+export async function rescheduleIn(
+  trx: Trx,
+  services: Services,
+  actor: Actor,
+  id: string,
+  input: RescheduleInput,
+): Promise<AppointmentView> {
+  const current = await loadAppointment(trx, actor, id);
+  requireMovable(current, input.expectedVersion);
+  const bookInput: BookInput = {
+    patientId: current.patientId,
+    appointmentTypeId: current.appointmentTypeId,
+    locationId: current.locationId,
+    practitionerId: input.practitionerId ?? current.practitionerId,
+    roomId: input.roomId,
+    equipmentIds: input.equipmentIds,
+    when: input.when,
+    end: input.end,
+    allowOverbook: input.allowOverbook,
+  };
+  const approx = approximateStart(input.when);
+  if (Number.isNaN(approx))
+    throw new DomainError("invalid_request", "The start time is not a valid date and time.", [
+      { path: "when", message: "is not a valid time" },
+    ]);
+  const ctx = await loadSlotContext(trx, actor, {
+    appointmentTypeId: current.appointmentTypeId,
+    locationId: current.locationId,
+    range: { start: approx - 2 * 86_400_000, end: approx + 2 * 86_400_000 },
+    ignoreAppointmentIds: [id],
+    allowOverbook: input.allowOverbook === true,
+    now: services.clock().getTime(),
+  });
+  const { check, proposal } = await decide(ctx, bookInput);
+  if (!check.ok || check.start === null || check.end === null) throw refusalError(check);
+  await trx
+    .deleteFrom("appointment_resources")
+    .where("organization_id", "=", actor.organizationId)
+    .where("appointment_id", "=", id)
+    .execute();
+  await trx
+    .updateTable("appointments")
+    .set({
+      practitioner_id: proposal.practitionerId,
+      room_id: proposal.roomId,
+      start_at: new Date(check.start).toISOString(),
+      end_at: new Date(check.end).toISOString(),
+      overbooked: check.overbooked ? 1 : 0,
+      version: current.version + 1,
+      updated_at: services.clock().toISOString(),
+    })
+    .where("organization_id", "=", actor.organizationId)
+    .where("id", "=", id)
+    .execute();
+  await writeHolds(trx, actor, id, ctx, proposal, check.start, check.end, check.overbooked);
+  const moved = await loadAppointment(trx, actor, id);
+  await afterAppointmentChange(trx, services, actor, current, moved, "rescheduled");
+  return moved;
 }
 
 export interface CancelInput {
@@ -593,7 +615,9 @@ export async function cancelAppointmentIn(
     .where("id", "=", id)
     .execute();
   await releaseHolds(trx, actor, id);
-  return loadAppointment(trx, actor, id);
+  const cancelled = await loadAppointment(trx, actor, id);
+  await afterAppointmentChange(trx, services, actor, current, cancelled, "cancelled");
+  return cancelled;
 }
 
 export async function cancelAppointment(
@@ -673,7 +697,9 @@ export async function changeAppointmentStatus(
         .where("id", "=", id)
         .execute();
       if (!(HOLDING_STATUSES as readonly string[]).includes(status)) await releaseHolds(trx, actor, id);
-      return loadAppointment(trx, actor, id);
+      const changed = await loadAppointment(trx, actor, id);
+      await afterAppointmentChange(trx, services, actor, current, changed, "status");
+      return changed;
     },
   );
 }

@@ -27,7 +27,15 @@ import {
   listExceptions,
   listTemplates,
 } from "../../scheduling/availability-store.ts";
+import { bookSeries, changeSeries, getSeries } from "../../scheduling/series.ts";
 import { loadSchedulingSettings, updateSchedulingSettings } from "../../scheduling/settings.ts";
+import {
+  acceptOffer,
+  addToWaitlist,
+  declineOffer,
+  listWaitlist,
+  removeFromWaitlist,
+} from "../../scheduling/waitlist.ts";
 import { actorOf } from "../guard.ts";
 import { id, idParams, optionalText, page, plainDate, text } from "../schemas.ts";
 
@@ -515,5 +523,169 @@ export function schedulingRoutes(app: FastifyInstance, services: Services): void
         req.body.status,
         req.body.expectedVersion,
       ),
+  });
+
+  // Recurring series
+  const seriesResult = z.object({
+    seriesId: z.string(),
+    booked: z.array(appointmentOut),
+    skipped: z.array(z.object({ index: z.number(), localDate: z.string(), reason: z.string() })),
+  });
+  r.post("/api/appointment-series", {
+    config: { permission: "schedule:write" },
+    schema: {
+      tags,
+      summary: "Book a recurring series (all or nothing unless onConflict is skip)",
+      body: z.strictObject({
+        patientId: id,
+        appointmentTypeId: id,
+        locationId: id,
+        practitionerId: id,
+        roomId: id.nullable().optional(),
+        equipmentIds: z.array(id).max(10).optional(),
+        note: optionalText(1000),
+        rrule: text(500),
+        localDate: plainDate,
+        localTime: wallTime,
+        horizon: plainDate.optional(),
+        onConflict: z.enum(["fail", "skip"]).optional(),
+      }),
+      response: { 201: seriesResult },
+    },
+    handler: async (req, reply) => reply.status(201).send(await bookSeries(services, actorOf(req), req.body)),
+  });
+  r.get("/api/appointment-series/:id", {
+    config: { permission: "schedule:read" },
+    schema: {
+      tags,
+      summary: "Every occurrence of a series, cancelled ones included",
+      params: idParams,
+      response: { 200: page(appointmentOut) },
+    },
+    handler: async (req) => {
+      const items = await getSeries(services, actorOf(req), req.params.id);
+      return { items, total: items.length };
+    },
+  });
+  r.post("/api/appointment-series/:id/change", {
+    config: { permission: "schedule:write" },
+    schema: {
+      tags,
+      summary: "Cancel or move one occurrence, this and the following, or all",
+      params: idParams,
+      body: z.strictObject({
+        fromAppointmentId: id,
+        scope: z.enum(["one", "following", "all"]),
+        action: z.enum(["cancel", "move"]),
+        reason: text(500).optional(),
+        newLocalTime: wallTime.optional(),
+        practitionerId: id.optional(),
+      }),
+      response: { 200: page(appointmentOut) },
+    },
+    handler: async (req) => {
+      const items = await changeSeries(services, actorOf(req), req.params.id, req.body);
+      return { items, total: items.length };
+    },
+  });
+
+  // Waitlist
+  const offerOut = z.object({
+    id: z.string(),
+    start: z.string(),
+    end: z.string(),
+    practitionerId: z.string(),
+    roomId: z.string().nullable(),
+    rank: z.number(),
+    status: z.string(),
+    expiresAt: z.string(),
+  });
+  const entryOut = z.object({
+    id: z.string(),
+    patientId: z.string(),
+    patientName: z.string(),
+    appointmentTypeId: z.string(),
+    locationId: z.string(),
+    practitionerId: z.string().nullable(),
+    currentAppointmentId: z.string().nullable(),
+    earliestDate: z.string(),
+    latestDate: z.string(),
+    weekdays: z.array(z.number()),
+    timeFrom: z.string().nullable(),
+    timeTo: z.string().nullable(),
+    priority: z.number(),
+    status: z.string(),
+    note: z.string().nullable(),
+    bookedAppointmentId: z.string().nullable(),
+    createdAt: z.string(),
+    offers: z.array(offerOut),
+  });
+  r.get("/api/waitlist", {
+    config: { permission: "schedule:read" },
+    schema: {
+      tags,
+      summary: "Waiting patients and their open offers",
+      querystring: z.strictObject({
+        status: z
+          .union([z.string(), z.array(z.string())])
+          .optional()
+          .transform((v) => (v === undefined ? undefined : Array.isArray(v) ? v : [v])),
+      }),
+      response: { 200: page(entryOut) },
+    },
+    handler: async (req) => {
+      const items = await listWaitlist(services, actorOf(req), req.query.status);
+      return { items, total: items.length };
+    },
+  });
+  r.post("/api/waitlist", {
+    config: { permission: "schedule:write" },
+    schema: {
+      tags,
+      summary: "Put a patient on the waitlist",
+      body: z.strictObject({
+        patientId: id,
+        appointmentTypeId: id,
+        locationId: id,
+        practitionerId: id.nullable().optional(),
+        currentAppointmentId: id.nullable().optional(),
+        earliestDate: plainDate,
+        latestDate: plainDate,
+        weekdays: z.array(z.number().int().min(1).max(7)).max(7).optional(),
+        timeFrom: wallTime.nullable().optional(),
+        timeTo: wallTimeOrEnd.nullable().optional(),
+        priority: z.number().int().min(0).max(10).optional(),
+        note: optionalText(500),
+      }),
+      response: { 201: entryOut },
+    },
+    handler: async (req, reply) =>
+      reply.status(201).send(await addToWaitlist(services, actorOf(req), req.body)),
+  });
+  r.delete("/api/waitlist/:id", {
+    config: { permission: "schedule:write" },
+    schema: { tags, summary: "Take a patient off the waitlist", params: idParams },
+    handler: async (req, reply) => {
+      await removeFromWaitlist(services, actorOf(req), req.params.id);
+      return reply.status(204).send();
+    },
+  });
+  r.post("/api/waitlist/offers/:id/accept", {
+    config: { permission: "schedule:write" },
+    schema: {
+      tags,
+      summary: "Accept an offer for the patient (first acceptance wins; 409 after)",
+      params: idParams,
+      response: { 200: appointmentOut },
+    },
+    handler: async (req) => acceptOffer(services, actorOf(req), req.params.id),
+  });
+  r.post("/api/waitlist/offers/:id/decline", {
+    config: { permission: "schedule:write" },
+    schema: { tags, summary: "Decline an offer (the patient stays on the waitlist)", params: idParams },
+    handler: async (req, reply) => {
+      await declineOffer(services, actorOf(req), req.params.id);
+      return reply.status(204).send();
+    },
   });
 }

@@ -1,0 +1,39 @@
+import type { Trx } from "../db/transaction.ts";
+import type { Actor, Services } from "../platform/services.ts";
+import type { AppointmentView } from "./appointments.ts";
+import { syncReminders } from "./reminders.ts";
+import { HOLDING_STATUSES } from "./slot-context.ts";
+import { offerFreedTime } from "./waitlist.ts";
+
+/** What happened to an appointment, for the reactions that follow every change. */
+export type AppointmentChange = "booked" | "rescheduled" | "cancelled" | "status";
+
+/**
+ * Runs inside the transaction of every appointment change, so its consequences commit or roll back with
+ * it: time that became free is offered to the waitlist, and reminders follow the appointment (enqueued
+ * in the transactional outbox).
+ */
+export async function afterAppointmentChange(
+  trx: Trx,
+  services: Services,
+  actor: Actor,
+  before: AppointmentView | null,
+  after: AppointmentView,
+  change: AppointmentChange,
+): Promise<void> {
+  const freed = before && (change === "rescheduled" || !holdsTime(after)) && holdsTime(before);
+  if (freed && before) {
+    await offerFreedTime(trx, services, actor, {
+      locationId: before.locationId,
+      practitionerId: before.practitionerId,
+      start: before.start,
+      end: before.end,
+      excludeAppointmentId: after.id,
+    });
+  }
+  await syncReminders(trx, services, actor, after);
+}
+
+function holdsTime(a: AppointmentView): boolean {
+  return (HOLDING_STATUSES as readonly string[]).includes(a.status);
+}

@@ -1,0 +1,246 @@
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { cliActor } from "../admin/organizations.ts";
+import { createPatient } from "../directory/patients.ts";
+import type { Actor } from "../platform/services.ts";
+import {
+  closeTestServices,
+  createTestServices,
+  dialect,
+  type Seed,
+  seedTwoOrgs,
+  type TestServices,
+} from "../testing/harness.ts";
+import { createAppointmentType } from "./appointment-types.ts";
+import { bookAppointment, cancelAppointment } from "./appointments.ts";
+import { createTemplate } from "./availability-store.ts";
+import { bookSeries, changeSeries, getSeries } from "./series.ts";
+import { acceptOffer, addToWaitlist, listWaitlist } from "./waitlist.ts";
+
+/**
+ * Recurring series (all-or-nothing by default, explicit skip report otherwise, edits of one / following /
+ * all that keep every occurrence in the history, wall-clock time kept across DST) and the waitlist (freed
+ * time offered by rank; the first acceptance books; offers expire).
+ */
+describe(`recurring series and waitlist (${dialect})`, () => {
+  let services: TestServices;
+  let seed: Seed;
+  let actor: Actor;
+  let typeId: string;
+  const patients: string[] = [];
+
+  const localHour = (iso: string) =>
+    new Intl.DateTimeFormat("en-GB", {
+      timeZone: "America/Chicago",
+      hour: "2-digit",
+      minute: "2-digit",
+      hourCycle: "h23",
+    }).format(new Date(iso));
+
+  beforeAll(async () => {
+    services = await createTestServices();
+    seed = await seedTwoOrgs(services);
+    actor = cliActor(seed.alpha.id);
+    for (let weekday = 1; weekday <= 5; weekday++) {
+      await createTemplate(services, actor, {
+        resourceKind: "practitioner",
+        resourceId: seed.alpha.practitionerId,
+        locationId: seed.alpha.locationId,
+        weekday,
+        start: "08:00",
+        end: "17:00",
+        effectiveFrom: "2026-01-01",
+        effectiveTo: null,
+      });
+    }
+    typeId = (await createAppointmentType(services, actor, { name: "Follow-up", durationMinutes: 30 })).id;
+    patients.push(...seed.alpha.patientIds);
+    for (const name of ["Avery", "Blake", "Casey"]) {
+      const p = await createPatient(services, actor, {
+        givenName: name,
+        familyName: "Waitlist",
+        dateOfBirth: "1990-01-01",
+        sex: "unknown",
+      });
+      patients.push(p.id);
+    }
+  });
+  afterAll(async () => {
+    await closeTestServices(services);
+  });
+
+  const base = () => ({
+    appointmentTypeId: typeId,
+    locationId: seed.alpha.locationId,
+    practitionerId: seed.alpha.practitionerId,
+  });
+  const count = async () =>
+    Number(
+      (
+        await services.db.kysely
+          .selectFrom("appointments")
+          .select((eb) => eb.fn.countAll<number>().as("n"))
+          .executeTakeFirstOrThrow()
+      ).n,
+    );
+
+  it("books a weekly series that keeps 09:00 local time across the DST change", async () => {
+    const result = await bookSeries(services, actor, {
+      ...base(),
+      patientId: patients[0]!,
+      rrule: "FREQ=WEEKLY;COUNT=3",
+      localDate: "2026-03-03",
+      localTime: "09:00",
+    });
+    expect(result.skipped).toEqual([]);
+    expect(result.booked.map((a) => a.start)).toEqual([
+      "2026-03-03T15:00:00.000Z",
+      "2026-03-10T14:00:00.000Z",
+      "2026-03-17T14:00:00.000Z",
+    ]);
+    expect(result.booked.map((a) => localHour(a.start))).toEqual(["09:00", "09:00", "09:00"]);
+  });
+
+  it("refuses a whole series when one occurrence is taken, and books the rest only when asked to skip", async () => {
+    await bookAppointment(services, actor, {
+      ...base(),
+      patientId: patients[1]!,
+      when: { localDate: "2026-03-18", localTime: "11:00" },
+    });
+    const before = await count();
+    const attempt = bookSeries(services, actor, {
+      ...base(),
+      patientId: patients[2]!,
+      rrule: "FREQ=WEEKLY;COUNT=3",
+      localDate: "2026-03-04",
+      localTime: "11:00",
+    });
+    await expect(attempt).rejects.toMatchObject({
+      code: "conflict",
+      details: [expect.objectContaining({ path: "occurrences.2" })],
+    });
+    expect(await count()).toBe(before);
+
+    const partial = await bookSeries(services, actor, {
+      ...base(),
+      patientId: patients[2]!,
+      rrule: "FREQ=WEEKLY;COUNT=3",
+      localDate: "2026-03-04",
+      localTime: "11:00",
+      onConflict: "skip",
+    });
+    expect(partial.booked).toHaveLength(2);
+    expect(partial.skipped).toEqual([expect.objectContaining({ index: 2, localDate: "2026-03-18" })]);
+    expect(await count()).toBe(before + 2);
+  });
+
+  it("cancels this and the following occurrences, keeping every one in the history", async () => {
+    const s = await bookSeries(services, actor, {
+      ...base(),
+      patientId: patients[3]!,
+      rrule: "FREQ=WEEKLY;COUNT=4",
+      localDate: "2026-03-05",
+      localTime: "13:00",
+    });
+    const third = s.booked[2]!;
+    await changeSeries(services, actor, s.seriesId, {
+      fromAppointmentId: third.id,
+      scope: "following",
+      action: "cancel",
+      reason: "Course of treatment ended",
+    });
+    const after = await getSeries(services, actor, s.seriesId);
+    expect(after.map((a) => a.status)).toEqual(["booked", "booked", "cancelled", "cancelled"]);
+  });
+
+  it("moves all future occurrences to a new local time, or none when one cannot move", async () => {
+    const s = await bookSeries(services, actor, {
+      ...base(),
+      patientId: patients[4]!,
+      rrule: "FREQ=WEEKLY;COUNT=3",
+      localDate: "2026-03-06",
+      localTime: "14:00",
+    });
+    const moved = await changeSeries(services, actor, s.seriesId, {
+      fromAppointmentId: s.booked[0]!.id,
+      scope: "all",
+      action: "move",
+      newLocalTime: "15:30",
+    });
+    expect(moved.map((a) => localHour(a.start))).toEqual(["15:30", "15:30", "15:30"]);
+    // 16:45 + 30 min runs past the 17:00 end of availability: every occurrence refuses, nothing moves.
+    await expect(
+      changeSeries(services, actor, s.seriesId, {
+        fromAppointmentId: s.booked[0]!.id,
+        scope: "all",
+        action: "move",
+        newLocalTime: "16:45",
+      }),
+    ).rejects.toMatchObject({ code: "conflict" });
+    expect((await getSeries(services, actor, s.seriesId)).map((a) => localHour(a.start))).toEqual([
+      "15:30",
+      "15:30",
+      "15:30",
+    ]);
+  });
+
+  it("offers a cancelled slot to waiting patients by rank; the first acceptance books it, the next gets 409", async () => {
+    const held = await bookAppointment(services, actor, {
+      ...base(),
+      patientId: patients[0]!,
+      when: { localDate: "2026-03-09", localTime: "10:00" },
+    });
+    const first = await addToWaitlist(services, actor, {
+      ...base(),
+      patientId: patients[1]!,
+      earliestDate: "2026-03-09",
+      latestDate: "2026-03-13",
+    });
+    // Who asked first ranks first among equal priorities.
+    services.clock.advance(1000);
+    const second = await addToWaitlist(services, actor, {
+      ...base(),
+      patientId: patients[2]!,
+      earliestDate: "2026-03-09",
+      latestDate: "2026-03-09",
+      priority: 0,
+      timeFrom: "09:00",
+      timeTo: "12:00",
+    });
+    await cancelAppointment(services, actor, held.id, { reason: "Patient unwell", cancelledBy: "patient" });
+
+    const list = await listWaitlist(services, actor);
+    const offerA = list.find((e) => e.id === first.id)!.offers[0]!;
+    const offerB = list.find((e) => e.id === second.id)!.offers[0]!;
+    expect(offerA).toMatchObject({ status: "open", start: held.start, rank: 1 });
+    expect(offerB).toMatchObject({ status: "open", start: held.start, rank: 2 });
+
+    const booked = await acceptOffer(services, actor, offerA.id);
+    expect(booked).toMatchObject({ patientId: patients[1], start: held.start, status: "booked" });
+    await expect(acceptOffer(services, actor, offerB.id)).rejects.toMatchObject({ code: "conflict" });
+    const after = await listWaitlist(services, actor, ["waiting", "offered", "booked"]);
+    expect(after.find((e) => e.id === first.id)?.status).toBe("booked");
+    expect(after.find((e) => e.id === second.id)?.status).toBe("waiting");
+  });
+
+  it("expires offers after the practice's offer lifetime", async () => {
+    const held = await bookAppointment(services, actor, {
+      ...base(),
+      patientId: patients[3]!,
+      when: { localDate: "2026-03-12", localTime: "08:00" },
+    });
+    const entry = await addToWaitlist(services, actor, {
+      ...base(),
+      patientId: patients[4]!,
+      earliestDate: "2026-03-12",
+      latestDate: "2026-03-12",
+    });
+    await cancelAppointment(services, actor, held.id, { reason: "Rescheduling elsewhere" });
+    const offer = (await listWaitlist(services, actor)).find((e) => e.id === entry.id)!.offers[0]!;
+    services.clock.advance(121 * 60_000);
+    await expect(acceptOffer(services, actor, offer.id)).rejects.toMatchObject({
+      code: "conflict",
+      message: "This offer has expired.",
+    });
+    services.clock.set("2026-03-02T15:00:00.000Z");
+  });
+});

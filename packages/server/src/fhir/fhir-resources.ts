@@ -137,12 +137,13 @@ export function searchBundle(
 }
 
 export function capabilityStatement(base: string, at: string): CapabilityStatement {
-  const searchParam = (names: [string, "string" | "token" | "date"][]) =>
-    names.map(([name, type]) => ({ name, type }));
+  type ParamType = "string" | "token" | "date" | "reference";
+  const searchParam = (names: ([string, ParamType] | [string, ParamType, string])[]) =>
+    names.map(([name, type, documentation]) => ({ name, type, ...(documentation ? { documentation } : {}) }));
   const resource = (
     type: CapabilityStatementRestResource["type"],
-    params: [string, "string" | "token" | "date"][],
-  ) => ({
+    params: ([string, ParamType] | [string, ParamType, string])[],
+  ): CapabilityStatementRestResource => ({
     type,
     interaction: [{ code: "read" as const }, { code: "search-type" as const }],
     searchParam: searchParam([["_id", "token"], ...params]),
@@ -187,6 +188,50 @@ export function capabilityStatement(base: string, at: string): CapabilityStateme
             ["name", "string"],
             ["address-city", "string"],
           ]),
+          // Scheduling (fhir/fhir-scheduling.ts).
+          {
+            ...resource("Schedule", [["actor", "reference", "Practitioner/{id} or Location/{id}"]]),
+            documentation:
+              "One Schedule per practitioner or room and location where it has weekly hours. Id: p|r + resource id + location id, each a UUID as 22 base-62 digits.",
+          },
+          {
+            type: "Slot",
+            interaction: [{ code: "search-type" }],
+            documentation:
+              "Free slots computed by the Salus slot finder (nothing is stored). appointment-type and location (or schedule) are required. The id encodes schedule, start and type and can be passed in Appointment.slot.",
+            searchParam: searchParam([
+              ["schedule", "reference", "Schedule/{id}; implies the location"],
+              ["start", "date", "ge, gt, le, lt or eq; at most 62 days; default the next 14 days"],
+              ["status", "token", "only free is supported; any other value is refused with 400"],
+              ["appointment-type", "token", "urn:salus:appointment-type|{appointment type id}; required"],
+              ["service-type", "token", "same as appointment-type"],
+              ["location", "reference", "Location/{id}; required unless schedule is given"],
+            ]),
+          },
+          {
+            type: "Appointment",
+            interaction: [{ code: "read" }, { code: "search-type" }, { code: "create" }, { code: "update" }],
+            versioning: "versioned-update",
+            readHistory: false,
+            updateCreate: false,
+            conditionalCreate: false,
+            conditionalUpdate: false,
+            conditionalDelete: "not-supported",
+            documentation:
+              "Create books (409 conflict when the time is taken); update moves (start, end, practitioner), cancels (status cancelled + cancelationReason) or changes status. Send meta.versionId or If-Match: a stale version answers 409.",
+            searchParam: searchParam([
+              ["patient", "reference", "Patient/{id}"],
+              ["practitioner", "reference", "Practitioner/{id}"],
+              ["actor", "reference", "Patient/{id}, Practitioner/{id} or Location/{id}"],
+              ["location", "reference", "Location/{id}"],
+              [
+                "date",
+                "date",
+                "the start; ge, gt, le, lt or eq; a value without offset is in the practice's zone",
+              ],
+              ["status", "token", "comma-separated Appointment statuses"],
+            ]),
+          },
         ],
       },
     ],

@@ -19,23 +19,29 @@ import {
   toPatient,
   toPractitioner,
 } from "./fhir-resources.ts";
+import { fhirSchedulingRoutes } from "./fhir-scheduling.ts";
 
 /**
  * FHIR R4 at /fhir/R4: metadata, and read and search for Patient, Practitioner, Organization and
  * Location. The handlers call the same use cases as the JSON API, so scoping to the caller's organization
  * and auditing are identical; errors are OperationOutcomes (see http/errors.ts).
  */
-const BASE = "/fhir/R4";
-const paging = {
+export const BASE = "/fhir/R4";
+export const paging = {
   _count: z.coerce.number().int().min(1).max(200).default(50),
   _offset: z.coerce.number().int().min(0).max(1_000_000).default(0),
 };
 
-function baseUrl(request: FastifyRequest): string {
+export function baseUrl(request: FastifyRequest): string {
   return `${request.protocol}://${request.host}${BASE}`;
 }
 
-function nextLink(request: FastifyRequest, offset: number, count: number, total: number): string | null {
+export function nextLink(
+  request: FastifyRequest,
+  offset: number,
+  count: number,
+  total: number,
+): string | null {
   if (offset + count >= total) return null;
   const url = new URL(request.url, `${request.protocol}://${request.host}`);
   url.searchParams.set("_offset", String(offset + count));
@@ -43,12 +49,12 @@ function nextLink(request: FastifyRequest, offset: number, count: number, total:
   return url.toString();
 }
 
-function selfLink(request: FastifyRequest): string {
+export function selfLink(request: FastifyRequest): string {
   return new URL(request.url, `${request.protocol}://${request.host}`).toString();
 }
 
 /** A token parameter `system|value` or `value`; a system other than `expected` matches nothing. */
-function tokenValue(param: string | undefined, expected: string): string | null | undefined {
+export function tokenValue(param: string | undefined, expected: string): string | null | undefined {
   if (param === undefined) return undefined;
   const bar = param.indexOf("|");
   if (bar < 0) return param;
@@ -253,4 +259,6 @@ export function fhirRoutes(app: FastifyInstance, services: Services): void {
         actorOf(request).organizationId,
       ),
   });
+
+  fhirSchedulingRoutes(app, services);
 }

@@ -64,7 +64,7 @@ describe(`deny by default (${dialect})`, () => {
       expect(names).toContain(n);
   });
 
-  it("public routes are exactly /healthz, POST /api/auth/login and GET /fhir/R4/metadata", () => {
+  it("public routes are exactly /healthz, POST /api/auth/login, GET /fhir/R4/metadata and the reminder links", () => {
     const pub = routes
       .filter((r) => r.permission === "public")
       .map((r) => `${r.method} ${r.url}`)
@@ -76,6 +76,10 @@ describe(`deny by default (${dialect})`, () => {
         "HEAD /fhir/R4/metadata",
         "HEAD /healthz",
         "POST /api/auth/login",
+        // Reminder confirm/cancel links: the signed link is the credential (appointment-response-routes.ts).
+        "GET /r/:appointmentId",
+        "HEAD /r/:appointmentId",
+        "POST /r/:appointmentId",
       ].sort(),
     );
   });

@@ -28,23 +28,35 @@ export async function audited<T>(
 ): Promise<T> {
   const { fromResult, ...base } = spec;
   try {
-    return await inTransaction(services.db, async (trx) => {
-      const result = await fn(trx);
-      const extra = fromResult ? fromResult(result) : {};
-      const s = { ...base, ...extra, detail: { ...(base.detail ?? {}), ...(extra.detail ?? {}) } };
-      await appendAudit(trx, services.audit, auditInput(services, actor, s, "success"));
-      return result;
-    });
+    return await inTransaction(
+      services.db,
+      async (trx) => {
+        const result = await fn(trx);
+        const extra = fromResult ? fromResult(result) : {};
+        const s = { ...base, ...extra, detail: { ...(base.detail ?? {}), ...(extra.detail ?? {}) } };
+        await appendAudit(trx, services.audit, auditInput(services, actor, s, "success"));
+        return result;
+      },
+      { serializeOn: actor.organizationId },
+    );
   } catch (error) {
     if (error instanceof DomainError) {
       const s = base;
       const outcome = error.code === "forbidden" ? "denied" : "failure";
-      await inTransaction(services.db, (trx) =>
-        appendAudit(
-          trx,
-          services.audit,
-          auditInput(services, actor, { ...s, detail: { ...(s.detail ?? {}), error: error.code } }, outcome),
-        ),
+      await inTransaction(
+        services.db,
+        (trx) =>
+          appendAudit(
+            trx,
+            services.audit,
+            auditInput(
+              services,
+              actor,
+              { ...s, detail: { ...(s.detail ?? {}), error: error.code } },
+              outcome,
+            ),
+          ),
+        { serializeOn: actor.organizationId },
       );
     }
     throw error;
@@ -82,7 +94,11 @@ export async function auditEvent(
   spec: AuditSpec,
   outcome: "success" | "failure" | "denied",
 ): Promise<void> {
-  await inTransaction(services.db, (trx) =>
-    appendAudit(trx, services.audit, auditInput(services, actor, spec, outcome)),
+  await inTransaction(
+    services.db,
+    (trx) => appendAudit(trx, services.audit, auditInput(services, actor, spec, outcome)),
+    {
+      serializeOn: actor.organizationId,
+    },
   );
 }

@@ -42,38 +42,42 @@ export async function resolveBearer(services: Services, token: string, info: Req
   const valid = row && !row.revoked_at && !row.disabled_at && holdsRole && isRole(row.role);
   const due = !row?.last_used_at || now.getTime() - Date.parse(row.last_used_at) >= USE_AUDIT_INTERVAL_MS;
   if (!valid || due) {
-    await inTransaction(services.db, async (trx) => {
-      if (valid)
-        await trx
-          .updateTable("api_tokens")
-          .set({ last_used_at: now.toISOString() })
-          .where("id", "=", row.id)
-          .execute();
-      await appendAudit(trx, services.audit, {
-        at: now.toISOString(),
-        organizationId: row?.organization_id ?? null,
-        userId: row?.user_id ?? null,
-        actor: row?.email ?? null,
-        action: "auth.token.use",
-        resourceType: "ApiToken",
-        resourceId: row?.id ?? null,
-        patientId: null,
-        outcome: valid ? "success" : "denied",
-        ip: info.ip,
-        requestId: info.requestId,
-        detail: valid
-          ? null
-          : JSON.stringify({
-              reason: !row
-                ? "unknown_token"
-                : row.revoked_at
-                  ? "revoked"
-                  : row.disabled_at
-                    ? "user_disabled"
-                    : "role_removed",
-            }),
-      });
-    });
+    await inTransaction(
+      services.db,
+      async (trx) => {
+        if (valid)
+          await trx
+            .updateTable("api_tokens")
+            .set({ last_used_at: now.toISOString() })
+            .where("id", "=", row.id)
+            .execute();
+        await appendAudit(trx, services.audit, {
+          at: now.toISOString(),
+          organizationId: row?.organization_id ?? null,
+          userId: row?.user_id ?? null,
+          actor: row?.email ?? null,
+          action: "auth.token.use",
+          resourceType: "ApiToken",
+          resourceId: row?.id ?? null,
+          patientId: null,
+          outcome: valid ? "success" : "denied",
+          ip: info.ip,
+          requestId: info.requestId,
+          detail: valid
+            ? null
+            : JSON.stringify({
+                reason: !row
+                  ? "unknown_token"
+                  : row.revoked_at
+                    ? "revoked"
+                    : row.disabled_at
+                      ? "user_disabled"
+                      : "role_removed",
+              }),
+        });
+      },
+      { serializeOn: row?.organization_id },
+    );
   }
   if (!valid)
     throw new DomainError(

@@ -128,27 +128,31 @@ export async function signIn(
   const orgs = user ? await membershipOrgs(services.db.kysely, user.id) : [];
   const auditOrg = orgs[0]?.id ?? null;
 
-  const waits = await inTransaction(services.db, async (trx) => {
-    const wait = Math.max(
-      throttleWait(await throttleState(trx, emailKey), now),
-      throttleWait(await throttleState(trx, ipKey), now, IP_FREE_ATTEMPTS),
-    );
-    if (wait > 0) {
-      await appendAudit(
-        trx,
-        services.audit,
-        securityEvent(services, info, {
-          organizationId: auditOrg,
-          userId: user?.id ?? null,
-          actor: normalized,
-          action: "auth.sign_in",
-          outcome: "denied",
-          detail: { reason: "throttled" },
-        }),
+  const waits = await inTransaction(
+    services.db,
+    async (trx) => {
+      const wait = Math.max(
+        throttleWait(await throttleState(trx, emailKey), now),
+        throttleWait(await throttleState(trx, ipKey), now, IP_FREE_ATTEMPTS),
       );
-    }
-    return wait;
-  });
+      if (wait > 0) {
+        await appendAudit(
+          trx,
+          services.audit,
+          securityEvent(services, info, {
+            organizationId: auditOrg,
+            userId: user?.id ?? null,
+            actor: normalized,
+            action: "auth.sign_in",
+            outcome: "denied",
+            detail: { reason: "throttled" },
+          }),
+        );
+      }
+      return wait;
+    },
+    { serializeOn: auditOrg },
+  );
   if (waits > 0) {
     throw new DomainError(
       "rate_limited",
@@ -170,63 +174,71 @@ export async function signIn(
         : user.disabled_at
           ? "disabled"
           : "no_membership";
-    await inTransaction(services.db, async (trx) => {
-      await recordFailure(trx, emailKey, at);
-      await recordFailure(trx, ipKey, at);
-      await appendAudit(
-        trx,
-        services.audit,
-        securityEvent(services, info, {
-          organizationId: auditOrg,
-          userId: user?.id ?? null,
-          actor: normalized,
-          action: "auth.sign_in",
-          outcome: "failure",
-          detail: { reason },
-        }),
-      );
-    });
+    await inTransaction(
+      services.db,
+      async (trx) => {
+        await recordFailure(trx, emailKey, at);
+        await recordFailure(trx, ipKey, at);
+        await appendAudit(
+          trx,
+          services.audit,
+          securityEvent(services, info, {
+            organizationId: auditOrg,
+            userId: user?.id ?? null,
+            actor: normalized,
+            action: "auth.sign_in",
+            outcome: "failure",
+            detail: { reason },
+          }),
+        );
+      },
+      { serializeOn: auditOrg },
+    );
     throw new DomainError("invalid_credentials", GENERIC_FAILURE);
   }
 
   const token = newSecretToken();
   const csrfToken = newSecretToken();
   const stage = nextStage(user, org, false);
-  await inTransaction(services.db, async (trx) => {
-    await trx.deleteFrom("auth_throttle").where("key", "=", emailKey).execute();
-    await trx
-      .insertInto("sessions")
-      .values({
-        id: digestToken(token),
-        user_id: user.id,
-        organization_id: org.id,
-        stage,
-        csrf_token: csrfToken,
-        pending_mfa_secret_enc: null,
-        mfa_failures: 0,
-        mfa_passed: 0,
-        ip: info.ip,
-        user_agent: info.userAgent?.slice(0, 300) ?? null,
-        created_at: at,
-        last_activity_at: at,
-        revoked_at: null,
-      })
-      .execute();
-    if (stage === "active")
-      await trx.updateTable("users").set({ last_sign_in_at: at }).where("id", "=", user.id).execute();
-    await appendAudit(
-      trx,
-      services.audit,
-      securityEvent(services, info, {
-        organizationId: org.id,
-        userId: user.id,
-        actor: user.email,
-        action: "auth.sign_in",
-        outcome: "success",
-        detail: { stage },
-      }),
-    );
-  });
+  await inTransaction(
+    services.db,
+    async (trx) => {
+      await trx.deleteFrom("auth_throttle").where("key", "=", emailKey).execute();
+      await trx
+        .insertInto("sessions")
+        .values({
+          id: digestToken(token),
+          user_id: user.id,
+          organization_id: org.id,
+          stage,
+          csrf_token: csrfToken,
+          pending_mfa_secret_enc: null,
+          mfa_failures: 0,
+          mfa_passed: 0,
+          ip: info.ip,
+          user_agent: info.userAgent?.slice(0, 300) ?? null,
+          created_at: at,
+          last_activity_at: at,
+          revoked_at: null,
+        })
+        .execute();
+      if (stage === "active")
+        await trx.updateTable("users").set({ last_sign_in_at: at }).where("id", "=", user.id).execute();
+      await appendAudit(
+        trx,
+        services.audit,
+        securityEvent(services, info, {
+          organizationId: org.id,
+          userId: user.id,
+          actor: user.email,
+          action: "auth.sign_in",
+          outcome: "success",
+          detail: { stage },
+        }),
+      );
+    },
+    { serializeOn: org.id },
+  );
   return { token, csrfToken, stage };
 }
 
@@ -282,25 +294,29 @@ export async function resolveSession(
     },
   );
   if (user.disabled_at || roles.length === 0 || state !== "active") {
-    await inTransaction(services.db, async (trx) => {
-      await trx
-        .updateTable("sessions")
-        .set({ revoked_at: now.toISOString() })
-        .where("id", "=", session.id)
-        .execute();
-      await appendAudit(
-        trx,
-        services.audit,
-        securityEvent(services, info, {
-          organizationId: organization.id,
-          userId: user.id,
-          actor: user.email,
-          action: "auth.session.end",
-          outcome: "success",
-          detail: { reason: user.disabled_at ? "user_disabled" : roles.length === 0 ? "no_roles" : state },
-        }),
-      );
-    });
+    await inTransaction(
+      services.db,
+      async (trx) => {
+        await trx
+          .updateTable("sessions")
+          .set({ revoked_at: now.toISOString() })
+          .where("id", "=", session.id)
+          .execute();
+        await appendAudit(
+          trx,
+          services.audit,
+          securityEvent(services, info, {
+            organizationId: organization.id,
+            userId: user.id,
+            actor: user.email,
+            action: "auth.session.end",
+            outcome: "success",
+            detail: { reason: user.disabled_at ? "user_disabled" : roles.length === 0 ? "no_roles" : state },
+          }),
+        );
+      },
+      { serializeOn: organization.id },
+    );
     if (state !== "active")
       throw new DomainError("session_expired", "Your session timed out. Please sign in again.");
     throw new DomainError("unauthenticated", "Please sign in.");
@@ -348,31 +364,35 @@ export async function verifyMfa(
   requireStage(r.session, ["mfa"]);
   const now = services.clock();
   const at = now.toISOString();
-  const reserved = await inTransaction(services.db, async (trx) => {
-    const res = await trx
-      .updateTable("sessions")
-      .set((eb) => ({ mfa_failures: eb("mfa_failures", "+", 1) }))
-      .where("id", "=", r.session.id)
-      .where("mfa_failures", "<", MFA_ATTEMPTS)
-      .executeTakeFirst();
-    if (Number(res.numUpdatedRows) === 0) {
-      await trx.updateTable("sessions").set({ revoked_at: at }).where("id", "=", r.session.id).execute();
-      await appendAudit(
-        trx,
-        services.audit,
-        securityEvent(services, info, {
-          organizationId: r.organization.id,
-          userId: r.user.id,
-          actor: r.user.email,
-          action: "auth.mfa",
-          outcome: "denied",
-          detail: { reason: "too_many_attempts" },
-        }),
-      );
-      return false;
-    }
-    return true;
-  });
+  const reserved = await inTransaction(
+    services.db,
+    async (trx) => {
+      const res = await trx
+        .updateTable("sessions")
+        .set((eb) => ({ mfa_failures: eb("mfa_failures", "+", 1) }))
+        .where("id", "=", r.session.id)
+        .where("mfa_failures", "<", MFA_ATTEMPTS)
+        .executeTakeFirst();
+      if (Number(res.numUpdatedRows) === 0) {
+        await trx.updateTable("sessions").set({ revoked_at: at }).where("id", "=", r.session.id).execute();
+        await appendAudit(
+          trx,
+          services.audit,
+          securityEvent(services, info, {
+            organizationId: r.organization.id,
+            userId: r.user.id,
+            actor: r.user.email,
+            action: "auth.mfa",
+            outcome: "denied",
+            detail: { reason: "too_many_attempts" },
+          }),
+        );
+        return false;
+      }
+      return true;
+    },
+    { serializeOn: r.organization.id },
+  );
   if (!reserved) throw new DomainError("rate_limited", "Too many wrong codes. Sign in again.");
 
   const secret = r.user.mfa_secret_enc
@@ -381,41 +401,45 @@ export async function verifyMfa(
   const check = secret
     ? await checkTotp(secret, code, now, r.user.mfa_last_step === null ? null : Number(r.user.mfa_last_step))
     : { ok: false as const };
-  return inTransaction(services.db, async (trx) => {
-    let accepted = false;
-    if (check.ok) {
-      const res = await trx
-        .updateTable("users")
-        .set({ mfa_last_step: check.step })
-        .where("id", "=", r.user.id)
-        .where((eb) => eb.or([eb("mfa_last_step", "is", null), eb("mfa_last_step", "<", check.step)]))
-        .executeTakeFirst();
-      accepted = Number(res.numUpdatedRows) === 1;
-    }
-    await appendAudit(
-      trx,
-      services.audit,
-      securityEvent(services, info, {
-        organizationId: r.organization.id,
-        userId: r.user.id,
-        actor: r.user.email,
-        action: "auth.mfa",
-        outcome: accepted ? "success" : "failure",
-        detail: check.ok && !accepted ? { reason: "replay" } : undefined,
-      }),
-    );
-    if (!accepted) return null;
-    const stage = nextStage(r.user, r.organization, true);
-    const token = await rotate(trx, r.session, {
-      stage,
-      mfa_passed: 1,
-      mfa_failures: 0,
-      last_activity_at: at,
-    });
-    if (stage === "active")
-      await trx.updateTable("users").set({ last_sign_in_at: at }).where("id", "=", r.user.id).execute();
-    return { token, csrfToken: r.session.csrf_token, stage };
-  }).then((result) => {
+  return inTransaction(
+    services.db,
+    async (trx) => {
+      let accepted = false;
+      if (check.ok) {
+        const res = await trx
+          .updateTable("users")
+          .set({ mfa_last_step: check.step })
+          .where("id", "=", r.user.id)
+          .where((eb) => eb.or([eb("mfa_last_step", "is", null), eb("mfa_last_step", "<", check.step)]))
+          .executeTakeFirst();
+        accepted = Number(res.numUpdatedRows) === 1;
+      }
+      await appendAudit(
+        trx,
+        services.audit,
+        securityEvent(services, info, {
+          organizationId: r.organization.id,
+          userId: r.user.id,
+          actor: r.user.email,
+          action: "auth.mfa",
+          outcome: accepted ? "success" : "failure",
+          detail: check.ok && !accepted ? { reason: "replay" } : undefined,
+        }),
+      );
+      if (!accepted) return null;
+      const stage = nextStage(r.user, r.organization, true);
+      const token = await rotate(trx, r.session, {
+        stage,
+        mfa_passed: 1,
+        mfa_failures: 0,
+        last_activity_at: at,
+      });
+      if (stage === "active")
+        await trx.updateTable("users").set({ last_sign_in_at: at }).where("id", "=", r.user.id).execute();
+      return { token, csrfToken: r.session.csrf_token, stage };
+    },
+    { serializeOn: r.organization.id },
+  ).then((result) => {
     if (!result)
       throw new DomainError(
         "invalid_code",
@@ -453,39 +477,43 @@ export async function confirmMfaEnrollment(
   const secret = decryptField(services.secrets.encryptionKey, r.session.pending_mfa_secret_enc);
   const now = services.clock();
   const check = await checkTotp(secret, code, now, null);
-  return inTransaction(services.db, async (trx) => {
-    await appendAudit(
-      trx,
-      services.audit,
-      securityEvent(services, info, {
-        organizationId: r.organization.id,
-        userId: r.user.id,
-        actor: r.user.email,
-        action: "auth.mfa.enroll",
-        outcome: check.ok ? "success" : "failure",
-      }),
-    );
-    if (!check.ok) return null;
-    await trx
-      .updateTable("users")
-      .set({
-        mfa_secret_enc: encryptField(services.secrets.encryptionKey, secret),
-        mfa_enabled: 1,
-        mfa_last_step: check.step,
-        updated_at: now.toISOString(),
-      })
-      .where("id", "=", r.user.id)
-      .execute();
-    const user = { ...r.user, mfa_enabled: 1 };
-    const stage = nextStage(user, r.organization, true);
-    const token = await rotate(trx, r.session, {
-      stage,
-      mfa_passed: 1,
-      pending_mfa_secret_enc: null,
-      last_activity_at: now.toISOString(),
-    });
-    return { token, csrfToken: r.session.csrf_token, stage };
-  }).then((result) => {
+  return inTransaction(
+    services.db,
+    async (trx) => {
+      await appendAudit(
+        trx,
+        services.audit,
+        securityEvent(services, info, {
+          organizationId: r.organization.id,
+          userId: r.user.id,
+          actor: r.user.email,
+          action: "auth.mfa.enroll",
+          outcome: check.ok ? "success" : "failure",
+        }),
+      );
+      if (!check.ok) return null;
+      await trx
+        .updateTable("users")
+        .set({
+          mfa_secret_enc: encryptField(services.secrets.encryptionKey, secret),
+          mfa_enabled: 1,
+          mfa_last_step: check.step,
+          updated_at: now.toISOString(),
+        })
+        .where("id", "=", r.user.id)
+        .execute();
+      const user = { ...r.user, mfa_enabled: 1 };
+      const stage = nextStage(user, r.organization, true);
+      const token = await rotate(trx, r.session, {
+        stage,
+        mfa_passed: 1,
+        pending_mfa_secret_enc: null,
+        last_activity_at: now.toISOString(),
+      });
+      return { token, csrfToken: r.session.csrf_token, stage };
+    },
+    { serializeOn: r.organization.id },
+  ).then((result) => {
     if (!result)
       throw new DomainError(
         "invalid_code",
@@ -516,21 +544,25 @@ export async function changePassword(
       `Too many failed attempts. Try again in ${Math.ceil(wait / 1000)} seconds.`,
     );
   if (!(await verifyPassword(r.user.password_hash, input.currentPassword))) {
-    await inTransaction(services.db, async (trx) => {
-      await recordFailure(trx, key, at);
-      await appendAudit(
-        trx,
-        services.audit,
-        securityEvent(services, info, {
-          organizationId: r.organization.id,
-          userId: r.user.id,
-          actor: r.user.email,
-          action: "auth.password.change",
-          outcome: "failure",
-          detail: { reason: "wrong_password" },
-        }),
-      );
-    });
+    await inTransaction(
+      services.db,
+      async (trx) => {
+        await recordFailure(trx, key, at);
+        await appendAudit(
+          trx,
+          services.audit,
+          securityEvent(services, info, {
+            organizationId: r.organization.id,
+            userId: r.user.id,
+            actor: r.user.email,
+            action: "auth.password.change",
+            outcome: "failure",
+            detail: { reason: "wrong_password" },
+          }),
+        );
+      },
+      { serializeOn: r.organization.id },
+    );
     throw new DomainError("invalid_credentials", "The current password is incorrect.", [
       { path: "currentPassword", message: "is incorrect" },
     ]);
@@ -547,59 +579,67 @@ export async function changePassword(
     r.organization.slug,
   ]);
   const hash = await hashPassword(input.newPassword);
-  return inTransaction(services.db, async (trx) => {
-    await trx
-      .updateTable("users")
-      .set({ password_hash: hash, must_change_password: 0, updated_at: at })
-      .where("id", "=", r.user.id)
-      .execute();
-    await trx
-      .updateTable("sessions")
-      .set({ revoked_at: at })
-      .where("user_id", "=", r.user.id)
-      .where("id", "!=", r.session.id)
-      .where("revoked_at", "is", null)
-      .execute();
-    await appendAudit(
-      trx,
-      services.audit,
-      securityEvent(services, info, {
-        organizationId: r.organization.id,
-        userId: r.user.id,
-        actor: r.user.email,
-        action: "auth.password.change",
-        outcome: "success",
-      }),
-    );
-    const stage = nextStage(
-      { ...r.user, must_change_password: 0 },
-      r.organization,
-      r.session.mfa_passed === 1,
-    );
-    const token = await rotate(trx, r.session, { stage, last_activity_at: at });
-    return { token, csrfToken: r.session.csrf_token, stage };
-  });
+  return inTransaction(
+    services.db,
+    async (trx) => {
+      await trx
+        .updateTable("users")
+        .set({ password_hash: hash, must_change_password: 0, updated_at: at })
+        .where("id", "=", r.user.id)
+        .execute();
+      await trx
+        .updateTable("sessions")
+        .set({ revoked_at: at })
+        .where("user_id", "=", r.user.id)
+        .where("id", "!=", r.session.id)
+        .where("revoked_at", "is", null)
+        .execute();
+      await appendAudit(
+        trx,
+        services.audit,
+        securityEvent(services, info, {
+          organizationId: r.organization.id,
+          userId: r.user.id,
+          actor: r.user.email,
+          action: "auth.password.change",
+          outcome: "success",
+        }),
+      );
+      const stage = nextStage(
+        { ...r.user, must_change_password: 0 },
+        r.organization,
+        r.session.mfa_passed === 1,
+      );
+      const token = await rotate(trx, r.session, { stage, last_activity_at: at });
+      return { token, csrfToken: r.session.csrf_token, stage };
+    },
+    { serializeOn: r.organization.id },
+  );
 }
 
 export async function signOut(services: Services, r: ResolvedSession, info: RequestInfo): Promise<void> {
-  await inTransaction(services.db, async (trx) => {
-    await trx
-      .updateTable("sessions")
-      .set({ revoked_at: services.clock().toISOString() })
-      .where("id", "=", r.session.id)
-      .execute();
-    await appendAudit(
-      trx,
-      services.audit,
-      securityEvent(services, info, {
-        organizationId: r.organization.id,
-        userId: r.user.id,
-        actor: r.user.email,
-        action: "auth.sign_out",
-        outcome: "success",
-      }),
-    );
-  });
+  await inTransaction(
+    services.db,
+    async (trx) => {
+      await trx
+        .updateTable("sessions")
+        .set({ revoked_at: services.clock().toISOString() })
+        .where("id", "=", r.session.id)
+        .execute();
+      await appendAudit(
+        trx,
+        services.audit,
+        securityEvent(services, info, {
+          organizationId: r.organization.id,
+          userId: r.user.id,
+          actor: r.user.email,
+          action: "auth.sign_out",
+          outcome: "success",
+        }),
+      );
+    },
+    { serializeOn: r.organization.id },
+  );
 }
 
 /** Moves the session to another organization the user belongs to (a new token; stage re-evaluated). */
@@ -613,21 +653,25 @@ export async function switchOrganization(
   const target = r.organizations.find((o) => o.slug === slug);
   if (!target) throw new DomainError("not_found", "You are not a member of that organization.");
   const at = services.clock().toISOString();
-  return inTransaction(services.db, async (trx) => {
-    const stage = nextStage(r.user, target, r.session.mfa_passed === 1);
-    const token = await rotate(trx, r.session, { organization_id: target.id, stage, last_activity_at: at });
-    await appendAudit(
-      trx,
-      services.audit,
-      securityEvent(services, info, {
-        organizationId: target.id,
-        userId: r.user.id,
-        actor: r.user.email,
-        action: "auth.switch_organization",
-        outcome: "success",
-        detail: { from: r.organization.id },
-      }),
-    );
-    return { token, csrfToken: r.session.csrf_token, stage };
-  });
+  return inTransaction(
+    services.db,
+    async (trx) => {
+      const stage = nextStage(r.user, target, r.session.mfa_passed === 1);
+      const token = await rotate(trx, r.session, { organization_id: target.id, stage, last_activity_at: at });
+      await appendAudit(
+        trx,
+        services.audit,
+        securityEvent(services, info, {
+          organizationId: target.id,
+          userId: r.user.id,
+          actor: r.user.email,
+          action: "auth.switch_organization",
+          outcome: "success",
+          detail: { from: r.organization.id },
+        }),
+      );
+      return { token, csrfToken: r.session.csrf_token, stage };
+    },
+    { serializeOn: target.id },
+  );
 }

@@ -12,13 +12,27 @@ function pgCode(error: unknown): string | undefined {
   return typeof error === "object" && error !== null && "code" in error ? String(error.code) : undefined;
 }
 
+export interface TransactionOptions {
+  /**
+   * PostgreSQL: writers naming the same key (an organization's audit chain) queue on an advisory lock
+   * taken BEFORE the transaction's snapshot. Every audited write updates its chain head, so without this
+   * N concurrent writers of one organization would mostly fail serialization and retry N times over; with
+   * it they run one after another and none fails. (SQLite's `begin immediate` already queues writers.)
+   */
+  serializeOn?: string | null | undefined;
+}
+
 /**
  * Runs `fn` in one write transaction. SQLite: `begin immediate`, so the write lock is taken up front and
  * two writers can never both read-then-write (Kysely's own `begin` is deferred). PostgreSQL: serializable
  * isolation, and a serialization failure or deadlock is retried with jitter, so it never reaches the user
  * as an error.
  */
-export async function inTransaction<T>(db: Db, fn: (trx: Trx) => Promise<T>): Promise<T> {
+export async function inTransaction<T>(
+  db: Db,
+  fn: (trx: Trx) => Promise<T>,
+  options: TransactionOptions = {},
+): Promise<T> {
   if (db.dialect === "sqlite") {
     return db.kysely.connection().execute(async (conn) => {
       await sql`begin immediate`.execute(conn);
@@ -32,9 +46,24 @@ export async function inTransaction<T>(db: Db, fn: (trx: Trx) => Promise<T>): Pr
       }
     });
   }
+  const key = options.serializeOn;
+  if (key) {
+    return db.kysely.connection().execute(async (conn) => {
+      await sql`select pg_advisory_lock(hashtext(${key}))`.execute(conn);
+      try {
+        return await serializableWithRetry(conn, fn);
+      } finally {
+        await sql`select pg_advisory_unlock(hashtext(${key}))`.execute(conn);
+      }
+    });
+  }
+  return serializableWithRetry(db.kysely, fn);
+}
+
+async function serializableWithRetry<T>(kysely: Trx, fn: (trx: Trx) => Promise<T>): Promise<T> {
   for (let attempt = 1; ; attempt++) {
     try {
-      return await db.kysely.transaction().setIsolationLevel("serializable").execute(fn);
+      return await kysely.transaction().setIsolationLevel("serializable").execute(fn);
     } catch (error) {
       const code = pgCode(error);
       if (!code || !RETRYABLE_PG_CODES.has(code) || attempt >= MAX_ATTEMPTS) throw error;

@@ -5,6 +5,7 @@ import { createLocation, createResource } from "../directory/locations.ts";
 import { createPatient } from "../directory/patients.ts";
 import { addLicense, createStaff } from "../directory/staff.ts";
 import type { Services } from "../platform/services.ts";
+import { seedScheduling } from "./seed-scheduling.ts";
 
 /**
  * The demo practice (slug `demo`): two clinics, rooms and equipment, practitioners with licenses (one
@@ -237,5 +238,6 @@ export async function seedDemo(
       postalCode: pick(["62701", "62702", "62703", "62704"]),
     });
   }
+  await seedScheduling(services, org.id);
   return { organizationId: org.id, password, users: DEMO_USERS.map((u) => u.email) };
 }

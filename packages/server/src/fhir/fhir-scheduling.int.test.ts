@@ -57,9 +57,9 @@ describe(`FHIR scheduling (${dialect})`, () => {
     expect(body.issue[0]!.code).toBe(code);
     return body;
   };
-  const bundle = <T>(r: LightMyRequestResponse): Bundle<T & { resourceType: string }> => {
+  const bundle = (r: LightMyRequestResponse): Bundle => {
     expect(r.statusCode, r.body).toBe(200);
-    const b = r.json() as Bundle<T & { resourceType: string }>;
+    const b = r.json() as Bundle;
     expect(b.resourceType).toBe("Bundle");
     return b;
   };
@@ -138,7 +138,7 @@ describe(`FHIR scheduling (${dialect})`, () => {
   });
 
   it("finds the practitioner's Schedule by actor and reads it", async () => {
-    const b = bundle<Schedule>(await fhir("GET", `/Schedule?actor=Practitioner/${alpha.practitionerId}`));
+    const b = bundle(await fhir("GET", `/Schedule?actor=Practitioner/${alpha.practitionerId}`));
     expect(b.total).toBe(1);
     const schedule = resources<Schedule>(b)[0]!;
     expect(schedule.id).toMatch(/^[A-Za-z0-9-]{1,64}$/);
@@ -154,7 +154,7 @@ describe(`FHIR scheduling (${dialect})`, () => {
     expect(bundle(await fhir("GET", `/Schedule?actor=Location/${alpha.locationId}`)).total).toBe(1);
     expect(bundle(await fhir("GET", `/Schedule?actor=Practitioner/${alpha.staffId}`)).total).toBe(0);
     // Beta's schedule is invisible to alpha.
-    const betaSchedules = bundle<Schedule>(
+    const betaSchedules = bundle(
       await asBearer(
         app,
         betaToken,
@@ -169,7 +169,7 @@ describe(`FHIR scheduling (${dialect})`, () => {
   });
 
   it("searches free Slots for a type and location within a start range", async () => {
-    const b = bundle<Slot>(
+    const b = bundle(
       await fhir(
         "GET",
         `/Slot?${slotQuery}${typeId}&location=Location/${alpha.locationId}&start=ge2026-03-03&start=lt2026-03-04&status=free&_count=5`,
@@ -440,10 +440,16 @@ describe(`FHIR scheduling (${dialect})`, () => {
     const booked = await fhir("PUT", `/Appointment/${pending!.id}`, { ...pending, status: "booked" });
     expect(booked.statusCode, booked.body).toBe(200);
     expect(booked.json()).toMatchObject({ status: "booked", meta: { versionId: "2" } });
-    const arrived = await fhir("PUT", `/Appointment/${pending!.id}`, { ...booked.json(), status: "arrived" });
+    const arrived = await fhir("PUT", `/Appointment/${pending!.id}`, {
+      ...(booked.json() as Appointment),
+      status: "arrived",
+    });
     expect(arrived.json()).toMatchObject({ status: "arrived" });
     outcome(
-      await fhir("PUT", `/Appointment/${pending!.id}`, { ...arrived.json(), status: "proposed" }),
+      await fhir("PUT", `/Appointment/${pending!.id}`, {
+        ...(arrived.json() as Appointment),
+        status: "proposed",
+      }),
       400,
       "invalid",
     );

@@ -17,6 +17,7 @@ import { installGuard, type RouteRecord } from "./guard.ts";
 import { adminRoutes } from "./routes/admin-routes.ts";
 import { appointmentResponseRoutes } from "./routes/appointment-response-routes.ts";
 import { authRoutes } from "./routes/auth-routes.ts";
+import { calendarFeedRoutes } from "./routes/calendar-feed-routes.ts";
 import { directoryRoutes } from "./routes/directory-routes.ts";
 import { schedulingRoutes } from "./routes/scheduling-routes.ts";
 
@@ -173,6 +174,7 @@ export async function buildApp(services: Services, options: AppOptions = {}): Pr
   adminRoutes(app, services);
   schedulingRoutes(app, services);
   appointmentResponseRoutes(app, services);
+  calendarFeedRoutes(app, services);
   await app.register(async (fhir) => fhirRoutes(fhir, services));
 
   if (options.webDist && existsSync(options.webDist)) {

@@ -80,6 +80,9 @@ describe(`deny by default (${dialect})`, () => {
         "GET /r/:appointmentId",
         "HEAD /r/:appointmentId",
         "POST /r/:appointmentId",
+        // A practitioner's iCalendar feed: the 256-bit secret in the URL is the credential (calendar-feed-routes.ts).
+        "GET /calendar/:file",
+        "HEAD /calendar/:file",
       ].sort(),
     );
   });

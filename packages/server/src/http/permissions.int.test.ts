@@ -73,9 +73,10 @@ describe(`permission matrix per role (${dialect})`, () => {
     // Scheduling records are not seeded here; for the matrix only "403 or not" matters, and a permitted
     // caller answers 404 for an id that does not exist, which is still "not 403".
     if (
-      /^\/api\/(appointment-types|appointments|appointment-series|waitlist|waitlist\/offers|availability\/\w+)\/:id/.test(
+      /^\/api\/(appointment-types|appointments|appointment-series|waitlist|waitlist\/offers|availability\/\w+|calendar-feeds)\/:id/.test(
         out,
-      )
+      ) ||
+      /^\/fhir\/R4\/(Schedule|Appointment)\/:id$/.test(out)
     )
       out = out.replace(":id", MISSING_ID);
     if (out.includes(":")) throw new Error(`no id for ${url}`);

@@ -1,0 +1,251 @@
+import { randomUUID } from "node:crypto";
+import { DomainError, notFound } from "@salus/core";
+import ical, { ICalEventStatus } from "ical-generator";
+import { audited } from "../audit/audited.ts";
+import { digestToken, newSecretToken } from "../platform/crypto.ts";
+import type { Actor, Services } from "../platform/services.ts";
+import { HOLDING_STATUSES } from "./slot-context.ts";
+
+/**
+ * iCalendar (RFC 5545) feeds: one practitioner's appointments behind a secret URL that a calendar app
+ * subscribes to. The secret is shown once and stored only as a SHA-256 digest (like API tokens); a feed is
+ * revocable. What the feed shows is the minimum necessary: the visit type and the patient's initials,
+ * never a full name, date of birth or note, because the URL travels to a third-party calendar service.
+ */
+export interface CalendarFeedView {
+  id: string;
+  practitionerId: string;
+  practitionerName: string;
+  createdAt: string;
+  revokedAt: string | null;
+}
+
+/** Days of appointments the feed covers around now. */
+export const FEED_DAYS_BACK = 30;
+export const FEED_DAYS_AHEAD = 180;
+const DAY = 86_400_000;
+
+/** The secret part of a feed URL: 43 base64url characters (256 bits). */
+export const FEED_TOKEN_PATTERN = /^[A-Za-z0-9_-]{43}$/;
+
+export async function listCalendarFeeds(services: Services, actor: Actor): Promise<CalendarFeedView[]> {
+  const rows = await services.db.kysely
+    .selectFrom("calendar_feeds")
+    .innerJoin("staff_members", (j) =>
+      j
+        .onRef("staff_members.organization_id", "=", "calendar_feeds.organization_id")
+        .onRef("staff_members.id", "=", "calendar_feeds.practitioner_id"),
+    )
+    .select([
+      "calendar_feeds.id",
+      "calendar_feeds.practitioner_id",
+      "calendar_feeds.created_at",
+      "calendar_feeds.revoked_at",
+      "staff_members.given_name",
+      "staff_members.family_name",
+    ])
+    .where("calendar_feeds.organization_id", "=", actor.organizationId)
+    .orderBy("calendar_feeds.created_at", "desc")
+    .orderBy("calendar_feeds.id")
+    .execute();
+  return rows.map((r) => ({
+    id: r.id,
+    practitionerId: r.practitioner_id,
+    practitionerName: `${r.given_name} ${r.family_name}`,
+    createdAt: r.created_at,
+    revokedAt: r.revoked_at,
+  }));
+}
+
+/** Creates a feed for a practitioner of the caller's organization; answers the secret once. */
+export async function createCalendarFeed(
+  services: Services,
+  actor: Actor,
+  input: { practitionerId: string },
+): Promise<{ id: string; token: string }> {
+  const id = randomUUID();
+  const token = newSecretToken();
+  return audited(
+    services,
+    actor,
+    {
+      action: "calendar_feed.create",
+      resourceType: "CalendarFeed",
+      resourceId: id,
+      detail: { practitionerId: input.practitionerId },
+    },
+    async (trx) => {
+      const staff = await trx
+        .selectFrom("staff_members")
+        .select(["id", "kind"])
+        .where("organization_id", "=", actor.organizationId)
+        .where("id", "=", input.practitionerId)
+        .executeTakeFirst();
+      if (staff?.kind !== "practitioner") throw notFound("practitioner");
+      await trx
+        .insertInto("calendar_feeds")
+        .values({
+          organization_id: actor.organizationId,
+          id,
+          practitioner_id: input.practitionerId,
+          token_hash: digestToken(token),
+          created_at: services.clock().toISOString(),
+          revoked_at: null,
+        })
+        .execute();
+      return { id, token };
+    },
+  );
+}
+
+export async function revokeCalendarFeed(services: Services, actor: Actor, id: string): Promise<void> {
+  await audited(
+    services,
+    actor,
+    { action: "calendar_feed.revoke", resourceType: "CalendarFeed", resourceId: id },
+    async (trx) => {
+      const result = await trx
+        .updateTable("calendar_feeds")
+        .set({ revoked_at: services.clock().toISOString() })
+        .where("organization_id", "=", actor.organizationId)
+        .where("id", "=", id)
+        .where("revoked_at", "is", null)
+        .executeTakeFirst();
+      if (Number(result.numUpdatedRows) === 0) throw notFound("active calendar feed");
+    },
+  );
+}
+
+/** "R.G." from Robin Garcia: the first letter of the given and family names, nothing more. */
+export function initials(givenName: string, familyName: string): string {
+  const first = (s: string) => {
+    const c = [...s.trim()][0];
+    return c ? `${c.toLocaleUpperCase()}.` : "";
+  };
+  return `${first(givenName)}${first(familyName)}` || "?";
+}
+
+/** The same answer for an unknown, malformed and revoked secret, so the URL is no existence oracle. */
+function noFeed(): DomainError {
+  return new DomainError("not_found", "There is nothing at this address.");
+}
+
+export interface FeedRequest {
+  ip: string | null;
+  requestId: string | null;
+}
+
+/**
+ * The feed itself: resolves the secret, then, as the feed (an actor of the feed's organization with no
+ * permissions), reads the practitioner's appointments that hold time from 30 days back to 180 days ahead
+ * and renders them as a VCALENDAR with UTC times. Every fetch is audited with the patients it showed.
+ */
+export async function renderCalendarFeed(
+  services: Services,
+  token: string,
+  request: FeedRequest,
+): Promise<{ body: string; count: number }> {
+  if (!FEED_TOKEN_PATTERN.test(token)) throw noFeed();
+  const feed = await services.db.kysely
+    .selectFrom("calendar_feeds")
+    .select(["organization_id", "id", "practitioner_id", "revoked_at"])
+    .where("token_hash", "=", digestToken(token))
+    .executeTakeFirst();
+  if (!feed || feed.revoked_at !== null) throw noFeed();
+  const actor: Actor = {
+    organizationId: feed.organization_id,
+    userId: null,
+    label: `calendar-feed:${feed.id}`,
+    roles: [],
+    permissions: [],
+    via: "token",
+    ip: request.ip,
+    requestId: request.requestId,
+  };
+  const now = services.clock().getTime();
+  const from = new Date(now - FEED_DAYS_BACK * DAY).toISOString();
+  const to = new Date(now + FEED_DAYS_AHEAD * DAY).toISOString();
+  return audited(
+    services,
+    actor,
+    {
+      action: "calendar_feed.read",
+      resourceType: "CalendarFeed",
+      resourceId: feed.id,
+      detail: { practitionerId: feed.practitioner_id, from, to },
+      fromResult: (r: { count: number; patientIds: string[] }) => ({
+        detail: { count: r.count, patientIds: r.patientIds },
+      }),
+    },
+    async (trx) => {
+      const org = feed.organization_id;
+      const practitioner = await trx
+        .selectFrom("staff_members")
+        .select(["given_name", "family_name"])
+        .where("organization_id", "=", org)
+        .where("id", "=", feed.practitioner_id)
+        .executeTakeFirst();
+      if (!practitioner) throw noFeed();
+      const rows = await trx
+        .selectFrom("appointments as a")
+        .innerJoin("patients as p", (j) =>
+          j.onRef("p.organization_id", "=", "a.organization_id").onRef("p.id", "=", "a.patient_id"),
+        )
+        .innerJoin("appointment_types as t", (j) =>
+          j.onRef("t.organization_id", "=", "a.organization_id").onRef("t.id", "=", "a.appointment_type_id"),
+        )
+        .innerJoin("locations as l", (j) =>
+          j.onRef("l.organization_id", "=", "a.organization_id").onRef("l.id", "=", "a.location_id"),
+        )
+        .select([
+          "a.id",
+          "a.patient_id",
+          "a.start_at",
+          "a.end_at",
+          "a.status",
+          "a.version",
+          "a.created_at",
+          "a.updated_at",
+          "p.given_name",
+          "p.family_name",
+          "t.name as type_name",
+          "l.name as location_name",
+        ])
+        .where("a.organization_id", "=", org)
+        .where("a.practitioner_id", "=", feed.practitioner_id)
+        .where("a.status", "in", [...HOLDING_STATUSES])
+        .where("a.start_at", ">=", from)
+        .where("a.start_at", "<", to)
+        .orderBy("a.start_at")
+        .orderBy("a.id")
+        .execute();
+      const calendar = ical({
+        name: `Salus: ${practitioner.given_name} ${practitioner.family_name}`,
+        prodId: { company: "Salus", product: "Salus practice management", language: "EN" },
+        ttl: 15 * 60,
+      });
+      for (const r of rows) {
+        calendar.createEvent({
+          id: `${r.id}@salus`,
+          start: new Date(r.start_at),
+          end: new Date(r.end_at),
+          stamp: new Date(r.updated_at),
+          created: new Date(r.created_at),
+          lastModified: new Date(r.updated_at),
+          sequence: r.version,
+          status:
+            r.status === "proposed" || r.status === "pending"
+              ? ICalEventStatus.TENTATIVE
+              : ICalEventStatus.CONFIRMED,
+          summary: `${r.type_name} (${initials(r.given_name, r.family_name)})`,
+          location: r.location_name,
+        });
+      }
+      return {
+        body: calendar.toString(),
+        count: rows.length,
+        patientIds: [...new Set(rows.map((r) => r.patient_id))],
+      };
+    },
+  );
+}

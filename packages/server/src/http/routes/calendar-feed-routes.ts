@@ -46,7 +46,9 @@ export function calendarFeedRoutes(app: FastifyInstance, services: Services): vo
     },
     handler: async (req, reply) => {
       const feed = await createCalendarFeed(services, actorOf(req), req.body);
-      const url = `${req.protocol}://${req.host}/calendar/${feed.token}.ics`;
+      // Built from the configured public address (SALUS_PUBLIC_URL) when there is one, like reminder links.
+      const base = services.config.publicUrl ?? `${req.protocol}://${req.host}`;
+      const url = `${base}/calendar/${feed.token}.ics`;
       return reply.status(201).send({ id: feed.id, url });
     },
   });

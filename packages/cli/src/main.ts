@@ -1,11 +1,16 @@
 import { ROLES } from "@salus/core";
 import { Command, Option } from "commander";
-import { runCli } from "./commands.ts";
 
 /**
  * `salus`: administration from the command line. Every command has --help. Results go to standard
  * output (a token alone on its line, so scripts can capture it); messages and errors to standard error.
  */
+/** The commands load the whole server; import them only when one actually runs (fast --help). */
+async function runCli(command: string, opts: Record<string, unknown>): Promise<void> {
+  const { runCli: run } = await import("./commands.ts");
+  await run(command, opts);
+}
+
 const program = new Command()
   .name("salus")
   .description(

@@ -89,11 +89,13 @@ export async function buildApp(services: Services, options: AppOptions = {}): Pr
   app.setNotFoundHandler(async (request, reply) => {
     const path = request.url.split("?")[0] ?? "";
     const webIndex = options.webDist ? resolve(options.webDist, "index.html") : null;
+    // A missing asset stays a 404 (a tab open across a deploy would otherwise get index.html as its
+    // JavaScript); any other unknown GET is a page of the single-page app.
     if (
       request.method === "GET" &&
       webIndex &&
       existsSync(webIndex) &&
-      !/^\/(api|fhir|healthz)(\/|$)/.test(path)
+      !/^\/(api|fhir|healthz|assets)(\/|$)/.test(path)
     ) {
       return reply.type("text/html").sendFile("index.html");
     }
@@ -180,7 +182,8 @@ export async function buildApp(services: Services, options: AppOptions = {}): Pr
   if (options.webDist && existsSync(options.webDist)) {
     await app.register(fastifyStatic, {
       root: resolve(options.webDist),
-      wildcard: false,
+      // Files are looked up per request, so a rebuilt web app is served without a restart.
+      wildcard: true,
       index: "index.html",
     });
   }

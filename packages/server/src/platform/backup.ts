@@ -1,4 +1,4 @@
-import { createHash } from "node:crypto";
+import { createHash, createHmac, timingSafeEqual } from "node:crypto";
 import { readFileSync, renameSync, writeFileSync } from "node:fs";
 import { gunzipSync, gzipSync } from "node:zlib";
 import { type ChainedEntry, verifyChain } from "@salus/core";
@@ -27,6 +27,12 @@ interface BackupFile {
   sourceDialect: string;
   tables: Record<string, { count: number; sha256: string; rows: Rows }>;
   sha256: string;
+  /** HMAC-SHA256 of `sha256` under the audit key: only this installation can make a backup it accepts. */
+  seal: string;
+}
+
+function sealOf(key: Buffer, sha256: string): string {
+  return createHmac("sha256", key).update(`salus-backup:${sha256}`).digest("hex");
 }
 
 function digest(value: unknown): string {
@@ -45,7 +51,8 @@ export interface BackupSummary {
   sha256: string;
 }
 
-export async function backupTo(db: Db, file: string, now: Date): Promise<BackupSummary> {
+/** Writes a backup sealed with `key` (the audit key: kept outside the database and its backups). */
+export async function backupTo(db: Db, file: string, now: Date, key: Buffer): Promise<BackupSummary> {
   const tables = await inSnapshot(db, async (trx) => {
     const out: BackupFile["tables"] = {};
     for (const t of TABLES_IN_ORDER) {
@@ -62,7 +69,10 @@ export async function backupTo(db: Db, file: string, now: Date): Promise<BackupS
     sourceDialect: db.dialect,
     tables,
   };
-  const whole: BackupFile = { ...body, sha256: digest(body) };
+  const sha256 = digest(body);
+  // Plain checksums only catch damage: anyone could edit a row and recompute them. The keyed seal makes
+  // an edited backup unacceptable to restore without the key.
+  const whole: BackupFile = { ...body, sha256, seal: sealOf(key, sha256) };
   // Write beside the target then rename, so a crash never leaves a half-written backup under its name.
   const tmp = `${file}.partial`;
   writeFileSync(tmp, gzipSync(JSON.stringify(whole)), { mode: 0o600 });
@@ -86,9 +96,19 @@ export function readVerifiedBackup(file: string, auditKey: Buffer): BackupFile {
   }
   if (parsed.format !== FORMAT || parsed.version !== VERSION)
     throw new BackupError(`${file} is not a Salus backup of a version this Salus reads.`);
-  const { sha256, ...body } = parsed;
+  const { sha256, seal, ...body } = parsed;
   if (digest(body) !== sha256)
     throw new BackupError("The backup's overall checksum does not match: the file was altered or damaged.");
+  const expected = Buffer.from(sealOf(auditKey, sha256));
+  if (
+    typeof seal !== "string" ||
+    seal.length !== expected.length ||
+    !timingSafeEqual(Buffer.from(seal), expected)
+  ) {
+    throw new BackupError(
+      "The backup's seal does not verify with this installation's key: it was altered, or made by another installation.",
+    );
+  }
   if (parsed.migration !== LATEST_MIGRATION) {
     throw new BackupError(
       `The backup is at schema ${parsed.migration}, this Salus at ${LATEST_MIGRATION}; restore it with the matching Salus version.`,

@@ -16,15 +16,20 @@ import { cpus, platform, release, tmpdir, totalmem } from "node:os";
 import { join } from "node:path";
 import { Worker } from "node:worker_threads";
 import { normalizeEmail } from "@salus/core";
+import { findSlots } from "@salus/core/scheduling/slots";
 import { cliActor } from "@salus/server/admin/organizations";
 import { createToken } from "@salus/server/admin/tokens";
 import { loadConfig } from "@salus/server/config";
 import { type DialectName, openDatabase } from "@salus/server/db/connection";
 import { migrateToLatest } from "@salus/server/db/migrate";
+import { inTransaction } from "@salus/server/db/transaction";
 import { seedDemo } from "@salus/server/demo/seed-demo";
 import { buildApp } from "@salus/server/http/app";
 import { systemClock } from "@salus/server/platform/clock";
 import { makeServices, type Services } from "@salus/server/platform/services";
+import { createAppointmentType } from "@salus/server/scheduling/appointment-types";
+import { bookAppointment } from "@salus/server/scheduling/appointments";
+import { loadSlotContext } from "@salus/server/scheduling/slot-context";
 import Fastify from "fastify";
 import { sql } from "kysely";
 
@@ -71,13 +76,33 @@ interface Env {
   patientId: string;
 }
 
-interface BenchCase {
+interface HttpCase {
   name: string;
   baseline: string;
   /** A line printed under the table, saying what the figure includes. */
   note?: string;
   target(env: Env): Target;
 }
+
+/** A figure measured in-process (not HTTP load): its own value, unit and in-run baseline. */
+interface RunResult {
+  value: number;
+  unit: string;
+  baseline: number;
+  baselineLabel: string;
+  /** Lower is better (milliseconds) or higher is better (per second). */
+  better: "lower" | "higher";
+  extra?: string;
+  /** Makes the run fail (e.g. a double booking found). */
+  error?: string;
+}
+interface RunCase {
+  name: string;
+  note?: string;
+  run(env: Env): Promise<RunResult>;
+}
+
+type BenchCase = HttpCase | RunCase;
 
 const isObject = (v: unknown): v is Record<string, unknown> => typeof v === "object" && v !== null;
 
@@ -135,6 +160,373 @@ const CASES: BenchCase[] = [
     }),
   },
 ];
+
+// ---- Scheduling: slot finding and booking throughput (issue 3) ----------------------------------------
+const DAY = 86_400_000;
+const BENCH_PRACTITIONERS = 20;
+const SLOT_DAYS = 60;
+const BOOKINGS = 400;
+
+interface SchedulingFixture {
+  typeId: string;
+  locationId: string;
+  practitioners: string[];
+  patients: string[];
+  /** First local midnight (UTC, America/Chicago) of the 60 days searched. */
+  from: number;
+  /** Visits the fixture booked in those days. */
+  booked: number;
+}
+const fixtures = new Map<Services, Promise<SchedulingFixture>>();
+
+/**
+ * 20 practitioners working Mon-Fri 08:00-12:00 and 13:00-17:00 at the demo's main clinic, booked at 13 of
+ * their 16 half-hour visits a day (81%) over 60 days, written directly (a bulk fixture, not the use case).
+ */
+function schedulingFixture(env: Env): Promise<SchedulingFixture> {
+  let f = fixtures.get(env.services);
+  if (!f) {
+    f = buildSchedulingFixture(env);
+    fixtures.set(env.services, f);
+  }
+  return f;
+}
+async function buildSchedulingFixture(env: Env): Promise<SchedulingFixture> {
+  const db = env.services.db.kysely;
+  const org = env.organizationId;
+  const actor = cliActor(org);
+  const at = new Date().toISOString();
+  const location = await db
+    .selectFrom("locations")
+    .select("id")
+    .where("organization_id", "=", org)
+    .where("name", "=", "Riverside Main Clinic")
+    .executeTakeFirstOrThrow();
+  const type = await createAppointmentType(env.services, actor, {
+    name: "Bench visit",
+    durationMinutes: 30,
+    roomRequired: false,
+    stepMinutes: 30,
+  });
+  const patients = (
+    await db.selectFrom("patients").select("id").where("organization_id", "=", org).execute()
+  ).map((p) => p.id);
+  const practitioners = Array.from({ length: BENCH_PRACTITIONERS }, () => crypto.randomUUID());
+  // Day 0 = tomorrow's local midnight in Chicago (UTC-6 or -5: 06:00Z is after midnight either way).
+  let booked = 0;
+  const from = Date.parse(`${new Date(Date.now() + DAY).toISOString().slice(0, 10)}T06:00:00Z`);
+  await inTransaction(env.services.db, async (trx) => {
+    await trx
+      .insertInto("staff_members")
+      .values(
+        practitioners.map((id, i) => ({
+          organization_id: org,
+          id,
+          kind: "practitioner" as const,
+          given_name: "Bench",
+          family_name: `Practitioner ${i}`,
+          job_title: null,
+          email: null,
+          phone: null,
+          npi: null,
+          taxonomy: null,
+          user_id: null,
+          active: 1,
+          created_at: at,
+          updated_at: at,
+        })),
+      )
+      .execute();
+    await trx
+      .insertInto("practitioner_licenses")
+      .values(
+        practitioners.map((id, i) => ({
+          organization_id: org,
+          id: crypto.randomUUID(),
+          staff_id: id,
+          state: "IL",
+          number: `B-${i}`,
+          expires_on: "2099-12-31",
+          created_at: at,
+        })),
+      )
+      .execute();
+    const templates = practitioners.flatMap((id) =>
+      [1, 2, 3, 4, 5].flatMap((weekday) =>
+        [
+          ["08:00", "12:00"],
+          ["13:00", "17:00"],
+        ].map(([start, end]) => ({
+          organization_id: org,
+          id: crypto.randomUUID(),
+          resource_kind: "practitioner" as const,
+          resource_id: id,
+          location_id: location.id,
+          weekday,
+          start_time: start!,
+          end_time: end!,
+          effective_from: "2000-01-01",
+          effective_to: null,
+          created_at: at,
+        })),
+      ),
+    );
+    await trx.insertInto("availability_templates").values(templates).execute();
+    // Read back what the core would offer (free slots), then take 13 of every 16 per practitioner-day.
+    const ctx = await loadSlotContext(trx, actor, {
+      appointmentTypeId: type.id,
+      locationId: location.id,
+      range: { start: from, end: from + SLOT_DAYS * DAY },
+      now: from,
+    });
+    const slots = findSlots({ ...ctx.request, eachPractitioner: true });
+    const rows = slots.filter((s) => Math.floor((s.start / (30 * 60_000)) % 16) % 16 < 13);
+    booked = rows.length;
+    for (let i = 0; i < rows.length; i += 400) {
+      const chunk = rows.slice(i, i + 400).map((s) => ({ s, id: crypto.randomUUID() }));
+      await trx
+        .insertInto("appointments")
+        .values(
+          chunk.map(({ s, id }, k) =>
+            appointmentRow(
+              org,
+              id,
+              location.id,
+              type.id,
+              patients[k % patients.length]!,
+              s.practitionerId,
+              s.start,
+              s.end,
+              at,
+            ),
+          ),
+        )
+        .execute();
+      await trx
+        .insertInto("appointment_resources")
+        .values(chunk.map(({ s, id }) => holdRow(org, id, s.practitionerId, s.start, s.end)))
+        .execute();
+    }
+  });
+  return { typeId: type.id, locationId: location.id, practitioners, patients, from, booked };
+}
+
+function appointmentRow(
+  org: string,
+  id: string,
+  locationId: string,
+  typeId: string,
+  patientId: string,
+  practitionerId: string,
+  start: number,
+  end: number,
+  at: string,
+) {
+  return {
+    organization_id: org,
+    id,
+    location_id: locationId,
+    patient_id: patientId,
+    appointment_type_id: typeId,
+    practitioner_id: practitionerId,
+    room_id: null,
+    start_at: new Date(start).toISOString(),
+    end_at: new Date(end).toISOString(),
+    status: "booked" as const,
+    overbooked: 0,
+    series_id: null,
+    series_index: null,
+    rescheduled_from_id: null,
+    note: null,
+    created_by: null,
+    cancelled_at: null,
+    cancelled_by: null,
+    cancel_reason: null,
+    late_cancel: 0,
+    version: 1,
+    created_at: at,
+    updated_at: at,
+  };
+}
+function holdRow(org: string, id: string, practitionerId: string, start: number, end: number) {
+  return {
+    organization_id: org,
+    appointment_id: id,
+    resource_kind: "practitioner" as const,
+    resource_id: practitionerId,
+    busy_start: new Date(start).toISOString(),
+    busy_end: new Date(end).toISOString(),
+    active: 1,
+    exclusive: 1,
+  };
+}
+
+/** Active exclusive holds overlapping an earlier one of the same resource (double bookings). */
+async function doubleBookings(services: Services, org: string): Promise<number> {
+  const r = await sql<{ n: number | string }>`
+    select count(*) as n from (
+      select busy_start, max(busy_end) over (
+        partition by resource_id order by busy_start, appointment_id
+        rows between unbounded preceding and 1 preceding) as prev_end
+      from appointment_resources
+      where organization_id = ${org} and active = 1 and exclusive = 1) h
+    where h.prev_end > h.busy_start`.execute(services.db.kysely);
+  return Number(r.rows[0]?.n ?? 0);
+}
+
+const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
+
+/** Runs `n` tasks with at most CONCURRENCY in flight. */
+async function pool(n: number, task: (i: number) => Promise<void>): Promise<void> {
+  let next = 0;
+  await Promise.all(
+    Array.from({ length: Math.min(CONCURRENCY, n) }, async () => {
+      while (next < n) await task(next++);
+    }),
+  );
+}
+
+const SCHEDULING_CASES: RunCase[] = [
+  {
+    name: `slot finding, ${BENCH_PRACTITIONERS} practitioners × ${SLOT_DAYS} days, ~80% booked`,
+    note: "Slot finding = loadSlotContext (types, practitioners, licenses, templates, exceptions, blocks, holds) plus the pure findSlots over every practitioner; baseline = only reading the same template, license and hold rows. Median of 5.",
+    async run(env) {
+      const f = await schedulingFixture(env);
+      const actor = cliActor(env.organizationId);
+      const range = { start: f.from, end: f.from + SLOT_DAYS * DAY };
+      const times: number[] = [];
+      const reads: number[] = [];
+      let found = 0;
+      for (let i = 0; i < 5; i++) {
+        let t = performance.now();
+        const ctx = await loadSlotContext(env.services.db.kysely, actor, {
+          appointmentTypeId: f.typeId,
+          locationId: f.locationId,
+          range,
+          now: f.from,
+        });
+        found = findSlots({ ...ctx.request, eachPractitioner: true }).length;
+        times.push(performance.now() - t);
+        t = performance.now();
+        const db = env.services.db.kysely;
+        await Promise.all([
+          db
+            .selectFrom("availability_templates")
+            .selectAll()
+            .where("organization_id", "=", env.organizationId)
+            .where("resource_id", "in", f.practitioners)
+            .execute(),
+          db
+            .selectFrom("practitioner_licenses")
+            .selectAll()
+            .where("organization_id", "=", env.organizationId)
+            .where("staff_id", "in", f.practitioners)
+            .execute(),
+          db
+            .selectFrom("appointment_resources")
+            .selectAll()
+            .where("organization_id", "=", env.organizationId)
+            .where("resource_id", "in", f.practitioners)
+            .where("busy_end", ">", new Date(range.start - DAY).toISOString())
+            .where("busy_start", "<", new Date(range.end + DAY).toISOString())
+            .execute(),
+        ]);
+        reads.push(performance.now() - t);
+      }
+      return {
+        value: median(times),
+        unit: "ms",
+        baseline: median(reads),
+        baselineLabel: "read rows only",
+        better: "lower",
+        extra: `${found} free slots, ${f.booked} booked (${((f.booked / (f.booked + found)) * 100).toFixed(0)}% booked)`,
+      };
+    },
+  },
+  {
+    name: `booking throughput (${BOOKINGS} bookings through the use case)`,
+    note: "Bookings through bookAppointment (load, check with the core, write appointment and holds, audit entry, one write transaction each), CONCURRENCY in flight; baseline = plain inserts of the same rows (appointment + hold, one transaction each) in the same run. Double bookings counted by SQL afterwards.",
+    async run(env) {
+      const f = await schedulingFixture(env);
+      const actor = cliActor(env.organizationId);
+      // Free half-hours beyond the booked 60 days: day 61 onwards, each practitioner's weekdays.
+      const starts: { practitionerId: string; start: number }[] = [];
+      for (let d = SLOT_DAYS + 1; starts.length < BOOKINGS; d++) {
+        const day = f.from + d * DAY;
+        const weekday = new Date(day).getUTCDay();
+        if (weekday === 0 || weekday === 6) continue;
+        for (const p of f.practitioners)
+          for (let k = 0; k < 6 && starts.length < BOOKINGS; k++)
+            // `day` is 06:00Z = local midnight in Chicago in winter: 09:00-12:00 local.
+            starts.push({ practitionerId: p, start: day + 9 * 3_600_000 + k * 30 * 60_000 });
+      }
+      let t = performance.now();
+      let failed = 0;
+      let firstError = "";
+      await pool(starts.length, async (i) => {
+        const s = starts[i]!;
+        try {
+          await bookAppointment(env.services, actor, {
+            patientId: f.patients[i % f.patients.length]!,
+            appointmentTypeId: f.typeId,
+            locationId: f.locationId,
+            practitionerId: s.practitionerId,
+            when: { start: new Date(s.start).toISOString() },
+          });
+        } catch (error) {
+          failed++;
+          firstError ||= String(error);
+        }
+      });
+      const bookingSeconds = (performance.now() - t) / 1000;
+      const at = new Date().toISOString();
+      t = performance.now();
+      await pool(starts.length, async (i) => {
+        const s = starts[i]!;
+        const id = crypto.randomUUID();
+        await inTransaction(env.services.db, async (trx) => {
+          // Same rows, a year later (so they never collide with the bookings above).
+          const start = s.start + 364 * DAY;
+          await trx
+            .insertInto("appointments")
+            .values(
+              appointmentRow(
+                env.organizationId,
+                id,
+                f.locationId,
+                f.typeId,
+                f.patients[i % f.patients.length]!,
+                s.practitionerId,
+                start,
+                start + 30 * 60_000,
+                at,
+              ),
+            )
+            .execute();
+          await trx
+            .insertInto("appointment_resources")
+            .values(holdRow(env.organizationId, id, s.practitionerId, start, start + 30 * 60_000))
+            .execute();
+        });
+      });
+      const insertSeconds = (performance.now() - t) / 1000;
+      const doubles = await doubleBookings(env.services, env.organizationId);
+      return {
+        value: (starts.length - failed) / bookingSeconds,
+        unit: "bookings/s",
+        baseline: starts.length / insertSeconds,
+        baselineLabel: "plain inserts/s",
+        better: "higher",
+        extra: `${doubles} double bookings${failed ? `, ${failed} failed (${firstError.slice(0, 120)})` : ""}`,
+        ...(doubles > 0 || failed > 0
+          ? { error: `${doubles} double bookings, ${failed} failed bookings` }
+          : {}),
+      };
+    },
+  },
+];
+
+CASES.push(...SCHEDULING_CASES);
 
 interface Measurement {
   requests: number;
@@ -260,6 +652,7 @@ interface Row {
   result: Measurement | null;
   baseline: Measurement | null;
   skipped?: string;
+  run?: RunResult;
 }
 
 /** Baseline servers, started once and kept listening; every case measures its baseline right before it. */
@@ -323,6 +716,11 @@ async function main() {
       try {
         versions.push(await databaseVersion(env.services));
         for (const c of CASES) {
+          if ("run" in c) {
+            log(`  ${database}: ${c.name}`);
+            rows.push({ benchmark: c.name, database, result: null, baseline: null, run: await c.run(env) });
+            continue;
+          }
           // The baseline is measured right before its case, so both see the same machine load.
           log(`  ${database}: ${c.baseline} (baseline)`);
           const baseline = await baselineFigure(c.baseline);
@@ -357,12 +755,17 @@ async function main() {
       )}\n`,
     );
   }
-  if (rows.some((r) => r.result && r.result.errors > 0)) process.exitCode = 1;
+  if (rows.some((r) => (r.result && r.result.errors > 0) || r.run?.error)) process.exitCode = 1;
 }
 
-function print(rows: Row[], machine: string[], versions: string[]) {
+function print(allRows: Row[], machine: string[], versions: string[]) {
+  let rows = allRows;
   const n = (v: number, digits = 0) => (Number.isFinite(v) ? v.toFixed(digits) : "–");
   const header = ["benchmark", "database", "req/s", "baseline req/s", "ratio", "p50 ms", "p99 ms", "errors"];
+  const runRows = rows.filter(
+    (r) => r.run || (r.skipped && CASES.some((c) => c.name === r.benchmark && "run" in c)),
+  );
+  rows = rows.filter((r) => !runRows.includes(r));
   const table = rows.map((r) =>
     r.result && r.baseline
       ? [
@@ -410,7 +813,32 @@ function print(rows: Row[], machine: string[], versions: string[]) {
     );
   }
   out.push("ratio = req/s ÷ baseline req/s (higher is better; compare ratios between runs, not raw req/s).");
+  if (runRows.length) {
+    const head = ["benchmark (in-process)", "database", "figure", "baseline", "ratio", "detail"];
+    const body = runRows.map((r) =>
+      r.run
+        ? [
+            r.benchmark,
+            r.database,
+            `${n(r.run.value, r.run.unit === "ms" ? 1 : 0)} ${r.run.unit}`,
+            `${n(r.run.baseline, r.run.unit === "ms" ? 1 : 0)} (${r.run.baselineLabel})`,
+            n(r.run.value / r.run.baseline, 2),
+            r.run.extra ?? "",
+          ]
+        : [r.benchmark, r.database, r.skipped ?? "skipped", "", "", ""],
+    );
+    const w = head.map((h, c) => Math.max(h.length, ...body.map((row) => row[c]!.length)));
+    const fmt = (cells: string[]) =>
+      cells
+        .map((cell, c) => cell.padEnd(w[c]!))
+        .join("  ")
+        .trimEnd();
+    out.push("", fmt(head), fmt(w.map((x) => "─".repeat(x))), ...body.map(fmt));
+    out.push("ratio = figure ÷ baseline (ms: lower is better; per second: higher is better).");
+  }
   for (const note of new Set(CASES.map((c) => c.note).filter(Boolean))) out.push(`Note: ${note}`);
+  for (const r of allRows.filter((x) => x.run?.error))
+    out.push(`ERROR: ${r.benchmark} on ${r.database}: ${r.run!.error}.`);
   const failed = rows.filter((r) => r.result && r.result.errors > 0);
   for (const r of failed)
     out.push(

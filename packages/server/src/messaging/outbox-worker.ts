@@ -116,7 +116,9 @@ export async function runOutboxOnce(
     .execute();
   const run: OutboxRun = { claimed: 0, sent: 0, failed: 0 };
   for (const m of due) {
-    if (!(await claim(services, m, now))) continue;
+    // A slow pass must not hand out leases that have already run out: lease from the time of the claim.
+    const claimAt = new Date(Math.max(now.getTime(), services.clock().getTime()));
+    if (!(await claim(services, m, claimAt))) continue;
     run.claimed++;
     const patientId = await patientOf(services, m);
     try {

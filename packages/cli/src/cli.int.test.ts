@@ -471,7 +471,7 @@ for (const kind of KINDS) {
 
       // A change after the backup, which the restore must undo.
       expect((await salus(["org", "create", "--slug", "after-backup", "--name", "After"])).code).toBe(0);
-      expect((await snapshot()).counts.organizations).toBe(atBackup.counts.organizations + 1);
+      expect((await snapshot()).counts.organizations).toBe((atBackup.counts.organizations ?? 0) + 1);
 
       const r = await salus(["restore", backupFile, "--yes"]);
       expect(r.code, r.stderr).toBe(0);
@@ -513,21 +513,31 @@ for (const kind of KINDS) {
       const editedFile = join(tmp.dir, "edited.backup");
       writeFileSync(editedFile, gzipSync(JSON.stringify(edited)));
 
-      // An editor who also recomputes the (unkeyed) checksums is still caught by the keyed audit chain.
+      // An editor who also recomputes the (unkeyed) checksums is caught by the keyed seal, whatever they
+      // edited (a practice row here; an audit row below).
       const resealed = structuredClone(json);
       resealed.tables.audit_entries.rows.find(
         (e: { seq: number; chain_id: string }) => e.chain_id === orgId && Number(e.seq) === 2,
       ).action = "user.read";
       resealed.tables.audit_entries.sha256 = sha(resealed.tables.audit_entries.rows);
-      const { sha256: _old, ...body } = resealed;
+      const { sha256: _old, seal: _seal, ...body } = resealed;
       resealed.sha256 = sha(body);
       const resealedFile = join(tmp.dir, "resealed.backup");
       writeFileSync(resealedFile, gzipSync(JSON.stringify(resealed)));
+      const orgResealed = structuredClone(json);
+      orgResealed.tables.organizations.rows.find((o: { slug: string }) => o.slug === "riverside").name =
+        "Evil Corp";
+      orgResealed.tables.organizations.sha256 = sha(orgResealed.tables.organizations.rows);
+      const { sha256: _prior, seal: _priorSeal, ...orgBody } = orgResealed;
+      orgResealed.sha256 = sha(orgBody);
+      const orgResealedFile = join(tmp.dir, "org-resealed.backup");
+      writeFileSync(orgResealedFile, gzipSync(JSON.stringify(orgResealed)));
 
-      const [f, e, s, missing] = await Promise.all([
+      const [f, e, s, o, missing] = await Promise.all([
         salus(["restore", flippedFile, "--yes"]),
         salus(["restore", editedFile, "--yes"]),
         salus(["restore", resealedFile, "--yes"]),
+        salus(["restore", orgResealedFile, "--yes"]),
         salus(["restore", join(tmp.dir, "no-such.backup"), "--yes"]),
       ]);
       expect(f.code).toBe(1);
@@ -537,12 +547,13 @@ for (const kind of KINDS) {
         /salus: The backup's overall checksum does not match: the file was altered or damaged\./,
       );
       expect(s.code).toBe(1);
-      expect(s.stderr).toMatch(
-        /salus: The backup's audit trail does not verify with this installation's audit key \(Audit entry 2 was edited/,
-      );
+      for (const r of [s, o]) {
+        expect(r.code).toBe(1);
+        expect(r.stderr).toMatch(/salus: The backup's seal does not verify with this installation's key/);
+      }
       expect(missing.code).toBe(1);
       expect(missing.stderr).toMatch(/no-such\.backup is not a Salus backup/);
-      for (const r of [f, e, s, missing]) expect(r.stderr).not.toMatch(/Restored/);
+      for (const r of [f, e, s, o, missing]) expect(r.stderr).not.toMatch(/Restored/);
 
       expect(await snapshot()).toEqual(before);
       expect((await salus(["audit", "verify"])).code).toBe(0);
@@ -563,7 +574,7 @@ for (const kind of KINDS) {
       expect(r.code, r.stderr).toBe(0);
       expect(wrongKey.code).toBe(1);
       expect(wrongKey.stderr).toMatch(
-        /does not verify with this installation's audit key .*Was it made with another key\?/,
+        /seal does not verify with this installation's key: .*another installation/,
       );
 
       const freshServices = await openInProcess(freshEnv);

@@ -580,6 +580,72 @@ describe(`FHIR scheduling (${dialect})`, () => {
     expect(entries.filter((e) => e.outcome === "success")).toEqual([]);
   });
 
+  // Last: it gives the room hours, which narrows every later booking to them.
+  it("a room with weekly hours has its own Schedule; its Slots book with a Practitioner participant", async () => {
+    for (let weekday = 1; weekday <= 5; weekday++)
+      await createTemplate(services, cliActor(alpha.id), {
+        resourceKind: "room",
+        resourceId: alpha.roomId,
+        locationId: alpha.locationId,
+        weekday,
+        start: "09:00",
+        end: "12:00",
+        effectiveFrom: "2026-01-01",
+        effectiveTo: null,
+      });
+    const schedules = resources<Schedule>(
+      bundle(await fhir("GET", `/Schedule?actor=Location/${alpha.locationId}`)),
+    );
+    expect(schedules).toHaveLength(2);
+    const room = schedules.find((s) => s.id!.startsWith("r"))!;
+    expect(room.actor[1]).toEqual({
+      type: "Location",
+      identifier: { system: "urn:salus:room", value: alpha.roomId },
+      display: "Exam 1",
+    });
+    const slots = resources<Slot>(
+      bundle(
+        await fhir(
+          "GET",
+          `/Slot?${slotQuery}${typeId}&schedule=Schedule/${room.id}&start=ge2026-03-06&start=lt2026-03-07&_count=50`,
+        ),
+      ),
+    );
+    // Friday 09:00-12:00 Chicago: six half-hour starts, all on the room's schedule.
+    expect(slots.map((s) => s.start)).toEqual([
+      "2026-03-06T15:00:00.000Z",
+      "2026-03-06T15:30:00.000Z",
+      "2026-03-06T16:00:00.000Z",
+      "2026-03-06T16:30:00.000Z",
+      "2026-03-06T17:00:00.000Z",
+      "2026-03-06T17:30:00.000Z",
+    ]);
+    expect(new Set(slots.map((s) => s.schedule.reference))).toEqual(new Set([`Schedule/${room.id}`]));
+    const patient = { actor: { reference: `Patient/${alpha.patientIds[0]}` }, status: "accepted" };
+    const withoutPractitioner = await fhir("POST", "/Appointment", {
+      resourceType: "Appointment",
+      status: "booked",
+      slot: [{ reference: `Slot/${slots[0]!.id}` }],
+      participant: [patient],
+    });
+    outcome(withoutPractitioner, 400, "invalid");
+    const booked = await fhir("POST", "/Appointment", {
+      resourceType: "Appointment",
+      status: "booked",
+      slot: [{ reference: `Slot/${slots[0]!.id}` }],
+      participant: [
+        patient,
+        { actor: { reference: `Practitioner/${alpha.practitionerId}` }, status: "accepted" },
+      ],
+    });
+    expect(booked.statusCode, booked.body).toBe(201);
+    expect((booked.json() as Appointment).participant).toContainEqual({
+      actor: { type: "Location", identifier: { system: "urn:salus:room", value: alpha.roomId } },
+      required: "required",
+      status: "accepted",
+    });
+  });
+
   it("a role without schedule:write cannot book; without schedule:read cannot search", async () => {
     const biller = await bearer(services, alpha, alpha.users.biller.email, "biller");
     const hr = await bearer(services, alpha, alpha.users.hr.email, "hr");

@@ -75,4 +75,9 @@ describe("throttleWait", () => {
       }),
     );
   });
+
+  it("treats an unreadable last-failure time as just now, never as long ago", () => {
+    const now = new Date("2026-03-02T15:00:00.000Z");
+    expect(throttleWait({ failures: FREE_ATTEMPTS + 2, lastFailureAt: "not a time" }, now)).toBe(4_000);
+  });
 });

@@ -16,5 +16,8 @@ const MAX_DELAY_MS = 15 * 60_000;
 export function throttleWait(state: ThrottleState, now: Date, freeAttempts = FREE_ATTEMPTS): number {
   if (state.failures < freeAttempts || !state.lastFailureAt) return 0;
   const delay = Math.min(MAX_DELAY_MS, BASE_DELAY_MS * 2 ** Math.min(30, state.failures - freeAttempts));
-  return Math.max(0, Date.parse(state.lastFailureAt) + delay - now.getTime());
+  const last = Date.parse(state.lastFailureAt);
+  // An unreadable time must not read as "long ago" (that would let the caller retry at once).
+  if (Number.isNaN(last)) return delay;
+  return Math.max(0, last + delay - now.getTime());
 }

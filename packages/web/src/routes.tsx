@@ -26,6 +26,7 @@ const NewPatientPage = page(() => import("./pages/patients/NewPatientPage.tsx"),
 const OrganizationPage = page(() => import("./pages/admin/OrganizationPage.tsx"), "OrganizationPage");
 const UsersPage = page(() => import("./pages/admin/UsersPage.tsx"), "UsersPage");
 const TokensPage = page(() => import("./pages/admin/TokensPage.tsx"), "TokensPage");
+const SchedulePage = page(() => import("./pages/schedule/SchedulePage.tsx"), "SchedulePage");
 const AuditPage = page(() => import("./pages/audit/AuditPage.tsx"), "AuditPage");
 
 /** When any request finds the session gone, forget everything and go to the sign-in page. */
@@ -107,6 +108,7 @@ export function AppRoutes() {
             />
             <Route path="settings/users" element={guarded(REQUIRE.users, <UsersPage />)} />
             <Route path="settings/tokens" element={guarded(REQUIRE.tokens, <TokensPage />)} />
+            <Route path="schedule" element={guarded(REQUIRE.schedule, <SchedulePage />)} />
             <Route path="audit" element={guarded(REQUIRE.audit, <AuditPage />)} />
             <Route path="*" element={<NotFoundPage />} />
           </Route>

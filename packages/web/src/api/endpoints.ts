@@ -1,9 +1,17 @@
 import { api, setCsrfToken } from "./client.ts";
 import type {
   ApiToken,
+  Appointment,
+  AppointmentStatus,
+  AppointmentType,
   AuditEntry,
   AuditFilters,
   AuthStepResponse,
+  AvailabilityBlock,
+  AvailabilityException,
+  AvailabilityTemplate,
+  BookRequest,
+  CancelledBy,
   CreateTokenResponse,
   CreateUserResponse,
   Equipment,
@@ -13,14 +21,19 @@ import type {
   Location,
   LoginRequest,
   MfaEnrollResponse,
+  NewWaitlistEntry,
   Organization,
   Patient,
+  RescheduleRequest,
   Role,
   Room,
+  SchedulingSettings,
   Session,
+  Slot,
   StaffKind,
   StaffMember,
   User,
+  WaitlistEntry,
 } from "./types.ts";
 
 async function step(promise: Promise<AuthStepResponse>): Promise<AuthStepResponse> {
@@ -136,4 +149,52 @@ export const audit = {
       )
       .filter((item): item is string => typeof item === "string");
   },
+};
+
+const enc = encodeURIComponent;
+
+export const scheduling = {
+  settings: (signal?: AbortSignal) => api<SchedulingSettings>("/api/scheduling/settings", { signal }),
+  types: (signal?: AbortSignal) => api<ListResponse<AppointmentType>>("/api/appointment-types", { signal }),
+  templates: (locationId: string, signal?: AbortSignal) =>
+    api<ListResponse<AvailabilityTemplate>>("/api/availability/templates", { query: { locationId }, signal }),
+  exceptions: (q: { locationId: string; from: string; to: string }, signal?: AbortSignal) =>
+    api<ListResponse<AvailabilityException>>("/api/availability/exceptions", { query: q, signal }),
+  blocks: (q: { from: string; to: string }, signal?: AbortSignal) =>
+    api<ListResponse<AvailabilityBlock>>("/api/availability/blocks", { query: q, signal }),
+  slots: (
+    q: {
+      appointmentTypeId: string;
+      locationId: string;
+      practitionerId?: string;
+      from: string;
+      to: string;
+      limit?: number;
+      eachPractitioner?: boolean;
+    },
+    signal?: AbortSignal,
+  ) => api<{ items: Slot[] }>("/api/slots", { query: q, signal }),
+  appointments: (
+    q: { from: string; to: string; locationId?: string; practitionerId?: string; limit?: number },
+    signal?: AbortSignal,
+  ) => api<ListResponse<Appointment>>("/api/appointments", { query: { limit: 1000, ...q }, signal }),
+  appointment: (id: string, signal?: AbortSignal) =>
+    api<Appointment>(`/api/appointments/${enc(id)}`, { signal }),
+  book: (body: BookRequest) => api<Appointment>("/api/appointments", { method: "POST", body }),
+  reschedule: (id: string, body: RescheduleRequest) =>
+    api<Appointment>(`/api/appointments/${enc(id)}/reschedule`, { method: "POST", body }),
+  cancel: (id: string, body: { reason: string; cancelledBy?: CancelledBy; expectedVersion?: number }) =>
+    api<Appointment>(`/api/appointments/${enc(id)}/cancel`, { method: "POST", body }),
+  setStatus: (id: string, status: AppointmentStatus, expectedVersion?: number) =>
+    api<Appointment>(`/api/appointments/${enc(id)}/status`, {
+      method: "POST",
+      body: { status, expectedVersion },
+    }),
+  waitlist: (signal?: AbortSignal) => api<ListResponse<WaitlistEntry>>("/api/waitlist", { signal }),
+  addToWaitlist: (body: NewWaitlistEntry) => api<WaitlistEntry>("/api/waitlist", { method: "POST", body }),
+  removeFromWaitlist: (id: string) => api<void>(`/api/waitlist/${enc(id)}`, { method: "DELETE" }),
+  acceptOffer: (id: string) =>
+    api<Appointment>(`/api/waitlist/offers/${enc(id)}/accept`, { method: "POST", body: {} }),
+  declineOffer: (id: string) =>
+    api<void>(`/api/waitlist/offers/${enc(id)}/decline`, { method: "POST", body: {} }),
 };

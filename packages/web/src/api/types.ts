@@ -246,3 +246,177 @@ export const ROLE_LABELS: Record<Role, string> = {
 export function roleLabel(role: string): string {
   return ROLE_LABELS[role as Role] ?? role;
 }
+
+// ---- Scheduling -----------------------------------------------------------------------------
+
+export type AppointmentStatus =
+  | "proposed"
+  | "pending"
+  | "booked"
+  | "arrived"
+  | "checked-in"
+  | "fulfilled"
+  | "cancelled"
+  | "noshow"
+  | "entered-in-error"
+  | "waitlist";
+
+export type CancelledBy = "patient" | "practice" | "practitioner";
+
+export interface Appointment {
+  id: string;
+  status: AppointmentStatus;
+  patientId: string;
+  patientName: string;
+  appointmentTypeId: string;
+  locationId: string;
+  practitionerId: string;
+  roomId: string | null;
+  equipmentIds: string[];
+  start: IsoInstant;
+  end: IsoInstant;
+  overbooked: boolean;
+  seriesId: string | null;
+  note: string | null;
+  cancelReason: string | null;
+  cancelledAt: IsoInstant | null;
+  lateCancel: boolean;
+  version: number;
+}
+
+export interface AppointmentType {
+  id: string;
+  name: string;
+  durationMinutes: number;
+  bufferBeforeMinutes: number;
+  bufferAfterMinutes: number;
+  minLeadMinutes: number;
+  maxPerDay: number | null;
+  stepMinutes: number;
+  patientKind: "any" | "new" | "established";
+  practitionerIds: string[] | null;
+  roomRequired: boolean;
+  roomIds: string[] | null;
+  equipmentKinds: string[];
+  bookableByPatient: boolean;
+  color: string | null;
+  active: boolean;
+}
+
+export interface AvailabilityTemplate {
+  id: string;
+  resourceKind: "practitioner" | "room" | "equipment";
+  resourceId: string;
+  locationId: string;
+  /** ISO weekday, Monday 1 … Sunday 7. */
+  weekday: number;
+  /** Local wall time `HH:mm` at the location. */
+  start: string;
+  end: string;
+  effectiveFrom: IsoDate;
+  effectiveTo: IsoDate | null;
+}
+
+export interface AvailabilityException {
+  id: string;
+  kind: "extra" | "unavailable" | "closure";
+  resourceKind: "practitioner" | "room" | "equipment" | null;
+  resourceId: string | null;
+  locationId: string;
+  date: IsoDate;
+  start: string | null;
+  end: string | null;
+  reason: string | null;
+}
+
+export interface AvailabilityBlock {
+  id: string;
+  resourceKind: "practitioner" | "room" | "equipment";
+  resourceId: string;
+  start: IsoInstant;
+  end: IsoInstant;
+  reason: string | null;
+}
+
+export interface Slot {
+  start: IsoInstant;
+  end: IsoInstant;
+  practitionerId: string;
+  roomId: string | null;
+  equipmentIds: string[];
+}
+
+/** When a visit starts: an instant, or a local date and time at the location (the server applies the DST rule). */
+export type When = { start: IsoInstant } | { localDate: IsoDate; localTime: string };
+
+export interface BookRequest {
+  patientId: string;
+  appointmentTypeId: string;
+  locationId: string;
+  practitionerId: string;
+  roomId?: string | null;
+  equipmentIds?: string[];
+  when: When;
+  note?: string;
+}
+
+export interface RescheduleRequest {
+  when: When;
+  practitionerId?: string;
+  roomId?: string | null;
+  equipmentIds?: string[];
+  expectedVersion?: number;
+}
+
+export interface SchedulingSettings {
+  reminderOffsetsHours: number[];
+  lateCancelHours: number;
+  practitionerMaxConcurrent: number;
+  offerTtlMinutes: number;
+}
+
+export interface WaitlistOffer {
+  id: string;
+  start: IsoInstant;
+  end: IsoInstant;
+  practitionerId: string;
+  roomId: string | null;
+  rank: number;
+  status: string;
+  expiresAt: IsoInstant;
+}
+
+export interface WaitlistEntry {
+  id: string;
+  patientId: string;
+  patientName: string;
+  appointmentTypeId: string;
+  locationId: string;
+  practitionerId: string | null;
+  currentAppointmentId: string | null;
+  earliestDate: IsoDate;
+  latestDate: IsoDate;
+  weekdays: number[];
+  timeFrom: string | null;
+  timeTo: string | null;
+  priority: number;
+  status: string;
+  note: string | null;
+  bookedAppointmentId: string | null;
+  createdAt: IsoInstant;
+  offers: WaitlistOffer[];
+}
+
+export interface NewWaitlistEntry {
+  patientId: string;
+  appointmentTypeId: string;
+  locationId: string;
+  practitionerId?: string | null;
+  earliestDate: IsoDate;
+  latestDate: IsoDate;
+  weekdays?: number[];
+  timeFrom?: string | null;
+  timeTo?: string | null;
+  priority?: number;
+  note?: string;
+}

@@ -12,6 +12,9 @@ export const P = {
   usersManage: "users:manage",
   tokensManage: "tokens:manage",
   auditRead: "audit:read",
+  scheduleRead: "schedule:read",
+  scheduleWrite: "schedule:write",
+  schedulingManage: "scheduling:manage",
 } as const;
 
 /** A requirement: the user needs at least one of these permissions. */
@@ -26,6 +29,7 @@ export const REQUIRE = {
   users: [P.usersManage],
   tokens: [P.tokensManage],
   audit: [P.auditRead],
+  schedule: [P.scheduleRead, P.scheduleWrite],
 } as const satisfies Record<string, Requirement>;
 
 export function allows(permissions: readonly string[] | undefined, requirement: Requirement): boolean {

@@ -4,11 +4,28 @@ import { groupBySection, NAV, type NavItem, navItems } from "./navItems.ts";
 // The role matrix of packages/core/src/security/permissions.ts, as the session answer lists it.
 const EVERYONE = ["org:read", "locations:read", "staff:read", "fhir:read"];
 const ROLE_PERMISSIONS: Record<string, string[]> = {
-  admin: [...EVERYONE, "org:manage", "users:manage", "tokens:manage", "locations:write", "staff:write"],
-  manager: [...EVERYONE, "locations:write", "staff:write", "patients:read", "patients:write"],
-  "front-desk": [...EVERYONE, "patients:read", "patients:write"],
-  clinician: [...EVERYONE, "patients:read", "patients:write"],
-  biller: [...EVERYONE, "patients:read"],
+  admin: [
+    ...EVERYONE,
+    "org:manage",
+    "users:manage",
+    "tokens:manage",
+    "locations:write",
+    "staff:write",
+    "scheduling:manage",
+  ],
+  manager: [
+    ...EVERYONE,
+    "locations:write",
+    "staff:write",
+    "patients:read",
+    "patients:write",
+    "schedule:read",
+    "schedule:write",
+    "scheduling:manage",
+  ],
+  "front-desk": [...EVERYONE, "patients:read", "patients:write", "schedule:read", "schedule:write"],
+  clinician: [...EVERYONE, "patients:read", "patients:write", "schedule:read", "schedule:write"],
+  biller: [...EVERYONE, "patients:read", "schedule:read"],
   hr: [...EVERYONE, "staff:write"],
   "privacy-officer": [...EVERYONE, "patients:read", "audit:read"],
 };
@@ -26,8 +43,22 @@ describe("navItems", () => {
     ]);
   });
 
-  it("shows the practice manager the directory and patients, no administration or audit", () => {
-    expect(labels(navItems(ROLE_PERMISSIONS.manager!))).toEqual(["Patients", "Locations", "Staff"]);
+  it("shows the practice manager the schedule, the directory and patients, no administration or audit", () => {
+    expect(labels(navItems(ROLE_PERMISSIONS.manager!))).toEqual([
+      "Schedule",
+      "Patients",
+      "Locations",
+      "Staff",
+    ]);
+  });
+
+  it("shows the schedule to whoever may read it (front desk, clinicians, billers), not to HR or the administrator", () => {
+    for (const role of ["front-desk", "clinician", "biller"]) {
+      expect(labels(navItems(ROLE_PERMISSIONS[role]!))[0]).toBe("Schedule");
+    }
+    for (const role of ["hr", "admin", "privacy-officer"]) {
+      expect(labels(navItems(ROLE_PERMISSIONS[role]!))).not.toContain("Schedule");
+    }
   });
 
   it("never shows front desk, clinicians, billers or HR the audit trail or users", () => {
@@ -71,13 +102,13 @@ describe("navItems", () => {
 
   it("orders by section and groups without empty sections", () => {
     const extra: NavItem = {
-      to: "/schedule",
-      label: "Schedule",
+      to: "/flow",
+      label: "Flow board",
       section: "Day",
-      requires: ["schedule:read"],
+      requires: ["flow:read"],
     };
-    const items = navItems(["schedule:read", "audit:read", "patients:read"], [...NAV, extra]);
-    expect(labels(items)).toEqual(["Schedule", "Patients", "Audit trail"]);
+    const items = navItems(["flow:read", "schedule:read", "audit:read", "patients:read"], [...NAV, extra]);
+    expect(labels(items)).toEqual(["Schedule", "Flow board", "Patients", "Audit trail"]);
     expect(groupBySection(items).map((group) => group.section)).toEqual(["Day", "Records", "Privacy"]);
   });
 });

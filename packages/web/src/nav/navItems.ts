@@ -34,6 +34,7 @@ export interface NavItem {
 //   { to: "/schedule", label: "Schedule", section: "Day", requires: ["schedule:read"] },
 //   { to: "/flow", label: "Flow board", section: "Day", requires: ["flow:read"] },
 export const NAV: readonly NavItem[] = [
+  { to: "/schedule", label: "Schedule", section: "Day", requires: REQUIRE.schedule },
   { to: "/patients", label: "Patients", section: "Records", requires: REQUIRE.patients },
   { to: "/locations", label: "Locations", section: "Directory", requires: REQUIRE.locations },
   { to: "/staff", label: "Staff", section: "Directory", requires: REQUIRE.staff },

@@ -1,6 +1,6 @@
 import { appendAudit } from "../audit/append-audit.ts";
 import type { OutboxMessagesTable } from "../db/schema.ts";
-import { inTransaction } from "../db/transaction.ts";
+import { inTransaction, type Trx } from "../db/transaction.ts";
 import type { Services } from "../platform/services.ts";
 import type { Gateway } from "./gateways.ts";
 
@@ -95,6 +95,22 @@ function auditOf(m: Message, patientId: string | null, at: Date, outcome: "succe
   };
 }
 
+/**
+ * Records a send's outcome and its audit entry in one transaction, queued behind the organization's other
+ * audited writes (PostgreSQL advisory lock). Retried a few times: if it still fails, the lease runs out and
+ * the message is sent again with the same dedupe key (at least once), which is better than never.
+ */
+async function record(services: Services, organizationId: string, fn: (trx: Trx) => Promise<void>) {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await inTransaction(services.db, fn, { serializeOn: organizationId });
+    } catch (error) {
+      if (attempt >= 3) throw error;
+      await new Promise((r) => setTimeout(r, 50 * attempt));
+    }
+  }
+}
+
 /** One pass: claims every due message (up to a batch), sends it, records the outcome. */
 export async function runOutboxOnce(
   services: Services,
@@ -137,7 +153,7 @@ export async function runOutboxOnce(
       run.failed++;
       const attempts = m.attempts + 1;
       const message = (error instanceof Error ? error.message : String(error)).slice(0, 500);
-      await inTransaction(services.db, async (trx) => {
+      await record(services, m.organization_id, async (trx) => {
         await trx
           .updateTable("outbox_messages")
           .set({
@@ -161,7 +177,7 @@ export async function runOutboxOnce(
       });
       continue;
     }
-    await inTransaction(services.db, async (trx) => {
+    await record(services, m.organization_id, async (trx) => {
       await trx
         .updateTable("outbox_messages")
         .set({ sent_at: now.toISOString(), lease_until: null, attempts: m.attempts + 1, last_error: null })

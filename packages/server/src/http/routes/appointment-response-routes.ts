@@ -137,8 +137,10 @@ function auditInputOf(
 }
 
 async function auditLink(services: Services, request: FastifyRequest, e: Parameters<typeof auditInputOf>[2]) {
-  await inTransaction(services.db, (trx) =>
-    appendAudit(trx, services.audit, auditInputOf(services, request, e)),
+  await inTransaction(
+    services.db,
+    (trx) => appendAudit(trx, services.audit, auditInputOf(services, request, e)),
+    { serializeOn: e.organizationId },
   );
 }
 
@@ -351,28 +353,32 @@ async function respond(services: Services, request: FastifyRequest, reply: Fasti
 
   // Confirm: the appointment stays booked; the confirmation is recorded in the audit trail only, after
   // checking again, inside the transaction, that it is still this version and booked.
-  const confirmed = await inTransaction(services.db, async (trx) => {
-    const row = await trx
-      .selectFrom("appointments")
-      .select(["version", "status"])
-      .where("organization_id", "=", found.organizationId)
-      .where("id", "=", found.appointmentId)
-      .executeTakeFirst();
-    const current = row?.version === link.v && row.status === "booked";
-    await appendAudit(
-      trx,
-      services.audit,
-      auditInputOf(services, request, {
-        organizationId: found.organizationId,
-        action: "appointment.confirm",
-        appointmentId: found.appointmentId,
-        patientId: found.patientId,
-        outcome: current ? "success" : "failure",
-        detail: { version: link.v, confirmedBy: "patient", ...(current ? {} : { reason: "stale" }) },
-      }),
-    );
-    return current;
-  });
+  const confirmed = await inTransaction(
+    services.db,
+    async (trx) => {
+      const row = await trx
+        .selectFrom("appointments")
+        .select(["version", "status"])
+        .where("organization_id", "=", found.organizationId)
+        .where("id", "=", found.appointmentId)
+        .executeTakeFirst();
+      const current = row?.version === link.v && row.status === "booked";
+      await appendAudit(
+        trx,
+        services.audit,
+        auditInputOf(services, request, {
+          organizationId: found.organizationId,
+          action: "appointment.confirm",
+          appointmentId: found.appointmentId,
+          patientId: found.patientId,
+          outcome: current ? "success" : "failure",
+          detail: { version: link.v, confirmedBy: "patient", ...(current ? {} : { reason: "stale" }) },
+        }),
+      );
+      return current;
+    },
+    { serializeOn: found.organizationId },
+  );
   if (!confirmed) return send(services, reply, outOfDate);
   return send(services, reply, {
     status: 200,

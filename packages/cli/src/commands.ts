@@ -210,7 +210,7 @@ async function run(command: string, opts: Opts, services: Services): Promise<num
 
     case "backup": {
       const file = resolve(String(opts.file));
-      const summary = await backupTo(services.db, file, services.clock());
+      const summary = await backupTo(services.db, file, services.clock(), services.secrets.auditKey);
       const rows = Object.values(summary.tables).reduce((a, b) => a + b, 0);
       say(
         `Backup written to ${file}: ${rows} rows in ${Object.keys(summary.tables).length} tables, sha256 ${summary.sha256}.`,

@@ -582,7 +582,12 @@ function ScheduleView({
         onClose={() => setSelectedId(null)}
         onReschedule={startReschedule}
       />
-      <BookingDialog draft={draft} refs={refs} onClose={() => setDraft(null)} />
+      <BookingDialog
+        draft={draft}
+        refs={refs}
+        onClose={() => setDraft(null)}
+        onBooked={(a) => setParam({ date: todayIn(tz, Date.parse(a.start)) })}
+      />
     </>
   );
 }

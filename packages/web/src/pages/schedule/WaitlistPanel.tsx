@@ -132,7 +132,14 @@ export function WaitlistPanel({
           {entries.map((entry) => {
             const open = entry.offers.filter((o) => o.status === "open");
             return (
-              <Card key={entry.id} withBorder padding="xs" component="li" data-testid="waitlist-entry">
+              <Card
+                key={entry.id}
+                withBorder
+                padding="xs"
+                component="li"
+                data-testid="waitlist-entry"
+                data-entry-id={entry.id}
+              >
                 <Group justify="space-between" wrap="nowrap" align="flex-start">
                   <Stack gap={0} miw={0}>
                     <Text fw={600} size="sm">

@@ -358,6 +358,45 @@ export class RacedBooking extends DomainError {
   }
 }
 
+const THREE_YEARS_MS = 3 * 365.25 * 86_400_000;
+
+/**
+ * New-patient and established-patient visit types follow the usual billing definition: a patient is
+ * established when the practice completed a visit with them in the three years before this one.
+ */
+async function checkPatientKind(
+  trx: Trx,
+  actor: Actor,
+  patientId: string,
+  kind: "any" | "new" | "established",
+  start: number,
+): Promise<void> {
+  if (kind === "any") return;
+  const seen = await trx
+    .selectFrom("appointments")
+    .select("id")
+    .where("organization_id", "=", actor.organizationId)
+    .where("patient_id", "=", patientId)
+    .where("status", "=", "fulfilled")
+    .where("start_at", "<", new Date(start).toISOString())
+    .where("start_at", ">=", new Date(start - THREE_YEARS_MS).toISOString())
+    .executeTakeFirst();
+  if (kind === "new" && seen) {
+    throw new DomainError(
+      "invalid_request",
+      "This visit type is for new patients, and this patient was seen here in the last three years; choose an established-patient visit type.",
+      [{ path: "appointmentTypeId", message: "is for new patients only" }],
+    );
+  }
+  if (kind === "established" && !seen) {
+    throw new DomainError(
+      "invalid_request",
+      "This visit type is for established patients, and this patient has no completed visit here in the last three years; choose a new-patient visit type.",
+      [{ path: "appointmentTypeId", message: "is for established patients only" }],
+    );
+  }
+}
+
 async function requirePatient(trx: Trx, actor: Actor, patientId: string): Promise<void> {
   const p = await trx
     .selectFrom("patients")
@@ -397,6 +436,7 @@ export async function bookAppointmentIn(
   });
   const { check, proposal } = await decide(ctx, input);
   if (!check.ok || check.start === null || check.end === null) throw refusalError(check);
+  await checkPatientKind(trx, actor, input.patientId, ctx.type.patientKind, check.start);
   const id = randomUUID();
   const at = services.clock().toISOString();
   await trx

@@ -11,7 +11,7 @@ import {
   type TestServices,
 } from "../testing/harness.ts";
 import { createAppointmentType } from "./appointment-types.ts";
-import { bookAppointment, cancelAppointment } from "./appointments.ts";
+import { bookAppointment, cancelAppointment, changeAppointmentStatus } from "./appointments.ts";
 import { createTemplate } from "./availability-store.ts";
 import { bookSeries, changeSeries, getSeries } from "./series.ts";
 import { acceptOffer, addToWaitlist, listWaitlist } from "./waitlist.ts";
@@ -242,5 +242,63 @@ describe(`recurring series and waitlist (${dialect})`, () => {
       message: "This offer has expired.",
     });
     services.clock.set("2026-03-02T15:00:00.000Z");
+  });
+
+  it("keeps new-patient visit types for new patients and established ones for patients seen before", async () => {
+    const newType = (
+      await createAppointmentType(services, actor, {
+        name: "New patient",
+        durationMinutes: 30,
+        patientKind: "new",
+      })
+    ).id;
+    const estType = (
+      await createAppointmentType(services, actor, {
+        name: "Established",
+        durationMinutes: 30,
+        patientKind: "established",
+      })
+    ).id;
+    const fresh = await createPatient(services, actor, {
+      givenName: "Noor",
+      familyName: "Newcomer",
+      dateOfBirth: "1988-08-08",
+      sex: "female",
+    });
+    const at = (localTime: string) => ({ when: { localDate: "2026-03-13", localTime } });
+    await expect(
+      bookAppointment(services, actor, {
+        ...base(),
+        appointmentTypeId: estType,
+        patientId: fresh.id,
+        ...at("08:00"),
+      }),
+    ).rejects.toMatchObject({
+      code: "invalid_request",
+      details: [expect.objectContaining({ path: "appointmentTypeId" })],
+    });
+    const first = await bookAppointment(services, actor, {
+      ...base(),
+      appointmentTypeId: newType,
+      patientId: fresh.id,
+      ...at("08:00"),
+    });
+    for (const status of ["arrived", "fulfilled"] as const)
+      await changeAppointmentStatus(services, actor, first.id, status);
+    await expect(
+      bookAppointment(services, actor, {
+        ...base(),
+        appointmentTypeId: newType,
+        patientId: fresh.id,
+        ...at("09:00"),
+      }),
+    ).rejects.toMatchObject({ code: "invalid_request" });
+    const followUp = await bookAppointment(services, actor, {
+      ...base(),
+      appointmentTypeId: estType,
+      patientId: fresh.id,
+      ...at("09:00"),
+    });
+    expect(followUp.status).toBe("booked");
   });
 });

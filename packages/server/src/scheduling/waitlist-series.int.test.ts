@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { cliActor } from "../admin/organizations.ts";
-import { createPatient } from "../directory/patients.ts";
+import { createPatient, updatePatient } from "../directory/patients.ts";
 import type { Actor } from "../platform/services.ts";
 import {
   closeTestServices,
@@ -206,6 +206,7 @@ describe(`recurring series and waitlist (${dialect})`, () => {
       timeFrom: "09:00",
       timeTo: "12:00",
     });
+    await updatePatient(services, actor, patients[1]!, { email: "first.in.line@mail.example" });
     await cancelAppointment(services, actor, held.id, { reason: "Patient unwell", cancelledBy: "patient" });
 
     const list = await listWaitlist(services, actor);
@@ -213,6 +214,20 @@ describe(`recurring series and waitlist (${dialect})`, () => {
     const offerB = list.find((e) => e.id === second.id)!.offers[0]!;
     expect(offerA).toMatchObject({ status: "open", start: held.start, rank: 1 });
     expect(offerB).toMatchObject({ status: "open", start: held.start, rank: 2 });
+
+    // The patient with an email on file is told in the same transaction; the one without is not.
+    const messages = await services.db.kysely
+      .selectFrom("outbox_messages")
+      .selectAll()
+      .where("dedupe_key", "like", "waitlist-offer:%")
+      .execute();
+    expect(messages.map((m) => m.dedupe_key)).toEqual([`waitlist-offer:${offerA.id}:email`]);
+    expect(messages[0]).toMatchObject({
+      channel: "email",
+      recipient: "first.in.line@mail.example",
+      sent_at: null,
+    });
+    expect(messages[0]!.body).toContain("Monday, March 9, 2026 at 10:00 AM CDT");
 
     const booked = await acceptOffer(services, actor, offerA.id);
     expect(booked).toMatchObject({ patientId: patients[1], start: held.start, status: "booked" });

@@ -13,6 +13,7 @@ import {
   cancelAppointmentIn,
   loadAppointment,
 } from "./appointments.ts";
+import { formatVisitTime } from "./reminders.ts";
 import { loadSchedulingSettings } from "./settings.ts";
 import { loadSlotContext } from "./slot-context.ts";
 
@@ -420,6 +421,7 @@ export async function offerFreedTime(
       .where("organization_id", "=", actor.organizationId)
       .where("id", "=", entry.id)
       .execute();
+    await notifyOffer(trx, actor, entry.patient_id, offer, freed.locationId, now);
     await appendAudit(
       trx,
       services.audit,
@@ -595,4 +597,67 @@ export async function declineOffer(services: Services, actor: Actor, offerId: st
         .execute();
     },
   );
+}
+
+/**
+ * Tells the patient about an offer through the outbox (same transaction as the offer): the time, where,
+ * until when it is held, and to call the practice to take it. An SMS names no visit type (it can reveal
+ * a diagnosis); without an email or phone on file the front desk calls from the waitlist panel.
+ */
+async function notifyOffer(
+  trx: Trx,
+  actor: Actor,
+  patientId: string,
+  offer: WaitlistOffersTable,
+  locationId: string,
+  now: Date,
+): Promise<void> {
+  const patient = await trx
+    .selectFrom("patients")
+    .select(["given_name", "email", "phone"])
+    .where("organization_id", "=", actor.organizationId)
+    .where("id", "=", patientId)
+    .executeTakeFirst();
+  const place = await trx
+    .selectFrom("locations")
+    .select(["name", "phone", "time_zone"])
+    .where("organization_id", "=", actor.organizationId)
+    .where("id", "=", locationId)
+    .executeTakeFirst();
+  const who = await trx
+    .selectFrom("staff_members")
+    .select(["given_name", "family_name"])
+    .where("organization_id", "=", actor.organizationId)
+    .where("id", "=", offer.practitioner_id)
+    .executeTakeFirst();
+  if (!patient || !place || (!patient.email && !patient.phone)) return;
+  const channel = patient.email ? "email" : "sms";
+  const when = formatVisitTime(offer.start_at, place.time_zone);
+  const until = formatVisitTime(offer.expires_at, place.time_zone);
+  const call = place.phone ? `call us at ${place.phone}` : "call us";
+  const body =
+    channel === "email"
+      ? `Hello ${patient.given_name},\n\nAn earlier appointment is available at ${place.name}: ${when}${who ? ` with ${who.given_name} ${who.family_name}` : ""}. We are holding it for you until ${until}; ${call} to take it. If someone else on the waitlist takes it first, you stay on the waitlist.\n\n${place.name}`
+      : `${place.name}: ${patient.given_name}, an earlier time is open: ${when}. Held until ${until}; ${call} to take it.`;
+  await trx
+    .insertInto("outbox_messages")
+    .values({
+      organization_id: actor.organizationId,
+      id: randomUUID(),
+      dedupe_key: `waitlist-offer:${offer.id}:${channel}`,
+      channel,
+      recipient: channel === "email" ? patient.email! : patient.phone!,
+      subject: channel === "email" ? `An earlier appointment is available at ${place.name}` : null,
+      body,
+      appointment_id: null,
+      available_at: now.toISOString(),
+      attempts: 0,
+      lease_until: null,
+      last_error: null,
+      sent_at: null,
+      cancelled_at: null,
+      created_at: now.toISOString(),
+    })
+    .onConflict((oc) => oc.columns(["organization_id", "dedupe_key"]).doNothing())
+    .execute();
 }

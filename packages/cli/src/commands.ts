@@ -3,7 +3,7 @@ import { createInterface } from "node:readline";
 import { DomainError, normalizeEmail } from "@salus/core";
 import { cliActor, createOrganization, findOrganizationBySlug } from "@salus/server/admin/organizations";
 import { createToken, revokeToken } from "@salus/server/admin/tokens";
-import { createUser, disableUserEverywhere } from "@salus/server/admin/users";
+import { createUser, disableUserEverywhere, resetUserPassword } from "@salus/server/admin/users";
 import { verifyAuditTrail } from "@salus/server/audit/verify-audit";
 import { loadConfig } from "@salus/server/config";
 import { DEMO_DEFAULT_PASSWORD, DEMO_SLUG, DEMO_USERS, seedDemo } from "@salus/server/demo/seed-demo";
@@ -127,6 +127,23 @@ async function run(command: string, opts: Opts, services: Services): Promise<num
       } else {
         say(`User ${result.user.email} now has roles ${result.user.roles.join(", ")} in ${org.slug}.`);
       }
+      return 0;
+    }
+
+    case "user reset-password": {
+      const org = await findOrganizationBySlug(services, String(opts.org));
+      const email = String(opts.email);
+      const found = await db
+        .selectFrom("users")
+        .select("id")
+        .where("email_normalized", "=", normalizeEmail(email))
+        .executeTakeFirst();
+      if (!found) throw new DomainError("not_found", `No user with email ${email} in ${org.slug}.`);
+      const { oneTimePassword } = await resetUserPassword(services, cliActor(org.id), found.id);
+      say(
+        `New one-time password for ${email} (must be changed at the next sign-in); their sessions have ended:`,
+      );
+      process.stdout.write(`${oneTimePassword}\n`);
       return 0;
     }
 

@@ -53,6 +53,14 @@ user
   .option("--password-stdin", "read the password from standard input instead of generating a one-time one")
   .action((opts) => runCli("user create", opts));
 user
+  .command("reset-password")
+  .description(
+    "Give a user who forgot their password a new one-time password (printed alone); their sessions end",
+  )
+  .requiredOption("--org <slug>", "organization slug")
+  .requiredOption("--email <email>", "the user's email")
+  .action((opts) => runCli("user reset-password", opts));
+user
   .command("disable")
   .description("Disable a user everywhere and end their sessions at once")
   .requiredOption("--email <email>", "the user's email")

@@ -297,3 +297,33 @@ export async function endSessions(trx: Trx, userId: string, now: string): Promis
     .where("revoked_at", "is", null)
     .execute();
 }
+
+/**
+ * Gives a user who forgot their password a new one-time password (they must change it at their next
+ * sign-in). Their sessions end at once; MFA stays as it is, so the new password alone does not sign in
+ * an account that has MFA.
+ */
+export async function resetUserPassword(
+  services: Services,
+  actor: Actor,
+  userId: string,
+): Promise<{ oneTimePassword: string }> {
+  const temporary = oneTimePassword();
+  const hash = await hashPassword(temporary);
+  const now = services.clock().toISOString();
+  await audited(
+    services,
+    actor,
+    { action: "user.password.reset", resourceType: "User", resourceId: userId },
+    async (trx) => {
+      await loadMember(trx, actor, userId);
+      await trx
+        .updateTable("users")
+        .set({ password_hash: hash, must_change_password: 1, updated_at: now })
+        .where("id", "=", userId)
+        .execute();
+      await endSessions(trx, userId, now);
+    },
+  );
+  return { oneTimePassword: temporary };
+}

@@ -243,4 +243,24 @@ describe(`passwords and sign-in (${dialect})`, () => {
       .executeTakeFirstOrThrow();
     expect(stored.email_normalized).toBe("admin@x.test");
   });
+
+  it("an administrator's password reset gives a one-time password, ends the user's sessions and forces a change", async () => {
+    const email = "forgetful@alpha.test";
+    const created = await newUser(email);
+    await setPassword(email, created.oneTimePassword!, "a long enough passphrase 2026");
+    const before = await signIn(app, email, "a long enough passphrase 2026");
+    expect(before.status).toBe("signed_in");
+
+    const r = await asSession(app, admin, "POST", `/api/users/${created.user.id}/reset-password`);
+    expect(r.statusCode, r.body).toBe(200);
+    const { oneTimePassword } = r.json() as { oneTimePassword: string };
+    expect((await asSession(app, before, "GET", "/api/patients")).statusCode).toBe(401);
+    expect((await login(email, "a long enough passphrase 2026")).statusCode).toBe(401);
+    await setPassword(email, oneTimePassword, "another long passphrase 2027");
+    // Another organization's administrator cannot reset this user (answered like a missing user).
+    const beta = await signIn(app, seed.beta.users.admin.email);
+    expect(
+      (await asSession(app, beta, "POST", `/api/users/${created.user.id}/reset-password`)).statusCode,
+    ).toBe(404);
+  });
 });

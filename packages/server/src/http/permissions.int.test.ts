@@ -70,6 +70,8 @@ describe(`permission matrix per role (${dialect})`, () => {
       if (out === pattern) out = pattern.replace(":id", id);
     }
     out = out.replace("/api/staff/:id/", `/api/staff/${org.practitionerId}/`);
+    // A permitted reset would end that user's sessions mid-test: use an id that does not exist.
+    out = out.replace("/api/users/:id/reset-password", `/api/users/${MISSING_ID}/reset-password`);
     // Scheduling records are not seeded here; for the matrix only "403 or not" matters, and a permitted
     // caller answers 404 for an id that does not exist, which is still "not 403".
     if (

@@ -4,7 +4,7 @@ import type { ZodTypeProvider } from "fastify-type-provider-zod";
 import { z } from "zod";
 import { getOrganization, updateOrganization } from "../../admin/organizations.ts";
 import { createToken, listTokens, revokeToken } from "../../admin/tokens.ts";
-import { createUser, listUsers, updateUser } from "../../admin/users.ts";
+import { createUser, listUsers, resetUserPassword, updateUser } from "../../admin/users.ts";
 import { auditActions, exportAuditCsv, searchAudit } from "../../audit/query-audit.ts";
 import type { Services } from "../../platform/services.ts";
 import { actorOf } from "../guard.ts";
@@ -139,6 +139,17 @@ export function adminRoutes(app: FastifyInstance, services: Services): void {
       const user = await updateUser(services, actorOf(req), req.params.id, req.body);
       return user ? user : reply.status(204).send(null);
     },
+  });
+
+  r.post("/api/users/:id/reset-password", {
+    config: { permission: "users:manage" },
+    schema: {
+      tags: ut,
+      summary: "Give the user a new one-time password (shown once); their sessions end",
+      params: idParams,
+      response: { 200: z.object({ oneTimePassword: z.string() }) },
+    },
+    handler: async (req) => resetUserPassword(services, actorOf(req), req.params.id),
   });
 
   const tt = ["Tokens"];

@@ -49,6 +49,10 @@ test("the session cookie is not readable by scripts, and signing out removes the
 
 test("keyboard: the skip link comes first, then the sign-in form", async ({ page }) => {
   await page.goto("/sign-in");
+  // Wait for the form and the initial session check: keys pressed while the page is still loading
+  // land before the form exists (a race, not what a person at the keyboard meets).
+  await expect(page.getByLabel("Email")).toBeVisible();
+  await page.waitForLoadState("networkidle");
   await page.keyboard.press("Tab");
   const skip = page.getByRole("link", { name: "Skip to main content" });
   await expect(skip).toBeFocused();

@@ -104,6 +104,25 @@ function securityEvent(
   };
 }
 
+/** A security event of the signed-in (or signing-in) user of a session, on their organization's chain. */
+function sessionEvent(
+  services: Services,
+  info: RequestInfo,
+  r: ResolvedSession,
+  e: {
+    action: string;
+    outcome: "success" | "failure" | "denied";
+    detail?: Record<string, unknown> | undefined;
+  },
+) {
+  return securityEvent(services, info, {
+    organizationId: r.organization.id,
+    userId: r.user.id,
+    actor: r.user.email,
+    ...e,
+  });
+}
+
 /**
  * Checks email and password. Every failure answers the same `invalid_credentials` whether the account
  * exists, is disabled or the password is wrong, after the same argon2 work; failures are counted per
@@ -378,10 +397,7 @@ export async function verifyMfa(
         await appendAudit(
           trx,
           services.audit,
-          securityEvent(services, info, {
-            organizationId: r.organization.id,
-            userId: r.user.id,
-            actor: r.user.email,
+          sessionEvent(services, info, r, {
             action: "auth.mfa",
             outcome: "denied",
             detail: { reason: "too_many_attempts" },
@@ -417,10 +433,7 @@ export async function verifyMfa(
       await appendAudit(
         trx,
         services.audit,
-        securityEvent(services, info, {
-          organizationId: r.organization.id,
-          userId: r.user.id,
-          actor: r.user.email,
+        sessionEvent(services, info, r, {
           action: "auth.mfa",
           outcome: accepted ? "success" : "failure",
           detail: check.ok && !accepted ? { reason: "replay" } : undefined,
@@ -483,10 +496,7 @@ export async function confirmMfaEnrollment(
       await appendAudit(
         trx,
         services.audit,
-        securityEvent(services, info, {
-          organizationId: r.organization.id,
-          userId: r.user.id,
-          actor: r.user.email,
+        sessionEvent(services, info, r, {
           action: "auth.mfa.enroll",
           outcome: check.ok ? "success" : "failure",
         }),
@@ -551,10 +561,7 @@ export async function changePassword(
         await appendAudit(
           trx,
           services.audit,
-          securityEvent(services, info, {
-            organizationId: r.organization.id,
-            userId: r.user.id,
-            actor: r.user.email,
+          sessionEvent(services, info, r, {
             action: "auth.password.change",
             outcome: "failure",
             detail: { reason: "wrong_password" },
@@ -597,10 +604,7 @@ export async function changePassword(
       await appendAudit(
         trx,
         services.audit,
-        securityEvent(services, info, {
-          organizationId: r.organization.id,
-          userId: r.user.id,
-          actor: r.user.email,
+        sessionEvent(services, info, r, {
           action: "auth.password.change",
           outcome: "success",
         }),
@@ -629,10 +633,7 @@ export async function signOut(services: Services, r: ResolvedSession, info: Requ
       await appendAudit(
         trx,
         services.audit,
-        securityEvent(services, info, {
-          organizationId: r.organization.id,
-          userId: r.user.id,
-          actor: r.user.email,
+        sessionEvent(services, info, r, {
           action: "auth.sign_out",
           outcome: "success",
         }),

@@ -41,6 +41,18 @@ export const PERMISSIONS = [
   "schedule:read",
   "schedule:write",
   "scheduling:manage",
+  // Records (minimum necessary): encounters with their codes; clinical content (notes, problems,
+  // allergies, medications, documents); break-glass; privacy office work; record export.
+  "encounters:read",
+  "encounters:write",
+  "chart:read",
+  "chart:write",
+  "break-glass:use",
+  "privacy:manage",
+  "records:export",
+  // Day-of flow: the flow board (reading) and the manager's reports and what-if page.
+  "flow:read",
+  "reports:read",
 ] as const;
 export type Permission = (typeof PERMISSIONS)[number];
 
@@ -65,12 +77,34 @@ export const ROLE_PERMISSIONS: Record<Role, readonly Permission[]> = {
     "schedule:read",
     "schedule:write",
     "scheduling:manage",
+    "flow:read",
+    "reports:read",
   ],
-  "front-desk": [...EVERYONE, "patients:read", "patients:write", "schedule:read", "schedule:write"],
-  clinician: [...EVERYONE, "patients:read", "patients:write", "schedule:read", "schedule:write"],
-  biller: [...EVERYONE, "patients:read", "schedule:read"],
+  "front-desk": [
+    ...EVERYONE,
+    "patients:read",
+    "patients:write",
+    "schedule:read",
+    "schedule:write",
+    "flow:read",
+  ],
+  clinician: [
+    ...EVERYONE,
+    "patients:read",
+    "patients:write",
+    "schedule:read",
+    "schedule:write",
+    "flow:read",
+    "encounters:read",
+    "encounters:write",
+    "chart:read",
+    "chart:write",
+    "break-glass:use",
+    "records:export",
+  ],
+  biller: [...EVERYONE, "patients:read", "schedule:read", "encounters:read"],
   hr: [...EVERYONE, "staff:write"],
-  "privacy-officer": [...EVERYONE, "patients:read", "audit:read"],
+  "privacy-officer": [...EVERYONE, "patients:read", "audit:read", "privacy:manage", "records:export"],
 };
 
 export function isRole(value: string): value is Role {

@@ -2,6 +2,8 @@ import { type Kysely, type Migration, type MigrationProvider, Migrator } from "k
 import type { Db, DialectName } from "./connection.ts";
 import * as m0001 from "./migrations/0001-foundation.ts";
 import * as m0002 from "./migrations/0002-scheduling.ts";
+import * as m0003 from "./migrations/0003-flow.ts";
+import * as m0004 from "./migrations/0004-records.ts";
 
 export interface MigrationContext {
   dialect: DialectName;
@@ -16,6 +18,8 @@ interface MigrationModule {
 const MIGRATIONS: Record<string, MigrationModule> = {
   "0001-foundation": m0001,
   "0002-scheduling": m0002,
+  "0003-flow": m0003,
+  "0004-records": m0004,
 };
 
 export const LATEST_MIGRATION = Object.keys(MIGRATIONS).sort().at(-1)!;

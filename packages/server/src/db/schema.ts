@@ -1,4 +1,6 @@
 import type { Generated, Insertable, Selectable, Updateable } from "kysely";
+import { FLOW_TABLES_IN_ORDER, type FlowTables } from "./schema-flow.ts";
+import { RECORDS_TABLES_IN_ORDER, type RecordsTables } from "./schema-records.ts";
 
 /**
  * The database schema as Kysely sees it. Timestamps are ISO 8601 UTC strings on both databases
@@ -376,7 +378,7 @@ export interface CalendarFeedsTable {
   revoked_at: string | null;
 }
 
-export interface Database {
+export interface Database extends FlowTables, RecordsTables {
   organizations: OrganizationsTable;
   locations: LocationsTable;
   rooms: RoomsTable;
@@ -447,4 +449,6 @@ export const TABLES_IN_ORDER: readonly (keyof Database)[] = [
   "waitlist_offers",
   "outbox_messages",
   "calendar_feeds",
+  ...FLOW_TABLES_IN_ORDER,
+  ...RECORDS_TABLES_IN_ORDER,
 ];

@@ -5,6 +5,8 @@ import { createLocation, createResource } from "../directory/locations.ts";
 import { createPatient } from "../directory/patients.ts";
 import { addLicense, createStaff } from "../directory/staff.ts";
 import type { Services } from "../platform/services.ts";
+import { seedFlow } from "./seed-flow.ts";
+import { seedRecords } from "./seed-records.ts";
 import { seedScheduling } from "./seed-scheduling.ts";
 
 /**
@@ -239,5 +241,7 @@ export async function seedDemo(
     });
   }
   await seedScheduling(services, org.id);
+  await seedRecords(services, org.id);
+  await seedFlow(services, org.id);
   return { organizationId: org.id, password, users: DEMO_USERS.map((u) => u.email) };
 }

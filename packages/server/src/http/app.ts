@@ -18,7 +18,11 @@ import { adminRoutes } from "./routes/admin-routes.ts";
 import { appointmentResponseRoutes } from "./routes/appointment-response-routes.ts";
 import { authRoutes } from "./routes/auth-routes.ts";
 import { calendarFeedRoutes } from "./routes/calendar-feed-routes.ts";
+import { clinicalRoutes } from "./routes/clinical-routes.ts";
 import { directoryRoutes } from "./routes/directory-routes.ts";
+import { flowRoutes } from "./routes/flow-routes.ts";
+import { privacyRoutes } from "./routes/privacy-routes.ts";
+import { recordsRoutes } from "./routes/records-routes.ts";
 import { schedulingRoutes } from "./routes/scheduling-routes.ts";
 
 export interface AppOptions {
@@ -177,6 +181,10 @@ export async function buildApp(services: Services, options: AppOptions = {}): Pr
   schedulingRoutes(app, services);
   appointmentResponseRoutes(app, services);
   calendarFeedRoutes(app, services);
+  flowRoutes(app, services);
+  recordsRoutes(app, services);
+  clinicalRoutes(app, services);
+  privacyRoutes(app, services);
   await app.register(async (fhir) => fhirRoutes(fhir, services));
 
   if (options.webDist && existsSync(options.webDist)) {

@@ -15,6 +15,15 @@ export const P = {
   scheduleRead: "schedule:read",
   scheduleWrite: "schedule:write",
   schedulingManage: "scheduling:manage",
+  encountersRead: "encounters:read",
+  encountersWrite: "encounters:write",
+  chartRead: "chart:read",
+  chartWrite: "chart:write",
+  breakGlass: "break-glass:use",
+  privacyManage: "privacy:manage",
+  recordsExport: "records:export",
+  flowRead: "flow:read",
+  reportsRead: "reports:read",
 } as const;
 
 /** A requirement: the user needs at least one of these permissions. */
@@ -30,6 +39,9 @@ export const REQUIRE = {
   tokens: [P.tokensManage],
   audit: [P.auditRead],
   schedule: [P.scheduleRead, P.scheduleWrite],
+  flow: [P.flowRead],
+  reports: [P.reportsRead],
+  privacy: [P.privacyManage],
 } as const satisfies Record<string, Requirement>;
 
 export function allows(permissions: readonly string[] | undefined, requirement: Requirement): boolean {

@@ -9,7 +9,9 @@ import { defineConfig } from "@playwright/test";
 // database and the demo practice (SALUS_E2E_URL points the tests at another server instead).
 const repositoryRoot = fileURLToPath(new URL("../..", import.meta.url));
 const external = process.env.SALUS_E2E_URL;
-const baseURL = external ?? "http://127.0.0.1:3100";
+// SALUS_E2E_PORT lets two checkouts (or two people) run the suite on one machine at once.
+const port = process.env.SALUS_E2E_PORT ?? "3100";
+const baseURL = external ?? `http://127.0.0.1:${port}`;
 
 function scratchDirectory(): string {
   // The config is evaluated by the runner and by each worker: share one directory between them.
@@ -53,13 +55,13 @@ export default defineConfig({
     : {
         command: "node packages/cli/bin/salus.js serve --demo-if-empty",
         cwd: repositoryRoot,
-        url: "http://127.0.0.1:3100/healthz",
+        url: `http://127.0.0.1:${port}/healthz`,
         timeout: 120_000,
         reuseExistingServer: false,
         stdout: "ignore",
         stderr: "pipe",
         env: {
-          PORT: "3100",
+          PORT: port,
           SALUS_DATABASE_URL: `sqlite:${join(tmp, "e2e.db")}`,
           SALUS_DEMO_PASSWORD: "demo-password-for-tests-only",
           SALUS_SECRETS_FILE: join(tmp, "e2e.keys"),

@@ -5,7 +5,9 @@ import { createLocation, createResource } from "../directory/locations.ts";
 import { createPatient } from "../directory/patients.ts";
 import { addLicense, createStaff } from "../directory/staff.ts";
 import type { Services } from "../platform/services.ts";
+import { seedClinical } from "./seed-clinical.ts";
 import { seedFlow } from "./seed-flow.ts";
+import { seedPrivacy } from "./seed-privacy.ts";
 import { seedRecords } from "./seed-records.ts";
 import { seedScheduling } from "./seed-scheduling.ts";
 
@@ -242,6 +244,8 @@ export async function seedDemo(
   }
   await seedScheduling(services, org.id);
   await seedRecords(services, org.id);
+  await seedClinical(services, org.id);
+  await seedPrivacy(services, org.id);
   await seedFlow(services, org.id);
   return { organizationId: org.id, password, users: DEMO_USERS.map((u) => u.email) };
 }

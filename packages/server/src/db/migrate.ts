@@ -4,6 +4,8 @@ import * as m0001 from "./migrations/0001-foundation.ts";
 import * as m0002 from "./migrations/0002-scheduling.ts";
 import * as m0003 from "./migrations/0003-flow.ts";
 import * as m0004 from "./migrations/0004-records.ts";
+import * as m0005 from "./migrations/0005-clinical.ts";
+import * as m0006 from "./migrations/0006-privacy.ts";
 
 export interface MigrationContext {
   dialect: DialectName;
@@ -20,6 +22,8 @@ const MIGRATIONS: Record<string, MigrationModule> = {
   "0002-scheduling": m0002,
   "0003-flow": m0003,
   "0004-records": m0004,
+  "0005-clinical": m0005,
+  "0006-privacy": m0006,
 };
 
 export const LATEST_MIGRATION = Object.keys(MIGRATIONS).sort().at(-1)!;

@@ -1,5 +1,7 @@
 import type { Generated, Insertable, Selectable, Updateable } from "kysely";
+import { CLINICAL_TABLES_IN_ORDER, type ClinicalTables } from "./schema-clinical.ts";
 import { FLOW_TABLES_IN_ORDER, type FlowTables } from "./schema-flow.ts";
+import { PRIVACY_TABLES_IN_ORDER, type PrivacyTables } from "./schema-privacy.ts";
 import { RECORDS_TABLES_IN_ORDER, type RecordsTables } from "./schema-records.ts";
 
 /**
@@ -378,7 +380,7 @@ export interface CalendarFeedsTable {
   revoked_at: string | null;
 }
 
-export interface Database extends FlowTables, RecordsTables {
+export interface Database extends FlowTables, RecordsTables, ClinicalTables, PrivacyTables {
   organizations: OrganizationsTable;
   locations: LocationsTable;
   rooms: RoomsTable;
@@ -451,4 +453,6 @@ export const TABLES_IN_ORDER: readonly (keyof Database)[] = [
   "calendar_feeds",
   ...FLOW_TABLES_IN_ORDER,
   ...RECORDS_TABLES_IN_ORDER,
+  ...CLINICAL_TABLES_IN_ORDER,
+  ...PRIVACY_TABLES_IN_ORDER,
 ];

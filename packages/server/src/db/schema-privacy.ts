@@ -1,0 +1,9 @@
+/**
+ * Table types for the privacy part of the records slice (migration 0006-privacy). Merged into `Database` in schema.ts.
+ * Import from schema.ts with `import type` only (no runtime cycle).
+ */
+// biome-ignore lint/suspicious/noEmptyInterface: filled in by the records slice.
+export interface PrivacyTables {}
+
+/** Tables in dependency order (parents first), appended to TABLES_IN_ORDER for backup and restore. */
+export const PRIVACY_TABLES_IN_ORDER: readonly (keyof PrivacyTables)[] = [];

@@ -709,39 +709,51 @@ export async function changeAppointmentStatus(
       detail: { status },
       fromResult: (a: AppointmentView) => ({ patientId: a.patientId }),
     },
-    async (trx) => {
-      const current = await loadAppointment(trx, actor, id);
-      if (expectedVersion !== undefined && expectedVersion !== current.version) {
-        throw new DomainError(
-          "conflict",
-          "Someone else changed this appointment meanwhile; reload it and try again.",
-        );
-      }
-      if (!(TRANSITIONS[current.status] ?? []).includes(status)) {
-        throw new DomainError(
-          "conflict",
-          `An appointment that is ${current.status} cannot become ${status}.`,
-          [{ path: "status", message: `not allowed from ${current.status}` }],
-        );
-      }
-      if (current.status === "noshow" && status === "booked") {
-        throw new DomainError(
-          "conflict",
-          "A no-show cannot be reinstated once its time was released; book a new appointment.",
-        );
-      }
-      await trx
-        .updateTable("appointments")
-        .set({ status, version: current.version + 1, updated_at: services.clock().toISOString() })
-        .where("organization_id", "=", actor.organizationId)
-        .where("id", "=", id)
-        .execute();
-      if (!(HOLDING_STATUSES as readonly string[]).includes(status)) await releaseHolds(trx, actor, id);
-      const changed = await loadAppointment(trx, actor, id);
-      await afterAppointmentChange(trx, services, actor, current, changed, "status");
-      return changed;
-    },
+    (trx) => changeAppointmentStatusIn(trx, services, actor, id, status, expectedVersion),
   );
+}
+
+/**
+ * The one path every status change takes (the front desk's buttons, the flow board's steps, the no-show
+ * job), inside the caller's transaction: checks the move against TRANSITIONS, releases held time when the
+ * visit no longer holds it, and runs afterAppointmentChange (waitlist, reminders).
+ */
+export async function changeAppointmentStatusIn(
+  trx: Trx,
+  services: Services,
+  actor: Actor,
+  id: string,
+  status: AppointmentStatus,
+  expectedVersion?: number,
+): Promise<AppointmentView> {
+  const current = await loadAppointment(trx, actor, id);
+  if (expectedVersion !== undefined && expectedVersion !== current.version) {
+    throw new DomainError(
+      "conflict",
+      "Someone else changed this appointment meanwhile; reload it and try again.",
+    );
+  }
+  if (!(TRANSITIONS[current.status] ?? []).includes(status)) {
+    throw new DomainError("conflict", `An appointment that is ${current.status} cannot become ${status}.`, [
+      { path: "status", message: `not allowed from ${current.status}` },
+    ]);
+  }
+  if (current.status === "noshow" && status === "booked") {
+    throw new DomainError(
+      "conflict",
+      "A no-show cannot be reinstated once its time was released; book a new appointment.",
+    );
+  }
+  await trx
+    .updateTable("appointments")
+    .set({ status, version: current.version + 1, updated_at: services.clock().toISOString() })
+    .where("organization_id", "=", actor.organizationId)
+    .where("id", "=", id)
+    .execute();
+  if (!(HOLDING_STATUSES as readonly string[]).includes(status)) await releaseHolds(trx, actor, id);
+  const changed = await loadAppointment(trx, actor, id);
+  await afterAppointmentChange(trx, services, actor, current, changed, "status");
+  return changed;
 }
 
 export interface SlotSearch {

@@ -46,10 +46,12 @@ export async function up(db: Kysely<any>, { dialect }: MigrationContext): Promis
     .addColumn("planned_start", ts)
     .addColumn("updated_at", ts, (c) => c.notNull())
     .addPrimaryKeyConstraint("visit_flow_pk", ["organization_id", "appointment_id"])
-    .addForeignKeyConstraint("visit_flow_appointment_fk", ["organization_id", "appointment_id"], "appointments", [
-      "organization_id",
-      "id",
-    ])
+    .addForeignKeyConstraint(
+      "visit_flow_appointment_fk",
+      ["organization_id", "appointment_id"],
+      "appointments",
+      ["organization_id", "id"],
+    )
     .execute();
 
   await db.schema

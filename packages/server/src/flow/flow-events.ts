@@ -1,0 +1,54 @@
+import { EventEmitter } from "node:events";
+import type { Services } from "../platform/services.ts";
+
+/**
+ * The live board's in-process event bus: after a change to a location-day commits, its new `dayVersion`
+ * is published here and every open board stream of that location-day is told. One bus per database
+ * handle (a WeakMap keyed by `services.db`), so every copy of `services` in one process shares it and a
+ * test's second server gets its own.
+ *
+ * One process only: with several server processes behind a load balancer, a change made in one would not
+ * reach streams held by another. Those deployments need PostgreSQL LISTEN/NOTIFY (publish = NOTIFY on a
+ * channel per organization); the board stream also re-checks the day version on every heartbeat, so at
+ * worst a board in another process is one heartbeat late.
+ */
+export interface DayChanged {
+  organizationId: string;
+  locationId: string;
+  date: string;
+  dayVersion: string;
+}
+
+const buses = new WeakMap<object, EventEmitter>();
+
+function busOf(services: Services): EventEmitter {
+  let bus = buses.get(services.db);
+  if (!bus) {
+    bus = new EventEmitter();
+    // Each open board is one listener; a busy practice may have dozens of screens open.
+    bus.setMaxListeners(0);
+    buses.set(services.db, bus);
+  }
+  return bus;
+}
+
+function channel(organizationId: string, locationId: string, date: string): string {
+  return `${organizationId}|${locationId}|${date}`;
+}
+
+/** Tells open boards of that location-day that it changed. Call only after the change committed. */
+export function publishDayChanged(services: Services, event: DayChanged): void {
+  busOf(services).emit(channel(event.organizationId, event.locationId, event.date), event);
+}
+
+/** Listens to one location-day; answers the function that stops listening. */
+export function subscribeDay(
+  services: Services,
+  key: { organizationId: string; locationId: string; date: string },
+  listener: (event: DayChanged) => void,
+): () => void {
+  const bus = busOf(services);
+  const name = channel(key.organizationId, key.locationId, key.date);
+  bus.on(name, listener);
+  return () => bus.off(name, listener);
+}

@@ -1,0 +1,672 @@
+/**
+ * Re-planning the rest of a day when a patient is late or a visit runs over.
+ *
+ * Input: the day's visits with their flow times (see `projectDay`), the practitioners with the
+ * appointment types each can do and their availability for the rest of the day, observed durations, the
+ * practice's policy and the event. Output: ranked proposals, each a complete plan for the remaining day
+ * with the changes against the current projection ("keep"), its metrics and who must be told a new time.
+ *
+ * Proposals (ids are stable, so the accepting request can re-run the function and pick the same one):
+ *   keep            change nothing: everyone keeps the booked order (the only answer within the grace period)
+ *   next-gap        the late patient is seen in the first gap after they arrive that delays nobody
+ *                   (or at the end of the day when there is no such gap)
+ *   serve-waiting   the practitioner serves whoever is waiting, by the earlier of appointment time and
+ *                   arrival time; a late patient therefore goes next once they arrive, and nobody idles
+ *                   while waiting for them
+ *   move:A:P        visit A moves to practitioner P, who can do its type and is free for it
+ *   offer:A         visit A is taken out of today and the patient is offered a new time
+ * Ranking: lowest score first, score = total expected wait + overtimeWeight × overtime
+ *   + moveCostMinutes × patients moved + offerNewTimeCostMinutes × patients offered a new time;
+ * ties by kind (in the order above) then id. "keep" is always in the list (past the grace period too),
+ * so the first proposal is never worse than changing nothing by that score.
+ *
+ * Pure and deterministic: same input, same output. Instants are epoch milliseconds.
+ */
+
+import type { TimeInterval } from "../scheduling/intervals.ts";
+import { instantToLocal } from "../scheduling/zoned-time.ts";
+import { DomainError } from "../shared/domain-error.ts";
+import {
+  byPractitioner,
+  type DayProjection,
+  type DurationTable,
+  describePlan,
+  type FlowVisit,
+  layOut,
+  type PreparedVisit,
+  type ProjectionPolicy,
+  prepareVisits,
+  scheduledDayEnds,
+  type Timed,
+  waitMinutes,
+} from "./projection.ts";
+
+const MINUTE = 60_000;
+
+/** A practitioner who may take visits: the types they can do and when they work for the rest of the day. */
+export interface FlowPractitioner {
+  id: string;
+  /** Shown in proposal titles ("Dr Osei"); defaults to the id. */
+  name?: string;
+  /** Appointment type ids this practitioner can do (moves only go to practitioners who can). */
+  appointmentTypeIds: readonly string[];
+  /** Working time for the day (epoch ms, any order); a practitioner without any takes no moved visits. */
+  available: readonly TimeInterval[];
+}
+
+export interface ReplanPolicy extends ProjectionPolicy {
+  /** Lateness or overrun up to this many minutes is absorbed: the answer is "keep". */
+  graceMinutes: number;
+  /** Patients whose expected start moves later than what they were told by more than this are notified. */
+  notifyThresholdMinutes: number;
+  /** Propose moving a visit to another practitioner. */
+  allowMove: boolean;
+  /** Propose taking a visit out of today and offering a new time. */
+  allowOfferNewTime: boolean;
+  /** Propose "see the late patient at the next gap" (default true). */
+  allowNextGap?: boolean;
+  /** Propose "serve waiting patients by the earlier of appointment and arrival time" (default true). */
+  allowServeWaiting?: boolean;
+  /** Cost of moving one patient to another practitioner, in wait-minutes (default 10). */
+  moveCostMinutes?: number;
+  /** Cost of sending one patient away with a new time, in wait-minutes (default 60). */
+  offerNewTimeCostMinutes?: number;
+  /** Weight of one minute of practitioner overtime against one minute of patient wait (default 1). */
+  overtimeWeight?: number;
+  /** At most this many "move" proposals are returned, the best first (default 3). */
+  maxMoveProposals?: number;
+}
+
+export type ReplanEvent =
+  | { kind: "late"; appointmentId: string; expectedArrival: number }
+  | { kind: "overrun"; appointmentId: string; expectedEnd?: number | null }
+  | { kind: "refresh" };
+
+export interface ReplanInput {
+  now: number;
+  visits: readonly FlowVisit[];
+  practitioners: readonly FlowPractitioner[];
+  durations?: DurationTable;
+  policy: ReplanPolicy;
+  event: ReplanEvent;
+  /** IANA zone of the location, for the wall times in titles (default UTC). */
+  zone?: string;
+  /** How to name a visit in titles, by appointment id (e.g. "Ana P. (09:00)"); default "the HH:MM visit". */
+  visitLabels?: Readonly<Record<string, string>>;
+}
+
+export type ProposalKind = "keep" | "next-gap" | "serve-waiting" | "move" | "offer-new-time";
+
+export interface PlannedPlace {
+  practitionerId: string;
+  expectedStart: number;
+}
+
+/** One visit whose practitioner or expected start changes against the current projection. */
+export interface ProposalChange {
+  appointmentId: string;
+  from: PlannedPlace;
+  /** null: taken out of today, the patient is offered a new time. */
+  to: PlannedPlace | null;
+}
+
+export interface ProposalMetrics {
+  totalWaitMinutes: number;
+  maxWaitMinutes: number;
+  /** Sum over practitioners of expected minutes past the end of their day. */
+  overtimeMinutes: number;
+  /** Visits given to another practitioner. */
+  patientsMoved: number;
+  /** Visits taken out of today (offered a new time). */
+  patientsOffered: number;
+}
+
+/** A patient to tell the new expected time (their start moves later than what they were told). */
+export interface NotifyEntry {
+  appointmentId: string;
+  oldExpectedStart: number;
+  newExpectedStart: number;
+  laterByMinutes: number;
+}
+
+export interface ReplanProposal {
+  /** Stable id: "keep", "next-gap", "serve-waiting", "move:<appointmentId>:<practitionerId>", "offer:<appointmentId>". */
+  id: string;
+  kind: ProposalKind;
+  title: string;
+  explanation: string;
+  changes: ProposalChange[];
+  metrics: ProposalMetrics;
+  notify: NotifyEntry[];
+  /** The ranking score (lower is better); see the module comment. */
+  score: number;
+  /** The whole remaining day under this proposal. */
+  projection: DayProjection;
+}
+
+export interface ReplanResult {
+  now: number;
+  event: ReplanEvent;
+  /** True when the event is within the grace period (the only proposal is then "keep"). */
+  withinGrace: boolean;
+  /** How late the patient is, or how far the visit runs over, or the largest wait (refresh), in minutes. */
+  severityMinutes: number;
+  /** A fingerprint of the day the proposals were computed from; a different one on accept means a stale day. */
+  basis: string;
+  proposals: ReplanProposal[];
+}
+
+/** Candidate plan: per practitioner, the visit order and how to lay it out. */
+interface Plan {
+  id: string;
+  kind: ProposalKind;
+  /** Practitioners whose lists differ from the baseline. */
+  lists: Map<string, PreparedVisit[]>;
+  serveWaiting: Set<string>;
+  offered: Set<string>;
+  moved: Map<string, string>;
+  title: string;
+  explanation: string;
+}
+
+interface Evaluated {
+  plan: Plan;
+  times: Map<string, Timed>;
+  metrics: ProposalMetrics;
+  score: number;
+}
+
+const KIND_RANK: Record<ProposalKind, number> = {
+  keep: 0,
+  "next-gap": 1,
+  "serve-waiting": 2,
+  move: 3,
+  "offer-new-time": 4,
+};
+
+const cmpId = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
+
+/** Deterministic 32-bit FNV-1a fingerprint of the day's remaining visits and their flow times. */
+export function dayFingerprint(visits: readonly FlowVisit[]): string {
+  const rows = visits
+    .map((v) =>
+      [
+        v.appointmentId,
+        v.practitionerId,
+        v.appointmentTypeId,
+        v.start,
+        v.end,
+        v.status,
+        v.arrivedAt ?? "",
+        v.checkedInAt ?? "",
+        v.roomedAt ?? "",
+        v.withPractitionerAt ?? "",
+        v.checkedOutAt ?? "",
+        v.expectedArrival ?? "",
+      ].join("|"),
+    )
+    .sort();
+  let h = 0x811c9dc5;
+  for (const row of rows) {
+    for (let i = 0; i < row.length; i++) {
+      h ^= row.charCodeAt(i);
+      h = Math.imul(h, 0x01000193) >>> 0;
+    }
+    h ^= 10;
+    h = Math.imul(h, 0x01000193) >>> 0;
+  }
+  return h.toString(16).padStart(8, "0");
+}
+
+/** Lays out one practitioner serving whoever waits, by the earlier of appointment and arrival time. */
+export function layOutServeWaiting(
+  now: number,
+  visits: readonly PreparedVisit[],
+  out: Map<string, Timed>,
+): number {
+  let t = now;
+  const pending: PreparedVisit[] = [];
+  for (const v of visits) {
+    if (v.fixedEnd !== null) {
+      out.set(v.id, { start: v.earliest, end: v.fixedEnd });
+      t = Math.max(t, v.fixedEnd);
+    } else pending.push(v);
+  }
+  const key = (v: PreparedVisit) => Math.min(v.scheduledStart, v.readyAt);
+  while (pending.length > 0) {
+    let best = -1;
+    let soonest = Number.POSITIVE_INFINITY;
+    for (let i = 0; i < pending.length; i++) {
+      const v = pending[i]!;
+      if (v.earliest <= t) {
+        const b = best < 0 ? null : pending[best]!;
+        if (
+          b === null ||
+          key(v) < key(b) ||
+          (key(v) === key(b) &&
+            (v.scheduledStart < b.scheduledStart || (v.scheduledStart === b.scheduledStart && v.id < b.id)))
+        ) {
+          best = i;
+        }
+      } else soonest = Math.min(soonest, v.earliest);
+    }
+    if (best < 0) {
+      // Nobody is there yet: the practitioner is idle until the first patient can be seen.
+      t = soonest;
+      continue;
+    }
+    const v = pending.splice(best, 1)[0]!;
+    out.set(v.id, { start: t, end: t + v.durationMs });
+    t += v.durationMs;
+  }
+  return t;
+}
+
+/** Re-plans the rest of the day for a late patient, an overrun or a periodic refresh; answers ranked proposals. */
+export function proposeReplans(input: ReplanInput): ReplanResult {
+  const { now, policy, event } = input;
+  if (!Number.isFinite(now)) throw new DomainError("invalid_request", "now must be an instant (epoch ms).");
+  const zone = input.zone ?? "UTC";
+  const visits = applyEvent(input.visits, event);
+  const prepared = prepareVisits(now, visits, input.durations, policy);
+  const byId = new Map(prepared.map((v) => [v.id, v]));
+  if (event.kind === "overrun" && event.expectedEnd != null) {
+    // The desk's estimate of when the running visit will end replaces the observed-duration guess.
+    const running = byId.get(event.appointmentId)!;
+    running.fixedEnd = Math.max(now, running.earliest, event.expectedEnd);
+  }
+  const baseLists = byPractitioner(prepared);
+  const dayEnds = scheduledDayEnds(visits, undefined);
+  for (const p of input.practitioners) {
+    const end = p.available.reduce((m, i) => Math.max(m, i.end), Number.NEGATIVE_INFINITY);
+    // The working day ends at the end of availability, but never before the last booked visit's end.
+    if (Number.isFinite(end)) dayEnds.set(p.id, Math.max(end, dayEnds.get(p.id) ?? end));
+  }
+  const practitionerById = new Map(input.practitioners.map((p) => [p.id, p]));
+
+  // Baseline: the booked order.
+  const baseTimes = new Map<string, Timed>();
+  const baseStats = new Map<string, PractStats>();
+  for (const [pid, list] of baseLists) {
+    const times = new Map<string, Timed>();
+    layOut(now, list, times);
+    for (const [k, t] of times) baseTimes.set(k, t);
+    baseStats.set(pid, statsOf(list, times, dayEnds.get(pid)));
+  }
+
+  const label = (id: string) => {
+    const v = byId.get(id);
+    const given = input.visitLabels?.[id];
+    if (given) return given;
+    return v ? `the ${instantToLocal(v.scheduledStart, zone).time} visit` : `visit ${id}`;
+  };
+  const nameOf = (pid: string) => practitionerById.get(pid)?.name ?? pid;
+  const at = (ms: number) => instantToLocal(ms, zone).time;
+
+  const keepPlan: Plan = {
+    id: "keep",
+    kind: "keep",
+    lists: new Map(),
+    serveWaiting: new Set(),
+    offered: new Set(),
+    moved: new Map(),
+    title: "Keep the schedule",
+    explanation: "Nothing changes: every patient keeps their place in the booked order.",
+  };
+
+  // Severity and the grace period.
+  let severity = 0;
+  let affected: string[] = [];
+  let trigger: PreparedVisit | null = null;
+  if (event.kind === "late") {
+    trigger = byId.get(event.appointmentId)!;
+    severity = (event.expectedArrival - trigger.scheduledStart) / MINUTE;
+    affected = [trigger.practitionerId];
+    keepPlan.explanation = `Wait for ${label(trigger.id)} (expected at ${at(event.expectedArrival)}, ${fmtMin(severity)} late) and keep everyone in the booked order.`;
+  } else if (event.kind === "overrun") {
+    trigger = byId.get(event.appointmentId)!;
+    const bookedEnd = trigger.earliest + (trigger.scheduledEnd - trigger.scheduledStart);
+    severity = Math.max(0, (trigger.fixedEnd ?? now) - bookedEnd) / MINUTE;
+    affected = [trigger.practitionerId];
+    keepPlan.explanation = `${cap(label(trigger.id))} is expected to end at ${at(trigger.fixedEnd ?? now)}; everyone after it keeps the booked order.`;
+  } else {
+    for (const [pid, list] of baseLists) {
+      let worst = 0;
+      for (const v of list) worst = Math.max(worst, waitMinutes(v, baseTimes.get(v.id)!.start));
+      severity = Math.max(severity, worst);
+      if (worst > policy.graceMinutes) affected.push(pid);
+    }
+  }
+  const withinGrace = severity <= policy.graceMinutes;
+
+  const evaluate = (plan: Plan): Evaluated => {
+    const times = new Map(baseTimes);
+    const stats = new Map(baseStats);
+    for (const id of plan.offered) times.delete(id);
+    const changed = new Set([...plan.lists.keys(), ...plan.serveWaiting]);
+    for (const pid of [...changed].sort(cmpId)) {
+      const list = plan.lists.get(pid) ?? baseLists.get(pid) ?? [];
+      for (const v of baseLists.get(pid) ?? []) times.delete(v.id);
+      const local = new Map<string, Timed>();
+      if (plan.serveWaiting.has(pid)) layOutServeWaiting(now, list, local);
+      else layOut(now, list, local);
+      for (const [k, t] of local) times.set(k, t);
+      stats.set(pid, statsOf(list, local, dayEnds.get(pid)));
+    }
+    let total = 0;
+    let max = 0;
+    let overtime = 0;
+    for (const s of stats.values()) {
+      total += s.wait;
+      max = Math.max(max, s.maxWait);
+      overtime += s.overtime;
+    }
+    const metrics: ProposalMetrics = {
+      totalWaitMinutes: round2(total),
+      maxWaitMinutes: round2(max),
+      overtimeMinutes: round2(overtime),
+      patientsMoved: plan.moved.size,
+      patientsOffered: plan.offered.size,
+    };
+    const score =
+      total +
+      (policy.overtimeWeight ?? 1) * overtime +
+      (policy.moveCostMinutes ?? 10) * plan.moved.size +
+      (policy.offerNewTimeCostMinutes ?? 60) * plan.offered.size;
+    return { plan, times, metrics, score };
+  };
+
+  const candidates: Evaluated[] = [evaluate(keepPlan)];
+  if (!withinGrace) {
+    // next-gap: only for a late patient.
+    if (event.kind === "late" && trigger && policy.allowNextGap !== false) {
+      const plan = nextGapPlan(now, trigger, baseLists.get(trigger.practitionerId)!);
+      if (plan) {
+        const t = plan.times.get(trigger.id)!;
+        candidates.push(
+          evaluate({
+            ...emptyPlan("next-gap", "next-gap"),
+            lists: new Map([[trigger.practitionerId, plan.list]]),
+            title: `See ${label(trigger.id)} at the next gap`,
+            explanation: plan.fitsGap
+              ? `Patients booked after ${label(trigger.id)} are seen at their times; the late patient is seen at ${at(t.start)}, in the first gap after they arrive that delays nobody.`
+              : `Patients booked after ${label(trigger.id)} are seen at their times; there is no gap today, so the late patient is seen last, at ${at(t.start)}.`,
+          }),
+        );
+      }
+    }
+    // serve-waiting: for the affected practitioners.
+    if (policy.allowServeWaiting !== false && affected.length > 0) {
+      const who = affected.map(nameOf).join(", ");
+      candidates.push(
+        evaluate({
+          ...emptyPlan("serve-waiting", "serve-waiting"),
+          serveWaiting: new Set(affected),
+          title: "Serve waiting patients first",
+          explanation: `${who} sees whoever is waiting, by the earlier of appointment time and arrival time: nobody waits for a patient who is not there yet, and a late patient goes next once they arrive.`,
+        }),
+      );
+    }
+    // move: the trigger (if not yet with the practitioner) and the most delayed later visits.
+    if (policy.allowMove) {
+      const movable: PreparedVisit[] = [];
+      if (trigger && trigger.state !== "in-progress") movable.push(trigger);
+      for (const pid of affected) {
+        const list = baseLists.get(pid) ?? [];
+        const delayed = list
+          .filter((v) => v.state !== "in-progress" && v !== trigger)
+          .map((v) => ({ v, wait: waitMinutes(v, baseTimes.get(v.id)!.start) }))
+          .filter((x) => x.wait > 0)
+          .sort((a, b) => b.wait - a.wait || cmpId(a.v.id, b.v.id))
+          .slice(0, 5);
+        movable.push(...delayed.map((x) => x.v));
+      }
+      const moves: Evaluated[] = [];
+      for (const v of movable) {
+        for (const q of input.practitioners) {
+          if (q.id === v.practitionerId || !q.appointmentTypeIds.includes(v.typeId)) continue;
+          const qList = baseLists.get(q.id) ?? [];
+          const s = earliestFit(q.available, qList, baseTimes, Math.max(v.earliest, now), v.durationMs);
+          if (s === null || s >= baseTimes.get(v.id)!.start) continue; // only moves that help the patient
+          const moved: PreparedVisit = { ...v, practitionerId: q.id, earliest: s, readyAt: v.readyAt };
+          const newQ = [...qList, moved].sort((a, b) => {
+            const ta = a === moved ? s : baseTimes.get(a.id)!.start;
+            const tb = b === moved ? s : baseTimes.get(b.id)!.start;
+            return ta - tb || cmpId(a.id, b.id);
+          });
+          const srcList = (baseLists.get(v.practitionerId) ?? []).filter((x) => x.id !== v.id);
+          moves.push(
+            evaluate({
+              ...emptyPlan("move", `move:${v.id}:${q.id}`),
+              lists: new Map([
+                [v.practitionerId, srcList],
+                [q.id, newQ],
+              ]),
+              moved: new Map([[v.id, q.id]]),
+              title: `Move ${label(v.id)} to ${nameOf(q.id)}`,
+              explanation: `${nameOf(q.id)} can do this visit and is free at ${at(s)}; ${nameOf(v.practitionerId)}'s later patients are seen sooner.`,
+            }),
+          );
+        }
+      }
+      moves.sort((a, b) => a.score - b.score || cmpId(a.plan.id, b.plan.id));
+      candidates.push(...moves.slice(0, policy.maxMoveProposals ?? 3));
+    }
+    // offer a new time: the late patient, or the not-yet-present visit whose removal helps most.
+    if (policy.allowOfferNewTime) {
+      const offerable: PreparedVisit[] = [];
+      if (event.kind === "late" && trigger) offerable.push(trigger);
+      else {
+        for (const pid of affected) {
+          for (const v of baseLists.get(pid) ?? [])
+            if (!v.present && v.state !== "in-progress") offerable.push(v);
+        }
+      }
+      const offers = offerable.map((v) =>
+        evaluate({
+          ...emptyPlan("offer-new-time", `offer:${v.id}`),
+          lists: new Map([
+            [v.practitionerId, (baseLists.get(v.practitionerId) ?? []).filter((x) => x.id !== v.id)],
+          ]),
+          offered: new Set([v.id]),
+          title: `Offer ${label(v.id)} a new time`,
+          explanation: `${cap(label(v.id))} is taken out of today and the patient is offered a new appointment; the rest of the day runs closer to the booked times.`,
+        }),
+      );
+      offers.sort((a, b) => a.score - b.score || cmpId(a.plan.id, b.plan.id));
+      if (offers[0]) candidates.push(offers[0]);
+    }
+  }
+
+  candidates.sort(
+    (a, b) =>
+      a.score - b.score || KIND_RANK[a.plan.kind] - KIND_RANK[b.plan.kind] || cmpId(a.plan.id, b.plan.id),
+  );
+
+  const proposals = candidates.map((c) => {
+    const practitionerOf = new Map(c.plan.moved);
+    const changes: ProposalChange[] = [];
+    const notify: NotifyEntry[] = [];
+    for (const v of prepared) {
+      const before = baseTimes.get(v.id)!;
+      const from = { practitionerId: v.practitionerId, expectedStart: before.start };
+      if (c.plan.offered.has(v.id)) {
+        changes.push({ appointmentId: v.id, from, to: null });
+        continue;
+      }
+      const after = c.times.get(v.id)!;
+      const pid = practitionerOf.get(v.id) ?? v.practitionerId;
+      if (pid !== v.practitionerId || Math.abs(after.start - before.start) >= MINUTE) {
+        changes.push({ appointmentId: v.id, from, to: { practitionerId: pid, expectedStart: after.start } });
+      }
+      if (v.state !== "in-progress") {
+        const laterBy = (after.start - v.notifyReference) / MINUTE;
+        if (laterBy > policy.notifyThresholdMinutes) {
+          notify.push({
+            appointmentId: v.id,
+            oldExpectedStart: v.notifyReference,
+            newExpectedStart: after.start,
+            laterByMinutes: round2(laterBy),
+          });
+        }
+      }
+    }
+    changes.sort((a, b) => cmpId(a.appointmentId, b.appointmentId));
+    notify.sort((a, b) => cmpId(a.appointmentId, b.appointmentId));
+    return {
+      id: c.plan.id,
+      kind: c.plan.kind,
+      title: c.plan.title,
+      explanation: c.plan.explanation,
+      changes,
+      metrics: c.metrics,
+      notify,
+      score: round2(c.score),
+      projection: describePlan(now, prepared, practitionerOf, c.times, dayEnds),
+    } satisfies ReplanProposal;
+  });
+
+  return {
+    now,
+    event,
+    withinGrace,
+    severityMinutes: round2(severity),
+    basis: dayFingerprint(input.visits),
+    proposals,
+  };
+}
+
+interface PractStats {
+  wait: number;
+  maxWait: number;
+  overtime: number;
+}
+
+function statsOf(
+  list: readonly PreparedVisit[],
+  times: ReadonlyMap<string, Timed>,
+  dayEnd: number | undefined,
+): PractStats {
+  let wait = 0;
+  let maxWait = 0;
+  let end = Number.NEGATIVE_INFINITY;
+  for (const v of list) {
+    const t = times.get(v.id);
+    if (!t) continue;
+    const w = waitMinutes(v, t.start);
+    wait += w;
+    maxWait = Math.max(maxWait, w);
+    end = Math.max(end, t.end);
+  }
+  const overtime = dayEnd === undefined || !Number.isFinite(end) ? 0 : Math.max(0, end - dayEnd) / MINUTE;
+  return { wait, maxWait, overtime };
+}
+
+function emptyPlan(kind: ProposalKind, id: string): Plan {
+  return {
+    id,
+    kind,
+    lists: new Map(),
+    serveWaiting: new Set(),
+    offered: new Set(),
+    moved: new Map(),
+    title: "",
+    explanation: "",
+  };
+}
+
+/** Validates the event against the visits and applies it (a late patient's expected arrival, an overrun's end). */
+function applyEvent(visits: readonly FlowVisit[], event: ReplanEvent): readonly FlowVisit[] {
+  if (event.kind === "refresh") return visits;
+  const target = visits.find((v) => v.appointmentId === event.appointmentId);
+  if (!target) throw new DomainError("not_found", "No appointment with that id in this day.");
+  const remaining =
+    target.checkedOutAt == null &&
+    (target.status === "booked" || target.status === "arrived" || target.status === "checked-in");
+  if (event.kind === "late") {
+    if (!Number.isFinite(event.expectedArrival)) {
+      throw new DomainError("invalid_request", "expectedArrival must be an instant (epoch ms).");
+    }
+    if (!remaining)
+      throw new DomainError("conflict", `The appointment is ${target.status}; it cannot be re-planned.`);
+    const present =
+      target.arrivedAt != null ||
+      target.checkedInAt != null ||
+      target.withPractitionerAt != null ||
+      target.status !== "booked";
+    if (present)
+      throw new DomainError("conflict", "The patient is already here; they cannot be marked late.");
+    return visits.map((v) => (v === target ? { ...v, expectedArrival: event.expectedArrival } : v));
+  }
+  if (!remaining || target.withPractitionerAt == null) {
+    throw new DomainError("conflict", "Only a visit that is with the practitioner now can run over.");
+  }
+  if (event.expectedEnd != null && !Number.isFinite(event.expectedEnd)) {
+    throw new DomainError("invalid_request", "expectedEnd must be an instant (epoch ms).");
+  }
+  return visits;
+}
+
+/**
+ * The late visit placed at the first position in its practitioner's order where it delays nobody else;
+ * at the end of the day when there is none.
+ */
+function nextGapPlan(
+  now: number,
+  late: PreparedVisit,
+  list: readonly PreparedVisit[],
+): { list: PreparedVisit[]; times: Map<string, Timed>; fitsGap: boolean } | null {
+  const others = list.filter((v) => v.id !== late.id);
+  const without = new Map<string, Timed>();
+  layOut(now, others, without);
+  const firstMovable = others.findIndex((v) => v.state !== "in-progress");
+  const from = firstMovable < 0 ? others.length : firstMovable;
+  for (let k = from; k <= others.length; k++) {
+    const candidate = [...others.slice(0, k), late, ...others.slice(k)];
+    const times = new Map<string, Timed>();
+    layOut(now, candidate, times);
+    let delays = false;
+    for (const v of others) {
+      if (times.get(v.id)!.start > without.get(v.id)!.start) {
+        delays = true;
+        break;
+      }
+    }
+    if (!delays) return { list: candidate, times, fitsGap: k < others.length };
+  }
+  return null; // unreachable: the last position delays nobody
+}
+
+/** Earliest start ≥ `from` where `durationMs` fits inside availability and between the practitioner's planned visits. */
+function earliestFit(
+  available: readonly TimeInterval[],
+  planned: readonly PreparedVisit[],
+  times: ReadonlyMap<string, Timed>,
+  from: number,
+  durationMs: number,
+): number | null {
+  const windows = [...available].filter((i) => i.start < i.end).sort((a, b) => a.start - b.start);
+  const busy = planned.map((v) => times.get(v.id)!).sort((a, b) => a.start - b.start);
+  for (const w of windows) {
+    let s = Math.max(w.start, from);
+    for (const b of busy) {
+      if (b.end <= s) continue;
+      if (b.start >= s + durationMs) break;
+      s = Math.max(s, b.end);
+    }
+    if (s + durationMs <= w.end) return s;
+  }
+  return null;
+}
+
+function round2(x: number): number {
+  return Math.round(x * 100) / 100;
+}
+
+function fmtMin(m: number): string {
+  return `${Math.round(m)} min`;
+}
+
+function cap(s: string): string {
+  return s.charAt(0).toUpperCase() + s.slice(1);
+}

@@ -28,6 +28,11 @@ const UsersPage = page(() => import("./pages/admin/UsersPage.tsx"), "UsersPage")
 const TokensPage = page(() => import("./pages/admin/TokensPage.tsx"), "TokensPage");
 const SchedulePage = page(() => import("./pages/schedule/SchedulePage.tsx"), "SchedulePage");
 const AuditPage = page(() => import("./pages/audit/AuditPage.tsx"), "AuditPage");
+const FlowBoardPage = page(() => import("./pages/flow/FlowBoardPage.tsx"), "FlowBoardPage");
+const FlowSettingsPage = page(() => import("./pages/flow/FlowSettingsPage.tsx"), "FlowSettingsPage");
+const FlowReportsPage = page(() => import("./pages/reports/FlowReportsPage.tsx"), "FlowReportsPage");
+const NoShowRiskPage = page(() => import("./pages/reports/NoShowRiskPage.tsx"), "NoShowRiskPage");
+const WhatIfPage = page(() => import("./pages/reports/WhatIfPage.tsx"), "WhatIfPage");
 
 /** When any request finds the session gone, forget everything and go to the sign-in page. */
 function SessionEndedWatcher() {
@@ -110,6 +115,12 @@ export function AppRoutes() {
             <Route path="settings/tokens" element={guarded(REQUIRE.tokens, <TokensPage />)} />
             <Route path="schedule" element={guarded(REQUIRE.schedule, <SchedulePage />)} />
             <Route path="audit" element={guarded(REQUIRE.audit, <AuditPage />)} />
+            <Route path="flow" element={guarded(REQUIRE.flow, <FlowBoardPage />)} />
+            <Route path="flow/settings" element={guarded(["scheduling:manage"], <FlowSettingsPage />)} />
+            <Route path="reports" element={<Navigate to="/reports/flow" replace />} />
+            <Route path="reports/flow" element={guarded(REQUIRE.reports, <FlowReportsPage />)} />
+            <Route path="reports/no-show-risk" element={guarded(REQUIRE.reports, <NoShowRiskPage />)} />
+            <Route path="reports/what-if" element={guarded(REQUIRE.reports, <WhatIfPage />)} />
             <Route path="*" element={<NotFoundPage />} />
           </Route>
         </Routes>

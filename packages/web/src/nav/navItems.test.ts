@@ -61,6 +61,21 @@ describe("navItems", () => {
     }
   });
 
+  it("shows the flow board to whoever may read it and reports to the manager only", () => {
+    const withFlow = (role: string, extra: string[]) => [...ROLE_PERMISSIONS[role]!, ...extra];
+    expect(labels(navItems(withFlow("manager", ["flow:read", "reports:read"]))).slice(0, 3)).toEqual([
+      "Schedule",
+      "Flow board",
+      "Reports",
+    ]);
+    for (const role of ["front-desk", "clinician"]) {
+      const shown = labels(navItems(withFlow(role, ["flow:read"])));
+      expect(shown.slice(0, 2)).toEqual(["Schedule", "Flow board"]);
+      expect(shown).not.toContain("Reports");
+    }
+    expect(labels(navItems(ROLE_PERMISSIONS.biller!))).not.toContain("Flow board");
+  });
+
   it("never shows front desk, clinicians, billers or HR the audit trail or users", () => {
     for (const role of ["front-desk", "clinician", "biller", "hr"]) {
       const shown = labels(navItems(ROLE_PERMISSIONS[role]!));
@@ -102,13 +117,16 @@ describe("navItems", () => {
 
   it("orders by section and groups without empty sections", () => {
     const extra: NavItem = {
-      to: "/flow",
-      label: "Flow board",
-      section: "Day",
-      requires: ["flow:read"],
+      to: "/privacy/requests",
+      label: "Privacy requests",
+      section: "Privacy",
+      requires: ["privacy:manage"],
     };
-    const items = navItems(["flow:read", "schedule:read", "audit:read", "patients:read"], [...NAV, extra]);
-    expect(labels(items)).toEqual(["Schedule", "Flow board", "Patients", "Audit trail"]);
+    const items = navItems(
+      ["privacy:manage", "schedule:read", "audit:read", "patients:read"],
+      [extra, ...NAV],
+    );
+    expect(labels(items)).toEqual(["Schedule", "Patients", "Privacy requests", "Audit trail"]);
     expect(groupBySection(items).map((group) => group.section)).toEqual(["Day", "Records", "Privacy"]);
   });
 });

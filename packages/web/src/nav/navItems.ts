@@ -35,6 +35,8 @@ export interface NavItem {
 //   { to: "/flow", label: "Flow board", section: "Day", requires: ["flow:read"] },
 export const NAV: readonly NavItem[] = [
   { to: "/schedule", label: "Schedule", section: "Day", requires: REQUIRE.schedule },
+  { to: "/flow", label: "Flow board", section: "Day", requires: REQUIRE.flow },
+  { to: "/reports/flow", label: "Reports", section: "Day", requires: REQUIRE.reports },
   { to: "/patients", label: "Patients", section: "Records", requires: REQUIRE.patients },
   { to: "/locations", label: "Locations", section: "Directory", requires: REQUIRE.locations },
   { to: "/staff", label: "Staff", section: "Directory", requires: REQUIRE.staff },

@@ -1,0 +1,130 @@
+import { describe, expect, it } from "vitest";
+import type { WhatIfRow } from "./api.ts";
+import {
+  bestWhatIfRow,
+  brierInWords,
+  ciBounds,
+  defaultRange,
+  formatMin,
+  formatRate,
+  formatWithCi,
+  reliabilityPoints,
+  sortedWeights,
+  whatIfChartData,
+  whatIfLabel,
+} from "./logic.ts";
+
+function row(over: Partial<WhatIfRow>): WhatIfRow {
+  return {
+    rule: "individual",
+    policy: "next-gap",
+    overbook: false,
+    meanWait: 10,
+    meanWaitCi: null,
+    p90Wait: 20,
+    idle: 5,
+    overtime: 3,
+    ...over,
+  };
+}
+
+describe("formats", () => {
+  it("shows rates as whole percentages and minutes with one decimal, a dash when unknown", () => {
+    expect(formatRate(0.125)).toBe("13%");
+    expect(formatRate(0)).toBe("0%");
+    expect(formatRate(null)).toBe("—");
+    expect(formatMin(12.34)).toBe("12.3 min");
+    expect(formatMin(null)).toBe("—");
+    expect(formatMin(Number.NaN)).toBe("—");
+  });
+});
+
+describe("confidence intervals", () => {
+  it("reads the interval whatever its shape", () => {
+    expect(ciBounds(10, [8, 12.5])).toEqual([8, 12.5]);
+    expect(ciBounds(10, { low: 9, high: 11 })).toEqual([9, 11]);
+    expect(ciBounds(10, { lo: 7, hi: 13 })).toEqual([7, 13]);
+    expect(ciBounds(10, 2)).toEqual([8, 12]);
+    expect(ciBounds(10, null)).toBeNull();
+  });
+
+  it("writes the mean with its interval", () => {
+    expect(formatWithCi(12.34, [10.11, 14.56])).toBe("12.3 min (95% CI 10.1–14.6)");
+    expect(formatWithCi(12.34, null)).toBe("12.3 min");
+  });
+
+  it("turns the interval into the error bar's distances below and above the mean", () => {
+    const [data] = whatIfChartData([row({ meanWait: 10, meanWaitCi: [8, 13] })]);
+    expect(data!.meanWaitError).toEqual([2, 3]);
+    expect(whatIfChartData([row({ meanWaitCi: null })])[0]!.meanWaitError).toEqual([0, 0]);
+  });
+});
+
+describe("Brier score in words", () => {
+  it("says how much better than always guessing the average rate", () => {
+    expect(brierInWords({ brier: 0.12, baselineBrier: 0.15, examples: 500 })).toBe(
+      "Brier score 0.120 (0 is perfect; lower is better) against 0.150 for always guessing the practice's overall no-show rate: the model's predictions are 20% better than that guess.",
+    );
+  });
+
+  it("warns when the model is worse than the guess, and says when it is not trained", () => {
+    expect(brierInWords({ brier: 0.2, baselineBrier: 0.15, examples: 10 })).toMatch(
+      /33% worse .* do not rely on it/,
+    );
+    expect(brierInWords({ brier: 0.15, baselineBrier: 0.15, examples: 10 })).toMatch(
+      /no better than that guess/,
+    );
+    expect(brierInWords({ brier: null, baselineBrier: null, examples: 0 })).toMatch(/not been trained/);
+  });
+});
+
+describe("reliability and weights", () => {
+  it("gives decile points in percent, in order, without empty deciles", () => {
+    expect(
+      reliabilityPoints({
+        reliability: [
+          { decile: 2, meanPredicted: 0.1234, observedRate: 0.2, n: 40 },
+          { decile: 1, meanPredicted: 0.05, observedRate: 0.025, n: 40 },
+          { decile: 3, meanPredicted: 0.3, observedRate: 0, n: 0 },
+        ],
+      }),
+    ).toEqual([
+      { decile: 1, predicted: 5, observed: 2.5, n: 40 },
+      { decile: 2, predicted: 12.3, observed: 20, n: 40 },
+    ]);
+  });
+
+  it("orders weights by strength whatever their sign", () => {
+    expect(
+      sortedWeights([
+        { feature: "lead time", weight: 0.2 },
+        { feature: "prior no-shows", weight: 1.1 },
+        { feature: "morning", weight: -0.5 },
+      ]).map((w) => w.feature),
+    ).toEqual(["prior no-shows", "morning", "lead time"]);
+  });
+});
+
+describe("what-if", () => {
+  it("labels a row by rule, policy and overbooking", () => {
+    expect(whatIfLabel(row({}))).toBe("individual · next-gap");
+    expect(whatIfLabel(row({ overbook: true }))).toBe("individual · next-gap · overbook");
+    expect(whatIfLabel(row({ overbook: 2 }))).toBe("individual · next-gap · overbook 2");
+    expect(whatIfLabel(row({ overbook: "none" }))).toBe("individual · next-gap");
+  });
+
+  it("points at the least mean wait, ties broken by overtime", () => {
+    const a = row({ rule: "a", meanWait: 8, overtime: 10 });
+    const b = row({ rule: "b", meanWait: 8, overtime: 2 });
+    const c = row({ rule: "c", meanWait: 9, overtime: 0 });
+    expect(bestWhatIfRow([a, b, c])?.rule).toBe("b");
+    expect(bestWhatIfRow([])).toBeNull();
+  });
+});
+
+describe("defaultRange", () => {
+  it("is the 30 days ending yesterday, across a month end and a DST change", () => {
+    expect(defaultRange("2026-11-27")).toEqual({ from: "2026-10-28", to: "2026-11-26" });
+    expect(defaultRange("2026-03-01")).toEqual({ from: "2026-01-30", to: "2026-02-28" });
+  });
+});

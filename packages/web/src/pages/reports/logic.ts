@@ -1,0 +1,126 @@
+// Pure pieces of the reports pages: number formats, confidence intervals, the Brier score in plain words,
+// and the shapes the charts draw.
+import type { Interval, NoShowModel, WhatIfRow } from "./api.ts";
+
+/** A rate 0..1 as a percentage (`12.5%` → `13%`), or a dash when unknown. */
+export function formatRate(rate: number | null | undefined): string {
+  if (rate === null || rate === undefined || !Number.isFinite(rate)) return "—";
+  return `${Math.round(rate * 100)}%`;
+}
+
+/** Minutes with one decimal (`12.34` → `12.3 min`), or a dash when unknown. */
+export function formatMin(minutes: number | null | undefined): string {
+  if (minutes === null || minutes === undefined || !Number.isFinite(minutes)) return "—";
+  return `${minutes.toFixed(1)} min`;
+}
+
+/** A confidence interval as `[low, high]` whatever shape the server sent, or null. */
+export function ciBounds(mean: number, interval: Interval | null | undefined): [number, number] | null {
+  if (interval === null || interval === undefined) return null;
+  if (typeof interval === "number")
+    return Number.isFinite(interval) ? [mean - interval, mean + interval] : null;
+  if (Array.isArray(interval)) return [interval[0], interval[1]];
+  if ("low" in interval) return [interval.low, interval.high];
+  if ("lo" in interval) return [interval.lo, interval.hi];
+  return null;
+}
+
+/** `12.3 min (95% CI 10.1–14.6)`. */
+export function formatWithCi(mean: number, interval: Interval | null | undefined): string {
+  const bounds = ciBounds(mean, interval);
+  if (!bounds) return formatMin(mean);
+  return `${formatMin(mean)} (95% CI ${bounds[0].toFixed(1)}–${bounds[1].toFixed(1)})`;
+}
+
+/**
+ * The Brier score against the baseline, in words a manager can read: the baseline always predicts the
+ * practice's overall no-show rate, so beating it means the model tells risky visits from safe ones.
+ */
+export function brierInWords(model: Pick<NoShowModel, "brier" | "baselineBrier" | "examples">): string {
+  const { brier, baselineBrier } = model;
+  if (brier === null || baselineBrier === null) {
+    return "The model has not been trained yet: it needs the practice's past visits and their outcomes.";
+  }
+  const b = brier.toFixed(3);
+  const base = baselineBrier.toFixed(3);
+  const head = `Brier score ${b} (0 is perfect; lower is better) against ${base} for always guessing the practice's overall no-show rate`;
+  if (baselineBrier <= 0) return `${head}.`;
+  const gain = (baselineBrier - brier) / baselineBrier;
+  const pct = Math.round(Math.abs(gain) * 100);
+  if (gain >= 0.01) return `${head}: the model's predictions are ${pct}% better than that guess.`;
+  if (gain > -0.01) return `${head}: the model is no better than that guess yet.`;
+  return `${head}: the model is ${pct}% worse than that guess, so do not rely on it until it is retrained on more history.`;
+}
+
+/** Reliability bins as chart points (percentages), in decile order; empty bins are left out. */
+export function reliabilityPoints(model: Pick<NoShowModel, "reliability">) {
+  return [...model.reliability]
+    .filter((bin) => bin.n > 0)
+    .sort((a, b) => a.decile - b.decile)
+    .map((bin) => ({
+      decile: bin.decile,
+      predicted: round1(bin.meanPredicted * 100),
+      observed: round1(bin.observedRate * 100),
+      n: bin.n,
+    }));
+}
+
+/** Weights by how much they move the prediction (largest magnitude first). */
+export function sortedWeights(weights: NoShowModel["weights"]): NoShowModel["weights"] {
+  return [...weights].sort(
+    (a, b) => Math.abs(b.weight) - Math.abs(a.weight) || a.feature.localeCompare(b.feature),
+  );
+}
+
+/** What one what-if row compares: `bailey-welch · next-gap · overbook`. */
+export function whatIfLabel(row: Pick<WhatIfRow, "rule" | "policy" | "overbook">): string {
+  const overbook =
+    row.overbook === true
+      ? " · overbook"
+      : typeof row.overbook === "number" && row.overbook > 0
+        ? ` · overbook ${row.overbook}`
+        : typeof row.overbook === "string" && row.overbook !== "" && row.overbook !== "none"
+          ? ` · overbook ${row.overbook}`
+          : "";
+  return `${row.rule} · ${row.policy}${overbook}`;
+}
+
+/** Chart rows: the three figures per rule × policy, with the mean wait's error bar as `[below, above]`. */
+export function whatIfChartData(rows: readonly WhatIfRow[]) {
+  return rows.map((row) => {
+    const bounds = ciBounds(row.meanWait, row.meanWaitCi);
+    return {
+      label: whatIfLabel(row),
+      meanWait: round1(row.meanWait),
+      meanWaitError: bounds ? [round1(row.meanWait - bounds[0]), round1(bounds[1] - row.meanWait)] : [0, 0],
+      idle: round1(row.idle),
+      overtime: round1(row.overtime),
+    };
+  });
+}
+
+/** The row with the least mean wait (ties: least overtime), to point the reader at it. */
+export function bestWhatIfRow(rows: readonly WhatIfRow[]): WhatIfRow | null {
+  let best: WhatIfRow | null = null;
+  for (const row of rows) {
+    if (
+      !best ||
+      row.meanWait < best.meanWait ||
+      (row.meanWait === best.meanWait && row.overtime < best.overtime)
+    ) {
+      best = row;
+    }
+  }
+  return best;
+}
+
+/** The default report range: the 30 days ending yesterday (today's visits are not finished). */
+export function defaultRange(today: string): { from: string; to: string } {
+  const day = (offset: number) =>
+    new Date(Date.parse(`${today}T12:00:00Z`) + offset * 86_400_000).toISOString().slice(0, 10);
+  return { from: day(-30), to: day(-1) };
+}
+
+function round1(n: number): number {
+  return Math.round(n * 10) / 10;
+}

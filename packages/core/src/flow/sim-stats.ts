@@ -1,0 +1,111 @@
+/**
+ * Summaries for the simulator: confidence intervals and percentiles. Every interval is a 95% two-sided
+ * Student-t interval (for many runs the t quantile is 1.96, i.e. mean ± 1.96·sd/√n).
+ */
+
+/** A 95% confidence interval [low, high], or null when one run cannot give one. */
+export type Ci = readonly [number, number] | null;
+
+// t quantiles at 0.975 for 1..30 degrees of freedom.
+const T975 = [
+  12.706, 4.303, 3.182, 2.776, 2.571, 2.447, 2.365, 2.306, 2.262, 2.228, 2.201, 2.179, 2.16, 2.145, 2.131,
+  2.12, 2.11, 2.101, 2.093, 2.086, 2.08, 2.074, 2.069, 2.064, 2.06, 2.056, 2.052, 2.048, 2.045, 2.042,
+];
+
+/** Student t 0.975 quantile for `df` degrees of freedom (table to 30, Cornish–Fisher expansion above). */
+export function t975(df: number): number {
+  if (df < 1) return Number.NaN;
+  if (df <= 30) return T975[Math.floor(df) - 1]!;
+  const z = 1.959963984540054;
+  const z3 = z * z * z;
+  return z + (z3 + z) / (4 * df) + (5 * z3 * z * z + 16 * z3 + 3 * z) / (96 * df * df);
+}
+
+/** Mean and 95% t interval of per-run values `xs[0..n)`. */
+export function meanCi(xs: Float64Array, n: number): { mean: number; ci: Ci } {
+  let sum = 0;
+  for (let i = 0; i < n; i++) sum += xs[i]!;
+  const mean = sum / n;
+  if (n < 2) return { mean, ci: null };
+  let ss = 0;
+  for (let i = 0; i < n; i++) {
+    const d = xs[i]! - mean;
+    ss += d * d;
+  }
+  const half = (t975(n - 1) * Math.sqrt(ss / (n - 1))) / Math.sqrt(n);
+  return { mean, ci: [mean - half, mean + half] };
+}
+
+/**
+ * Ratio of sums Σy/Σx over runs (e.g. total wait over total patients who showed) with a 95% interval by
+ * the delta method: var(R) ≈ Σ(y − R·x)² / ((n−1)·n·x̄²). Runs with x = 0 still count (they add nothing to
+ * either sum), which is what "summed over all runs, divided by the number who showed" means.
+ */
+export function ratioCi(y: Float64Array, x: Float64Array, n: number): { ratio: number; ci: Ci } {
+  let sy = 0;
+  let sx = 0;
+  for (let i = 0; i < n; i++) {
+    sy += y[i]!;
+    sx += x[i]!;
+  }
+  if (sx === 0) return { ratio: Number.NaN, ci: null };
+  const ratio = sy / sx;
+  if (n < 2) return { ratio, ci: null };
+  let ss = 0;
+  for (let i = 0; i < n; i++) {
+    const d = y[i]! - ratio * x[i]!;
+    ss += d * d;
+  }
+  const xbar = sx / n;
+  const half = (t975(n - 1) * Math.sqrt(ss / ((n - 1) * n))) / xbar;
+  return { ratio, ci: [ratio - half, ratio + half] };
+}
+
+/** Quantile q of sorted values (linear interpolation between order statistics, "type 7"). */
+export function quantileSorted(sorted: ArrayLike<number>, q: number): number {
+  const n = sorted.length;
+  if (n === 0) return Number.NaN;
+  const h = (n - 1) * q;
+  const lo = Math.floor(h);
+  const hi = Math.min(lo + 1, n - 1);
+  return sorted[lo]! + (h - lo) * (sorted[hi]! - sorted[lo]!);
+}
+
+/**
+ * Pooled quantiles of waits stored run after run, with a 95% interval by batch means: the runs are split
+ * into up to 20 consecutive batches, the quantile is computed in each, and the interval is the pooled
+ * estimate ± t·sd(batch quantiles)/√batches. Waits of one run are correlated (a late start delays everyone
+ * after), so a plain order-statistic interval over all patients would be too narrow; batches of whole runs
+ * are independent.
+ */
+export function pooledQuantiles(
+  waits: Float64Array,
+  runOffsets: Int32Array,
+  storedRuns: number,
+  qs: readonly number[],
+): { value: number; ci: Ci }[] {
+  const total = runOffsets[storedRuns]!;
+  const all = waits.slice(0, total).sort();
+  const values = qs.map((q) => quantileSorted(all, q));
+  const batches = Math.min(20, storedRuns);
+  if (batches < 2 || total === 0) return values.map((value) => ({ value, ci: null }));
+  const per = qs.map(() => new Float64Array(batches));
+  let used = 0;
+  for (let b = 0; b < batches; b++) {
+    const from = runOffsets[Math.floor((b * storedRuns) / batches)]!;
+    const to = runOffsets[Math.floor(((b + 1) * storedRuns) / batches)]!;
+    const slice = waits.slice(from, to).sort();
+    if (slice.length === 0) continue;
+    qs.forEach((q, k) => {
+      per[k]![used] = quantileSorted(slice, q);
+    });
+    used++;
+  }
+  return values.map((value, k) => {
+    if (used < 2) return { value, ci: null };
+    const { mean, ci } = meanCi(per[k]!, used);
+    if (!ci) return { value, ci: null };
+    const half = ci[1] - mean;
+    return { value, ci: [Math.max(0, value - half), value + half] as const };
+  });
+}

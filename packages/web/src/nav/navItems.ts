@@ -36,7 +36,7 @@ export interface NavItem {
 export const NAV: readonly NavItem[] = [
   { to: "/schedule", label: "Schedule", section: "Day", requires: REQUIRE.schedule },
   { to: "/flow", label: "Flow board", section: "Day", requires: REQUIRE.flow },
-  { to: "/reports/flow", label: "Reports", section: "Day", requires: REQUIRE.reports },
+  { to: "/reports", label: "Reports", section: "Day", requires: REQUIRE.reports },
   { to: "/patients", label: "Patients", section: "Records", requires: REQUIRE.patients },
   { to: "/locations", label: "Locations", section: "Directory", requires: REQUIRE.locations },
   { to: "/staff", label: "Staff", section: "Directory", requires: REQUIRE.staff },
@@ -48,6 +48,13 @@ export const NAV: readonly NavItem[] = [
   },
   { to: "/settings/users", label: "Users", section: "Administration", requires: REQUIRE.users },
   { to: "/settings/tokens", label: "API tokens", section: "Administration", requires: REQUIRE.tokens },
+  {
+    to: "/privacy/break-glass",
+    label: "Emergency access review",
+    section: "Privacy",
+    requires: REQUIRE.privacy,
+  },
+  { to: "/privacy/amendments", label: "Amendments", section: "Privacy", requires: REQUIRE.privacy },
   { to: "/audit", label: "Audit trail", section: "Privacy", requires: REQUIRE.audit },
 ];
 

@@ -1,0 +1,82 @@
+import { mkdirSync } from "node:fs";
+import { fileURLToPath } from "node:url";
+import { expect, type Page, test } from "@playwright/test";
+import { demo, nav, signIn } from "./helpers.ts";
+
+// The manager's reports in the demo practice: flow figures per day and per practitioner with their CSV,
+// the no-show risk model's calibration (and retraining it), and the what-if comparison of policies.
+
+async function docsScreenshot(page: Page, name: string): Promise<void> {
+  if (process.env.SALUS_SCREENSHOTS !== "1") return;
+  const dir = fileURLToPath(new URL("../../../docs/images/", import.meta.url));
+  mkdirSync(dir, { recursive: true });
+  await page.screenshot({ path: `${dir}${name}.png`, fullPage: true });
+}
+
+test("the manager reads the flow reports, the no-show risk model and the what-if comparison", async ({
+  page,
+}) => {
+  test.setTimeout(180_000);
+  await page.setViewportSize({ width: 1366, height: 1000 });
+  await signIn(page, demo("manager"));
+  await nav(page).getByRole("link", { name: "Reports" }).click();
+  await expect(page.getByRole("heading", { level: 1, name: "Flow reports" })).toBeVisible();
+
+  // Per day: the last 30 days of the demo history, with figures.
+  const table = page.getByRole("table", { name: "Flow figures" });
+  await expect(table).toBeVisible({ timeout: 30_000 });
+  expect(await table.locator("tbody tr").count()).toBeGreaterThan(5);
+  await expect(page.getByRole("heading", { name: "Waiting time per day" })).toBeVisible();
+  await expect(page.locator(".recharts-bar-rectangle").first()).toBeVisible();
+
+  // Per practitioner.
+  await page.getByText("Practitioner", { exact: true }).click();
+  await expect(page.getByRole("heading", { name: "Waiting time per practitioner" })).toBeVisible();
+  await expect(table.getByRole("columnheader", { name: "Practitioner" })).toBeVisible();
+
+  // The CSV is the same report.
+  const href = await page.getByRole("link", { name: "Download CSV" }).getAttribute("href");
+  expect(href).toMatch(/format=csv/);
+  const csv = await page.request.get(href!);
+  expect(csv.ok()).toBeTruthy();
+  expect(csv.headers()["content-type"]).toMatch(/text\/csv/);
+  const lines = (await csv.text()).trim().split(/\r?\n/);
+  expect(lines.length).toBe((await table.locator("tbody tr").count()) + 1);
+
+  // No-show risk: calibration by decile, the Brier score in words, the weights; the manager can retrain.
+  await page.getByRole("navigation", { name: "Reports" }).getByRole("link", { name: "No-show risk" }).click();
+  await expect(page.getByRole("heading", { level: 1, name: "No-show risk" })).toBeVisible();
+  await expect(page.getByTestId("brier-words")).toContainText("Brier score");
+  await expect(page.getByRole("table", { name: "Reliability by decile" })).toBeVisible();
+  await expect(page.getByRole("table", { name: "Model weights" }).locator("tbody tr").first()).toBeVisible();
+  const retrained = page.waitForResponse(
+    (r) => r.url().includes("/api/reports/no-show-model") && r.request().method() === "POST",
+  );
+  await page.getByRole("button", { name: "Retrain" }).click();
+  expect((await retrained).ok()).toBeTruthy();
+  await expect(page.getByText(/^Last trained /)).toBeVisible();
+
+  // What-if on the practice's own days.
+  await page.getByRole("navigation", { name: "Reports" }).getByRole("link", { name: "What-if" }).click();
+  await expect(page.getByRole("heading", { level: 1, name: "What-if" })).toBeVisible();
+  await page.getByLabel("Runs").fill("40");
+  await page.getByLabel("Seed").fill("7");
+  const compared = page.waitForResponse((r) => r.url().endsWith("/api/reports/what-if"));
+  await page.getByRole("button", { name: "Compare policies" }).click();
+  expect((await compared).ok()).toBeTruthy();
+  const comparison = page.getByRole("table", { name: "Policy comparison" });
+  await expect(comparison).toBeVisible({ timeout: 60_000 });
+  expect(await comparison.locator("tbody tr").count()).toBeGreaterThan(1);
+  await expect(comparison).toContainText("95% CI");
+  await expect(page.getByTestId("what-if-best")).toContainText("Least waiting");
+  await expect(page.getByText(/How to read this/)).toBeVisible();
+  await docsScreenshot(page, "what-if");
+});
+
+test("the front desk sees the flow board but not the reports", async ({ page }) => {
+  await signIn(page, demo("frontdesk"));
+  await expect(nav(page).getByRole("link", { name: "Flow board" })).toBeVisible();
+  await expect(nav(page).getByRole("link", { name: "Reports" })).toHaveCount(0);
+  await page.goto("/reports/what-if");
+  await expect(page.getByRole("heading", { level: 1, name: "What-if" })).toHaveCount(0);
+});

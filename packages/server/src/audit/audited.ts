@@ -15,6 +15,19 @@ export interface AuditSpec<T = unknown> {
 }
 
 /**
+ * Facts a use case learns while it runs and that belong on its audit entry whatever the spec says: how
+ * the patient's record was opened (`access`: practice, treating, care-team or break-glass, and the
+ * break-glass grant id), recorded by records/patient-access.ts#requirePatientAccess. Kept per
+ * transaction, so they can never be attached to another operation's entry.
+ */
+const annotations = new WeakMap<Trx, Record<string, unknown>>();
+
+/** Adds `detail` to the audit entry `audited()` writes for the transaction `trx` (later keys win). */
+export function annotateAudit(trx: Trx, detail: Record<string, unknown>): void {
+  annotations.set(trx, { ...(annotations.get(trx) ?? {}), ...detail });
+}
+
+/**
  * The one way use cases touch audited data: runs `fn` in a write transaction and appends the audit
  * entry (success) in that same transaction. When `fn` refuses with a DomainError, its work is rolled
  * back and the refusal is audited in a transaction of its own, then rethrown, so a failed or denied
@@ -27,13 +40,20 @@ export async function audited<T>(
   fn: (trx: Trx) => Promise<T>,
 ): Promise<T> {
   const { fromResult, ...base } = spec;
+  let lastTrx = null as Trx | null;
   try {
     return await inTransaction(
       services.db,
       async (trx) => {
+        lastTrx = trx;
         const result = await fn(trx);
         const extra = fromResult ? fromResult(result) : {};
-        const s = { ...base, ...extra, detail: { ...(base.detail ?? {}), ...(extra.detail ?? {}) } };
+        const noted = annotations.get(trx) ?? {};
+        const s = {
+          ...base,
+          ...extra,
+          detail: { ...(base.detail ?? {}), ...(extra.detail ?? {}), ...noted },
+        };
         await appendAudit(trx, services.audit, auditInput(services, actor, s, "success"));
         return result;
       },
@@ -41,7 +61,9 @@ export async function audited<T>(
     );
   } catch (error) {
     if (error instanceof DomainError) {
-      const s = base;
+      // A refusal after the record was opened (e.g. under break-glass) still says how it was opened.
+      const noted = (lastTrx && annotations.get(lastTrx)) || {};
+      const s = { ...base, detail: { ...(base.detail ?? {}), ...noted } };
       const outcome = error.code === "forbidden" ? "denied" : "failure";
       await inTransaction(
         services.db,

@@ -103,6 +103,33 @@ export interface PatientsTable {
   active: number;
   created_at: string;
   updated_at: string;
+  // Added by 0004-records.
+  middle_name: string | null;
+  name_suffix: string | null;
+  preferred_name: string | null;
+  gender_identity: string | null;
+  pronouns: string | null;
+  language: string | null;
+  interpreter_needed: Generated<number>;
+  contact_method: "phone" | "sms" | "email" | "mail" | null;
+  may_leave_message: number | null;
+  may_text: number | null;
+  guarantor_relationship: "self" | "parent" | "spouse" | "guardian" | "other" | null;
+  guarantor_given_name: string | null;
+  guarantor_family_name: string | null;
+  guarantor_date_of_birth: string | null;
+  guarantor_phone: string | null;
+  guarantor_address_line1: string | null;
+  guarantor_address_line2: string | null;
+  guarantor_city: string | null;
+  guarantor_state: string | null;
+  guarantor_postal_code: string | null;
+  primary_practitioner_id: string | null;
+  front_desk_note: string | null;
+  ssn_encrypted: string | null;
+  ssn_last4: string | null;
+  merged_into_id: string | null;
+  entered_in_error: Generated<number>;
 }
 
 export interface UsersTable {

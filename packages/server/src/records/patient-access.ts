@@ -1,0 +1,305 @@
+import {
+  type AccessVia,
+  canSeeEncounterSection,
+  decideAccess,
+  notFound,
+  type RecordSection,
+  type Relation,
+  type Role,
+  seesPracticeWide,
+  seesWithRelation,
+} from "@salus/core";
+import { type Expression, type Kysely, type SqlBool, sql } from "kysely";
+import { annotateAudit } from "../audit/audited.ts";
+import type { Database } from "../db/schema.ts";
+import type { Trx } from "../db/transaction.ts";
+import type { Actor, Services } from "../platform/services.ts";
+
+/**
+ * The one choke point for patient records. Every use case that reads or writes anything of one patient
+ * calls `requirePatientAccess` inside its audited transaction; every list, search, count or export over
+ * patients filters with `visiblePatients`. Both apply the same pure decision (core
+ * records/access-policy.ts) to the same facts, so a patient a user may not see is absent from lists and
+ * counts and answers `not_found` by id, exactly like an id that does not exist.
+ *
+ * Facts: a clinician is "treating" when their staff record (staff_members.user_id = the user) is the
+ * patient's primary practitioner or has a non-cancelled, non-entered-in-error appointment with the
+ * patient (encounters join this list once the clinical tables exist); "care-team" through an unrevoked,
+ * unexpired grant; "break-glass" through an unexpired grant they opened with a reason.
+ */
+
+/** How the actor may see one patient's record, as `requirePatientAccess` found it. */
+export interface PatientAccess {
+  patientId: string;
+  via: AccessVia;
+  /**
+   * The actor's active break-glass grant on this patient, or null. Set whenever one is open (even if
+   * another relation also opens the record), so every audit entry written during the window names it.
+   */
+  breakGlassId: string | null;
+  /** Every relation the actor has with the patient now (for the sensitive-encounter rule). */
+  relations: Relation[];
+  /** The actor's staff record ids (to compare with an encounter's practitioner). */
+  staffIds: string[];
+}
+
+/**
+ * The roles the decision is made on. The operator's command line (`cli` actor: seeding, imports, the
+ * tests' set-up) acts as the practice office: front-office sections of every patient, never clinical ones.
+ */
+export function accessRoles(actor: Actor): readonly Role[] {
+  return actor.via === "cli" ? [...actor.roles, "front-desk"] : actor.roles;
+}
+
+const RANK: Record<AccessVia, number> = { practice: 0, treating: 1, "care-team": 2, "break-glass": 3 };
+const marks = new WeakMap<Trx, { access: AccessVia; breakGlassIds: string[] }>();
+
+/**
+ * Records on the transaction's audit entry how the record was opened: `detail.access` (the most
+ * exceptional path used in this transaction) and `detail.breakGlassId` (plus `breakGlassIds` when a
+ * transaction touched several patients under break-glass).
+ */
+export function markAccess(trx: Trx, access: Pick<PatientAccess, "via" | "breakGlassId">): void {
+  const prev = marks.get(trx);
+  const via = prev && RANK[prev.access] >= RANK[access.via] ? prev.access : access.via;
+  const ids = [...(prev?.breakGlassIds ?? [])];
+  if (access.breakGlassId && !ids.includes(access.breakGlassId)) ids.push(access.breakGlassId);
+  marks.set(trx, { access: via, breakGlassIds: ids });
+  annotateAudit(trx, {
+    access: via,
+    ...(ids.length > 0 ? { breakGlassId: ids[0] } : {}),
+    ...(ids.length > 1 ? { breakGlassIds: ids } : {}),
+  });
+}
+
+/** The actor's staff record ids in their organization (a user may be linked to one practitioner). */
+async function staffIdsOf(trx: Trx, actor: Actor): Promise<string[]> {
+  if (!actor.userId) return [];
+  const rows = await trx
+    .selectFrom("staff_members")
+    .select("id")
+    .where("organization_id", "=", actor.organizationId)
+    .where("user_id", "=", actor.userId)
+    .execute();
+  return rows.map((r) => r.id);
+}
+
+/** Every relation the actor has with the patient now, and their open break-glass grant if any. */
+export async function relationsWith(
+  trx: Trx,
+  services: Services,
+  actor: Actor,
+  patientId: string,
+): Promise<{ relations: Relation[]; breakGlassId: string | null; staffIds: string[] }> {
+  const staffIds = await staffIdsOf(trx, actor);
+  if (!actor.userId) return { relations: [], breakGlassId: null, staffIds };
+  const org = actor.organizationId;
+  const now = services.clock().toISOString();
+  const relations: Relation[] = [];
+  if (staffIds.length > 0) {
+    const primary = await trx
+      .selectFrom("patients")
+      .select("id")
+      .where("organization_id", "=", org)
+      .where("id", "=", patientId)
+      .where("primary_practitioner_id", "in", staffIds)
+      .executeTakeFirst();
+    const visit = primary
+      ? null
+      : await trx
+          .selectFrom("appointments")
+          .select("id")
+          .where("organization_id", "=", org)
+          .where("patient_id", "=", patientId)
+          .where("practitioner_id", "in", staffIds)
+          .where("status", "not in", ["cancelled", "entered-in-error"])
+          .limit(1)
+          .executeTakeFirst();
+    if (primary || visit) relations.push("treating");
+  }
+  const care = await trx
+    .selectFrom("care_team_grants")
+    .select("id")
+    .where("organization_id", "=", org)
+    .where("patient_id", "=", patientId)
+    .where("user_id", "=", actor.userId)
+    .where("revoked_at", "is", null)
+    .where((eb) => eb.or([eb("expires_at", "is", null), eb("expires_at", ">", now)]))
+    .limit(1)
+    .executeTakeFirst();
+  if (care) relations.push("care-team");
+  const glass = await trx
+    .selectFrom("break_glass_grants")
+    .select("id")
+    .where("organization_id", "=", org)
+    .where("patient_id", "=", patientId)
+    .where("user_id", "=", actor.userId)
+    .where("expires_at", ">", now)
+    .orderBy("expires_at", "desc")
+    .limit(1)
+    .executeTakeFirst();
+  if (glass) relations.push("break-glass");
+  return { relations, breakGlassId: glass?.id ?? null, staffIds };
+}
+
+/**
+ * Answers how the actor may see `section` of the patient, or throws `notFound("patient")` when the
+ * patient is not in the actor's organization or the actor may not see that section (the same answer,
+ * on purpose). Marks the transaction so the audit entry `audited()` writes carries `detail.access` and,
+ * under break-glass, `detail.breakGlassId`. Call it inside the audited transaction.
+ */
+export async function requirePatientAccess(
+  trx: Trx,
+  services: Services,
+  actor: Actor,
+  patientId: string,
+  section: RecordSection,
+): Promise<PatientAccess> {
+  const exists = await trx
+    .selectFrom("patients")
+    .select("id")
+    .where("organization_id", "=", actor.organizationId)
+    .where("id", "=", patientId)
+    .executeTakeFirst();
+  if (!exists) throw notFound("patient");
+  const roles = accessRoles(actor);
+  const facts = seesWithRelation(roles, section)
+    ? await relationsWith(trx, services, actor, patientId)
+    : { relations: [] as Relation[], breakGlassId: null, staffIds: await staffIdsOf(trx, actor) };
+  const via = decideAccess(roles, section, facts.relations);
+  if (via === null) throw notFound("patient");
+  const access: PatientAccess = {
+    patientId,
+    via,
+    breakGlassId: facts.breakGlassId,
+    relations: facts.relations,
+    staffIds: facts.staffIds,
+  };
+  markAccess(trx, access);
+  return access;
+}
+
+/** A filter on any patient id column: `q.where(filter("appointments.patient_id"))`. */
+export type PatientFilter = (column: string) => Expression<SqlBool>;
+
+/**
+ * The patients whose `section` the actor may see: null when that is every patient of the organization
+ * (still scope the query by organization yourself), else a filter for a query's patient id column, so
+ * lists, searches, counts and exports obey the same rule as `requirePatientAccess`. Evaluated in SQL at
+ * query time against the clock read now (grants expire).
+ */
+export function visiblePatients(
+  services: Services,
+  actor: Actor,
+  section: RecordSection,
+): PatientFilter | null {
+  const roles = accessRoles(actor);
+  if (seesPracticeWide(roles, section)) return null;
+  if (!seesWithRelation(roles, section) || !actor.userId) return () => sql<SqlBool>`1 = 0`;
+  const ids = relatedPatientIds(services.db.kysely, actor.organizationId, actor.userId, services.clock());
+  return (column) => sql<SqlBool>`${sql.ref(column)} in (${ids})`;
+}
+
+/** A subquery of the ids of every patient the user has a relation with (see the file comment). */
+function relatedPatientIds(db: Kysely<Database>, org: string, userId: string, clock: Date) {
+  const now = clock.toISOString();
+  const staff = db
+    .selectFrom("staff_members")
+    .select("staff_members.id")
+    .where("staff_members.organization_id", "=", org)
+    .where("staff_members.user_id", "=", userId);
+  return db
+    .selectFrom("patients")
+    .select("patients.id as patient_id")
+    .where("patients.organization_id", "=", org)
+    .where("patients.primary_practitioner_id", "in", staff)
+    .union(
+      db
+        .selectFrom("appointments")
+        .select("appointments.patient_id")
+        .where("appointments.organization_id", "=", org)
+        .where("appointments.practitioner_id", "in", staff)
+        .where("appointments.status", "not in", ["cancelled", "entered-in-error"]),
+    )
+    .union(
+      db
+        .selectFrom("care_team_grants")
+        .select("care_team_grants.patient_id")
+        .where("care_team_grants.organization_id", "=", org)
+        .where("care_team_grants.user_id", "=", userId)
+        .where("care_team_grants.revoked_at", "is", null)
+        .where((eb) =>
+          eb.or([eb("care_team_grants.expires_at", "is", null), eb("care_team_grants.expires_at", ">", now)]),
+        ),
+    )
+    .union(
+      db
+        .selectFrom("break_glass_grants")
+        .select("break_glass_grants.patient_id")
+        .where("break_glass_grants.organization_id", "=", org)
+        .where("break_glass_grants.user_id", "=", userId)
+        .where("break_glass_grants.expires_at", ">", now),
+    );
+}
+
+/**
+ * The actor's open break-glass grants (id and patient), e.g. to mark a list's audit entry when some of
+ * the patients it returned are visible only under break-glass.
+ */
+export async function activeBreakGlass(
+  trx: Trx,
+  services: Services,
+  actor: Actor,
+): Promise<{ id: string; patientId: string }[]> {
+  if (!actor.userId) return [];
+  const rows = await trx
+    .selectFrom("break_glass_grants")
+    .select(["id", "patient_id"])
+    .where("organization_id", "=", actor.organizationId)
+    .where("user_id", "=", actor.userId)
+    .where("expires_at", ">", services.clock().toISOString())
+    .execute();
+  return rows.map((r) => ({ id: r.id, patientId: r.patient_id }));
+}
+
+/**
+ * Marks a list's audit entry with the break-glass grants under which any of the returned patients was
+ * seen (call it with the ids a list or search returned).
+ */
+export async function markListAccess(
+  trx: Trx,
+  services: Services,
+  actor: Actor,
+  patientIds: readonly string[],
+): Promise<void> {
+  if (patientIds.length === 0 || !actor.userId) return;
+  const open = await activeBreakGlass(trx, services, actor);
+  for (const g of open) {
+    if (patientIds.includes(g.patientId)) markAccess(trx, { via: "break-glass", breakGlassId: g.id });
+  }
+}
+
+/** An encounter's facts for the sensitive rule (from the clinical tables). */
+export interface EncounterFacts {
+  sensitive: boolean | number;
+  /** staff_members.id of the encounter's practitioner. */
+  practitionerId: string | null;
+}
+
+/**
+ * Whether one encounter's codes or clinical content may be shown to the actor, given the access
+ * `requirePatientAccess` answered for that section. A sensitive encounter's clinical content is only for
+ * its own practitioner or under break-glass; its codes also for billers.
+ */
+export function canSeeEncounter(
+  actor: Actor,
+  access: PatientAccess,
+  encounter: EncounterFacts,
+  section: "codes" | "clinical",
+): boolean {
+  return canSeeEncounterSection(accessRoles(actor), section, access.relations, {
+    sensitive: encounter.sensitive === true || encounter.sensitive === 1,
+    actorIsPractitioner:
+      encounter.practitionerId !== null && access.staffIds.includes(encounter.practitionerId),
+  });
+}

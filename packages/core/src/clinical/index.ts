@@ -1,0 +1,3 @@
+export * from "./codes.ts";
+export * from "./file-type.ts";
+export * from "./notes.ts";

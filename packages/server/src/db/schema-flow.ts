@@ -31,6 +31,7 @@ export interface VisitFlowTable {
   insurance_confirmed: number;
   expected_arrival: string | null;
   planned_start: string | null;
+  notified_start: string | null;
   updated_at: string;
 }
 

@@ -95,6 +95,7 @@ export async function loadDayRows(trx: Trx, organizationId: string, day: Locatio
       "f.checked_out_at",
       "f.expected_arrival",
       "f.planned_start",
+      "f.notified_start",
       "r.probability",
       "r.reasons",
     ])
@@ -110,14 +111,20 @@ export async function loadDayRows(trx: Trx, organizationId: string, day: Locatio
 
 export type DayRow = Awaited<ReturnType<typeof loadDayRows>>[number];
 
-/** A day row as the core's projection and re-plan take it. */
+/**
+ * A day row as the core's projection and re-plan take it. A start accepted in a re-plan (`planned_start`)
+ * stands in for the booked start, so the projection keeps the accepted order (the core plans in order of
+ * start); the visit keeps its length. What the patient was told stays the reference for notifications.
+ */
 export function toFlowVisit(r: DayRow): FlowVisit {
+  const booked = Date.parse(r.start_at);
+  const start = ms(r.planned_start) ?? booked;
   return {
     appointmentId: r.id,
     practitionerId: r.practitioner_id,
     appointmentTypeId: r.appointment_type_id,
-    start: Date.parse(r.start_at),
-    end: Date.parse(r.end_at),
+    start,
+    end: start + (Date.parse(r.end_at) - booked),
     status: r.status as FlowAppointmentStatus,
     arrivedAt: ms(r.arrived_at),
     checkedInAt: ms(r.checked_in_at),
@@ -125,7 +132,7 @@ export function toFlowVisit(r: DayRow): FlowVisit {
     withPractitionerAt: ms(r.with_practitioner_at),
     checkedOutAt: ms(r.checked_out_at),
     expectedArrival: ms(r.expected_arrival),
-    notifiedStart: ms(r.planned_start),
+    notifiedStart: ms(r.notified_start) ?? booked,
   };
 }
 

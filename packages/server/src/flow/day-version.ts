@@ -65,6 +65,7 @@ export async function computeDayVersion(trx: Trx, organizationId: string, day: L
       "a.end_at",
       "f.updated_at as flow_updated_at",
       "f.planned_start",
+      "f.notified_start",
       "f.expected_arrival",
     ])
     .where("a.organization_id", "=", organizationId)

@@ -8,6 +8,7 @@ import { changeAppointmentStatusIn, loadAppointment } from "../scheduling/appoin
 import { type BoardVisit, loadBoard } from "./board.ts";
 import { dayOfAppointment } from "./day-version.ts";
 import { publishDayChanged } from "./flow-events.ts";
+import { upsertFlow } from "./flow-rows.ts";
 
 export interface FlowStepInput {
   step: FlowStep;
@@ -125,35 +126,8 @@ export async function recordFlowStep(
         ...(input.insuranceConfirmed !== undefined
           ? { insurance_confirmed: input.insuranceConfirmed ? 1 : 0 }
           : {}),
-        updated_at: now,
       };
-      if (flow) {
-        await trx
-          .updateTable("visit_flow")
-          .set(values)
-          .where("organization_id", "=", actor.organizationId)
-          .where("appointment_id", "=", appointmentId)
-          .execute();
-      } else {
-        await trx
-          .insertInto("visit_flow")
-          .values({
-            organization_id: actor.organizationId,
-            appointment_id: appointmentId,
-            arrived_at: null,
-            checked_in_at: null,
-            roomed_at: null,
-            room_id: null,
-            with_practitioner_at: null,
-            checked_out_at: null,
-            demographics_confirmed: 0,
-            insurance_confirmed: 0,
-            expected_arrival: null,
-            planned_start: null,
-            ...values,
-          })
-          .execute();
-      }
+      await upsertFlow(trx, actor.organizationId, appointmentId, values, now);
       if (status !== current.status) {
         await changeAppointmentStatusIn(trx, services, actor, appointmentId, status, current.version);
       } else {

@@ -42,8 +42,11 @@ export async function up(db: Kysely<any>, { dialect }: MigrationContext): Promis
     .addColumn("insurance_confirmed", "integer", (c) => c.notNull().defaultTo(0))
     // A late patient's announced arrival (set by "mark late").
     .addColumn("expected_arrival", ts)
-    // The start the front desk accepted in a re-plan (null: the projection decides).
+    // The start the front desk accepted in a re-plan (null: the booked start); the projection plans
+    // from it, so an accepted order (a late patient seen at the next gap) stays on the board.
     .addColumn("planned_start", ts)
+    // The start the patient was last told (null: the booked start); re-plans notify against it.
+    .addColumn("notified_start", ts)
     .addColumn("updated_at", ts, (c) => c.notNull())
     .addPrimaryKeyConstraint("visit_flow_pk", ["organization_id", "appointment_id"])
     .addForeignKeyConstraint(

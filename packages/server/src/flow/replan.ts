@@ -1,0 +1,510 @@
+import { randomUUID } from "node:crypto";
+import { DomainError, notFound } from "@salus/core";
+import {
+  type FlowPractitioner,
+  proposeReplans,
+  type ReplanEvent,
+  type ReplanProposal,
+} from "@salus/core/flow/replan";
+import { expandAvailability } from "@salus/core/scheduling/availability";
+import { instantToLocal } from "@salus/core/scheduling/zoned-time";
+import { audited } from "../audit/audited.ts";
+import type { Trx } from "../db/transaction.ts";
+import type { Actor, Services } from "../platform/services.ts";
+import { cancelAppointmentIn, loadAppointment, rescheduleIn } from "../scheduling/appointments.ts";
+import { loadAvailabilityInput } from "../scheduling/availability-store.ts";
+import { loadVisitFacts } from "../scheduling/reminders.ts";
+import { type DayRow, loadDayRows, toFlowVisit } from "./board.ts";
+import {
+  bumpDay,
+  computeDayVersion,
+  dayOfAppointment,
+  type LocationDay,
+  locationDay,
+} from "./day-version.ts";
+import { publishDayChanged } from "./flow-events.ts";
+import { upsertFlow } from "./flow-rows.ts";
+import { type FlowSettings, loadFlowSettings } from "./flow-settings.ts";
+import { loadDurationTable } from "./observed-durations.ts";
+
+const MINUTE = 60_000;
+
+/** A re-plan proposal as the API shows it (see docs/api.md, "Day-of flow"). */
+export interface ProposalView {
+  id: string;
+  kind: ReplanProposal["kind"];
+  title: string;
+  explanation: string;
+  recommended: boolean;
+  changes: {
+    appointmentId: string;
+    patientName: string;
+    from: { practitionerId: string; expectedStart: string };
+    to: { practitionerId: string; expectedStart: string } | null;
+  }[];
+  metrics: {
+    totalWaitMinutes: number;
+    maxWaitMinutes: number;
+    overtimeMinutes: number;
+    moved: number;
+    offered: number;
+  };
+  notify: {
+    appointmentId: string;
+    patientName: string;
+    oldExpectedStart: string;
+    newExpectedStart: string;
+  }[];
+  dayVersion: string;
+}
+
+export interface ReplanAnswer {
+  dayVersion: string;
+  proposals: ProposalView[];
+}
+
+/** The core's proposal kind the practice's late-arrival policy prefers. */
+const PREFERRED_KIND: Record<FlowSettings["lateAction"], ReplanProposal["kind"]> = {
+  "next-gap": "next-gap",
+  "earlier-of": "serve-waiting",
+  move: "move",
+  "offer-new-time": "offer-new-time",
+};
+
+const iso = (ms: number) => new Date(ms).toISOString();
+
+/** Practitioners working at the location that day, the types each can do and their hours (for "move"). */
+async function loadPractitioners(
+  trx: Trx,
+  organizationId: string,
+  day: LocationDay,
+): Promise<FlowPractitioner[]> {
+  const staff = await trx
+    .selectFrom("staff_members")
+    .select(["id", "given_name", "family_name"])
+    .where("organization_id", "=", organizationId)
+    .where("kind", "=", "practitioner")
+    .where("active", "=", 1)
+    .orderBy("id")
+    .execute();
+  if (!staff.length) return [];
+  const range = { start: day.start, end: day.end };
+  const input = await loadAvailabilityInput(
+    trx,
+    organizationId,
+    { id: day.locationId, zone: day.timeZone },
+    staff.map((s) => s.id),
+    range,
+  );
+  const expanded = expandAvailability(input, range);
+  const types = await trx
+    .selectFrom("appointment_types")
+    .select(["id", "practitioner_ids"])
+    .where("organization_id", "=", organizationId)
+    .where("active", "=", 1)
+    .execute();
+  return staff
+    .map((s) => ({
+      id: s.id,
+      name: `${s.given_name} ${s.family_name}`,
+      appointmentTypeIds: types
+        .filter(
+          (t) => t.practitioner_ids === null || (JSON.parse(t.practitioner_ids) as string[]).includes(s.id),
+        )
+        .map((t) => t.id),
+      available: expanded
+        .filter((r) => r.resourceKind === "practitioner" && r.resourceId === s.id)
+        .flatMap((r) => r.available)
+        .map((i) => ({ start: Math.max(i.start, day.start), end: Math.min(i.end, day.end) }))
+        .filter((i) => i.start < i.end),
+    }))
+    .filter((p) => p.available.length > 0);
+}
+
+function present(
+  p: ReplanProposal,
+  rows: Map<string, DayRow>,
+  dayVersion: string,
+  recommended: boolean,
+): ProposalView {
+  const nameOf = (id: string) => {
+    const r = rows.get(id);
+    return r ? `${r.family_name}, ${r.given_name}` : "";
+  };
+  return {
+    id: randomUUID(),
+    kind: p.kind,
+    title: p.title,
+    explanation: p.explanation,
+    recommended,
+    changes: p.changes.map((c) => ({
+      appointmentId: c.appointmentId,
+      patientName: nameOf(c.appointmentId),
+      from: { practitionerId: c.from.practitionerId, expectedStart: iso(c.from.expectedStart) },
+      to: c.to ? { practitionerId: c.to.practitionerId, expectedStart: iso(c.to.expectedStart) } : null,
+    })),
+    metrics: {
+      totalWaitMinutes: p.metrics.totalWaitMinutes,
+      maxWaitMinutes: p.metrics.maxWaitMinutes,
+      overtimeMinutes: p.metrics.overtimeMinutes,
+      moved: p.metrics.patientsMoved,
+      offered: p.metrics.patientsOffered,
+    },
+    notify: p.notify.map((n) => ({
+      appointmentId: n.appointmentId,
+      patientName: nameOf(n.appointmentId),
+      oldExpectedStart: iso(n.oldExpectedStart),
+      newExpectedStart: iso(n.newExpectedStart),
+    })),
+    dayVersion,
+  };
+}
+
+/** Runs the core re-plan on the day as stored now and stores its proposals; inside the caller's transaction. */
+async function proposeIn(
+  trx: Trx,
+  services: Services,
+  actor: Actor,
+  day: LocationDay,
+  event: ReplanEvent,
+): Promise<ReplanAnswer> {
+  const org = actor.organizationId;
+  const now = services.clock().getTime();
+  const settings = await loadFlowSettings(trx, org);
+  const rows = await loadDayRows(trx, org, day);
+  const labels: Record<string, string> = {};
+  for (const r of rows)
+    labels[r.id] =
+      `${r.given_name} ${r.family_name.charAt(0)}. (${instantToLocal(Date.parse(r.start_at), day.timeZone).time})`;
+  const result = proposeReplans({
+    now,
+    visits: rows.map(toFlowVisit),
+    practitioners: await loadPractitioners(trx, org, day),
+    durations: await loadDurationTable(trx, org, now),
+    policy: {
+      graceMinutes: settings.graceMinutes,
+      notifyThresholdMinutes: settings.notifyThresholdMinutes,
+      allowMove: true,
+      allowOfferNewTime: true,
+    },
+    event,
+    zone: day.timeZone,
+    visitLabels: labels,
+  });
+  const dayVersion = await computeDayVersion(trx, org, day);
+  const preferred = PREFERRED_KIND[settings.lateAction];
+  const recommendedIndex = Math.max(
+    0,
+    result.proposals.findIndex((p) => p.kind === preferred),
+  );
+  const byId = new Map(rows.map((r) => [r.id, r]));
+  const proposals = result.proposals.map((p, i) => present(p, byId, dayVersion, i === recommendedIndex));
+  const at = services.clock().toISOString();
+  for (const p of proposals) {
+    await trx
+      .insertInto("flow_proposals")
+      .values({
+        organization_id: org,
+        id: p.id,
+        location_id: day.locationId,
+        date: day.date,
+        day_version: dayVersion,
+        body: JSON.stringify(p),
+        status: "open",
+        created_by: actor.label,
+        created_at: at,
+        accepted_at: null,
+        accepted_by: null,
+      })
+      .execute();
+  }
+  return { dayVersion, proposals };
+}
+
+export interface LateInput {
+  appointmentId: string;
+  minutesLate?: number | undefined;
+  expectedArrival?: string | undefined;
+}
+
+/**
+ * A patient called to say they are late: records their expected arrival, re-plans the rest of their
+ * practitioner's day under the practice's policy and stores the proposals. Audited with the patient.
+ */
+export async function markLate(services: Services, actor: Actor, input: LateInput): Promise<ReplanAnswer> {
+  const out = await audited(
+    services,
+    actor,
+    {
+      action: "flow.late",
+      resourceType: "Appointment",
+      resourceId: input.appointmentId,
+      detail: { minutesLate: input.minutesLate ?? null, expectedArrival: input.expectedArrival ?? null },
+      fromResult: (r: { patientId: string; answer: ReplanAnswer }) => ({
+        patientId: r.patientId,
+        detail: { proposals: r.answer.proposals.map((p) => p.kind) },
+      }),
+    },
+    async (trx) => {
+      const a = await loadAppointment(trx, actor, input.appointmentId);
+      if (a.status !== "booked")
+        throw new DomainError(
+          "conflict",
+          a.status === "arrived" || a.status === "checked-in"
+            ? "The patient is already here; they cannot be marked late."
+            : `The appointment is ${a.status}; only a booked visit can be marked late.`,
+        );
+      const expected =
+        input.expectedArrival !== undefined
+          ? Date.parse(input.expectedArrival)
+          : Date.parse(a.start) + (input.minutesLate ?? 0) * MINUTE;
+      const day = await dayOfAppointment(trx, actor.organizationId, a);
+      if (!(expected >= day.start && expected < day.end + 6 * 3_600_000))
+        throw new DomainError("invalid_request", "The expected arrival must be on the day of the visit.", [
+          {
+            path: input.expectedArrival !== undefined ? "expectedArrival" : "minutesLate",
+            message: "is not that day",
+          },
+        ]);
+      await upsertFlow(
+        trx,
+        actor.organizationId,
+        a.id,
+        { expected_arrival: iso(expected) },
+        services.clock().toISOString(),
+      );
+      const answer = await proposeIn(trx, services, actor, day, {
+        kind: "late",
+        appointmentId: a.id,
+        expectedArrival: expected,
+      });
+      return { patientId: a.patientId, answer, day };
+    },
+  );
+  publishDayChanged(services, {
+    organizationId: actor.organizationId,
+    locationId: out.day.locationId,
+    date: out.day.date,
+    dayVersion: out.answer.dayVersion,
+  });
+  return out.answer;
+}
+
+export interface ReplanInput {
+  locationId: string;
+  date: string;
+  /** A visit running over (with the practitioner now) and, optionally, when the desk expects it to end. */
+  overrun?: { appointmentId: string; expectedEnd?: string | undefined } | undefined;
+}
+
+/** Re-plans a location-day (a refresh, or a visit running over); stores and answers the proposals. Audited. */
+export async function replanDay(services: Services, actor: Actor, input: ReplanInput): Promise<ReplanAnswer> {
+  return audited(
+    services,
+    actor,
+    {
+      action: "flow.replan",
+      resourceType: "Location",
+      resourceId: input.locationId,
+      detail: { date: input.date, overrun: input.overrun?.appointmentId ?? null },
+      fromResult: (r: ReplanAnswer) => ({ detail: { proposals: r.proposals.map((p) => p.kind) } }),
+    },
+    async (trx) => {
+      const day = await locationDay(trx, actor.organizationId, input.locationId, input.date);
+      const event: ReplanEvent = input.overrun
+        ? {
+            kind: "overrun",
+            appointmentId: input.overrun.appointmentId,
+            expectedEnd: input.overrun.expectedEnd ? Date.parse(input.overrun.expectedEnd) : null,
+          }
+        : { kind: "refresh" };
+      return proposeIn(trx, services, actor, day, event);
+    },
+  );
+}
+
+/** SMS: first name, practitioner, place and times only (no visit type: it can reveal a diagnosis). */
+function delayText(
+  channel: "email" | "sms",
+  facts: NonNullable<Awaited<ReturnType<typeof loadVisitFacts>>>,
+  oldStart: string,
+  newStart: string,
+): { subject: string | null; body: string } {
+  const time = (s: string) =>
+    new Intl.DateTimeFormat("en-US", {
+      timeZone: facts.timeZone,
+      hour: "numeric",
+      minute: "2-digit",
+      timeZoneName: "short",
+    }).format(new Date(s));
+  if (channel === "sms")
+    return {
+      subject: null,
+      body: `Hi ${facts.patientGivenName}, ${facts.locationName} is running late: your appointment with ${facts.practitionerName} today is now expected at about ${time(newStart)} (was ${time(oldStart)}). Sorry for the wait.`,
+    };
+  return {
+    subject: `Your appointment today is now expected at ${time(newStart)}`,
+    body: [
+      `Hello ${facts.patientGivenName},`,
+      "",
+      `The day at ${facts.locationName} is running differently than planned. Your appointment with ${facts.practitionerName}`,
+      `today is now expected to start at about ${time(newStart)} instead of ${time(oldStart)}.`,
+      "",
+      "You can arrive a little later than planned. We are sorry for the wait. If this time does not suit you, please call the practice.",
+    ].join("\n"),
+  };
+}
+
+/** Text for a patient whose visit was taken out of today. */
+function newTimeText(
+  channel: "email" | "sms",
+  facts: NonNullable<Awaited<ReturnType<typeof loadVisitFacts>>>,
+) {
+  const body = `Hi ${facts.patientGivenName}, ${facts.locationName} cannot see you today as planned with ${facts.practitionerName}. Please call us to choose a new time; we will also try to reach you.`;
+  return channel === "sms"
+    ? { subject: null, body }
+    : { subject: "Your appointment today: please choose a new time", body };
+}
+
+async function enqueue(
+  trx: Trx,
+  services: Services,
+  organizationId: string,
+  appointmentId: string,
+  dedupeKey: string,
+  text: (
+    channel: "email" | "sms",
+    facts: NonNullable<Awaited<ReturnType<typeof loadVisitFacts>>>,
+  ) => {
+    subject: string | null;
+    body: string;
+  },
+): Promise<boolean> {
+  const facts = await loadVisitFacts(trx, organizationId, appointmentId);
+  if (!facts) return false;
+  const channel = facts.patientEmail ? "email" : facts.patientPhone ? "sms" : null;
+  const recipient = facts.patientEmail ?? facts.patientPhone;
+  if (!channel || !recipient) return false;
+  const t = text(channel, facts);
+  const now = services.clock().toISOString();
+  const r = await trx
+    .insertInto("outbox_messages")
+    .values({
+      organization_id: organizationId,
+      id: randomUUID(),
+      dedupe_key: dedupeKey,
+      channel,
+      recipient,
+      subject: t.subject,
+      body: t.body,
+      appointment_id: appointmentId,
+      available_at: now,
+      attempts: 0,
+      lease_until: null,
+      last_error: null,
+      sent_at: null,
+      cancelled_at: null,
+      created_at: now,
+    })
+    .onConflict((oc) => oc.columns(["organization_id", "dedupe_key"]).doNothing())
+    .executeTakeFirst();
+  return Number(r.numInsertedOrUpdatedRows ?? 0n) > 0;
+}
+
+/**
+ * Accepts a stored proposal in one transaction: refuses (409, nothing written) if the day changed since
+ * it was made; moves visits to another practitioner through the scheduling slice's reschedule (so the
+ * booking rules and the no-double-booking guarantee apply), cancels visits offered a new time, records the
+ * accepted expected starts, and enqueues in the outbox a message to every later patient whose expected
+ * start moves past the practice's threshold. Audited.
+ */
+export async function acceptProposal(
+  services: Services,
+  actor: Actor,
+  proposalId: string,
+): Promise<{ applied: true; dayVersion: string }> {
+  const out = await audited(
+    services,
+    actor,
+    {
+      action: "flow.proposal.accept",
+      resourceType: "FlowProposal",
+      resourceId: proposalId,
+      fromResult: (r: { patients: string[] }) => ({ detail: { patientIds: r.patients } }),
+    },
+    async (trx) => {
+      const org = actor.organizationId;
+      const row = await trx
+        .selectFrom("flow_proposals")
+        .selectAll()
+        .where("organization_id", "=", org)
+        .where("id", "=", proposalId)
+        .executeTakeFirst();
+      if (!row) throw notFound("proposal");
+      if (row.status !== "open")
+        throw new DomainError("conflict", "This proposal was already accepted; review the board.");
+      const day = await locationDay(trx, org, row.location_id, row.date);
+      const current = await computeDayVersion(trx, org, day);
+      if (current !== row.day_version)
+        throw new DomainError(
+          "conflict",
+          "The day changed since this proposal was made; review the new proposals.",
+          [{ path: "dayVersion", message: `is ${current} now` }],
+        );
+      const p = JSON.parse(row.body) as ProposalView;
+      const at = services.clock().toISOString();
+      const patients = new Set<string>();
+      for (const c of p.changes) {
+        const a = await loadAppointment(trx, actor, c.appointmentId);
+        patients.add(a.patientId);
+        if (c.to === null) {
+          await cancelAppointmentIn(trx, services, actor, a.id, {
+            reason: "Offered a new time (the day was re-planned).",
+            cancelledBy: "practice",
+          });
+          await enqueue(trx, services, org, a.id, `flow-newtime:${a.id}:${proposalId}`, newTimeText);
+          continue;
+        }
+        if (c.to.practitionerId !== a.practitionerId) {
+          // Whole minutes, never in the past: the booking rules refuse a start before now.
+          const start = Math.max(
+            Math.ceil(Date.parse(c.to.expectedStart) / MINUTE) * MINUTE,
+            Math.ceil(services.clock().getTime() / MINUTE) * MINUTE,
+          );
+          await rescheduleIn(trx, services, actor, a.id, {
+            when: { start: iso(start) },
+            end: iso(start + (Date.parse(a.end) - Date.parse(a.start))),
+            practitionerId: c.to.practitionerId,
+          });
+          await upsertFlow(trx, org, a.id, { planned_start: null }, at);
+        } else {
+          await upsertFlow(trx, org, a.id, { planned_start: c.to.expectedStart }, at);
+        }
+      }
+      for (const n of p.notify) {
+        const a = await loadAppointment(trx, actor, n.appointmentId);
+        patients.add(a.patientId);
+        if (p.changes.some((c) => c.appointmentId === a.id && c.to === null)) continue;
+        await enqueue(trx, services, org, a.id, `flow-delay:${a.id}:${proposalId}`, (channel, facts) =>
+          delayText(channel, facts, n.oldExpectedStart, n.newExpectedStart),
+        );
+        await upsertFlow(trx, org, a.id, { notified_start: n.newExpectedStart }, at);
+      }
+      await trx
+        .updateTable("flow_proposals")
+        .set({ status: "accepted", accepted_at: at, accepted_by: actor.label })
+        .where("organization_id", "=", org)
+        .where("id", "=", proposalId)
+        .execute();
+      await bumpDay(trx, org, day, at);
+      return { day, dayVersion: await computeDayVersion(trx, org, day), patients: [...patients] };
+    },
+  );
+  publishDayChanged(services, {
+    organizationId: actor.organizationId,
+    locationId: out.day.locationId,
+    date: out.day.date,
+    dayVersion: out.dayVersion,
+  });
+  return { applied: true, dayVersion: out.dayVersion };
+}

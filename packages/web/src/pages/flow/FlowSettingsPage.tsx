@@ -40,6 +40,7 @@ const NUMBER_FIELDS: readonly {
   name: NumberField;
   label: string;
   description: string;
+  min: number;
   max: number;
   cents?: boolean;
 }[] = [
@@ -47,36 +48,42 @@ const NUMBER_FIELDS: readonly {
     name: "graceMinutes",
     label: "Grace period (minutes)",
     description: "A patient arriving within this many minutes of the start is not late.",
+    min: 0,
     max: 120,
   },
   {
     name: "notifyThresholdMinutes",
     label: "Tell patients of a new time past (minutes)",
     description: "Later patients whose expected start moves by at least this much are sent the new time.",
+    min: 1,
     max: 240,
   },
   {
     name: "waitWarnMinutes",
     label: "Waiting: orange from (minutes)",
     description: "The flow board marks a wait this long as a long wait.",
-    max: 480,
+    min: 1,
+    max: 240,
   },
   {
     name: "waitAlertMinutes",
     label: "Waiting: red from (minutes)",
     description: "The flow board marks a wait this long as a very long wait.",
+    min: 1,
     max: 480,
   },
   {
     name: "noShowAfterMinutes",
     label: "Mark no-show after (minutes)",
     description: "A booked visit with no arrival this long after its start becomes a no-show.",
+    min: 5,
     max: 480,
   },
   {
     name: "noShowFeeCents",
     label: "No-show fee",
     description: "Recorded per no-show; 0 for no fee.",
+    min: 0,
     max: 100_000,
     cents: true,
   },
@@ -84,6 +91,7 @@ const NUMBER_FIELDS: readonly {
     name: "idleMinuteValueCents",
     label: "Value of an idle practitioner minute",
     description: "What an empty minute costs the practice (for overbooking suggestions).",
+    min: 0,
     max: 100_000,
     cents: true,
   },
@@ -91,6 +99,7 @@ const NUMBER_FIELDS: readonly {
     name: "waitMinuteCostCents",
     label: "Cost of a patient waiting minute",
     description: "How much one minute of patient waiting weighs against an empty slot.",
+    min: 0,
     max: 100_000,
     cents: true,
   },
@@ -159,7 +168,7 @@ function SettingsForm({ settings }: { settings: FlowSettings }) {
                 setDraft((d) => ({ ...d, [field.name]: value }));
                 errors.clearField(field.name);
               }}
-              min={0}
+              min={field.min}
               max={field.cents ? field.max / 100 : field.max}
               allowDecimal={field.cents === true}
               decimalScale={field.cents ? 2 : 0}

@@ -2,7 +2,7 @@ import { Alert, Button, Checkbox, Group, Modal, NumberInput, Radio, Stack, Text 
 import { useEffect, useState } from "react";
 import type { Room } from "../../api/types.ts";
 import type { BoardVisit } from "./api.ts";
-import { parseMinutesLate } from "./logic.ts";
+import { MAX_MINUTES_LATE, parseMinutesLate } from "./logic.ts";
 
 /** Check-in: the desk confirms demographics and insurance as it checks the patient in. */
 export function CheckInDialog({
@@ -177,13 +177,13 @@ export function LateDialog({
         <Stack gap="sm">
           <NumberInput
             label="Minutes late"
-            description="How late the patient expects to arrive (1 to 240 minutes)."
+            description={`How late the patient expects to arrive (1 to ${MAX_MINUTES_LATE} minutes).`}
             value={minutes}
             onChange={setMinutes}
             min={1}
-            max={240}
+            max={MAX_MINUTES_LATE}
             allowDecimal={false}
-            error={invalid ? "Enter a whole number of minutes from 1 to 240." : undefined}
+            error={invalid ? `Enter a whole number of minutes from 1 to ${MAX_MINUTES_LATE}.` : undefined}
             data-autofocus
           />
           {error ? (

@@ -88,6 +88,8 @@ export interface ProposalMetrics {
   maxWaitMinutes: number;
   overtimeMinutes: number;
   moved: number;
+  /** Visits whose patient is offered a new time instead. */
+  offered?: number;
 }
 
 export interface ProposalNotice {

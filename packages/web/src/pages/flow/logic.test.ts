@@ -220,6 +220,9 @@ describe("proposals", () => {
     expect(describeMetrics({ totalWaitMinutes: 95, maxWaitMinutes: 20, overtimeMinutes: 0, moved: 1 })).toBe(
       "total wait 1 h 35 min · longest wait 20 min · overtime 0 min · 1 visit moved",
     );
+    expect(
+      describeMetrics({ totalWaitMinutes: 0, maxWaitMinutes: 0, overtimeMinutes: 5, moved: 0, offered: 1 }),
+    ).toBe("total wait 0 min · longest wait 0 min · overtime 5 min · 0 visits moved · 1 offered a new time");
   });
 });
 
@@ -233,10 +236,10 @@ describe("small formats", () => {
     expect(riskLevel(0.3)).toBe("high");
   });
 
-  it("accepts 1 to 240 whole minutes late, nothing else", () => {
+  it("accepts 1 to 480 whole minutes late (as the server does), nothing else", () => {
     expect(parseMinutesLate("20")).toBe(20);
     expect(parseMinutesLate(" 1 ")).toBe(1);
-    expect(parseMinutesLate("240")).toBe(240);
-    for (const bad of ["0", "241", "-5", "2.5", "", "abc"]) expect(parseMinutesLate(bad)).toBeNull();
+    expect(parseMinutesLate("480")).toBe(480);
+    for (const bad of ["0", "481", "-5", "2.5", "", "abc"]) expect(parseMinutesLate(bad)).toBeNull();
   });
 });

@@ -147,17 +147,22 @@ export function describeChange(
 /** The proposal's figures in words. */
 export function describeMetrics(metrics: Proposal["metrics"]): string {
   const moved = metrics.moved === 1 ? "1 visit moved" : `${metrics.moved} visits moved`;
+  const offered = metrics.offered ?? 0;
   return [
     `total wait ${formatMinutes(metrics.totalWaitMinutes)}`,
     `longest wait ${formatMinutes(metrics.maxWaitMinutes)}`,
     `overtime ${formatMinutes(metrics.overtimeMinutes)}`,
     moved,
+    ...(offered > 0 ? [offered === 1 ? "1 offered a new time" : `${offered} offered a new time`] : []),
   ].join(" · ");
 }
 
-/** Parses the minutes-late field: a whole number from 1 to 240, else null. */
+/** The most minutes late the server accepts (POST /api/flow/late). */
+export const MAX_MINUTES_LATE = 480;
+
+/** Parses the minutes-late field: a whole number from 1 to MAX_MINUTES_LATE, else null. */
 export function parseMinutesLate(text: string): number | null {
   if (!/^\s*\d+\s*$/.test(text)) return null;
   const n = Number(text);
-  return n >= 1 && n <= 240 ? n : null;
+  return n >= 1 && n <= MAX_MINUTES_LATE ? n : null;
 }

@@ -42,8 +42,10 @@ export function useBoardStream(q: BoardQuery | null): { state: StreamState; poll
       } catch {
         version = undefined;
       }
+      // The first event carries the version the board was just loaded at: only a different one refetches
+      // (while the first load is still running there is nothing to refresh yet).
       const shown = queryClient.getQueryData<FlowBoard>(key)?.dayVersion;
-      if (version === undefined || version !== shown) refetch();
+      if (shown !== undefined && version !== shown) refetch();
     });
     source.addEventListener("error", () => {
       // EventSource retries by itself; meanwhile the board polls so nothing is missed.

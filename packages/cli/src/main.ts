@@ -111,4 +111,36 @@ program
   .option("--yes", "do not ask for confirmation")
   .action((file, opts) => runCli("restore", { file, ...opts }));
 
+// The simulator needs no database: it does not go through runCli (which opens one).
+program
+  .command("simulate")
+  .description(
+    "Simulate a practitioner's session (no database): mean and percentile patient wait, idle time and overtime, in minutes, with 95% confidence intervals; the session lasts patients × interval",
+  )
+  .option("--patients <n>", "booked patients, 1..1000 (required)")
+  .option("--interval <min>", "minutes between appointments, above 0 and at most 480 (required)")
+  .option("--rule <rule>", "individual | bailey-welch | block:K | times:T1,T2,… (minutes)", "individual")
+  .option(
+    "--service <dist>",
+    "visit length: exp:MEAN | lognormal:MEAN:CV | fixed:MEAN | empirical:M1,M2,… (required)",
+  )
+  .option("--no-show <p>", "no-show probability 0..1, or one per patient: P1,P2,…", "0")
+  .option(
+    "--punctuality <dist>",
+    "minutes late (negative = early): none | normal:MEAN:SD | empirical:M1,M2,…",
+    "none",
+  )
+  .option("--policy <policy>", "fcfs | appointment-order | earlier-of | grace-next-gap:G", "fcfs")
+  .option("--overbook <minutes>", "double-book an extra patient at these times, e.g. 0,90")
+  .option("--overbook-no-show <p>", "no-show probability of each overbooked patient (default: the mean)")
+  .option("--session-length <min>", "session length in minutes (default: patients × interval)")
+  .option("--runs <r>", "simulated sessions, 1..100000", "1000")
+  .option("--seed <s>", "random seed 0..4294967295 (same seed, same figures)", "1")
+  .option("--json", "print one JSON object instead of a table")
+  .action(async (opts) => {
+    const { runSimulate } = await import("./simulate.ts");
+    // commander files a `--no-…` flag under the name without `no-` (here `show`), even with a value.
+    process.exitCode = runSimulate({ ...opts, noShow: opts.show });
+  });
+
 await program.parseAsync(process.argv);

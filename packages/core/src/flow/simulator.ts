@@ -45,7 +45,8 @@ export interface SimulationResult {
   overtime: number;
   /**
    * 95% intervals: meanWait by the delta method for a ratio of sums; idle and overtime as mean ± t·sd/√runs;
-   * percentiles by batch means over up to 20 batches of whole runs. null with a single run.
+   * percentiles by batch means over up to 20 batches of whole runs. Cut at 0 below (nothing here is
+   * negative). null with a single run.
    */
   ci95: {
     meanWait: Ci;
@@ -395,6 +396,8 @@ function summarise(
   for (let r = 0; r < runs; r++) visits += raw.shows[r]!;
   // Nobody showed in any run: no wait to report, and none suffered; say 0 rather than NaN for JSON.
   const orZero = (x: number) => (Number.isFinite(x) ? x : 0);
+  // Waits, idle time and overtime are never negative: a symmetric interval is cut at 0.
+  const cut = (c: Ci): Ci => (c ? [Math.max(0, c[0]), c[1]] : null);
   return {
     meanWait: orZero(wait.ratio),
     p50Wait: orZero(p50!.value),
@@ -403,12 +406,12 @@ function summarise(
     idle: idle.mean,
     overtime: overtime.mean,
     ci95: {
-      meanWait: wait.ci,
+      meanWait: cut(wait.ci),
       p50Wait: p50!.ci,
       p90Wait: p90!.ci,
       p95Wait: p95!.ci,
-      idle: idle.ci,
-      overtime: overtime.ci,
+      idle: cut(idle.ci),
+      overtime: cut(overtime.ci),
     },
     shows: visits / runs,
     booked: plan.n,

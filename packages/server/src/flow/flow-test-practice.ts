@@ -61,9 +61,10 @@ export async function createFlowPractice(
   const patients: string[] = [];
   for (let i = 0; i < 8; i++) {
     const p = await createPatient(services, actor, {
-      givenName: `Flow${i}`,
-      familyName: `Patient${i}`,
-      dateOfBirth: "1970-01-01",
+      givenName: ["Ada", "Bea", "Cyd", "Dov", "Eli", "Fay", "Gus", "Hal"][i]!,
+      familyName: ["Moss", "Quill", "Rook", "Stone", "Thorn", "Vale", "Wren", "Yew"][i]!,
+      dateOfBirth: `19${50 + i}-0${1 + (i % 9)}-1${i}`,
+      confirmedNotDuplicate: true,
       sex: "unknown",
       ...(i % 2 === 0 ? { email: `flow${i}@example.test` } : { phone: `+1 512 555 01${10 + i}` }),
     });

@@ -1,0 +1,223 @@
+import type { FastifyInstance } from "fastify";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import type { AppointmentView } from "../scheduling/appointments.ts";
+import {
+  asBearer,
+  bearer,
+  closeTestServices,
+  createTestApp,
+  createTestServices,
+  dialect,
+  errorOf,
+  type Seed,
+  seedTwoOrgs,
+  type TestServices,
+} from "../testing/harness.ts";
+import { createFlowPractice, DAY, EIGHT, type FlowPractice, MIN } from "./flow-test-practice.ts";
+
+interface Proposal {
+  id: string;
+  kind: string;
+  recommended: boolean;
+  changes: {
+    appointmentId: string;
+    from: { practitionerId: string; expectedStart: string };
+    to: { practitionerId: string; expectedStart: string } | null;
+  }[];
+  notify: { appointmentId: string; oldExpectedStart: string; newExpectedStart: string }[];
+  dayVersion: string;
+}
+
+/**
+ * Late arrivals and re-plans through the API: a patient 20 minutes late gets proposals (keep, next gap,
+ * serve waiting, move to the free practitioner, offer a new time); accepting one moves visits through the
+ * scheduling slice, records expected times and messages later patients through the outbox; a proposal
+ * made on a day that changed since answers 409 with nothing written; of two concurrent accepts one wins.
+ */
+describe(`late arrivals and re-plans (${dialect})`, () => {
+  let services: TestServices;
+  let app: FastifyInstance;
+  let seed: Seed;
+  let token: string;
+  let practice: FlowPractice;
+  let visits: AppointmentView[];
+
+  const post = (url: string, body: unknown) => asBearer(app, token, "POST", url, body);
+  const late = async (appointmentId: string, minutesLate: number) => {
+    const res = await post("/api/flow/late", { appointmentId, minutesLate });
+    expect(res.statusCode, res.body).toBe(200);
+    return res.json() as { dayVersion: string; proposals: Proposal[] };
+  };
+  const outbox = () =>
+    services.db.kysely
+      .selectFrom("outbox_messages")
+      .selectAll()
+      .where("dedupe_key", "like", "flow-%")
+      .execute();
+  const appointments = () =>
+    services.db.kysely
+      .selectFrom("appointments")
+      .select(["id", "practitioner_id", "start_at", "status", "version"])
+      .orderBy("id")
+      .execute();
+  const flow = () =>
+    services.db.kysely.selectFrom("visit_flow").selectAll().orderBy("appointment_id").execute();
+
+  beforeAll(async () => {
+    services = await createTestServices();
+    seed = await seedTwoOrgs(services);
+    app = (await createTestApp(services)).app;
+    practice = await createFlowPractice(services, seed);
+    visits = await practice.bookDay(6);
+    services.clock.set(new Date(EIGHT - 2 * MIN));
+    token = await bearer(services, seed.alpha, seed.alpha.users["front-desk"].email);
+  });
+  afterAll(async () => {
+    await app?.close();
+    await closeTestServices(services);
+  });
+
+  it("proposes re-plans for a patient 20 minutes late, the policy's choice recommended", async () => {
+    const r = await late(visits[0]!.id, 20);
+    const kinds = r.proposals.map((p) => p.kind);
+    expect(kinds).toEqual(
+      expect.arrayContaining(["keep", "next-gap", "serve-waiting", "move", "offer-new-time"]),
+    );
+    expect(r.proposals.filter((p) => p.recommended).map((p) => p.kind)).toEqual(["next-gap"]);
+    for (const p of r.proposals) expect(p.dayVersion).toBe(r.dayVersion);
+    const lateMoved = r.proposals.filter(
+      (p) =>
+        p.kind === "move" &&
+        p.changes.some((c) => c.appointmentId === visits[0]!.id && c.to?.practitionerId === practice.docTwo),
+    );
+    expect(lateMoved).toHaveLength(1);
+    const keep = r.proposals.find((p) => p.kind === "keep")!;
+    // Waiting for the late patient pushes everyone after by 20 minutes: over the 15-minute threshold.
+    expect(keep.notify.map((n) => n.appointmentId).sort()).toEqual(
+      visits
+        .slice(1)
+        .map((v) => v.id)
+        .sort(),
+    );
+    expect(await services.db.kysely.selectFrom("flow_proposals").select("id").execute()).toHaveLength(
+      r.proposals.length,
+    );
+  });
+
+  it("refuses a stale proposal (the day changed) with 409 and writes nothing", async () => {
+    const r = await late(visits[0]!.id, 20);
+    const other = await post(`/api/appointments/${visits[1]!.id}/flow`, {
+      step: "arrived",
+      version: visits[1]!.version,
+    });
+    expect(other.statusCode, other.body).toBe(200);
+    const before = { a: await appointments(), f: await flow(), o: await outbox() };
+    const keep = r.proposals.find((p) => p.kind === "keep")!;
+    const res = await post(`/api/flow/proposals/${keep.id}/accept`, {});
+    expect(res.statusCode).toBe(409);
+    expect(errorOf(res).message).toBe(
+      "The day changed since this proposal was made; review the new proposals.",
+    );
+    expect({ a: await appointments(), f: await flow(), o: await outbox() }).toEqual(before);
+  });
+
+  it("accepting 'keep' records the later expected times and tells those patients through the outbox", async () => {
+    const r = await late(visits[0]!.id, 20);
+    const keep = r.proposals.find((p) => p.kind === "keep")!;
+    expect(keep.notify.length).toBeGreaterThan(0);
+    const res = await post(`/api/flow/proposals/${keep.id}/accept`, {});
+    expect(res.statusCode, res.body).toBe(200);
+    expect(res.json().applied).toBe(true);
+    expect(res.json().dayVersion).not.toBe(r.dayVersion);
+    const messages = await outbox();
+    expect(messages.map((m) => m.appointment_id).sort()).toEqual(
+      keep.notify.map((n) => n.appointmentId).sort(),
+    );
+    for (const m of messages) {
+      if (m.channel === "sms") {
+        expect(m.body).not.toMatch(/Diabetes/);
+        expect(m.subject).toBeNull();
+      } else expect(m.recipient).toMatch(/@example\.test$/);
+    }
+    const rows = new Map((await flow()).map((f) => [f.appointment_id, f]));
+    for (const n of keep.notify) expect(rows.get(n.appointmentId)!.notified_start).toBe(n.newExpectedStart);
+    // The board shows the accepted times.
+    const board = await asBearer(
+      app,
+      token,
+      "GET",
+      `/api/flow/board?locationId=${practice.locationId}&date=${DAY}`,
+    );
+    const v2 = board.json().visits.find((v: { appointmentId: string }) => v.appointmentId === visits[2]!.id);
+    expect(v2.expectedStart).toBe(
+      keep.notify.find((n) => n.appointmentId === visits[2]!.id)!.newExpectedStart,
+    );
+    // Accepting again: already accepted.
+    const again = await post(`/api/flow/proposals/${keep.id}/accept`, {});
+    expect(again.statusCode).toBe(409);
+  });
+
+  it("accepting a move reschedules the visit to the free practitioner through the booking rules", async () => {
+    services.clock.set(new Date(EIGHT + 1 * MIN));
+    const r = await late(visits[3]!.id, 30);
+    const move = r.proposals.find((p) => p.kind === "move")!;
+    const moved = move.changes.find((c) => c.to && c.to.practitionerId !== c.from.practitionerId)!;
+    expect(moved.to!.practitionerId).toBe(practice.docTwo);
+    const res = await post(`/api/flow/proposals/${move.id}/accept`, {});
+    expect(res.statusCode, res.body).toBe(200);
+    const a = (await appointments()).find((x) => x.id === moved.appointmentId)!;
+    expect(a.practitioner_id).toBe(practice.docTwo);
+    expect(Date.parse(a.start_at)).toBeGreaterThanOrEqual(Date.parse(moved.to!.expectedStart));
+    expect(Date.parse(a.start_at) - Date.parse(moved.to!.expectedStart)).toBeLessThan(MIN);
+    const holds = await services.db.kysely
+      .selectFrom("appointment_resources")
+      .selectAll()
+      .where("appointment_id", "=", moved.appointmentId)
+      .where("active", "=", 1)
+      .execute();
+    expect(holds.map((h) => h.resource_id)).toEqual([practice.docTwo]);
+  });
+
+  it("of two concurrent accepts on the same day, exactly one wins", async () => {
+    const r = await late(visits[5]!.id, 25);
+    const [a, b] = r.proposals.filter((p) => p.kind !== "keep");
+    expect(a && b).toBeTruthy();
+    const answers = await Promise.all([
+      post(`/api/flow/proposals/${a!.id}/accept`, {}),
+      post(`/api/flow/proposals/${b!.id}/accept`, {}),
+    ]);
+    expect(answers.map((x) => x.statusCode).sort()).toEqual([200, 409]);
+    const accepted = await services.db.kysely
+      .selectFrom("flow_proposals")
+      .select("id")
+      .where("status", "=", "accepted")
+      .where("id", "in", [a!.id, b!.id])
+      .execute();
+    expect(accepted).toHaveLength(1);
+  });
+
+  it("refuses bad input: empty body 400, a present patient 409, another organization's ids 404", async () => {
+    expect((await post("/api/flow/late", {})).statusCode).toBe(400);
+    expect((await post("/api/flow/replan", {})).statusCode).toBe(400);
+    const here = await post("/api/flow/late", { appointmentId: visits[1]!.id, minutesLate: 10 });
+    expect(here.statusCode).toBe(409);
+    const beta = await bearer(services, seed.beta, seed.beta.users["front-desk"].email);
+    const foreign = await asBearer(app, beta, "POST", "/api/flow/late", {
+      appointmentId: visits[2]!.id,
+      minutesLate: 10,
+    });
+    expect(foreign.statusCode).toBe(404);
+    const r = await late(visits[2]!.id, 20);
+    const foreignAccept = await asBearer(
+      app,
+      beta,
+      "POST",
+      `/api/flow/proposals/${r.proposals[0]!.id}/accept`,
+      {},
+    );
+    expect(foreignAccept.statusCode).toBe(404);
+    const refresh = await post("/api/flow/replan", { locationId: practice.locationId, date: DAY });
+    expect(refresh.statusCode, refresh.body).toBe(200);
+    expect(refresh.json().proposals[0]).toHaveProperty("kind");
+  });
+});

@@ -33,6 +33,11 @@ const FlowSettingsPage = page(() => import("./pages/flow/FlowSettingsPage.tsx"),
 const FlowReportsPage = page(() => import("./pages/reports/FlowReportsPage.tsx"), "FlowReportsPage");
 const NoShowRiskPage = page(() => import("./pages/reports/NoShowRiskPage.tsx"), "NoShowRiskPage");
 const WhatIfPage = page(() => import("./pages/reports/WhatIfPage.tsx"), "WhatIfPage");
+const BreakGlassQueuePage = page(
+  () => import("./pages/privacy/BreakGlassQueuePage.tsx"),
+  "BreakGlassQueuePage",
+);
+const AmendmentsPage = page(() => import("./pages/privacy/AmendmentsPage.tsx"), "AmendmentsPage");
 
 /** When any request finds the session gone, forget everything and go to the sign-in page. */
 function SessionEndedWatcher() {
@@ -115,6 +120,8 @@ export function AppRoutes() {
             <Route path="settings/tokens" element={guarded(REQUIRE.tokens, <TokensPage />)} />
             <Route path="schedule" element={guarded(REQUIRE.schedule, <SchedulePage />)} />
             <Route path="audit" element={guarded(REQUIRE.audit, <AuditPage />)} />
+            <Route path="privacy/break-glass" element={guarded(REQUIRE.privacy, <BreakGlassQueuePage />)} />
+            <Route path="privacy/amendments" element={guarded(REQUIRE.privacy, <AmendmentsPage />)} />
             <Route path="flow" element={guarded(REQUIRE.flow, <FlowBoardPage />)} />
             <Route path="flow/settings" element={guarded(["scheduling:manage"], <FlowSettingsPage />)} />
             <Route path="reports" element={<Navigate to="/reports/flow" replace />} />

@@ -95,6 +95,21 @@ describe("navItems", () => {
     ]);
   });
 
+  it("shows the privacy officer with privacy:manage the break-glass review and amendment queues", () => {
+    const shown = labels(navItems([...ROLE_PERMISSIONS["privacy-officer"]!, "privacy:manage"]));
+    expect(shown).toEqual([
+      "Patients",
+      "Locations",
+      "Staff",
+      "Emergency access review",
+      "Amendments",
+      "Audit trail",
+    ]);
+    for (const role of ["front-desk", "clinician", "biller", "manager"]) {
+      expect(labels(navItems(ROLE_PERMISSIONS[role]!))).not.toContain("Amendments");
+    }
+  });
+
   it("takes the union for several roles, without duplicates", () => {
     const both = [...ROLE_PERMISSIONS.admin!, ...ROLE_PERMISSIONS["privacy-officer"]!];
     const shown = labels(navItems(both));
@@ -126,7 +141,14 @@ describe("navItems", () => {
       ["privacy:manage", "schedule:read", "audit:read", "patients:read"],
       [extra, ...NAV],
     );
-    expect(labels(items)).toEqual(["Schedule", "Patients", "Privacy requests", "Audit trail"]);
+    expect(labels(items)).toEqual([
+      "Schedule",
+      "Patients",
+      "Privacy requests",
+      "Emergency access review",
+      "Amendments",
+      "Audit trail",
+    ]);
     expect(groupBySection(items).map((group) => group.section)).toEqual(["Day", "Records", "Privacy"]);
   });
 });

@@ -1,10 +1,21 @@
-import { Button, Group, Select, SimpleGrid, Stack, Switch, TextInput } from "@mantine/core";
+import {
+  Button,
+  Divider,
+  Group,
+  Select,
+  SimpleGrid,
+  Stack,
+  Switch,
+  Textarea,
+  TextInput,
+} from "@mantine/core";
 import { type FormEvent, useMemo, useState } from "react";
-import type { Patient, Sex } from "../../api/types.ts";
+import type { Sex } from "../../api/types.ts";
 import { FormError } from "../../components/FormError.tsx";
 import { changes, text, useFormState } from "../../components/useFormState.ts";
 import { useServerErrors } from "../../components/useServerErrors.ts";
 import { todayIso } from "../../lib/format.ts";
+import type { PatientRecord } from "./chart/recordsApi.ts";
 
 const FIELDS = [
   "mrn",
@@ -20,9 +31,46 @@ const FIELDS = [
   "state",
   "postalCode",
   "active",
+  "preferredName",
+  "pronouns",
+  "genderIdentity",
+  "sexAssignedAtBirth",
+  "language",
+  "interpreterNeeded",
+  "contactMethod",
+  "mayLeaveMessage",
+  "mayText",
+  "frontDeskNote",
 ] as const;
-const NULLABLE = ["phone", "email", "addressLine1", "addressLine2", "city", "state", "postalCode"] as const;
-type TextField = Exclude<(typeof FIELDS)[number], "active" | "sex">;
+const NULLABLE = [
+  "phone",
+  "email",
+  "addressLine1",
+  "addressLine2",
+  "city",
+  "state",
+  "postalCode",
+  "preferredName",
+  "pronouns",
+  "genderIdentity",
+  "sexAssignedAtBirth",
+  "language",
+  "contactMethod",
+  "frontDeskNote",
+] as const;
+type TextField = Exclude<
+  (typeof FIELDS)[number],
+  "active" | "sex" | "interpreterNeeded" | "mayLeaveMessage" | "mayText" | "contactMethod"
+>;
+
+const EXTENDED = FIELDS.slice(FIELDS.indexOf("preferredName"));
+
+export const CONTACT_METHODS = [
+  { value: "phone", label: "Phone call" },
+  { value: "sms", label: "Text message" },
+  { value: "email", label: "Email" },
+  { value: "mail", label: "Letter" },
+];
 
 export const SEX_OPTIONS: { value: Sex; label: string }[] = [
   { value: "female", label: "Female" },
@@ -31,7 +79,7 @@ export const SEX_OPTIONS: { value: Sex; label: string }[] = [
   { value: "unknown", label: "Unknown" },
 ];
 
-function initialValues(patient: Patient | null) {
+function initialValues(patient: PatientRecord | null) {
   return {
     mrn: text(patient?.mrn),
     givenName: text(patient?.givenName),
@@ -46,6 +94,16 @@ function initialValues(patient: Patient | null) {
     state: text(patient?.state),
     postalCode: text(patient?.postalCode),
     active: patient?.active ?? true,
+    preferredName: text(patient?.preferredName),
+    pronouns: text(patient?.pronouns),
+    genderIdentity: text(patient?.genderIdentity),
+    sexAssignedAtBirth: text(patient?.sexAssignedAtBirth),
+    language: text(patient?.language),
+    interpreterNeeded: patient?.interpreterNeeded ?? false,
+    contactMethod: text(patient?.contactMethod),
+    mayLeaveMessage: patient?.mayLeaveMessage ?? false,
+    mayText: patient?.mayText ?? false,
+    frontDeskNote: text(patient?.frontDeskNote),
   };
 }
 
@@ -54,8 +112,8 @@ export function PatientForm({
   onSubmit,
   onCancel,
 }: {
-  patient: Patient | null;
-  onSubmit: (body: Partial<Patient>) => Promise<unknown>;
+  patient: PatientRecord | null;
+  onSubmit: (body: Partial<PatientRecord>) => Promise<unknown>;
   onCancel: () => void;
 }) {
   const original = useMemo(() => (patient ? initialValues(patient) : null), [patient]);
@@ -70,12 +128,14 @@ export function PatientForm({
       delete body.active;
       // An empty MRN on a new patient lets Salus assign the next free one.
       if (!body.mrn) delete body.mrn;
+      // The record's extended fields go only when filled in.
+      for (const key of EXTENDED) if (body[key] === null || body[key] === false) delete body[key];
     }
     if (Object.keys(body).length === 0) return onCancel();
     setBusy(true);
     errors.clear();
     try {
-      await onSubmit(body as Partial<Patient>);
+      await onSubmit(body as Partial<PatientRecord>);
     } catch (error) {
       errors.set(error);
       setBusy(false);
@@ -128,6 +188,48 @@ export function PatientForm({
           <TextInput label="State" maxLength={2} autoComplete="off" {...field("state")} />
           <TextInput label="ZIP code" autoComplete="off" {...field("postalCode")} />
         </SimpleGrid>
+        <Divider label="Identity and communication" labelPosition="left" />
+        <SimpleGrid cols={{ base: 1, sm: 3 }}>
+          <TextInput label="Preferred name" autoComplete="off" {...field("preferredName")} />
+          <TextInput label="Pronouns" autoComplete="off" {...field("pronouns")} />
+          <TextInput label="Gender identity" autoComplete="off" {...field("genderIdentity")} />
+        </SimpleGrid>
+        <SimpleGrid cols={{ base: 1, sm: 3 }}>
+          <TextInput label="Sex assigned at birth" autoComplete="off" {...field("sexAssignedAtBirth")} />
+          <TextInput label="Preferred language" autoComplete="off" {...field("language")} />
+          <Select
+            label="Contact by"
+            data={CONTACT_METHODS}
+            value={values.contactMethod || null}
+            clearable
+            onChange={(value) => set("contactMethod", value ?? "")}
+            error={errors.fields.contactMethod}
+          />
+        </SimpleGrid>
+        <Group gap="lg">
+          <Switch
+            label="Needs an interpreter"
+            checked={values.interpreterNeeded}
+            onChange={(event) => set("interpreterNeeded", event.currentTarget.checked)}
+          />
+          <Switch
+            label="May leave a message"
+            checked={values.mayLeaveMessage}
+            onChange={(event) => set("mayLeaveMessage", event.currentTarget.checked)}
+          />
+          <Switch
+            label="May text"
+            checked={values.mayText}
+            onChange={(event) => set("mayText", event.currentTarget.checked)}
+          />
+        </Group>
+        <Textarea
+          label="Note for the front desk"
+          description="Practical notes only (parking, forms); never clinical information"
+          autosize
+          minRows={2}
+          {...field("frontDeskNote")}
+        />
         {patient ? (
           <Switch
             label="Active"

@@ -1,112 +1,152 @@
-import { Box, Button, Group, Paper, SimpleGrid, Text } from "@mantine/core";
-import { useQuery, useQueryClient } from "@tanstack/react-query";
+import { Button, Menu, Tabs } from "@mantine/core";
+import { useQuery } from "@tanstack/react-query";
 import { useState } from "react";
-import { useParams } from "react-router-dom";
-import { patients } from "../../api/endpoints.ts";
+import { useParams, useSearchParams } from "react-router-dom";
+import { ApiError } from "../../api/client.ts";
 import { can, P } from "../../auth/permissions.ts";
 import { useCurrentSession } from "../../auth/session.ts";
 import { BackLink } from "../../components/BackLink.tsx";
-import { Field } from "../../components/Field.tsx";
-import { notifySuccess } from "../../components/notify.ts";
-import { PageHeader } from "../../components/PageHeader.tsx";
 import { LoadError, Loading } from "../../components/QueryState.tsx";
-import { ActiveBadge } from "../../components/StatusBadge.tsx";
-import { daysUntil, formatDate, personName, todayIso } from "../../lib/format.ts";
-import { PatientForm, SEX_OPTIONS } from "./PatientForm.tsx";
+import { exportUrl } from "../privacy/api.ts";
+import { PatientPrivacyTab } from "../privacy/PatientPrivacyTab.tsx";
+import { AppointmentsTab } from "./chart/AppointmentsTab.tsx";
+import { BreakGlassDialog } from "./chart/BreakGlassDialog.tsx";
+import { CareTeamTab } from "./chart/CareTeamTab.tsx";
+import { ChartHeader } from "./chart/ChartHeader.tsx";
+import { ClinicalListsTab } from "./chart/ClinicalListsTab.tsx";
+import { CoverageTab } from "./chart/CoverageTab.tsx";
+import { type Allergy, clinical } from "./chart/clinicalApi.ts";
+import { DocumentsTab } from "./chart/DocumentsTab.tsx";
+import { EncountersTab } from "./chart/EncountersTab.tsx";
+import { type ChartTab, chartTabs, seesClinical, TAB_LABELS } from "./chart/logic.ts";
+import { NotesTab } from "./chart/NotesTab.tsx";
+import { breakGlass, records } from "./chart/recordsApi.ts";
+import { SummaryTab } from "./chart/SummaryTab.tsx";
 
-function age(dateOfBirth: string): number | null {
-  const today = todayIso();
-  if (daysUntil(dateOfBirth, today) === null) return null;
-  const [y, m, d] = dateOfBirth.split("-").map(Number) as [number, number, number];
-  const [ty, tm, td] = today.split("-").map(Number) as [number, number, number];
-  return ty - y - (tm < m || (tm === m && td < d) ? 1 : 0);
-}
-
+/** The patient chart: header, then one tab per part of the record the user may see. */
 export function PatientPage() {
   const { id = "" } = useParams();
   const session = useCurrentSession();
-  const canWrite = can(session.permissions, P.patientsWrite);
-  const queryClient = useQueryClient();
-  const [editing, setEditing] = useState(false);
-  const query = useQuery({ queryKey: ["patients", id], queryFn: ({ signal }) => patients.get(id, signal) });
+  const [params, setParams] = useSearchParams();
+  const [emergencyOpen, setEmergencyOpen] = useState(false);
+  const tabs = chartTabs(session.roles, session.permissions);
+  const clinician = seesClinical(session.roles, session.permissions);
+  const mayBreakGlass = can(session.permissions, P.breakGlass);
+
+  const query = useQuery({ queryKey: ["patients", id], queryFn: ({ signal }) => records.get(id, signal) });
+  const allergies = useQuery({
+    queryKey: ["patients", id, "allergies"],
+    queryFn: ({ signal }) => clinical.list<Allergy>("allergies", id, signal),
+    enabled: clinician && query.isSuccess,
+  });
+  const grants = useQuery({
+    queryKey: ["break-glass", "mine"],
+    queryFn: ({ signal }) => breakGlass.mine(signal),
+    enabled: mayBreakGlass && query.isSuccess,
+  });
 
   if (query.isPending) return <Loading />;
   if (query.isError) {
+    const notFound = query.error instanceof ApiError && query.error.status === 404;
     return (
       <>
         <BackLink to="/patients">Patients</BackLink>
         <LoadError error={query.error} onRetry={() => void query.refetch()} />
+        {notFound && mayBreakGlass ? (
+          <>
+            <Button color="orange" variant="light" onClick={() => setEmergencyOpen(true)}>
+              Emergency access
+            </Button>
+            <BreakGlassDialog opened={emergencyOpen} onClose={() => setEmergencyOpen(false)} patientId={id} />
+          </>
+        ) : null}
       </>
     );
   }
   const patient = query.data;
-  const years = age(patient.dateOfBirth);
+  const now = Date.now();
+  const grant = (grants.data ?? []).find(
+    (g) => g.patientId === patient.id && new Date(g.expiresAt).getTime() > now,
+  );
+  const emergencyUntil =
+    grant?.expiresAt ?? (patient.access?.via === "break-glass" ? (patient.access.expiresAt ?? null) : null);
 
+  const requested = params.get("tab") as ChartTab | null;
+  const active: ChartTab | undefined = requested && tabs.includes(requested) ? requested : tabs[0];
+
+  const canExport = can(session.permissions, P.recordsExport) && !tabs.includes("privacy");
   return (
     <>
-      <PageHeader
-        above={<BackLink to="/patients">Patients</BackLink>}
-        title={personName(patient)}
-        description={
-          <Group gap="xs" component="span">
-            <Text span size="sm">
-              MRN{" "}
-              <Text span ff="monospace">
-                {patient.mrn}
-              </Text>
-            </Text>
-            <Text span size="sm">
-              · Born {formatDate(patient.dateOfBirth)}
-              {years !== null ? ` (${years})` : ""}
-            </Text>
-            <ActiveBadge active={patient.active} />
-          </Group>
-        }
+      <ChartHeader
+        patient={patient}
+        emergencyUntil={emergencyUntil}
+        allergies={clinician ? allergies.data : undefined}
         actions={
-          canWrite && !editing ? (
-            <Button variant="light" onClick={() => setEditing(true)}>
-              Edit demographics
-            </Button>
+          canExport ? (
+            <Menu position="bottom-end">
+              <Menu.Target>
+                <Button variant="light">Export record</Button>
+              </Menu.Target>
+              <Menu.Dropdown>
+                <Menu.Item component="a" href={exportUrl(patient.id, "pdf")} download>
+                  Readable PDF
+                </Menu.Item>
+                <Menu.Item component="a" href={exportUrl(patient.id, "fhir")} download>
+                  FHIR JSON (Patient/$everything)
+                </Menu.Item>
+              </Menu.Dropdown>
+            </Menu>
           ) : null
         }
       />
-      <Paper withBorder p="md" radius="md" maw={editing ? 860 : undefined}>
-        {editing ? (
-          <PatientForm
-            patient={patient}
-            onCancel={() => setEditing(false)}
-            onSubmit={async (body) => {
-              const saved = await patients.update(patient.id, body);
-              queryClient.setQueryData(["patients", id], saved);
-              await queryClient.invalidateQueries({ queryKey: ["patients"] });
-              notifySuccess(`${personName(saved)} saved.`);
-              setEditing(false);
-            }}
-          />
-        ) : (
-          <Box component="dl" m={0}>
-            <SimpleGrid cols={{ base: 1, sm: 2, lg: 3 }}>
-              <Field label="Given name">{patient.givenName}</Field>
-              <Field label="Family name">{patient.familyName}</Field>
-              <Field label="Sex">
-                {SEX_OPTIONS.find((o) => o.value === patient.sex)?.label ?? patient.sex}
-              </Field>
-              <Field label="Phone">{patient.phone}</Field>
-              <Field label="Email">{patient.email}</Field>
-              <Field label="Address">
-                {[
-                  patient.addressLine1,
-                  patient.addressLine2,
-                  [patient.city, patient.state].filter(Boolean).join(", "),
-                  patient.postalCode,
-                ]
-                  .filter(Boolean)
-                  .join(", ")}
-              </Field>
-            </SimpleGrid>
-          </Box>
-        )}
-      </Paper>
+      {active ? (
+        <Tabs
+          value={active}
+          onChange={(value) => {
+            if (!value) return;
+            const next = new URLSearchParams(params);
+            next.set("tab", value);
+            setParams(next, { replace: true });
+          }}
+          keepMounted={false}
+        >
+          <Tabs.List mb="md">
+            {tabs.map((tab) => (
+              <Tabs.Tab key={tab} value={tab}>
+                {TAB_LABELS[tab]}
+              </Tabs.Tab>
+            ))}
+          </Tabs.List>
+          {tabs.map((tab) => (
+            <Tabs.Panel key={tab} value={tab}>
+              <TabContent tab={tab} patientId={patient.id} />
+            </Tabs.Panel>
+          ))}
+        </Tabs>
+      ) : null}
     </>
   );
+}
+
+function TabContent({ tab, patientId }: { tab: ChartTab; patientId: string }) {
+  switch (tab) {
+    case "summary":
+      return <SummaryTab patientId={patientId} />;
+    case "coverage":
+      return <CoverageTab patientId={patientId} />;
+    case "appointments":
+      return <AppointmentsTab patientId={patientId} />;
+    case "encounters":
+      return <EncountersTab patientId={patientId} />;
+    case "clinical":
+      return <ClinicalListsTab patientId={patientId} />;
+    case "notes":
+      return <NotesTab patientId={patientId} />;
+    case "documents":
+      return <DocumentsTab patientId={patientId} />;
+    case "care-team":
+      return <CareTeamTab patientId={patientId} />;
+    case "privacy":
+      return <PatientPrivacyTab patientId={patientId} />;
+  }
 }

@@ -1,5 +1,6 @@
 import { Anchor, Button, EmptyState, Table, TextInput } from "@mantine/core";
 import { keepPreviousData, useQuery } from "@tanstack/react-query";
+import { useState } from "react";
 import { Link } from "react-router-dom";
 import { patients } from "../../api/endpoints.ts";
 import { can, P } from "../../auth/permissions.ts";
@@ -10,6 +11,7 @@ import { LoadError, Loading } from "../../components/QueryState.tsx";
 import { ActiveBadge } from "../../components/StatusBadge.tsx";
 import { useListParams } from "../../components/useListParams.ts";
 import { formatDate, normalizeSearch, personName } from "../../lib/format.ts";
+import { BreakGlassDialog } from "./chart/BreakGlassDialog.tsx";
 import { SEX_OPTIONS } from "./PatientForm.tsx";
 
 const PAGE_SIZE = 25;
@@ -17,6 +19,8 @@ const PAGE_SIZE = 25;
 export function PatientsPage() {
   const session = useCurrentSession();
   const canWrite = can(session.permissions, P.patientsWrite);
+  const mayBreakGlass = can(session.permissions, P.breakGlass);
+  const [emergencyOpen, setEmergencyOpen] = useState(false);
   const list = useListParams(PAGE_SIZE);
   const q = normalizeSearch(list.q);
 
@@ -30,14 +34,27 @@ export function PatientsPage() {
     <>
       <PageHeader
         title="Patients"
+        description={
+          mayBreakGlass ? "Your patients: those you treat and those whose care team you are on." : undefined
+        }
         actions={
-          canWrite ? (
-            <Button component={Link} to="/patients/new">
-              New patient
-            </Button>
-          ) : null
+          <>
+            {mayBreakGlass ? (
+              <Button variant="light" color="orange" onClick={() => setEmergencyOpen(true)}>
+                Emergency access
+              </Button>
+            ) : null}
+            {canWrite ? (
+              <Button component={Link} to="/patients/new">
+                New patient
+              </Button>
+            ) : null}
+          </>
         }
       />
+      {mayBreakGlass ? (
+        <BreakGlassDialog opened={emergencyOpen} onClose={() => setEmergencyOpen(false)} />
+      ) : null}
       <TextInput
         label="Search patients"
         description="Name, MRN, or date of birth (YYYY-MM-DD or MM/DD/YYYY)"
@@ -56,7 +73,13 @@ export function PatientsPage() {
         <EmptyState
           py="xl"
           title={q ? "No patient matches" : "No patients yet"}
-          description={q ? "Check the spelling, or search by MRN or date of birth." : undefined}
+          description={
+            q
+              ? mayBreakGlass
+                ? "Check the spelling, or search by MRN or date of birth. Only your own patients are listed; for another patient in an emergency, use Emergency access."
+                : "Check the spelling, or search by MRN or date of birth."
+              : undefined
+          }
         />
       ) : (
         <>

@@ -1,0 +1,110 @@
+import { Alert, Button, Group, Modal, Stack, Text, Textarea, TextInput } from "@mantine/core";
+import { useQueryClient } from "@tanstack/react-query";
+import { type FormEvent, useState } from "react";
+import { useNavigate } from "react-router-dom";
+import { FormError } from "../../../components/FormError.tsx";
+import { useServerErrors } from "../../../components/useServerErrors.ts";
+import { breakGlass } from "./recordsApi.ts";
+
+const FIELDS = ["mrn", "patientId", "reason"] as const;
+
+/**
+ * Emergency access ("break-glass"): the clinician names the patient (MRN, or the patient id of the link they
+ * followed) and a reason; Salus opens time-boxed access, alerts the privacy officer and the chart opens.
+ */
+export function BreakGlassDialog({
+  opened,
+  onClose,
+  patientId,
+}: {
+  opened: boolean;
+  onClose: () => void;
+  /** Set when the clinician followed a link to a chart they may not open. */
+  patientId?: string | undefined;
+}) {
+  const navigate = useNavigate();
+  const queryClient = useQueryClient();
+  const [mrn, setMrn] = useState("");
+  const [reason, setReason] = useState("");
+  const [busy, setBusy] = useState(false);
+  const errors = useServerErrors(FIELDS);
+
+  const submit = async (event: FormEvent) => {
+    event.preventDefault();
+    errors.clear();
+    setBusy(true);
+    try {
+      const grant = await breakGlass.open(
+        patientId ? { patientId, reason: reason.trim() } : { mrn: mrn.trim(), reason: reason.trim() },
+      );
+      await queryClient.invalidateQueries({ queryKey: ["break-glass"] });
+      await queryClient.invalidateQueries({ queryKey: ["patients"] });
+      setReason("");
+      setMrn("");
+      onClose();
+      navigate(`/patients/${grant.patientId}`);
+    } catch (error) {
+      errors.set(error);
+    } finally {
+      setBusy(false);
+    }
+  };
+
+  return (
+    <Modal opened={opened} onClose={onClose} title="Emergency access" centered>
+      <form onSubmit={submit} aria-label="Emergency access">
+        <Stack>
+          <Alert color="orange" variant="light" title="This access is reviewed">
+            <Text size="sm">
+              Use emergency access only when a patient who is not yours needs care now. The privacy officer is
+              alerted at once and reviews every use; everything you open is recorded. Access ends by itself
+              after a few hours.
+            </Text>
+          </Alert>
+          <FormError message={errors.form} />
+          {patientId ? null : (
+            <TextInput
+              label="Patient MRN"
+              required
+              autoComplete="off"
+              value={mrn}
+              error={errors.fields.mrn ?? errors.fields.patientId}
+              onChange={(e) => {
+                setMrn(e.currentTarget.value);
+                errors.clearField("mrn");
+              }}
+              data-autofocus
+            />
+          )}
+          <Textarea
+            label="Reason"
+            description="Why you need this record now (the privacy officer reads this)"
+            required
+            minRows={3}
+            autosize
+            value={reason}
+            error={errors.fields.reason}
+            onChange={(e) => {
+              setReason(e.currentTarget.value);
+              errors.clearField("reason");
+            }}
+            data-autofocus={patientId ? true : undefined}
+          />
+          <Group justify="flex-end">
+            <Button variant="default" onClick={onClose} disabled={busy}>
+              Cancel
+            </Button>
+            <Button
+              type="submit"
+              color="orange"
+              loading={busy}
+              disabled={!reason.trim() || (!patientId && !mrn.trim())}
+            >
+              Open emergency access
+            </Button>
+          </Group>
+        </Stack>
+      </form>
+    </Modal>
+  );
+}

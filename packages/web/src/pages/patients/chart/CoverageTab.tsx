@@ -1,0 +1,269 @@
+import {
+  Badge,
+  Button,
+  Group,
+  Modal,
+  Paper,
+  Select,
+  SimpleGrid,
+  Stack,
+  Table,
+  Text,
+  TextInput,
+} from "@mantine/core";
+import { useQuery, useQueryClient } from "@tanstack/react-query";
+import { type FormEvent, useState } from "react";
+import { can, P } from "../../../auth/permissions.ts";
+import { useCurrentSession } from "../../../auth/session.ts";
+import { FormError } from "../../../components/FormError.tsx";
+import { notifySuccess } from "../../../components/notify.ts";
+import { LoadError, Loading } from "../../../components/QueryState.tsx";
+import { useServerErrors } from "../../../components/useServerErrors.ts";
+import { formatDate } from "../../../lib/format.ts";
+import { type Coverage, type CoverageOrder, records } from "./recordsApi.ts";
+
+const ORDERS: { value: CoverageOrder; label: string }[] = [
+  { value: "primary", label: "Primary" },
+  { value: "secondary", label: "Secondary" },
+  { value: "tertiary", label: "Tertiary" },
+];
+const RELATIONSHIPS = [
+  { value: "self", label: "Self" },
+  { value: "spouse", label: "Spouse" },
+  { value: "child", label: "Child" },
+  { value: "other", label: "Other" },
+];
+
+/** Insurance coverages in claim order; the front desk adds and edits them. */
+export function CoverageTab({ patientId }: { patientId: string }) {
+  const session = useCurrentSession();
+  const canWrite = can(session.permissions, P.patientsWrite);
+  const queryClient = useQueryClient();
+  const [editing, setEditing] = useState<Coverage | "new" | null>(null);
+  const query = useQuery({
+    queryKey: ["patients", patientId, "coverages"],
+    queryFn: ({ signal }) => records.coverages(patientId, signal),
+  });
+  const sorted = [...(query.data ?? [])].sort(
+    (a, b) => ORDERS.findIndex((o) => o.value === a.order) - ORDERS.findIndex((o) => o.value === b.order),
+  );
+  return (
+    <Paper withBorder p="md" radius="md">
+      <Group justify="space-between" mb="sm">
+        <Text fw={600}>Insurance</Text>
+        {canWrite ? (
+          <Button variant="light" onClick={() => setEditing("new")}>
+            Add coverage
+          </Button>
+        ) : null}
+      </Group>
+      {query.isPending ? (
+        <Loading />
+      ) : query.isError ? (
+        <LoadError error={query.error} onRetry={() => void query.refetch()} />
+      ) : sorted.length === 0 ? (
+        <Text size="sm" c="dimmed">
+          No coverage on file (self-pay).
+        </Text>
+      ) : (
+        <Table.ScrollContainer minWidth={720}>
+          <Table verticalSpacing="xs" striped>
+            <Table.Thead>
+              <Table.Tr>
+                <Table.Th scope="col">Order</Table.Th>
+                <Table.Th scope="col">Payer</Table.Th>
+                <Table.Th scope="col">Member id</Table.Th>
+                <Table.Th scope="col">Group</Table.Th>
+                <Table.Th scope="col">Subscriber</Table.Th>
+                <Table.Th scope="col">Effective</Table.Th>
+                {canWrite ? <Table.Th scope="col">Actions</Table.Th> : null}
+              </Table.Tr>
+            </Table.Thead>
+            <Table.Tbody>
+              {sorted.map((c) => (
+                <Table.Tr key={c.id}>
+                  <Table.Td>
+                    <Badge variant="light">{ORDERS.find((o) => o.value === c.order)?.label ?? c.order}</Badge>
+                  </Table.Td>
+                  <Table.Td>{c.payerName}</Table.Td>
+                  <Table.Td ff="monospace">{c.memberId}</Table.Td>
+                  <Table.Td ff="monospace">{c.groupId}</Table.Td>
+                  <Table.Td>
+                    {c.subscriberName ?? "—"} (
+                    {RELATIONSHIPS.find((r) => r.value === c.relationship)?.label ?? c.relationship})
+                  </Table.Td>
+                  <Table.Td>
+                    {formatDate(c.effectiveFrom) || "—"} – {formatDate(c.effectiveTo) || "open"}
+                  </Table.Td>
+                  {canWrite ? (
+                    <Table.Td>
+                      <Button size="xs" variant="subtle" onClick={() => setEditing(c)}>
+                        Edit
+                      </Button>
+                    </Table.Td>
+                  ) : null}
+                </Table.Tr>
+              ))}
+            </Table.Tbody>
+          </Table>
+        </Table.ScrollContainer>
+      )}
+      <Modal
+        opened={editing !== null}
+        onClose={() => setEditing(null)}
+        title={editing === "new" ? "Add coverage" : "Edit coverage"}
+        size="lg"
+      >
+        {editing !== null ? (
+          <CoverageForm
+            coverage={editing === "new" ? null : editing}
+            onCancel={() => setEditing(null)}
+            onSubmit={async (body) => {
+              if (editing === "new") await records.addCoverage(patientId, body);
+              else await records.updateCoverage(patientId, editing.id, body);
+              await queryClient.invalidateQueries({ queryKey: ["patients", patientId, "coverages"] });
+              notifySuccess("Coverage saved.");
+              setEditing(null);
+            }}
+          />
+        ) : null}
+      </Modal>
+    </Paper>
+  );
+}
+
+const FIELDS = [
+  "payerName",
+  "memberId",
+  "groupId",
+  "subscriberName",
+  "relationship",
+  "order",
+  "effectiveFrom",
+  "effectiveTo",
+] as const;
+
+function CoverageForm({
+  coverage,
+  onSubmit,
+  onCancel,
+}: {
+  coverage: Coverage | null;
+  onSubmit: (body: Partial<Coverage>) => Promise<void>;
+  onCancel: () => void;
+}) {
+  const [v, setV] = useState({
+    payerName: coverage?.payerName ?? "",
+    memberId: coverage?.memberId ?? "",
+    groupId: coverage?.groupId ?? "",
+    subscriberName: coverage?.subscriberName ?? "",
+    relationship: coverage?.relationship ?? "self",
+    order: coverage?.order ?? "primary",
+    effectiveFrom: coverage?.effectiveFrom ?? "",
+    effectiveTo: coverage?.effectiveTo ?? "",
+  });
+  const [busy, setBusy] = useState(false);
+  const errors = useServerErrors(FIELDS);
+  const set = (key: keyof typeof v) => (e: { currentTarget: { value: string } }) => {
+    setV({ ...v, [key]: e.currentTarget.value });
+    errors.clearField(key);
+  };
+  const submit = async (event: FormEvent) => {
+    event.preventDefault();
+    setBusy(true);
+    errors.clear();
+    try {
+      await onSubmit({
+        payerName: v.payerName.trim(),
+        memberId: v.memberId.trim(),
+        groupId: v.groupId.trim() || null,
+        subscriberName: v.subscriberName.trim() || null,
+        relationship: v.relationship,
+        order: v.order as CoverageOrder,
+        effectiveFrom: v.effectiveFrom || null,
+        effectiveTo: v.effectiveTo || null,
+      });
+    } catch (error) {
+      errors.set(error);
+      setBusy(false);
+    }
+  };
+  return (
+    <form onSubmit={submit} aria-label="Coverage">
+      <Stack>
+        <FormError message={errors.form} />
+        <TextInput
+          label="Payer"
+          required
+          value={v.payerName}
+          onChange={set("payerName")}
+          error={errors.fields.payerName}
+          data-autofocus
+        />
+        <SimpleGrid cols={{ base: 1, sm: 2 }}>
+          <TextInput
+            label="Member id"
+            required
+            value={v.memberId}
+            onChange={set("memberId")}
+            error={errors.fields.memberId}
+          />
+          <TextInput
+            label="Group id"
+            value={v.groupId}
+            onChange={set("groupId")}
+            error={errors.fields.groupId}
+          />
+        </SimpleGrid>
+        <SimpleGrid cols={{ base: 1, sm: 2 }}>
+          <TextInput
+            label="Subscriber"
+            value={v.subscriberName}
+            onChange={set("subscriberName")}
+            error={errors.fields.subscriberName}
+          />
+          <Select
+            label="Patient's relationship to subscriber"
+            data={RELATIONSHIPS}
+            value={v.relationship}
+            allowDeselect={false}
+            onChange={(value) => value && setV({ ...v, relationship: value })}
+            error={errors.fields.relationship}
+          />
+        </SimpleGrid>
+        <SimpleGrid cols={{ base: 1, sm: 3 }}>
+          <Select
+            label="Order"
+            data={ORDERS}
+            value={v.order}
+            allowDeselect={false}
+            onChange={(value) => value && setV({ ...v, order: value as CoverageOrder })}
+            error={errors.fields.order}
+          />
+          <TextInput
+            label="Effective from"
+            type="date"
+            value={v.effectiveFrom}
+            onChange={set("effectiveFrom")}
+            error={errors.fields.effectiveFrom}
+          />
+          <TextInput
+            label="Effective to"
+            type="date"
+            value={v.effectiveTo}
+            onChange={set("effectiveTo")}
+            error={errors.fields.effectiveTo}
+          />
+        </SimpleGrid>
+        <Group justify="flex-end">
+          <Button variant="default" onClick={onCancel} disabled={busy}>
+            Cancel
+          </Button>
+          <Button type="submit" loading={busy}>
+            Save coverage
+          </Button>
+        </Group>
+      </Stack>
+    </form>
+  );
+}

@@ -1,0 +1,128 @@
+// The privacy office's API (packages/server/src/http/routes/privacy-routes.ts): amendments, disclosures and
+// their accounting, the access report and the record export. Kept beside the privacy pages.
+import { api, buildQuery } from "../../api/client.ts";
+import type { IsoDate, IsoInstant, ListResponse } from "../../api/types.ts";
+
+const enc = encodeURIComponent;
+
+export type AmendmentStatus = "pending" | "accepted" | "denied";
+
+export interface Amendment {
+  id: string;
+  patientId: string;
+  patientName?: string | null;
+  mrn?: string | null;
+  /** The part of the record the request is about (demographics, a note, a problem…). */
+  section: string;
+  targetType?: string | null;
+  targetId?: string | null;
+  requestedChange: string;
+  reason: string;
+  receivedOn: IsoDate;
+  dueOn?: IsoDate | null;
+  overdue?: boolean;
+  status: AmendmentStatus;
+  decisionNote: string | null;
+  decidedAt: IsoInstant | null;
+  decidedByName?: string | null;
+  disagreement?: string | null;
+}
+
+/** Disclosure categories (packages/core/src/privacy/patient-rights.ts); `accountable: false` ones are left out of the accounting. */
+export const DISCLOSURE_CATEGORIES: Record<string, { label: string; accountable: boolean }> = {
+  treatment: { label: "Treatment", accountable: false },
+  payment: { label: "Payment", accountable: false },
+  operations: { label: "Health care operations", accountable: false },
+  "to-patient": { label: "To the patient or their representative", accountable: false },
+  authorization: { label: "Under the patient's written authorization", accountable: false },
+  "facility-directory": { label: "Facility directory or people involved in care", accountable: false },
+  "national-security": { label: "National security or intelligence", accountable: false },
+  correctional: { label: "Correctional institution or custody", accountable: false },
+  "limited-data-set": { label: "Limited data set", accountable: false },
+  "public-health": { label: "Public health", accountable: true },
+  "abuse-neglect": { label: "Victims of abuse, neglect or domestic violence", accountable: true },
+  "health-oversight": { label: "Health oversight", accountable: true },
+  judicial: { label: "Judicial or administrative proceeding (subpoena, court order)", accountable: true },
+  "law-enforcement": { label: "Law enforcement", accountable: true },
+  decedents: { label: "Coroners, medical examiners, funeral directors", accountable: true },
+  "organ-donation": { label: "Organ, eye or tissue donation", accountable: true },
+  research: { label: "Research without authorization (waiver)", accountable: true },
+  "serious-threat": { label: "To avert a serious threat to health or safety", accountable: true },
+  "workers-compensation": { label: "Workers' compensation", accountable: true },
+  "required-by-law": { label: "Required by law", accountable: true },
+  other: { label: "Other", accountable: true },
+};
+
+export interface Disclosure {
+  id: string;
+  patientId: string;
+  disclosedAt?: IsoInstant;
+  disclosedOn: IsoDate;
+  recipientName: string;
+  recipientAddress: string | null;
+  purpose: string;
+  description: string;
+  category: string;
+  recordedByName?: string | null;
+}
+
+export interface AccessReportEntry {
+  at: IsoInstant;
+  userId: string | null;
+  userEmail: string | null;
+  userName?: string | null;
+  action: string;
+  /** The action in words ("Opened the chart"). */
+  description?: string | null;
+  outcome?: string;
+  access?: string | null;
+  breakGlass?: boolean;
+}
+
+function items<T>(answer: ListResponse<T> | T[]): T[] {
+  return Array.isArray(answer) ? answer : (answer?.items ?? []);
+}
+
+export const privacy = {
+  amendments: (status: AmendmentStatus | undefined, signal?: AbortSignal) =>
+    api<ListResponse<Amendment>>("/api/amendments", { query: { status, limit: 200 }, signal }),
+  patientAmendments: async (patientId: string, signal?: AbortSignal) =>
+    items(await api<ListResponse<Amendment>>(`/api/patients/${enc(patientId)}/amendments`, { signal })),
+  requestAmendment: (patientId: string, body: { section: string; requestedChange: string; reason: string }) =>
+    api<Amendment>(`/api/patients/${enc(patientId)}/amendments`, { method: "POST", body }),
+  decideAmendment: (id: string, body: { decision: "accepted" | "denied"; note: string }) =>
+    api<Amendment>(`/api/amendments/${enc(id)}/decide`, { method: "POST", body }),
+
+  disclosures: async (patientId: string, signal?: AbortSignal) =>
+    items(await api<ListResponse<Disclosure>>(`/api/patients/${enc(patientId)}/disclosures`, { signal })),
+  accounting: async (patientId: string, signal?: AbortSignal) =>
+    items(
+      await api<ListResponse<Disclosure>>(`/api/patients/${enc(patientId)}/disclosures/accounting`, {
+        signal,
+      }),
+    ),
+  recordDisclosure: (patientId: string, body: Partial<Disclosure>) =>
+    api<Disclosure>(`/api/patients/${enc(patientId)}/disclosures`, { method: "POST", body }),
+
+  accessReport: async (patientId: string, range: { from?: string; to?: string }, signal?: AbortSignal) =>
+    items(
+      await api<ListResponse<AccessReportEntry>>(`/api/patients/${enc(patientId)}/access-report`, {
+        query: { ...range },
+        signal,
+      }),
+    ),
+};
+
+/** The download URL of a patient's access report (`csv` or `pdf`), for a plain link. */
+export function accessReportUrl(
+  patientId: string,
+  format: "csv" | "pdf",
+  range: { from?: string; to?: string } = {},
+): string {
+  return `/api/patients/${enc(patientId)}/access-report${buildQuery({ ...range, format })}`;
+}
+
+/** The download URL of a patient's record export (FHIR Bundle JSON or readable PDF). */
+export function exportUrl(patientId: string, format: "fhir" | "pdf"): string {
+  return `/api/patients/${enc(patientId)}/export${buildQuery({ format })}`;
+}

@@ -24,7 +24,7 @@
  */
 
 import type { TimeInterval } from "../scheduling/intervals.ts";
-import { instantToLocal } from "../scheduling/zoned-time.ts";
+import { assertTimeZone, instantToLocal } from "../scheduling/zoned-time.ts";
 import { DomainError } from "../shared/domain-error.ts";
 import {
   byPractitioner,
@@ -171,6 +171,8 @@ interface Plan {
 
 interface Evaluated {
   plan: Plan;
+  /** Practitioners re-laid out, and the times of their visits (the rest keep the baseline times). */
+  changed: string[];
   times: Map<string, Timed>;
   metrics: ProposalMetrics;
   score: number;
@@ -267,6 +269,7 @@ export function proposeReplans(input: ReplanInput): ReplanResult {
   const { now, policy, event } = input;
   if (!Number.isFinite(now)) throw new DomainError("invalid_request", "now must be an instant (epoch ms).");
   const zone = input.zone ?? "UTC";
+  assertTimeZone(zone);
   const visits = applyEvent(input.visits, event);
   const prepared = prepareVisits(now, visits, input.durations, policy);
   const byId = new Map(prepared.map((v) => [v.id, v]));
@@ -294,14 +297,22 @@ export function proposeReplans(input: ReplanInput): ReplanResult {
     baseStats.set(pid, statsOf(list, times, dayEnds.get(pid)));
   }
 
+  // Wall times for titles, memoised: hundreds of candidate moves are described before ranking.
+  const wallTimes = new Map<number, string>();
+  const at = (ms: number) => {
+    const cached = wallTimes.get(ms);
+    if (cached !== undefined) return cached;
+    const text = instantToLocal(ms, zone).time;
+    wallTimes.set(ms, text);
+    return text;
+  };
   const label = (id: string) => {
     const v = byId.get(id);
     const given = input.visitLabels?.[id];
     if (given) return given;
-    return v ? `the ${instantToLocal(v.scheduledStart, zone).time} visit` : `visit ${id}`;
+    return v ? `the ${at(v.scheduledStart)} visit` : `visit ${id}`;
   };
   const nameOf = (pid: string) => practitionerById.get(pid)?.name ?? pid;
-  const at = (ms: number) => instantToLocal(ms, zone).time;
 
   const keepPlan: Plan = {
     id: "keep",
@@ -339,28 +350,37 @@ export function proposeReplans(input: ReplanInput): ReplanResult {
   }
   const withinGrace = severity <= policy.graceMinutes;
 
+  let baseTotal = 0;
+  let baseOvertime = 0;
+  for (const st of baseStats.values()) {
+    baseTotal += st.wait;
+    baseOvertime += st.overtime;
+  }
+  // Evaluates a plan by re-laying out only the practitioners it changes (a 40-practitioner day has
+  // hundreds of candidate moves; copying the whole day for each would dominate the time).
   const evaluate = (plan: Plan): Evaluated => {
-    const times = new Map(baseTimes);
-    const stats = new Map(baseStats);
-    for (const id of plan.offered) times.delete(id);
-    const changed = new Set([...plan.lists.keys(), ...plan.serveWaiting]);
-    for (const pid of [...changed].sort(cmpId)) {
+    const changed = [...new Set([...plan.lists.keys(), ...plan.serveWaiting])].sort(cmpId);
+    const times = new Map<string, Timed>();
+    const changedStats = new Map<string, PractStats>();
+    let total = baseTotal;
+    let overtime = baseOvertime;
+    for (const pid of changed) {
       const list = plan.lists.get(pid) ?? baseLists.get(pid) ?? [];
-      for (const v of baseLists.get(pid) ?? []) times.delete(v.id);
       const local = new Map<string, Timed>();
       if (plan.serveWaiting.has(pid)) layOutServeWaiting(now, list, local);
       else layOut(now, list, local);
       for (const [k, t] of local) times.set(k, t);
-      stats.set(pid, statsOf(list, local, dayEnds.get(pid)));
+      const st = statsOf(list, local, dayEnds.get(pid));
+      const before = baseStats.get(pid) ?? { wait: 0, maxWait: 0, overtime: 0 };
+      total += st.wait - before.wait;
+      overtime += st.overtime - before.overtime;
+      changedStats.set(pid, st);
     }
-    let total = 0;
     let max = 0;
-    let overtime = 0;
-    for (const s of stats.values()) {
-      total += s.wait;
-      max = Math.max(max, s.maxWait);
-      overtime += s.overtime;
-    }
+    for (const [pid, st] of baseStats) if (!changedStats.has(pid)) max = Math.max(max, st.maxWait);
+    for (const st of changedStats.values()) max = Math.max(max, st.maxWait);
+    total = Math.max(0, total);
+    overtime = Math.max(0, overtime);
     const metrics: ProposalMetrics = {
       totalWaitMinutes: round2(total),
       maxWaitMinutes: round2(max),
@@ -373,7 +393,15 @@ export function proposeReplans(input: ReplanInput): ReplanResult {
       (policy.overtimeWeight ?? 1) * overtime +
       (policy.moveCostMinutes ?? 10) * plan.moved.size +
       (policy.offerNewTimeCostMinutes ?? 60) * plan.offered.size;
-    return { plan, times, metrics, score };
+    return { plan, changed, times, metrics, score };
+  };
+
+  /** The whole day's times under an evaluated plan: the baseline with the changed practitioners replaced. */
+  const fullTimes = (c: Evaluated): Map<string, Timed> => {
+    const times = new Map(baseTimes);
+    for (const pid of c.changed) for (const v of baseLists.get(pid) ?? []) times.delete(v.id);
+    for (const [k, t] of c.times) times.set(k, t);
+    return times;
   };
 
   const candidates: Evaluated[] = [evaluate(keepPlan)];
@@ -409,25 +437,32 @@ export function proposeReplans(input: ReplanInput): ReplanResult {
     }
     // move: the trigger (if not yet with the practitioner) and the most delayed later visits.
     if (policy.allowMove) {
+      // Candidates: the trigger (unless already with the practitioner) and the visits waiting longest in
+      // the current projection, at most 3 per practitioner and 12 in all, so a bad day stays fast.
       const movable: PreparedVisit[] = [];
       if (trigger && trigger.state !== "in-progress") movable.push(trigger);
+      const delayed: Array<{ v: PreparedVisit; wait: number }> = [];
       for (const pid of affected) {
         const list = baseLists.get(pid) ?? [];
-        const delayed = list
-          .filter((v) => v.state !== "in-progress" && v !== trigger)
-          .map((v) => ({ v, wait: waitMinutes(v, baseTimes.get(v.id)!.start) }))
-          .filter((x) => x.wait > 0)
-          .sort((a, b) => b.wait - a.wait || cmpId(a.v.id, b.v.id))
-          .slice(0, 5);
-        movable.push(...delayed.map((x) => x.v));
+        delayed.push(
+          ...list
+            .filter((v) => v.state !== "in-progress" && v !== trigger)
+            .map((v) => ({ v, wait: waitMinutes(v, baseTimes.get(v.id)!.start) }))
+            .filter((x) => x.wait > 0)
+            .sort((a, b) => b.wait - a.wait || cmpId(a.v.id, b.v.id))
+            .slice(0, 3),
+        );
       }
+      delayed.sort((a, b) => b.wait - a.wait || cmpId(a.v.id, b.v.id));
+      movable.push(...delayed.slice(0, 12).map((x) => x.v));
       const moves: Evaluated[] = [];
       for (const v of movable) {
         for (const q of input.practitioners) {
           if (q.id === v.practitionerId || !q.appointmentTypeIds.includes(v.typeId)) continue;
           const qList = baseLists.get(q.id) ?? [];
           const s = earliestFit(q.available, qList, baseTimes, Math.max(v.earliest, now), v.durationMs);
-          if (s === null || s >= baseTimes.get(v.id)!.start) continue; // only moves that help the patient
+          // Never later for the moved patient; an equal time can still help those behind them.
+          if (s === null || s > baseTimes.get(v.id)!.start) continue;
           const moved: PreparedVisit = { ...v, practitionerId: q.id, earliest: s, readyAt: v.readyAt };
           const newQ = [...qList, moved].sort((a, b) => {
             const ta = a === moved ? s : baseTimes.get(a.id)!.start;
@@ -484,6 +519,7 @@ export function proposeReplans(input: ReplanInput): ReplanResult {
   );
 
   const proposals = candidates.map((c) => {
+    const times = fullTimes(c);
     const practitionerOf = new Map(c.plan.moved);
     const changes: ProposalChange[] = [];
     const notify: NotifyEntry[] = [];
@@ -494,7 +530,7 @@ export function proposeReplans(input: ReplanInput): ReplanResult {
         changes.push({ appointmentId: v.id, from, to: null });
         continue;
       }
-      const after = c.times.get(v.id)!;
+      const after = times.get(v.id)!;
       const pid = practitionerOf.get(v.id) ?? v.practitionerId;
       if (pid !== v.practitionerId || Math.abs(after.start - before.start) >= MINUTE) {
         changes.push({ appointmentId: v.id, from, to: { practitionerId: pid, expectedStart: after.start } });
@@ -522,7 +558,7 @@ export function proposeReplans(input: ReplanInput): ReplanResult {
       metrics: c.metrics,
       notify,
       score: round2(c.score),
-      projection: describePlan(now, prepared, practitionerOf, c.times, dayEnds),
+      projection: describePlan(now, prepared, practitionerOf, times, dayEnds),
     } satisfies ReplanProposal;
   });
 

@@ -1,0 +1,70 @@
+import type { Bundle, BundleEntry, Provenance, Resource } from "@medplum/fhirtypes";
+import { toPatient } from "../fhir/fhir-resources.ts";
+import { toAppointment } from "../fhir/fhir-scheduling.ts";
+import type { RecordData } from "./record-data.ts";
+
+/**
+ * The record as FHIR R4 resources (Patient/$everything semantics): the Patient first, then everything
+ * that refers to it. `collection` for a download, `searchset` for the FHIR operation.
+ */
+export function recordResources(r: RecordData): Resource[] {
+  const out: Resource[] = [toPatient(r.patient, r.organizationId)];
+  for (const a of r.appointments) out.push(toAppointment(a, a.typeName ?? undefined));
+  return out;
+}
+
+/** A Provenance saying who produced the export, when and from what (one for the whole Bundle). */
+export function exportProvenance(
+  resources: Resource[],
+  at: string,
+  who: { userId: string | null; label: string },
+  organizationId: string,
+): Provenance {
+  return {
+    resourceType: "Provenance",
+    id: `export-${at.replace(/[^0-9]/g, "")}`,
+    target: resources.filter((x) => x.id).map((x) => ({ reference: `${x.resourceType}/${x.id}` })),
+    recorded: at,
+    activity: {
+      coding: [{ system: "http://terminology.hl7.org/CodeSystem/v3-DataOperation", code: "EXPORT" }],
+    },
+    agent: [
+      {
+        type: {
+          coding: [
+            { system: "http://terminology.hl7.org/CodeSystem/provenance-participant-type", code: "author" },
+          ],
+        },
+        who: {
+          display: who.label,
+          ...(who.userId ? { identifier: { system: "urn:salus:user", value: who.userId } } : {}),
+        },
+        onBehalfOf: { reference: `Organization/${organizationId}` },
+      },
+    ],
+  };
+}
+
+export function recordBundle(
+  base: string,
+  resources: Resource[],
+  type: "collection" | "searchset",
+  at: string,
+  selfUrl?: string,
+): Bundle {
+  const entry: BundleEntry[] = resources.map((resource) => ({
+    fullUrl: `${base}/${resource.resourceType}/${resource.id}`,
+    resource,
+    ...(type === "searchset"
+      ? { search: { mode: resource.resourceType === "Patient" ? ("match" as const) : ("include" as const) } }
+      : {}),
+  }));
+  return {
+    resourceType: "Bundle",
+    type,
+    timestamp: at,
+    ...(type === "searchset" ? { total: resources.length } : {}),
+    ...(selfUrl ? { link: [{ relation: "self", url: selfUrl }] } : {}),
+    entry,
+  };
+}

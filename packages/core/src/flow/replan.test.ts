@@ -371,8 +371,8 @@ function checkResult(input: ReplanInput, result: ReplanResult) {
         // Not before now, the booked time, or the patient.
         expect(pv.expectedStart).toBeGreaterThanOrEqual(now);
         expect(pv.expectedStart).toBeGreaterThanOrEqual(v.start);
-        const expected =
-          v.appointmentId === input.event.appointmentId ? lateArrival : (v.expectedArrival ?? null);
+        const isLate = input.event.kind === "late" && v.appointmentId === input.event.appointmentId;
+        const expected = isLate ? lateArrival : (v.expectedArrival ?? null);
         if (expected !== null && v.arrivedAt == null)
           expect(pv.expectedStart).toBeGreaterThanOrEqual(expected);
       }

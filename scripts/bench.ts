@@ -16,6 +16,7 @@ import { cpus, platform, release, tmpdir, totalmem } from "node:os";
 import { join } from "node:path";
 import { Worker } from "node:worker_threads";
 import { normalizeEmail } from "@salus/core";
+import { SimRandom, simulate } from "@salus/core/flow/simulator";
 import { findSlots } from "@salus/core/scheduling/slots";
 import { cliActor } from "@salus/server/admin/organizations";
 import { createToken } from "@salus/server/admin/tokens";
@@ -527,6 +528,50 @@ const SCHEDULING_CASES: RunCase[] = [
 ];
 
 CASES.push(...SCHEDULING_CASES);
+
+// ---- Clinic simulator (issue 4): simulated visits per second ----------------------------------------
+const SIM_RUNS = 10_000;
+const SIM_PATIENTS = 20;
+
+CASES.push({
+  name: `simulated visits per second (${SIM_RUNS} runs × ${SIM_PATIENTS} patients)`,
+  note: "Simulator = core simulate(): Bailey-Welch, lognormal service (mean 15, CV 0.5), normal punctuality (-5 ± 10 min), no-show 0.1, grace-next-gap:10, with its intervals and percentiles; pure, no database (the same figure on every database row). Baseline = the same random draws (xoshiro128**: a coin, two normals per patient) summed in a plain loop without the event logic. Median of 5.",
+  async run() {
+    const options = {
+      patients: SIM_PATIENTS,
+      interval: 15,
+      rule: { kind: "bailey-welch" as const },
+      service: { kind: "lognormal" as const, mean: 15, cv: 0.5 },
+      noShow: 0.1,
+      punctuality: { kind: "normal" as const, mean: -5, sd: 10 },
+      policy: { kind: "grace-next-gap" as const, graceMinutes: 10 },
+      runs: SIM_RUNS,
+      seed: 1,
+    };
+    const times: number[] = [];
+    const baseTimes: number[] = [];
+    let visits = 0;
+    let sink = 0;
+    for (let i = 0; i < 5; i++) {
+      let t = performance.now();
+      visits = simulate({ ...options, seed: i + 1 }).visits;
+      times.push(performance.now() - t);
+      t = performance.now();
+      const rng = new SimRandom(i + 1);
+      for (let k = 0; k < SIM_RUNS * SIM_PATIENTS; k++) sink += rng.uniform() + rng.normal() + rng.normal();
+      baseTimes.push(performance.now() - t);
+    }
+    const booked = SIM_RUNS * SIM_PATIENTS;
+    return {
+      value: visits / (median(times) / 1000),
+      unit: "visits/s",
+      baseline: booked / (median(baseTimes) / 1000),
+      baselineLabel: "patients' draws/s",
+      better: "higher",
+      extra: `${visits} visits of ${booked} booked in ${median(times).toFixed(1)} ms${Number.isFinite(sink) ? "" : " (?)"}`,
+    };
+  },
+});
 
 interface Measurement {
   requests: number;

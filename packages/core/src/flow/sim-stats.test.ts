@@ -1,5 +1,6 @@
+import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { meanCi, pooledQuantiles, quantileSorted, ratioCi, t975 } from "./sim-stats.ts";
+import { meanCi, pooledQuantiles, quantileSorted, quantilesInPlace, ratioCi, t975 } from "./sim-stats.ts";
 
 describe("simulator statistics", () => {
   it("t quantiles: table values, and 1.96 in the limit", () => {
@@ -52,5 +53,34 @@ describe("simulator statistics", () => {
     expect(median!.ci![0]).toBeLessThan(median!.value);
     expect(median!.ci![1]).toBeGreaterThan(median!.value);
     expect(pooledQuantiles(waits, offsets, 1, [0.5])[0]!.ci).toBeNull();
+  });
+});
+
+describe("quantiles by selection", () => {
+  it("equal those of the sorted values, with many ties and any order", () => {
+    fc.assert(
+      fc.property(
+        fc.array(
+          fc.oneof(
+            fc.constant(0),
+            fc.integer({ min: 0, max: 5 }),
+            fc.double({ min: 0, max: 100, noNaN: true }),
+          ),
+          {
+            minLength: 1,
+            maxLength: 300,
+          },
+        ),
+        (xs) => {
+          const qs = [0, 0.5, 0.9, 0.95, 1];
+          const sorted = [...xs].sort((a, b) => a - b);
+          const got = quantilesInPlace(Float64Array.from(xs), qs);
+          qs.forEach((q, k) => {
+            expect(got[k]).toBeCloseTo(quantileSorted(sorted, q), 9);
+          });
+        },
+      ),
+      { numRuns: 300 },
+    );
   });
 });

@@ -72,6 +72,60 @@ export function quantileSorted(sorted: ArrayLike<number>, q: number): number {
 }
 
 /**
+ * Rearranges a[lo..hi] so that a[k] holds the value it would have if sorted, with nothing larger before
+ * it and nothing smaller after. Quickselect with a three-way partition: waits are often exactly 0, and a
+ * two-way partition degrades to quadratic time on many equal values.
+ */
+function select(a: Float64Array, lo: number, hi: number, k: number): void {
+  while (hi > lo) {
+    const x = a[lo]!;
+    const y = a[(lo + hi) >> 1]!;
+    const z = a[hi]!;
+    const pivot = Math.max(Math.min(x, y), Math.min(Math.max(x, y), z)); // median of three
+    let lt = lo;
+    let gt = hi;
+    let i = lo;
+    while (i <= gt) {
+      const v = a[i]!;
+      if (v < pivot) {
+        a[i] = a[lt]!;
+        a[lt] = v;
+        lt++;
+        i++;
+      } else if (v > pivot) {
+        a[i] = a[gt]!;
+        a[gt] = v;
+        gt--;
+      } else i++;
+    }
+    if (k < lt) hi = lt - 1;
+    else if (k > gt) lo = gt + 1;
+    else return;
+  }
+}
+
+/**
+ * The same quantiles as quantileSorted on the sorted values, by selection in O(n) instead of sorting
+ * (sorting a million waits cost more than simulating them). Reorders `a`; `qs` ascending.
+ */
+export function quantilesInPlace(a: Float64Array, qs: readonly number[]): number[] {
+  const n = a.length;
+  if (n === 0) return qs.map(() => Number.NaN);
+  let from = 0;
+  return qs.map((q) => {
+    const h = (n - 1) * q;
+    const k = Math.floor(h);
+    select(a, from, n - 1, k);
+    from = k;
+    if (k + 1 >= n || h === k) return a[k]!;
+    // The next order statistic is the smallest value after position k.
+    let next = a[k + 1]!;
+    for (let i = k + 2; i < n; i++) if (a[i]! < next) next = a[i]!;
+    return a[k]! + (h - k) * (next - a[k]!);
+  });
+}
+
+/**
  * Pooled quantiles of waits stored run after run, with a 95% interval by batch means: the runs are split
  * into up to 20 consecutive batches, the quantile is computed in each, and the interval is the pooled
  * estimate ± t·sd(batch quantiles)/√batches. Waits of one run are correlated (a late start delays everyone
@@ -85,8 +139,7 @@ export function pooledQuantiles(
   qs: readonly number[],
 ): { value: number; ci: Ci }[] {
   const total = runOffsets[storedRuns]!;
-  const all = waits.slice(0, total).sort();
-  const values = qs.map((q) => quantileSorted(all, q));
+  const values = quantilesInPlace(waits.slice(0, total), qs);
   const batches = Math.min(20, storedRuns);
   if (batches < 2 || total === 0) return values.map((value) => ({ value, ci: null }));
   const per = qs.map(() => new Float64Array(batches));
@@ -94,10 +147,9 @@ export function pooledQuantiles(
   for (let b = 0; b < batches; b++) {
     const from = runOffsets[Math.floor((b * storedRuns) / batches)]!;
     const to = runOffsets[Math.floor(((b + 1) * storedRuns) / batches)]!;
-    const slice = waits.slice(from, to).sort();
-    if (slice.length === 0) continue;
-    qs.forEach((q, k) => {
-      per[k]![used] = quantileSorted(slice, q);
+    if (to === from) continue;
+    quantilesInPlace(waits.slice(from, to), qs).forEach((v, k) => {
+      per[k]![used] = v;
     });
     used++;
   }

@@ -144,7 +144,7 @@ function DecideForm({ amendment, onDone }: { amendment: Amendment; onDone: () =>
             setBusy(true);
             errors.clear();
             try {
-              await privacy.decideAmendment(amendment.id, { decision, note: note.trim() });
+              await privacy.decideAmendment(amendment.id, { outcome: decision, note: note.trim() || null });
               await queryClient.invalidateQueries({ queryKey: ["amendments"] });
               notifySuccess("Decision recorded.");
               onDone();

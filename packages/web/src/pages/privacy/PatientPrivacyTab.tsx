@@ -21,7 +21,14 @@ import { LoadError, Loading } from "../../components/QueryState.tsx";
 import { useServerErrors } from "../../components/useServerErrors.ts";
 import { formatDate, formatDateTime, todayIso } from "../../lib/format.ts";
 import { RecordText } from "../patients/chart/NotesPanel.tsx";
-import { accessReportUrl, DISCLOSURE_CATEGORIES, type Disclosure, exportUrl, privacy } from "./api.ts";
+import { accessReportUrl, DISCLOSURE_CATEGORIES, type DisclosureInput, exportUrl, privacy } from "./api.ts";
+
+/** A date picked in the form as an instant (noon in the browser's zone, so the calendar day never shifts). */
+function middayOf(date: string): string | undefined {
+  if (!/^\d{4}-\d{2}-\d{2}$/.test(date)) return undefined;
+  const [y, m, d] = date.split("-").map(Number) as [number, number, number];
+  return new Date(y, m - 1, d, 12).toISOString();
+}
 
 /** The privacy officer's view of one patient: export, access report, disclosures, amendments. */
 export function PatientPrivacyTab({ patientId }: { patientId: string }) {
@@ -90,7 +97,7 @@ function AccessReportPanel({ patientId }: { patientId: string }) {
         <Loading />
       ) : query.isError ? (
         <LoadError error={query.error} onRetry={() => void query.refetch()} />
-      ) : query.data.length === 0 ? (
+      ) : query.data.items.length === 0 ? (
         <Text size="sm" c="dimmed">
           Nobody opened this record in that period.
         </Text>
@@ -106,17 +113,31 @@ function AccessReportPanel({ patientId }: { patientId: string }) {
               </Table.Tr>
             </Table.Thead>
             <Table.Tbody>
-              {query.data.map((e, i) => (
+              {query.data.items.map((e, i) => (
                 // biome-ignore lint/suspicious/noArrayIndexKey: audit entries may share a second and a user
                 <Table.Tr key={i}>
                   <Table.Td>{formatDateTime(e.at)}</Table.Td>
-                  <Table.Td>{e.userName ?? e.userEmail ?? "Salus"}</Table.Td>
-                  <Table.Td>{e.description ?? e.action}</Table.Td>
                   <Table.Td>
-                    {e.access === "break-glass" || e.breakGlass ? (
+                    {e.userName ?? e.userEmail ?? "Salus"}
+                    {e.userName && e.userEmail ? (
+                      <Text size="xs" c="dimmed">
+                        {e.userEmail}
+                      </Text>
+                    ) : null}
+                  </Table.Td>
+                  <Table.Td>
+                    {e.actionText}
+                    {e.outcome !== "success" ? (
+                      <Badge ml="xs" color="red" variant="light">
+                        {e.outcome}
+                      </Badge>
+                    ) : null}
+                  </Table.Td>
+                  <Table.Td>
+                    {e.breakGlass || e.via === "break-glass" ? (
                       <Badge color="orange">Emergency access</Badge>
                     ) : (
-                      (e.access ?? "")
+                      (e.via ?? "")
                     )}
                   </Table.Td>
                 </Table.Tr>
@@ -125,6 +146,11 @@ function AccessReportPanel({ patientId }: { patientId: string }) {
           </Table>
         </Table.ScrollContainer>
       )}
+      {query.data?.truncated ? (
+        <Text size="xs" c="dimmed" mt="xs">
+          Only the first entries are shown; download the CSV for the whole period.
+        </Text>
+      ) : null}
     </Paper>
   );
 }
@@ -193,7 +219,7 @@ function DisclosuresPanel({ patientId }: { patientId: string }) {
             <Table.Tbody>
               {query.data.map((d) => (
                 <Table.Tr key={d.id}>
-                  <Table.Td>{formatDate(d.disclosedOn) || formatDateTime(d.disclosedAt)}</Table.Td>
+                  <Table.Td>{formatDate(d.disclosedOn)}</Table.Td>
                   <Table.Td>
                     {d.recipientName}
                     {d.recipientAddress ? (
@@ -206,7 +232,9 @@ function DisclosuresPanel({ patientId }: { patientId: string }) {
                   <Table.Td>
                     <RecordText>{d.description}</RecordText>
                   </Table.Td>
-                  <Table.Td>{DISCLOSURE_CATEGORIES[d.category]?.label ?? d.category}</Table.Td>
+                  <Table.Td>
+                    {d.categoryLabel ?? DISCLOSURE_CATEGORIES[d.category]?.label ?? d.category}
+                  </Table.Td>
                 </Table.Tr>
               ))}
             </Table.Tbody>
@@ -218,7 +246,7 @@ function DisclosuresPanel({ patientId }: { patientId: string }) {
 }
 
 const DISCLOSURE_FIELDS = [
-  "disclosedOn",
+  "disclosedAt",
   "recipientName",
   "recipientAddress",
   "purpose",
@@ -230,7 +258,7 @@ function DisclosureForm({
   onSubmit,
   onCancel,
 }: {
-  onSubmit: (body: Partial<Disclosure>) => Promise<void>;
+  onSubmit: (body: DisclosureInput) => Promise<void>;
   onCancel: () => void;
 }) {
   const [v, setV] = useState({
@@ -251,7 +279,7 @@ function DisclosureForm({
     errors.clear();
     try {
       await onSubmit({
-        disclosedOn: v.disclosedOn,
+        disclosedAt: middayOf(v.disclosedOn),
         recipientName: v.recipientName.trim(),
         recipientAddress: v.recipientAddress.trim() || null,
         purpose: v.purpose.trim(),
@@ -274,7 +302,7 @@ function DisclosureForm({
             required
             value={v.disclosedOn}
             onChange={set("disclosedOn")}
-            error={errors.fields.disclosedOn}
+            error={errors.fields.disclosedAt}
           />
           <TextInput
             label="Recipient"

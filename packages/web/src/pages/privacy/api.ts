@@ -56,27 +56,61 @@ export const DISCLOSURE_CATEGORIES: Record<string, { label: string; accountable:
 export interface Disclosure {
   id: string;
   patientId: string;
-  disclosedAt?: IsoInstant;
+  disclosedAt: IsoInstant;
   disclosedOn: IsoDate;
   recipientName: string;
   recipientAddress: string | null;
   purpose: string;
   description: string;
   category: string;
-  recordedByName?: string | null;
+  categoryLabel?: string;
+  /** False for treatment, payment, operations and the other categories the accounting leaves out. */
+  accountable?: boolean;
+  legalBasis?: string | null;
+  recordedBy?: string | null;
+}
+
+export interface DisclosureInput {
+  disclosedAt?: IsoInstant;
+  recipientName: string;
+  recipientAddress?: string | null;
+  purpose: string;
+  description: string;
+  category: string;
+  legalBasis?: string | null;
 }
 
 export interface AccessReportEntry {
   at: IsoInstant;
   userId: string | null;
+  userName: string | null;
   userEmail: string | null;
-  userName?: string | null;
+  roles: string[];
   action: string;
   /** The action in words ("Opened the chart"). */
-  description?: string | null;
-  outcome?: string;
-  access?: string | null;
-  breakGlass?: boolean;
+  actionText: string;
+  outcome: "success" | "failure" | "denied";
+  breakGlass: boolean;
+  via: string | null;
+}
+
+export interface AccessReport {
+  patientId: string;
+  patientName: string;
+  mrn: string;
+  from: IsoDate;
+  to: IsoDate;
+  timeZone: string;
+  producedAt: IsoInstant;
+  items: AccessReportEntry[];
+  truncated: boolean;
+}
+
+export interface Accounting {
+  from: IsoDate;
+  to: IsoDate;
+  years: number;
+  items: Disclosure[];
 }
 
 function items<T>(answer: ListResponse<T> | T[]): T[] {
@@ -88,36 +122,32 @@ export const privacy = {
     api<ListResponse<Amendment>>("/api/amendments", { query: { status, limit: 200 }, signal }),
   patientAmendments: async (patientId: string, signal?: AbortSignal) =>
     items(await api<ListResponse<Amendment>>(`/api/patients/${enc(patientId)}/amendments`, { signal })),
-  requestAmendment: (patientId: string, body: { section: string; requestedChange: string; reason: string }) =>
-    api<Amendment>(`/api/patients/${enc(patientId)}/amendments`, { method: "POST", body }),
-  decideAmendment: (id: string, body: { decision: "accepted" | "denied"; note: string }) =>
+  requestAmendment: (
+    patientId: string,
+    body: { section: string; requestedChange: string; reason: string; receivedOn?: IsoDate },
+  ) => api<Amendment>(`/api/patients/${enc(patientId)}/amendments`, { method: "POST", body }),
+  decideAmendment: (id: string, body: { outcome: "accepted" | "denied"; note: string | null }) =>
     api<Amendment>(`/api/amendments/${enc(id)}/decide`, { method: "POST", body }),
 
   disclosures: async (patientId: string, signal?: AbortSignal) =>
     items(await api<ListResponse<Disclosure>>(`/api/patients/${enc(patientId)}/disclosures`, { signal })),
   accounting: async (patientId: string, signal?: AbortSignal) =>
-    items(
-      await api<ListResponse<Disclosure>>(`/api/patients/${enc(patientId)}/disclosures/accounting`, {
-        signal,
-      }),
-    ),
-  recordDisclosure: (patientId: string, body: Partial<Disclosure>) =>
+    (await api<Accounting>(`/api/patients/${enc(patientId)}/disclosures/accounting`, { signal })).items,
+  recordDisclosure: (patientId: string, body: DisclosureInput) =>
     api<Disclosure>(`/api/patients/${enc(patientId)}/disclosures`, { method: "POST", body }),
 
-  accessReport: async (patientId: string, range: { from?: string; to?: string }, signal?: AbortSignal) =>
-    items(
-      await api<ListResponse<AccessReportEntry>>(`/api/patients/${enc(patientId)}/access-report`, {
-        query: { ...range },
-        signal,
-      }),
-    ),
+  accessReport: (
+    patientId: string,
+    range: { from?: string | undefined; to?: string | undefined },
+    signal?: AbortSignal,
+  ) => api<AccessReport>(`/api/patients/${enc(patientId)}/access-report`, { query: { ...range }, signal }),
 };
 
 /** The download URL of a patient's access report (`csv` or `pdf`), for a plain link. */
 export function accessReportUrl(
   patientId: string,
   format: "csv" | "pdf",
-  range: { from?: string; to?: string } = {},
+  range: { from?: string | undefined; to?: string | undefined } = {},
 ): string {
   return `/api/patients/${enc(patientId)}/access-report${buildQuery({ ...range, format })}`;
 }

@@ -2,6 +2,7 @@ export * from "./audit/chain.ts";
 export * from "./clinical/index.ts";
 export * from "./directory/npi.ts";
 export * from "./records/access-policy.ts";
+export * from "./records/duplicates.ts";
 export * from "./scheduling/index.ts";
 export * from "./security/email.ts";
 export * from "./security/password-policy.ts";

@@ -1,23 +1,63 @@
 import { randomInt, randomUUID } from "node:crypto";
-import { DomainError, dateInZone, isPlainDate, notFound } from "@salus/core";
+import {
+  DomainError,
+  type DuplicateReason,
+  dateInZone,
+  findDuplicates,
+  isPlainDate,
+  notFound,
+} from "@salus/core";
 import { audited } from "../audit/audited.ts";
 import type { PatientRow } from "../db/schema.ts";
 import type { Trx } from "../db/transaction.ts";
+import { sealText } from "../platform/field-crypto.ts";
 import type { Actor, Services } from "../platform/services.ts";
+import {
+  accessRoles,
+  markListAccess,
+  requirePatientAccess,
+  visiblePatients,
+} from "../records/patient-access.ts";
 import { type ListQuery, likePattern, lowerLike, type Page } from "./list-query.ts";
 
 /**
- * Patient demographics (the records issue deepens them). Every read and write is audited with the
- * patient's id, and every query is scoped to the actor's organization: an id from another organization
- * is answered exactly like an id that does not exist.
+ * The patient record's demographics: legal and preferred names, sex assigned at birth (`sex`) and gender
+ * identity, date of birth (a plain date), contacts, language and communication preferences, guarantor,
+ * primary practitioner, the front desk's note, the SSN (stored encrypted, shown as its last four digits).
+ * Every read and write goes through the records choke point (records/patient-access.ts): a patient the
+ * actor may not see, like one of another organization, answers exactly like an id that does not exist,
+ * and is absent from searches and their counts.
  */
+export type GuarantorRelationship = "self" | "parent" | "spouse" | "guardian" | "other";
+
+export interface GuarantorView {
+  relationship: GuarantorRelationship;
+  givenName: string | null;
+  familyName: string | null;
+  dateOfBirth: string | null;
+  phone: string | null;
+  addressLine1: string | null;
+  addressLine2: string | null;
+  city: string | null;
+  state: string | null;
+  postalCode: string | null;
+}
+
 export interface PatientView {
   id: string;
   mrn: string;
   givenName: string;
+  middleName: string | null;
   familyName: string;
+  nameSuffix: string | null;
+  preferredName: string | null;
   dateOfBirth: string;
+  /** Sex assigned at birth. */
   sex: PatientRow["sex"];
+  genderIdentity: string | null;
+  pronouns: string | null;
+  language: string | null;
+  interpreterNeeded: boolean;
   phone: string | null;
   email: string | null;
   addressLine1: string | null;
@@ -25,17 +65,80 @@ export interface PatientView {
   city: string | null;
   state: string | null;
   postalCode: string | null;
+  contactMethod: PatientRow["contact_method"];
+  mayLeaveMessage: boolean | null;
+  mayText: boolean | null;
+  guarantor: GuarantorView | null;
+  primaryPractitionerId: string | null;
+  frontDeskNote: string | null;
+  /** The last four digits of the SSN; the full number is stored encrypted and never returned. */
+  ssnLast4: string | null;
   active: boolean;
+  enteredInError: boolean;
+  /** Set when this record was merged into another: follow it. */
+  mergedIntoId: string | null;
 }
 
 /** Input: nullable fields may be omitted (stored as null); the MRN is generated when absent. */
 export type PatientInput = Pick<PatientView, "givenName" | "familyName" | "dateOfBirth" | "sex"> &
   Partial<
-    Pick<PatientView, "phone" | "email" | "addressLine1" | "addressLine2" | "city" | "state" | "postalCode">
+    Pick<
+      PatientView,
+      | "phone"
+      | "email"
+      | "addressLine1"
+      | "addressLine2"
+      | "city"
+      | "state"
+      | "postalCode"
+      | "middleName"
+      | "nameSuffix"
+      | "preferredName"
+      | "genderIdentity"
+      | "pronouns"
+      | "language"
+      | "contactMethod"
+      | "mayLeaveMessage"
+      | "mayText"
+      | "primaryPractitionerId"
+      | "frontDeskNote"
+    >
   > & {
     mrn?: string | undefined;
     active?: boolean | undefined;
+    interpreterNeeded?: boolean | undefined;
+    enteredInError?: boolean | undefined;
+    guarantor?: GuarantorInput | null | undefined;
+    /** 9 digits (dashes allowed), or null to clear. */
+    ssn?: string | null | undefined;
   };
+
+export type GuarantorInput = { relationship: GuarantorRelationship } & Partial<
+  Omit<GuarantorView, "relationship">
+>;
+
+/** A registration that may be a patient already on file (answered 409 possible_duplicate). */
+export interface DuplicateCandidateView {
+  id: string;
+  mrn: string;
+  givenName: string;
+  familyName: string;
+  dateOfBirth: string;
+  score: number;
+  reasons: DuplicateReason[];
+}
+
+/** Refusal of a registration that looks like a patient already on file, with the candidates. */
+export class PossibleDuplicateError extends DomainError {
+  constructor(readonly candidates: DuplicateCandidateView[]) {
+    super(
+      "conflict",
+      "This patient may already be registered. Check the candidates, then confirm it is a different person to register anyway.",
+    );
+  }
+}
+
+const flag = (v: number | null): boolean | null => (v === null ? null : v === 1);
 
 /** The presenter: names every field that leaves the server. */
 export function presentPatient(r: PatientRow): PatientView {
@@ -43,9 +146,16 @@ export function presentPatient(r: PatientRow): PatientView {
     id: r.id,
     mrn: r.mrn,
     givenName: r.given_name,
+    middleName: r.middle_name,
     familyName: r.family_name,
+    nameSuffix: r.name_suffix,
+    preferredName: r.preferred_name,
     dateOfBirth: r.date_of_birth,
     sex: r.sex,
+    genderIdentity: r.gender_identity,
+    pronouns: r.pronouns,
+    language: r.language,
+    interpreterNeeded: r.interpreter_needed === 1,
     phone: r.phone,
     email: r.email,
     addressLine1: r.address_line1,
@@ -53,7 +163,29 @@ export function presentPatient(r: PatientRow): PatientView {
     city: r.city,
     state: r.state,
     postalCode: r.postal_code,
+    contactMethod: r.contact_method,
+    mayLeaveMessage: flag(r.may_leave_message),
+    mayText: flag(r.may_text),
+    guarantor: r.guarantor_relationship
+      ? {
+          relationship: r.guarantor_relationship,
+          givenName: r.guarantor_given_name,
+          familyName: r.guarantor_family_name,
+          dateOfBirth: r.guarantor_date_of_birth,
+          phone: r.guarantor_phone,
+          addressLine1: r.guarantor_address_line1,
+          addressLine2: r.guarantor_address_line2,
+          city: r.guarantor_city,
+          state: r.guarantor_state,
+          postalCode: r.guarantor_postal_code,
+        }
+      : null,
+    primaryPractitionerId: r.primary_practitioner_id,
+    frontDeskNote: r.front_desk_note,
+    ssnLast4: r.ssn_last4,
     active: r.active === 1,
+    enteredInError: r.entered_in_error === 1,
+    mergedIntoId: r.merged_into_id,
   };
 }
 
@@ -61,17 +193,67 @@ function scoped(trx: Trx, actor: Actor) {
   return trx.selectFrom("patients").where("organization_id", "=", actor.organizationId);
 }
 
-function checkDateOfBirth(dob: string, today: string): void {
+function invalid(path: string, message: string, text?: string): DomainError {
+  return new DomainError("invalid_request", text ?? `${path} ${message}.`, [{ path, message }]);
+}
+
+function checkDateOfBirth(dob: string, today: string, path = "dateOfBirth"): void {
   if (!isPlainDate(dob)) {
-    throw new DomainError("invalid_request", "Date of birth must be a real date written YYYY-MM-DD.", [
-      { path: "dateOfBirth", message: "must be a real date written YYYY-MM-DD" },
-    ]);
+    throw invalid(
+      path,
+      "must be a real date written YYYY-MM-DD",
+      "Date of birth must be a real date written YYYY-MM-DD.",
+    );
   }
-  if (dob > today) {
-    throw new DomainError("invalid_request", "Date of birth cannot be in the future.", [
-      { path: "dateOfBirth", message: "cannot be in the future" },
-    ]);
+  if (dob > today) throw invalid(path, "cannot be in the future", "Date of birth cannot be in the future.");
+  if (dob < "1850-01-01")
+    throw invalid(path, "is too far in the past", "Date of birth is too far in the past.");
+}
+
+/** The latest calendar date anywhere on Earth now (a birth "today" is valid in every zone). */
+function latestToday(services: Services): string {
+  return dateInZone(services.clock(), "Pacific/Kiritimati");
+}
+
+function checkSsn(ssn: string): string {
+  const digits = ssn.replace(/-/g, "");
+  // SSA rules: 9 digits, area not 000, 666 or 9xx, group not 00, serial not 0000.
+  if (
+    !/^\d{9}$/.test(digits) ||
+    /^(000|666|9)/.test(digits) ||
+    digits.slice(3, 5) === "00" ||
+    digits.slice(5) === "0000"
+  ) {
+    throw invalid(
+      "ssn",
+      "must be a valid 9-digit Social Security number",
+      "The SSN is not a valid Social Security number.",
+    );
   }
+  return digits;
+}
+
+function checkGuarantor(g: GuarantorInput, today: string): void {
+  if (g.relationship !== "self" && (!g.givenName || !g.familyName)) {
+    throw invalid(
+      "guarantor",
+      "needs a given and a family name unless the patient is their own guarantor",
+      "A guarantor other than the patient needs a given and a family name.",
+    );
+  }
+  if (g.dateOfBirth) checkDateOfBirth(g.dateOfBirth, today, "guarantor.dateOfBirth");
+}
+
+async function checkPractitioner(trx: Trx, actor: Actor, id: string): Promise<void> {
+  const row = await trx
+    .selectFrom("staff_members")
+    .select("id")
+    .where("organization_id", "=", actor.organizationId)
+    .where("id", "=", id)
+    .where("kind", "=", "practitioner")
+    .where("active", "=", 1)
+    .executeTakeFirst();
+  if (!row) throw invalid("primaryPractitionerId", "is not an active practitioner of this practice");
 }
 
 /** Structured criteria (FHIR search) besides the free text `q`. */
@@ -99,7 +281,11 @@ export async function listPatients(
       fromResult: (page: Page<PatientView>) => ({ detail: { ids: page.items.map((p) => p.id) } }),
     },
     async (trx) => {
-      let q = scoped(trx, actor);
+      // Merged-away records are not listed (their id still reads, pointing at the surviving record);
+      // neither are records entered in error.
+      let q = scoped(trx, actor).where("merged_into_id", "is", null).where("entered_in_error", "=", 0);
+      const visible = visiblePatients(services, actor, "demographics");
+      if (visible) q = q.where(visible("patients.id"));
       if (query.family) q = q.where(lowerLike("family_name", `${likePattern(query.family!).slice(1)}`));
       if (query.given) q = q.where(lowerLike("given_name", `${likePattern(query.given!).slice(1)}`));
       if (query.birthdate) q = q.where("date_of_birth", "=", query.birthdate);
@@ -120,6 +306,7 @@ export async function listPatients(
               eb.or([
                 lowerLike("given_name", pattern),
                 lowerLike("family_name", pattern),
+                lowerLike("preferred_name", pattern),
                 eb("mrn", "=", term),
               ]),
             );
@@ -137,6 +324,12 @@ export async function listPatients(
           .execute(),
         q.select((eb) => eb.fn.countAll<number>().as("n")).executeTakeFirstOrThrow(),
       ]);
+      await markListAccess(
+        trx,
+        services,
+        actor,
+        rows.map((r) => r.id),
+      );
       return { items: rows.map(presentPatient), total: Number(count.n) };
     },
   );
@@ -148,26 +341,107 @@ export async function getPatient(services: Services, actor: Actor, id: string): 
     actor,
     { action: "patient.read", resourceType: "Patient", resourceId: id, patientId: id },
     async (trx) => {
-      const row = await scoped(trx, actor).selectAll().where("id", "=", id).executeTakeFirst();
-      if (!row) throw notFound("patient");
+      await requirePatientAccess(trx, services, actor, id, "demographics");
+      const row = await scoped(trx, actor).selectAll().where("id", "=", id).executeTakeFirstOrThrow();
       return presentPatient(row);
     },
+  );
+}
+
+/**
+ * Patients already on file that may be the person described (same date of birth and a similar name, or
+ * a shared phone or e-mail), among those the actor may see. Never lists a patient the actor could not
+ * open, so it is no oracle for who else is registered.
+ */
+export async function findDuplicateCandidates(
+  trx: Trx,
+  services: Services,
+  actor: Actor,
+  probe: Pick<PatientInput, "givenName" | "familyName" | "dateOfBirth" | "phone" | "email">,
+  excludeId?: string,
+): Promise<DuplicateCandidateView[]> {
+  let q = scoped(trx, actor)
+    .select(["id", "mrn", "given_name", "family_name", "date_of_birth", "phone", "email"])
+    .where("date_of_birth", "=", probe.dateOfBirth)
+    .where("merged_into_id", "is", null)
+    .where("entered_in_error", "=", 0);
+  if (excludeId) q = q.where("id", "!=", excludeId);
+  const visible = visiblePatients(services, actor, "demographics");
+  if (visible) q = q.where(visible("patients.id"));
+  const rows = await q.limit(500).execute();
+  const byId = new Map(rows.map((r) => [r.id, r]));
+  const matches = findDuplicates(
+    probe,
+    rows.map((r) => ({
+      id: r.id,
+      givenName: r.given_name,
+      familyName: r.family_name,
+      dateOfBirth: r.date_of_birth,
+      phone: r.phone,
+      email: r.email,
+    })),
+  );
+  return matches.slice(0, 20).map((m) => {
+    const r = byId.get(m.id)!;
+    return {
+      id: r.id,
+      mrn: r.mrn,
+      givenName: r.given_name,
+      familyName: r.family_name,
+      dateOfBirth: r.date_of_birth,
+      score: m.score,
+      reasons: m.reasons,
+    };
+  });
+}
+
+/** The duplicate check on its own (GET /api/patients/duplicates), audited with the candidates listed. */
+export async function checkDuplicates(
+  services: Services,
+  actor: Actor,
+  probe: Pick<PatientInput, "givenName" | "familyName" | "dateOfBirth" | "phone" | "email">,
+): Promise<DuplicateCandidateView[]> {
+  if (!isPlainDate(probe.dateOfBirth)) throw invalid("dateOfBirth", "must be a real date written YYYY-MM-DD");
+  return audited(
+    services,
+    actor,
+    {
+      action: "patient.duplicate-check",
+      resourceType: "Patient",
+      fromResult: (c: DuplicateCandidateView[]) => ({ detail: { ids: c.map((x) => x.id) } }),
+    },
+    (trx) => findDuplicateCandidates(trx, services, actor, probe),
   );
 }
 
 export async function createPatient(
   services: Services,
   actor: Actor,
-  input: PatientInput,
+  input: PatientInput & { confirmedNotDuplicate?: boolean | undefined },
 ): Promise<PatientView> {
   const now = services.clock();
-  checkDateOfBirth(input.dateOfBirth, dateInZone(now, "Pacific/Kiritimati"));
+  const today = latestToday(services);
+  checkDateOfBirth(input.dateOfBirth, today);
+  if (input.guarantor) checkGuarantor(input.guarantor, today);
+  const ssn = input.ssn ? checkSsn(input.ssn) : null;
   const id = randomUUID();
   return audited(
     services,
     actor,
-    { action: "patient.create", resourceType: "Patient", resourceId: id, patientId: id },
+    {
+      action: "patient.create",
+      resourceType: "Patient",
+      resourceId: id,
+      patientId: id,
+      detail: input.confirmedNotDuplicate ? { confirmedNotDuplicate: true } : {},
+    },
     async (trx) => {
+      // Checked where a person registers a patient; the command line (seeding, imports) is not
+      // interactive entry and registers as told.
+      if (!input.confirmedNotDuplicate && actor.via !== "cli") {
+        const candidates = await findDuplicateCandidates(trx, services, actor, input);
+        if (candidates.length > 0) throw new PossibleDuplicateError(candidates);
+      }
       const mrn = input.mrn ?? (await freeMrn(trx, actor.organizationId));
       const clash = await scoped(trx, actor).select("id").where("mrn", "=", mrn).executeTakeFirst();
       if (clash) {
@@ -175,7 +449,28 @@ export async function createPatient(
           { path: "mrn", message: "is already in use" },
         ]);
       }
+      if (input.primaryPractitionerId) await checkPractitioner(trx, actor, input.primaryPractitionerId);
+      // A clinician who registers a patient must be able to see them afterwards: they become the primary
+      // practitioner when none is named and they have a practitioner record, else join the care team.
+      const clinician = accessRoles(actor).includes("clinician") && actor.userId !== null;
+      let primary = input.primaryPractitionerId ?? null;
+      let joinCareTeam = false;
+      if (clinician && !primary) {
+        const own = await trx
+          .selectFrom("staff_members")
+          .select("id")
+          .where("organization_id", "=", actor.organizationId)
+          .where("user_id", "=", actor.userId!)
+          .where("kind", "=", "practitioner")
+          .where("active", "=", 1)
+          .executeTakeFirst();
+        if (own) primary = own.id;
+        else joinCareTeam = true;
+      } else if (clinician) {
+        joinCareTeam = true;
+      }
       const at = now.toISOString();
+      const g = input.guarantor ?? null;
       await trx
         .insertInto("patients")
         .values({
@@ -194,14 +489,67 @@ export async function createPatient(
           state: input.state ?? null,
           postal_code: input.postalCode ?? null,
           active: input.active === false ? 0 : 1,
+          middle_name: input.middleName ?? null,
+          name_suffix: input.nameSuffix ?? null,
+          preferred_name: input.preferredName ?? null,
+          gender_identity: input.genderIdentity ?? null,
+          pronouns: input.pronouns ?? null,
+          language: input.language ?? null,
+          interpreter_needed: input.interpreterNeeded ? 1 : 0,
+          contact_method: input.contactMethod ?? null,
+          may_leave_message: boolFlag(input.mayLeaveMessage),
+          may_text: boolFlag(input.mayText),
+          ...guarantorColumns(g),
+          primary_practitioner_id: primary,
+          front_desk_note: input.frontDeskNote ?? null,
+          ssn_encrypted: ssn ? sealText(services.secrets, ssn) : null,
+          ssn_last4: ssn ? ssn.slice(-4) : null,
+          merged_into_id: null,
+          entered_in_error: input.enteredInError ? 1 : 0,
           created_at: at,
           updated_at: at,
         })
         .execute();
+      if (joinCareTeam) {
+        await trx
+          .insertInto("care_team_grants")
+          .values({
+            organization_id: actor.organizationId,
+            id: randomUUID(),
+            patient_id: id,
+            user_id: actor.userId!,
+            granted_by: actor.userId,
+            reason: "Registered the patient",
+            created_at: at,
+            expires_at: null,
+            revoked_at: null,
+            revoked_by: null,
+          })
+          .execute();
+      }
       const row = await scoped(trx, actor).selectAll().where("id", "=", id).executeTakeFirstOrThrow();
       return presentPatient(row);
     },
   );
+}
+
+function boolFlag(v: boolean | null | undefined): number | null {
+  return v === undefined || v === null ? null : v ? 1 : 0;
+}
+
+function guarantorColumns(g: GuarantorInput | null) {
+  return {
+    guarantor_relationship: g?.relationship ?? null,
+    guarantor_given_name: g?.givenName ?? null,
+    guarantor_family_name: g?.familyName ?? null,
+    guarantor_date_of_birth: g?.dateOfBirth ?? null,
+    guarantor_phone: g?.phone ?? null,
+    guarantor_address_line1: g?.addressLine1 ?? null,
+    guarantor_address_line2: g?.addressLine2 ?? null,
+    guarantor_city: g?.city ?? null,
+    guarantor_state: g?.state ?? null,
+    guarantor_postal_code: g?.postalCode ?? null,
+  };
 }
 
 export async function updatePatient(
@@ -211,8 +559,10 @@ export async function updatePatient(
   changes: Partial<PatientInput>,
 ): Promise<PatientView> {
   const now = services.clock();
-  if (changes.dateOfBirth !== undefined)
-    checkDateOfBirth(changes.dateOfBirth, dateInZone(now, "Pacific/Kiritimati"));
+  const today = latestToday(services);
+  if (changes.dateOfBirth !== undefined) checkDateOfBirth(changes.dateOfBirth, today);
+  if (changes.guarantor) checkGuarantor(changes.guarantor, today);
+  const ssn = changes.ssn ? checkSsn(changes.ssn) : null;
   return audited(
     services,
     actor,
@@ -224,8 +574,14 @@ export async function updatePatient(
       detail: { fields: Object.keys(changes).sort() },
     },
     async (trx) => {
-      const before = await scoped(trx, actor).selectAll().where("id", "=", id).executeTakeFirst();
-      if (!before) throw notFound("patient");
+      await requirePatientAccess(trx, services, actor, id, "demographics");
+      const before = await scoped(trx, actor).selectAll().where("id", "=", id).executeTakeFirstOrThrow();
+      if (before.merged_into_id) {
+        throw new DomainError(
+          "conflict",
+          "This record was merged into another; change the surviving record.",
+        );
+      }
       if (changes.mrn !== undefined && changes.mrn !== before.mrn) {
         const clash = await scoped(trx, actor).select("id").where("mrn", "=", changes.mrn).executeTakeFirst();
         if (clash) {
@@ -234,6 +590,7 @@ export async function updatePatient(
           ]);
         }
       }
+      if (changes.primaryPractitionerId) await checkPractitioner(trx, actor, changes.primaryPractitionerId);
       const set: Partial<PatientRow> = { updated_at: now.toISOString() };
       if (changes.mrn !== undefined) set.mrn = changes.mrn;
       if (changes.givenName !== undefined) set.given_name = changes.givenName;
@@ -248,6 +605,25 @@ export async function updatePatient(
       if (changes.state !== undefined) set.state = changes.state;
       if (changes.postalCode !== undefined) set.postal_code = changes.postalCode;
       if (changes.active !== undefined) set.active = changes.active ? 1 : 0;
+      if (changes.middleName !== undefined) set.middle_name = changes.middleName;
+      if (changes.nameSuffix !== undefined) set.name_suffix = changes.nameSuffix;
+      if (changes.preferredName !== undefined) set.preferred_name = changes.preferredName;
+      if (changes.genderIdentity !== undefined) set.gender_identity = changes.genderIdentity;
+      if (changes.pronouns !== undefined) set.pronouns = changes.pronouns;
+      if (changes.language !== undefined) set.language = changes.language;
+      if (changes.interpreterNeeded !== undefined) set.interpreter_needed = changes.interpreterNeeded ? 1 : 0;
+      if (changes.contactMethod !== undefined) set.contact_method = changes.contactMethod;
+      if (changes.mayLeaveMessage !== undefined) set.may_leave_message = boolFlag(changes.mayLeaveMessage);
+      if (changes.mayText !== undefined) set.may_text = boolFlag(changes.mayText);
+      if (changes.guarantor !== undefined) Object.assign(set, guarantorColumns(changes.guarantor));
+      if (changes.primaryPractitionerId !== undefined)
+        set.primary_practitioner_id = changes.primaryPractitionerId;
+      if (changes.frontDeskNote !== undefined) set.front_desk_note = changes.frontDeskNote;
+      if (changes.enteredInError !== undefined) set.entered_in_error = changes.enteredInError ? 1 : 0;
+      if (changes.ssn !== undefined) {
+        set.ssn_encrypted = ssn ? sealText(services.secrets, ssn) : null;
+        set.ssn_last4 = ssn ? ssn.slice(-4) : null;
+      }
       await trx
         .updateTable("patients")
         .set(set)

@@ -55,6 +55,7 @@ export interface EncryptedColumn {
 export const ENCRYPTED_COLUMNS: readonly EncryptedColumn[] = [
   { table: "users", column: "mfa_secret_enc", key: ["id"], batch: 500 },
   { table: "sessions", column: "pending_mfa_secret_enc", key: ["id"], batch: 500 },
+  { table: "patients", column: "ssn_encrypted", key: ["organization_id", "id"], batch: 500 },
   { table: "clinical_notes", column: "text_enc", key: ["organization_id", "id"], batch: 200 },
   { table: "clinical_documents", column: "content_enc", key: ["organization_id", "id"], batch: 5 },
 ];

@@ -24,7 +24,7 @@ import type { Actor, Services } from "../platform/services.ts";
  *
  * Facts: a clinician is "treating" when their staff record (staff_members.user_id = the user) is the
  * patient's primary practitioner or has a non-cancelled, non-entered-in-error appointment with the
- * patient (encounters join this list once the clinical tables exist); "care-team" through an unrevoked,
+ * patient, or an encounter with the patient that is not entered in error; "care-team" through an unrevoked,
  * unexpired grant; "break-glass" through an unexpired grant they opened with a reason.
  */
 
@@ -115,7 +115,19 @@ export async function relationsWith(
           .where("status", "not in", ["cancelled", "entered-in-error"])
           .limit(1)
           .executeTakeFirst();
-    if (primary || visit) relations.push("treating");
+    const seen =
+      primary || visit
+        ? null
+        : await trx
+            .selectFrom("encounters")
+            .select("id")
+            .where("organization_id", "=", org)
+            .where("patient_id", "=", patientId)
+            .where("practitioner_id", "in", staffIds)
+            .where("status", "!=", "entered-in-error")
+            .limit(1)
+            .executeTakeFirst();
+    if (primary || visit || seen) relations.push("treating");
   }
   const care = await trx
     .selectFrom("care_team_grants")
@@ -220,6 +232,14 @@ function relatedPatientIds(db: Kysely<Database>, org: string, userId: string, cl
         .where("appointments.organization_id", "=", org)
         .where("appointments.practitioner_id", "in", staff)
         .where("appointments.status", "not in", ["cancelled", "entered-in-error"]),
+    )
+    .union(
+      db
+        .selectFrom("encounters")
+        .select("encounters.patient_id")
+        .where("encounters.organization_id", "=", org)
+        .where("encounters.practitioner_id", "in", staff)
+        .where("encounters.status", "!=", "entered-in-error"),
     )
     .union(
       db

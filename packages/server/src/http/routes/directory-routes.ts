@@ -11,7 +11,13 @@ import {
   updateLocation,
   updateResource,
 } from "../../directory/locations.ts";
-import { createPatient, getPatient, listPatients, updatePatient } from "../../directory/patients.ts";
+import {
+  createPatient,
+  getPatient,
+  listPatients,
+  PossibleDuplicateError,
+  updatePatient,
+} from "../../directory/patients.ts";
 import {
   addLicense,
   createStaff,
@@ -23,7 +29,7 @@ import {
 } from "../../directory/staff.ts";
 import type { Services } from "../../platform/services.ts";
 import { actorOf } from "../guard.ts";
-import { id, idParams, listQuery, optionalText, page, plainDate, text } from "../schemas.ts";
+import { errorBody, id, idParams, listQuery, optionalText, page, plainDate, text } from "../schemas.ts";
 
 const locationOut = z.object({
   id: z.string(),
@@ -93,13 +99,34 @@ const staffIn = z.strictObject({
 });
 
 const sex = z.enum(["female", "male", "other", "unknown"]);
-const patientOut = z.object({
+const guarantorRelationship = z.enum(["self", "parent", "spouse", "guardian", "other"]);
+const contactMethod = z.enum(["phone", "sms", "email", "mail"]);
+const guarantorOut = z.object({
+  relationship: guarantorRelationship,
+  givenName: z.string().nullable(),
+  familyName: z.string().nullable(),
+  dateOfBirth: z.string().nullable(),
+  phone: z.string().nullable(),
+  addressLine1: z.string().nullable(),
+  addressLine2: z.string().nullable(),
+  city: z.string().nullable(),
+  state: z.string().nullable(),
+  postalCode: z.string().nullable(),
+});
+export const patientOut = z.object({
   id: z.string(),
   mrn: z.string(),
   givenName: z.string(),
+  middleName: z.string().nullable(),
   familyName: z.string(),
+  nameSuffix: z.string().nullable(),
+  preferredName: z.string().nullable(),
   dateOfBirth: z.string(),
   sex,
+  genderIdentity: z.string().nullable(),
+  pronouns: z.string().nullable(),
+  language: z.string().nullable(),
+  interpreterNeeded: z.boolean(),
   phone: z.string().nullable(),
   email: z.string().nullable(),
   addressLine1: z.string().nullable(),
@@ -107,7 +134,46 @@ const patientOut = z.object({
   city: z.string().nullable(),
   state: z.string().nullable(),
   postalCode: z.string().nullable(),
+  contactMethod: contactMethod.nullable(),
+  mayLeaveMessage: z.boolean().nullable(),
+  mayText: z.boolean().nullable(),
+  guarantor: guarantorOut.nullable(),
+  primaryPractitionerId: z.string().nullable(),
+  frontDeskNote: z.string().nullable(),
+  ssnLast4: z.string().nullable(),
   active: z.boolean(),
+  enteredInError: z.boolean(),
+  mergedIntoId: z.string().nullable(),
+});
+export const duplicateCandidateOut = z.object({
+  id: z.string(),
+  mrn: z.string(),
+  givenName: z.string(),
+  familyName: z.string(),
+  dateOfBirth: z.string(),
+  score: z.number(),
+  reasons: z.array(z.enum(["name", "phone", "email"])),
+});
+const possibleDuplicateOut = z.object({
+  error: z.object({
+    code: z.literal("possible_duplicate"),
+    message: z.string(),
+    requestId: z.string(),
+    details: z.array(z.object({ path: z.string(), message: z.string() })),
+    candidates: z.array(duplicateCandidateOut),
+  }),
+});
+const guarantorIn = z.strictObject({
+  relationship: guarantorRelationship,
+  givenName: optionalText(100),
+  familyName: optionalText(100),
+  dateOfBirth: z.union([plainDate, z.null()]).optional(),
+  phone: optionalText(40),
+  addressLine1: optionalText(200),
+  addressLine2: optionalText(200),
+  city: optionalText(100),
+  state: optionalText(50),
+  postalCode: optionalText(20),
 });
 const patientIn = z.strictObject({
   mrn: z
@@ -115,9 +181,16 @@ const patientIn = z.strictObject({
     .regex(/^[A-Za-z0-9-]{1,20}$/, "must be 1-20 letters, digits or hyphens")
     .optional(),
   givenName: text(100),
+  middleName: optionalText(100),
   familyName: text(100),
+  nameSuffix: optionalText(20),
+  preferredName: optionalText(100),
   dateOfBirth: plainDate,
   sex,
+  genderIdentity: optionalText(100),
+  pronouns: optionalText(40),
+  language: optionalText(60),
+  interpreterNeeded: z.boolean().optional(),
   phone: optionalText(40),
   email: optionalText(320),
   addressLine1: optionalText(200),
@@ -125,7 +198,17 @@ const patientIn = z.strictObject({
   city: optionalText(100),
   state: optionalText(50),
   postalCode: optionalText(20),
+  contactMethod: contactMethod.nullable().optional(),
+  mayLeaveMessage: z.boolean().nullable().optional(),
+  mayText: z.boolean().nullable().optional(),
+  guarantor: guarantorIn.nullable().optional(),
+  primaryPractitionerId: id.nullable().optional(),
+  frontDeskNote: optionalText(2000),
+  ssn: z
+    .union([z.string().regex(/^\d{3}-?\d{2}-?\d{4}$/, "must be 9 digits, e.g. 123-45-6789"), z.null()])
+    .optional(),
   active: z.boolean().optional(),
+  enteredInError: z.boolean().optional(),
 });
 
 /** Requires at least one field in a PATCH body. */
@@ -295,9 +378,32 @@ export function directoryRoutes(app: FastifyInstance, services: Services): void 
   });
   r.post("/api/patients", {
     config: { permission: "patients:write" },
-    schema: { tags: pt, summary: "Register a patient", body: patientIn, response: { 201: patientOut } },
-    handler: async (req, reply) =>
-      reply.status(201).send(await createPatient(services, actorOf(req), req.body)),
+    schema: {
+      tags: pt,
+      summary: "Register a patient (409 possible_duplicate with candidates unless confirmedNotDuplicate)",
+      body: patientIn.extend({ confirmedNotDuplicate: z.boolean().optional() }),
+      response: { 201: patientOut, 409: z.union([possibleDuplicateOut, errorBody]) },
+    },
+    handler: async (req, reply) => {
+      try {
+        return reply.status(201).send(await createPatient(services, actorOf(req), req.body));
+      } catch (error) {
+        // The one refusal that carries data: the candidates the caller may see, so the person at the desk
+        // can pick the existing record instead (or confirm a different person and send again).
+        if (error instanceof PossibleDuplicateError) {
+          return reply.status(409).send({
+            error: {
+              code: "possible_duplicate" as const,
+              message: error.message,
+              requestId: String(req.id),
+              details: [],
+              candidates: error.candidates,
+            },
+          });
+        }
+        throw error;
+      }
+    },
   });
   r.get("/api/patients/:id", {
     config: { permission: "patients:read" },

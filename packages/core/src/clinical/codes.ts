@@ -5,15 +5,18 @@ import type { ErrorDetail } from "../shared/domain-error.ts";
  * for a date of service is a question for the loaded code lists (server/src/codes); here only what a
  * code must look like.
  *
- * - ICD-10-CM: a letter, a digit, a letter or digit, then up to four more letters or digits (3 to 7
- *   characters), optionally with a dot after the third. Stored without the dot, shown with it.
+ * - ICD-10-CM: a letter, then two letters or digits (the second a digit except FY2026's QA0x codes),
+ *   then up to four more (3 to 7 characters), optionally with a dot after the third. Stored without
+ *   the dot, shown with it.
  * - CPT: five digits, or four digits and F (category II) or T (category III).
  * - HCPCS Level II: a letter A to V and four digits.
  * - Modifiers: two letters or digits, at most four per procedure.
  */
 
-const ICD10_BARE = /^[A-Z][0-9][0-9A-Z][0-9A-Z]{0,4}$/;
-const ICD10_DOTTED = /^([A-Z][0-9][0-9A-Z])\.([0-9A-Z]{1,4})$/;
+// The second character was always a digit until FY2026 added QA0x codes (SCN2A-related disorders and
+// the like), so a letter is accepted there too: the real list is the authority, not the old rule.
+const ICD10_BARE = /^[A-Z][0-9A-Z][0-9A-Z][0-9A-Z]{0,4}$/;
+const ICD10_DOTTED = /^([A-Z][0-9A-Z][0-9A-Z])\.([0-9A-Z]{1,4})$/;
 const CPT = /^(?:\d{5}|\d{4}[FT])$/;
 const HCPCS = /^[A-V]\d{4}$/;
 const MODIFIER = /^[A-Z0-9]{2}$/;
@@ -106,7 +109,7 @@ export function checkEncounterCodes(
     if (!code) {
       errors.push({
         path: `diagnoses.${i}`,
-        message: `${JSON.stringify(raw)} is not an ICD-10-CM code (a letter, a digit, then 1-5 letters or digits, e.g. E11.9)`,
+        message: `${JSON.stringify(raw)} is not an ICD-10-CM code (a letter, then 2-6 letters or digits, e.g. E11.9)`,
       });
     } else if (dx.includes(code)) {
       errors.push({ path: `diagnoses.${i}`, message: `${formatIcd10(code)} is listed twice` });

@@ -10,6 +10,9 @@ import type { MigrationContext } from "../migrate.ts";
 // biome-ignore lint/suspicious/noExplicitAny: migrations run against the schema as it was, not as typed now.
 export async function up(db: Kysely<any>, { dialect }: MigrationContext): Promise<void> {
   const ts = sql.raw(dialect === "postgres" ? "timestamptz" : "text");
+  // Code and word look-ups are prefix ranges (`code >= 'E11' and code < 'E11~'`): on PostgreSQL the
+  // columns compare bytewise whatever the database's locale, so the range means the same everywhere.
+  const key = sql.raw(dialect === "postgres" ? 'text collate "C"' : "text");
 
   // Reference data shared by every organization (public-domain code lists; CPT codes without their
   // licensed descriptions unless a practice loads its own). One row per loaded version.
@@ -28,11 +31,13 @@ export async function up(db: Kysely<any>, { dialect }: MigrationContext): Promis
     .createTable("code_set_entries")
     .addColumn("code_set", "text", (c) => c.notNull())
     .addColumn("version", "text", (c) => c.notNull())
-    .addColumn("code", "text", (c) => c.notNull())
+    .addColumn("code", key, (c) => c.notNull())
     .addColumn("description", "text")
     .addColumn("valid_from", "text", (c) => c.notNull())
     .addColumn("valid_to", "text", (c) => c.notNull())
     .addPrimaryKeyConstraint("code_set_entries_pk", ["code_set", "version", "code"])
+    // SQLite: the rows live in the key's B-tree (no separate rowid table): half the writes on a load.
+    .$call((t) => (dialect === "sqlite" ? t.modifyEnd(sql`without rowid`) : t))
     .execute();
   // Word index of the descriptions, so `GET /api/codes/icd10?q=diabetes` is an index range scan on
   // both databases (no full-text extension needed): one row per distinct word (3+ letters) per code.
@@ -40,9 +45,10 @@ export async function up(db: Kysely<any>, { dialect }: MigrationContext): Promis
     .createTable("code_set_words")
     .addColumn("code_set", "text", (c) => c.notNull())
     .addColumn("version", "text", (c) => c.notNull())
-    .addColumn("word", "text", (c) => c.notNull())
-    .addColumn("code", "text", (c) => c.notNull())
+    .addColumn("word", key, (c) => c.notNull())
+    .addColumn("code", key, (c) => c.notNull())
     .addPrimaryKeyConstraint("code_set_words_pk", ["code_set", "version", "word", "code"])
+    .$call((t) => (dialect === "sqlite" ? t.modifyEnd(sql`without rowid`) : t))
     .execute();
 
   await db.schema

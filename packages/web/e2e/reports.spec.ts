@@ -1,7 +1,16 @@
 import { mkdirSync } from "node:fs";
 import { fileURLToPath } from "node:url";
-import { expect, type Page, test } from "@playwright/test";
-import { demo, nav, signIn } from "./helpers.ts";
+import { expect as baseExpect, type Page, test } from "@playwright/test";
+import { demo, fillSignIn, nav } from "./helpers.ts";
+
+// The board and the reports do real work per request (projection, audit, simulation) and the test machine
+// may be busy: wait longer than the suite's default before calling a page missing.
+const expect = baseExpect.configure({ timeout: 30_000 });
+
+async function signIn(page: Page, email: string): Promise<void> {
+  await fillSignIn(page, email);
+  await expect(page.getByRole("heading", { level: 1, name: /^Welcome/ })).toBeVisible();
+}
 
 // The manager's reports in the demo practice: flow figures per day and per practitioner with their CSV,
 // the no-show risk model's calibration (and retraining it), and the what-if comparison of policies.

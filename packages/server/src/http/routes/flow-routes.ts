@@ -5,9 +5,14 @@ import { z } from "zod";
 import { getBoard } from "../../flow/board.ts";
 import { closeBoardStreams, type StreamRegistry, serveBoardStream } from "../../flow/board-stream.ts";
 import { locationDay } from "../../flow/day-version.ts";
+import { flowReport, flowReportCsv } from "../../flow/flow-report.ts";
 import { LATE_ACTIONS, loadFlowSettings, updateFlowSettings } from "../../flow/flow-settings.ts";
+import { getModelReport, trainModel } from "../../flow/no-show-model.ts";
+import { markNoShows, patientNoShows } from "../../flow/no-shows.ts";
+import { overbookingSuggestions } from "../../flow/overbooking-suggestions.ts";
 import { recordFlowStep } from "../../flow/record-flow-step.ts";
 import { acceptProposal, markLate, replanDay } from "../../flow/replan.ts";
+import { runSimulation, whatIf } from "../../flow/what-if.ts";
 import type { Services } from "../../platform/services.ts";
 import { actorOf } from "../guard.ts";
 import { id, idParams, plainDate } from "../schemas.ts";
@@ -213,6 +218,214 @@ export function flowRoutes(app: FastifyInstance, services: Services): void {
       response: { 200: z.object({ applied: z.literal(true), dayVersion: z.string() }) },
     },
     handler: async (req) => acceptProposal(services, actorOf(req), req.params.id),
+  });
+
+  r.post("/api/flow/no-shows/run", {
+    config: { permission: "scheduling:manage" },
+    schema: {
+      tags,
+      summary: "Mark due no-shows now (the job runs every minute) and record their fees",
+      body: z.strictObject({}).optional(),
+      response: { 200: z.object({ marked: z.number(), fees: z.number() }) },
+    },
+    handler: async (req) => markNoShows(services, actorOf(req)),
+  });
+
+  r.get("/api/patients/:id/no-shows", {
+    config: { permission: "patients:read" },
+    schema: {
+      tags,
+      summary: "A patient's no-shows with their fees",
+      params: idParams,
+      response: {
+        200: z.object({
+          items: z.array(
+            z.object({
+              appointmentId: z.string(),
+              start: z.string(),
+              locationId: z.string(),
+              practitionerId: z.string(),
+              appointmentTypeId: z.string(),
+              typeName: z.string(),
+              fee: z
+                .object({
+                  id: z.string(),
+                  amountCents: z.number().int(),
+                  status: z.enum(["pending", "waived"]),
+                })
+                .nullable(),
+            }),
+          ),
+          total: z.number().int(),
+        }),
+      },
+    },
+    handler: async (req) => patientNoShows(services, actorOf(req), req.params.id),
+  });
+
+  r.get("/api/flow/overbooking", {
+    config: { permission: "schedule:read" },
+    schema: {
+      tags,
+      summary: "Where a second patient is worth booking (expected empty minutes against extra waiting)",
+      querystring: dayQuery,
+      response: {
+        200: z.object({
+          locationId: z.string(),
+          date: z.string(),
+          suggestions: z.array(
+            z.object({
+              practitionerId: z.string(),
+              start: z.string(),
+              end: z.string(),
+              noShowProbability: z.number(),
+              expectedEmptyMinutesAvoided: z.number(),
+              expectedExtraWaitMinutes: z.number(),
+              expectedOvertimeMinutes: z.number(),
+              emptySlotCostCents: z.number().int(),
+              extraWaitingCostCents: z.number().int(),
+              netGainCents: z.number().int(),
+              recommend: z.boolean(),
+            }),
+          ),
+        }),
+      },
+    },
+    handler: async (req) =>
+      overbookingSuggestions(services, actorOf(req), req.query.locationId, req.query.date),
+  });
+
+  const rtags = ["Reports"];
+  r.get("/api/reports/flow", {
+    config: { permission: "reports:read" },
+    schema: {
+      tags: rtags,
+      summary:
+        "Waiting, cycle time, no-show and late rates, utilisation per day or practitioner (JSON or CSV)",
+      querystring: z.strictObject({
+        locationId: id,
+        from: plainDate,
+        to: plainDate,
+        groupBy: z.enum(["day", "practitioner"]).default("day"),
+        format: z.enum(["json", "csv"]).default("json"),
+      }),
+    },
+    handler: async (req, reply) => {
+      const rows = await flowReport(services, actorOf(req), req.query);
+      if (req.query.format === "csv")
+        return reply
+          .type("text/csv; charset=utf-8")
+          .header(
+            "content-disposition",
+            `attachment; filename="flow-report-${req.query.from}-${req.query.to}.csv"`,
+          )
+          .send(flowReportCsv(rows));
+      return { rows };
+    },
+  });
+
+  const reliability = z.array(
+    z.object({ decile: z.number(), meanPredicted: z.number(), observedRate: z.number(), n: z.number() }),
+  );
+  const modelOut = z.object({
+    trainedAt: z.string().nullable(),
+    examples: z.number(),
+    brier: z.number().nullable(),
+    baselineBrier: z.number().nullable(),
+    reliability,
+    weights: z.array(z.object({ feature: z.string(), weight: z.number() })),
+  });
+  r.get("/api/reports/no-show-model", {
+    config: { permission: "reports:read" },
+    schema: {
+      tags: rtags,
+      summary: "The no-show risk model: calibration and weights",
+      response: { 200: modelOut },
+    },
+    handler: async (req) => getModelReport(services, actorOf(req)),
+  });
+  for (const path of ["/api/reports/no-show-model/train", "/api/reports/no-show-model/retrain"])
+    r.post(path, {
+      config: { permission: "scheduling:manage" },
+      schema: {
+        tags: rtags,
+        summary: "Train the no-show risk model from the practice's history now (the job does it daily)",
+        body: z.strictObject({}).optional(),
+        response: { 200: modelOut },
+      },
+      handler: async (req) => trainModel(services, actorOf(req)),
+    });
+
+  r.post("/api/reports/what-if", {
+    config: { permission: "reports:read" },
+    schema: {
+      tags: rtags,
+      summary: "Compare appointment rules, late-arrival policies and overbooking on the practice's own data",
+      body: z.strictObject({
+        locationId: id,
+        from: plainDate,
+        to: plainDate,
+        runs: z.number().int().min(10).max(2000).optional(),
+        seed: z.number().int().min(0).max(4294967295).optional(),
+      }),
+      response: {
+        200: z.object({
+          basis: z.object({
+            visits: z.number(),
+            meanServiceMinutes: z.number(),
+            cv: z.number(),
+            noShowRate: z.number(),
+            punctuality: z.object({
+              meanMinutes: z.number(),
+              sdMinutes: z.number(),
+              lateShare: z.number(),
+              samples: z.number(),
+            }),
+            sessionPatients: z.number(),
+            intervalMinutes: z.number(),
+          }),
+          rows: z.array(
+            z.object({
+              rule: z.string(),
+              policy: z.string(),
+              overbook: z.number(),
+              meanWait: z.number(),
+              meanWaitCi: z.tuple([z.number(), z.number()]).nullable(),
+              p90Wait: z.number(),
+              idle: z.number(),
+              overtime: z.number(),
+            }),
+          ),
+        }),
+      },
+    },
+    handler: async (req) => whatIf(services, actorOf(req), req.body),
+  });
+
+  r.post("/api/reports/simulate", {
+    config: { permission: "reports:read" },
+    schema: {
+      tags: rtags,
+      summary: "Run the clinic simulator (the options of `salus simulate`)",
+      body: z.strictObject({
+        patients: z.number().int().min(1).max(1000),
+        interval: z.number().positive().max(480),
+        rule: z.string().max(40),
+        service: z.string().max(200),
+        noShow: z.number().min(0).max(1).default(0),
+        runs: z.number().int().min(1).max(100_000).default(1000),
+        seed: z.number().int().min(0).max(4294967295).default(1),
+        policy: z.string().max(60).optional(),
+        punctuality: z.string().max(200).optional(),
+        overbook: z.array(z.number().min(0)).max(1000).optional(),
+        sessionLength: z
+          .number()
+          .positive()
+          .max(24 * 60)
+          .optional(),
+      }),
+    },
+    handler: async (req) => runSimulation(req.body),
   });
 
   r.get("/api/flow/settings", {

@@ -1,4 +1,18 @@
 import type { Bundle, BundleEntry, Provenance, Resource } from "@medplum/fhirtypes";
+import { presentPatient } from "../directory/patients.ts";
+import {
+  toAllergy,
+  toAmendment,
+  toConsent,
+  toCoverage,
+  toDiagnoses,
+  toDocument,
+  toEncounter,
+  toMedication,
+  toNote,
+  toProblem,
+  toProcedures,
+} from "../fhir/fhir-records.ts";
 import { toPatient } from "../fhir/fhir-resources.ts";
 import { toAppointment } from "../fhir/fhir-scheduling.ts";
 import type { RecordData } from "./record-data.ts";
@@ -7,9 +21,30 @@ import type { RecordData } from "./record-data.ts";
  * The record as FHIR R4 resources (Patient/$everything semantics): the Patient first, then everything
  * that refers to it. `collection` for a download, `searchset` for the FHIR operation.
  */
-export function recordResources(r: RecordData): Resource[] {
-  const out: Resource[] = [toPatient(r.patient, r.organizationId)];
+export function recordResources(
+  r: RecordData,
+  options: { documentData: boolean } = { documentData: true },
+): Resource[] {
+  const pid = r.patient.id;
+  const sensitive = new Set(r.encounters.filter((e) => e.sensitive).map((e) => e.id));
+  const out: Resource[] = [toPatient(presentPatient(r.patient), r.organizationId)];
+  for (const c of r.coverages) out.push(toCoverage(c));
+  for (const c of r.consents) out.push(toConsent(c));
   for (const a of r.appointments) out.push(toAppointment(a, a.typeName ?? undefined));
+  for (const e of r.encounters) {
+    out.push(toEncounter(e, pid, r.practitioners.get(e.practitionerId)));
+    out.push(...toDiagnoses(e, pid), ...toProcedures(e, pid));
+  }
+  for (const p of r.problems) out.push(toProblem(p));
+  for (const a of r.allergies) out.push(toAllergy(a));
+  for (const m of r.medications) out.push(toMedication(m));
+  for (const n of r.notes) out.push(toNote(n, pid, sensitive.has(n.encounterId)));
+  for (const d of r.documents) {
+    out.push(
+      toDocument(d, pid, d.encounterId !== null && sensitive.has(d.encounterId), options.documentData),
+    );
+  }
+  for (const a of r.amendments) out.push(toAmendment(a, pid));
   return out;
 }
 

@@ -1,32 +1,116 @@
 import type { Trx } from "../db/transaction.ts";
-import { type PatientView, presentPatient } from "../directory/patients.ts";
+import { openBytes, openText } from "../platform/field-crypto.ts";
 import type { Actor, Services } from "../platform/services.ts";
 import { type AmendmentView, amendmentsOfPatientIn } from "../privacy/amendments.ts";
+import { canSeeEncounter, type PatientAccess } from "../records/patient-access.ts";
 import { type AppointmentView, loadAppointment } from "../scheduling/appointments.ts";
 
 /**
  * Everything Salus holds about one patient, read in the caller's transaction after access was checked:
  * the single source of the record export (FHIR Bundle and PDF) and of FHIR `Patient/$everything`, so the
- * two can never disagree about what "the whole record" is.
+ * two can never disagree about what "the whole record" is. Entered-in-error rows are included, marked
+ * (nothing is ever hidden from the patient's copy by being a mistake), and every query is scoped by the
+ * organization and the patient.
+ *
+ * Who gets what: `whole` (the privacy office answering the patient's right of access) gets every row; a
+ * treating clinician gets what the records slice's rules show them, i.e. a sensitive encounter's notes and
+ * documents only when it is their own encounter or they are under break-glass (canSeeEncounter).
  */
+export interface EncounterData {
+  id: string;
+  practitionerId: string;
+  locationId: string;
+  appointmentId: string | null;
+  date: string;
+  type: string;
+  reason: string | null;
+  status: string;
+  sensitive: boolean;
+  selfPay: boolean;
+  errorReason: string | null;
+  diagnoses: { position: number; code: string; description: string | null }[];
+  procedures: {
+    position: number;
+    codeSystem: "cpt" | "hcpcs";
+    code: string;
+    modifiers: string[];
+    units: number;
+    pointers: number[];
+  }[];
+}
+
+export interface NoteData {
+  id: string;
+  encounterId: string;
+  kind: "note" | "addendum";
+  parentId: string | null;
+  title: string | null;
+  status: string;
+  authorLabel: string;
+  signedAt: string | null;
+  createdAt: string;
+  errorReason: string | null;
+  text: string;
+}
+
+export interface DocumentData {
+  id: string;
+  encounterId: string | null;
+  title: string;
+  category: string;
+  filename: string;
+  contentType: string;
+  sizeBytes: number;
+  sha256: string;
+  status: string;
+  errorReason: string | null;
+  createdAt: string;
+  content: Buffer;
+}
+
+type Row<T extends keyof import("../db/schema.ts").Database> = import("kysely").Selectable<
+  import("../db/schema.ts").Database[T]
+>;
+
 export interface RecordData {
-  patient: PatientView;
+  patient: Row<"patients">;
   organizationId: string;
   appointments: (AppointmentView & { typeName: string | null })[];
+  coverages: Row<"coverages">[];
+  consents: Row<"patient_consents">[];
+  encounters: EncounterData[];
+  problems: Row<"problems">[];
+  allergies: Row<"allergies">[];
+  medications: Row<"medications">[];
+  notes: NoteData[];
+  documents: DocumentData[];
   amendments: AmendmentView[];
   practitioners: Map<string, string>;
   locations: Map<string, string>;
+  /** Sensitive encounters whose content this reader may not see (counted, so the PDF can say so). */
+  withheld: number;
+}
+
+function parseJsonArray<T>(text: string | null): T[] {
+  if (!text) return [];
+  try {
+    const v = JSON.parse(text);
+    return Array.isArray(v) ? (v as T[]) : [];
+  } catch {
+    return [];
+  }
 }
 
 export async function collectRecord(
   trx: Trx,
-  _services: Services,
+  services: Services,
   actor: Actor,
   patientId: string,
   today: string,
+  reader: { whole: true } | { whole: false; access: PatientAccess },
 ): Promise<RecordData> {
   const org = actor.organizationId;
-  const patientRow = await trx
+  const patient = await trx
     .selectFrom("patients")
     .selectAll()
     .where("organization_id", "=", org)
@@ -49,6 +133,157 @@ export async function collectRecord(
   for (const a of apptRows) {
     appointments.push({ ...(await loadAppointment(trx, actor, a.id)), typeName: a.name ?? null });
   }
+  const byPatient = <T extends "coverages" | "patient_consents" | "problems" | "allergies" | "medications">(
+    table: T,
+  ) =>
+    trx
+      .selectFrom(table as "problems")
+      .selectAll()
+      .where("organization_id", "=", org)
+      .where("patient_id", "=", patientId)
+      .orderBy("created_at")
+      .orderBy("id")
+      .execute() as unknown as Promise<Row<T>[]>;
+
+  const encounterRows = await trx
+    .selectFrom("encounters")
+    .selectAll()
+    .where("organization_id", "=", org)
+    .where("patient_id", "=", patientId)
+    .orderBy("date")
+    .orderBy("id")
+    .execute();
+  const mayCodes = (e: (typeof encounterRows)[number]) =>
+    reader.whole ||
+    canSeeEncounter(
+      actor,
+      reader.access,
+      { sensitive: e.sensitive, practitionerId: e.practitioner_id },
+      "codes",
+    );
+  const mayContent = (e: { sensitive: number; practitioner_id: string }) =>
+    reader.whole ||
+    canSeeEncounter(
+      actor,
+      reader.access,
+      { sensitive: e.sensitive, practitionerId: e.practitioner_id },
+      "clinical",
+    );
+  const visibleEncounters = encounterRows.filter(mayCodes);
+  const ids = visibleEncounters.map((e) => e.id);
+  const diagnoses = ids.length
+    ? await trx
+        .selectFrom("encounter_diagnoses")
+        .leftJoin("code_set_entries", (j) =>
+          j
+            .onRef("code_set_entries.code", "=", "encounter_diagnoses.code")
+            .on("code_set_entries.code_set", "=", "icd10cm"),
+        )
+        .select([
+          "encounter_diagnoses.encounter_id",
+          "encounter_diagnoses.position",
+          "encounter_diagnoses.code",
+        ])
+        .select((eb) => eb.fn.max("code_set_entries.description").as("description"))
+        .where("encounter_diagnoses.organization_id", "=", org)
+        .where("encounter_diagnoses.encounter_id", "in", ids)
+        .groupBy([
+          "encounter_diagnoses.encounter_id",
+          "encounter_diagnoses.position",
+          "encounter_diagnoses.code",
+        ])
+        .orderBy("encounter_diagnoses.position")
+        .execute()
+    : [];
+  const procedures = ids.length
+    ? await trx
+        .selectFrom("encounter_procedures")
+        .selectAll()
+        .where("organization_id", "=", org)
+        .where("encounter_id", "in", ids)
+        .orderBy("position")
+        .execute()
+    : [];
+  const encounters: EncounterData[] = visibleEncounters.map((e) => ({
+    id: e.id,
+    practitionerId: e.practitioner_id,
+    locationId: e.location_id,
+    appointmentId: e.appointment_id,
+    date: e.date,
+    type: e.type,
+    reason: e.reason,
+    status: e.status,
+    sensitive: e.sensitive === 1,
+    selfPay: e.self_pay === 1,
+    errorReason: e.error_reason,
+    diagnoses: diagnoses
+      .filter((d) => d.encounter_id === e.id)
+      .map((d) => ({
+        position: Number(d.position),
+        code: d.code,
+        description: (d.description as string | null) ?? null,
+      })),
+    procedures: procedures
+      .filter((p) => p.encounter_id === e.id)
+      .map((p) => ({
+        position: Number(p.position),
+        codeSystem: p.code_system,
+        code: p.code,
+        modifiers: parseJsonArray<string>(p.modifiers),
+        units: Number(p.units),
+        pointers: parseJsonArray<number>(p.pointers),
+      })),
+  }));
+  const contentAllowed = new Set(encounterRows.filter(mayContent).map((e) => e.id));
+  const withheld = encounterRows.filter((e) => !mayContent(e)).length;
+  // Patient-level lists are clinical content; a reader who reached here may see them (requirePatient).
+  const noteRows = await trx
+    .selectFrom("clinical_notes")
+    .selectAll()
+    .where("organization_id", "=", org)
+    .where("patient_id", "=", patientId)
+    .orderBy("created_at")
+    .orderBy("id")
+    .execute();
+  const notes: NoteData[] = noteRows
+    .filter((n) => contentAllowed.has(n.encounter_id))
+    .map((n) => ({
+      id: n.id,
+      encounterId: n.encounter_id,
+      kind: n.kind,
+      parentId: n.parent_id,
+      title: n.title,
+      status: n.status,
+      authorLabel: n.author_label,
+      signedAt: n.signed_at,
+      createdAt: n.created_at,
+      errorReason: n.error_reason,
+      text: openText(services.secrets, n.text_enc),
+    }));
+  const documentRows = await trx
+    .selectFrom("clinical_documents")
+    .selectAll()
+    .where("organization_id", "=", org)
+    .where("patient_id", "=", patientId)
+    .orderBy("created_at")
+    .orderBy("id")
+    .execute();
+  const documents: DocumentData[] = documentRows
+    .filter((d) => d.encounter_id === null || contentAllowed.has(d.encounter_id))
+    .map((d) => ({
+      id: d.id,
+      encounterId: d.encounter_id,
+      title: d.title,
+      category: d.category,
+      filename: d.filename,
+      contentType: d.content_type,
+      sizeBytes: Number(d.size_bytes),
+      sha256: d.sha256,
+      status: d.status,
+      errorReason: d.error_reason,
+      createdAt: d.created_at,
+      content: openBytes(services.secrets, d.content_enc),
+    }));
   const staff = await trx
     .selectFrom("staff_members")
     .select(["id", "given_name", "family_name"])
@@ -60,11 +295,20 @@ export async function collectRecord(
     .where("organization_id", "=", org)
     .execute();
   return {
-    patient: presentPatient(patientRow),
+    patient,
     organizationId: org,
     appointments,
+    coverages: await byPatient("coverages"),
+    consents: await byPatient("patient_consents"),
+    encounters,
+    problems: await byPatient("problems"),
+    allergies: await byPatient("allergies"),
+    medications: await byPatient("medications"),
+    notes,
+    documents,
     amendments: await amendmentsOfPatientIn(trx, actor, patientId, today, false),
     practitioners: new Map(staff.map((s) => [s.id, `${s.given_name} ${s.family_name}`])),
     locations: new Map(locations.map((l) => [l.id, l.name])),
+    withheld,
   };
 }

@@ -42,8 +42,15 @@ export async function readRecordForExport(
   today: string,
 ): Promise<RecordData> {
   const office = exportsAsPrivacyOffice(actor);
-  await requirePatient(trx, services, actor, patientId, office ? "privacy" : "clinical");
-  const data = await collectRecord(trx, services, actor, patientId, today);
+  const access = await requirePatient(trx, services, actor, patientId, office ? "privacy" : "clinical");
+  const data = await collectRecord(
+    trx,
+    services,
+    actor,
+    patientId,
+    today,
+    office ? { whole: true } : { whole: false, access },
+  );
   // Amendment requests are the privacy office's file; the chart shows only the accepted ones.
   if (!office) data.amendments = data.amendments.filter((a) => a.status === "accepted");
   return data;

@@ -16,6 +16,9 @@ import { cpus, platform, release, tmpdir, totalmem } from "node:os";
 import { join } from "node:path";
 import { Worker } from "node:worker_threads";
 import { normalizeEmail } from "@salus/core";
+import type { FlowPractitioner, FlowVisit } from "@salus/core/flow/index";
+import { projectDay } from "@salus/core/flow/projection";
+import { proposeReplans } from "@salus/core/flow/replan";
 import { SimRandom, simulate } from "@salus/core/flow/simulator";
 import { findSlots } from "@salus/core/scheduling/slots";
 import { cliActor } from "@salus/server/admin/organizations";
@@ -569,6 +572,94 @@ CASES.push({
       baselineLabel: "patients' draws/s",
       better: "higher",
       extra: `${visits} visits of ${booked} booked in ${median(times).toFixed(1)} ms${Number.isFinite(sink) ? "" : " (?)"}`,
+    };
+  },
+});
+
+// ---- Day-of flow (issue 4): re-planning a 40-practitioner day ------------------------------------------
+const REPLAN_PRACTITIONERS = 40;
+const REPLAN_VISITS = 20;
+
+CASES.push({
+  name: `re-planning a ${REPLAN_PRACTITIONERS}-practitioner day (${REPLAN_VISITS} visits each)`,
+  note: "Re-plan = core proposeReplans() for a patient 40 min late at 09:00 with 2 h of the day done (one visit in progress per practitioner, the next patients waiting): keep, next gap, serve waiting, up to 3 moves among ~500 candidates, offer a new time, each with its full projection and notices; pure, no database (the same figure on every database row). Baseline = projectDay() alone on the same day (the projection every proposal starts from). Median of 51.",
+  async run() {
+    const day0 = Date.UTC(2026, 2, 2, 14); // 08:00 in Chicago
+    const now = day0 + 60 * 60_000;
+    const visits: FlowVisit[] = [];
+    const practitioners: FlowPractitioner[] = [];
+    for (let p = 0; p < REPLAN_PRACTITIONERS; p++) {
+      const id = `p${String(p).padStart(2, "0")}`;
+      const types = p % 4 === 0 ? ["checkup"] : ["checkup", "vaccine"];
+      practitioners.push({
+        id,
+        appointmentTypeIds: types,
+        available: [{ start: day0, end: day0 + 480 * 60_000 }],
+      });
+      for (let i = 0; i < REPLAN_VISITS; i++) {
+        const start = day0 + (i * 22 + (p % 3) * 5) * 60_000;
+        const end = start + 20 * 60_000;
+        const v: FlowVisit = {
+          appointmentId: `${id}-${String(i).padStart(2, "0")}`,
+          practitionerId: id,
+          appointmentTypeId: i % 3 ? "checkup" : "vaccine",
+          start,
+          end,
+          status: "booked",
+        };
+        if (end <= now)
+          visits.push({
+            ...v,
+            status: "fulfilled",
+            checkedInAt: start,
+            withPractitionerAt: start,
+            checkedOutAt: end,
+          });
+        else if (start <= now)
+          visits.push({ ...v, status: "checked-in", checkedInAt: start, withPractitionerAt: start });
+        else if (start < now + 30 * 60_000)
+          visits.push({ ...v, status: "arrived", arrivedAt: now - 5 * 60_000 });
+        else visits.push(v);
+      }
+    }
+    const late = visits.find((v) => v.appointmentId === "p07-05")!;
+    const durations = {
+      checkup: { meanMinutes: 23, samples: 200 },
+      vaccine: { meanMinutes: 12, samples: 200 },
+    };
+    const policy = { graceMinutes: 10, notifyThresholdMinutes: 15, allowMove: true, allowOfferNewTime: true };
+    const input = {
+      now,
+      visits,
+      practitioners,
+      durations,
+      policy,
+      zone: "America/Chicago",
+      event: {
+        kind: "late" as const,
+        appointmentId: late.appointmentId,
+        expectedArrival: late.start + 40 * 60_000,
+      },
+    };
+    const times: number[] = [];
+    const baseTimes: number[] = [];
+    let proposals = 0;
+    let projected = 0;
+    for (let i = 0; i < 51; i++) {
+      let t = performance.now();
+      proposals = proposeReplans(input).proposals.length;
+      times.push(performance.now() - t);
+      t = performance.now();
+      projected = projectDay({ now, visits, durations }).visits.length;
+      baseTimes.push(performance.now() - t);
+    }
+    return {
+      value: median(times),
+      unit: "ms",
+      baseline: median(baseTimes),
+      baselineLabel: "ms projection",
+      better: "lower",
+      extra: `${proposals} proposals over ${projected} remaining visits`,
     };
   },
 });

@@ -68,8 +68,19 @@ export interface WhatIfRow {
   overtimeCi?: Interval | null;
 }
 
+/** What the comparison was drawn from: the practice's own visits in the range. */
+export interface WhatIfBasis {
+  visits: number;
+  meanServiceMinutes: number;
+  cv: number;
+  noShowRate: number;
+  punctuality: { meanMinutes: number; sdMinutes: number; lateShare: number; samples: number };
+  sessionPatients: number;
+  intervalMinutes: number;
+}
+
 export interface WhatIfResult {
-  basis: Record<string, unknown>;
+  basis: Partial<WhatIfBasis>;
   rows: WhatIfRow[];
 }
 

@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
 import type { WhatIfRow } from "./api.ts";
 import {
+  basisInWords,
   bestWhatIfRow,
   brierInWords,
   ciBounds,
@@ -126,5 +127,30 @@ describe("defaultRange", () => {
   it("is the 30 days ending yesterday, across a month end and a DST change", () => {
     expect(defaultRange("2026-11-27")).toEqual({ from: "2026-10-28", to: "2026-11-26" });
     expect(defaultRange("2026-03-01")).toEqual({ from: "2026-01-30", to: "2026-02-28" });
+  });
+});
+
+describe("basisInWords", () => {
+  it("says what the comparison was drawn from", () => {
+    expect(
+      basisInWords({
+        visits: 1234,
+        meanServiceMinutes: 18.25,
+        cv: 0.456,
+        noShowRate: 0.07,
+        punctuality: { meanMinutes: -2.5, sdMinutes: 6, lateShare: 0.2, samples: 900 },
+        sessionPatients: 12,
+        intervalMinutes: 20,
+      }),
+    ).toBe(
+      "Based on 1,234 past visits; visits last 18.3 min on average (coefficient of variation 0.46); 7% no-shows; patients arrive 2.5 min early on average (20% late); sessions of 12 patients every 20 min.",
+    );
+  });
+
+  it("skips what is missing, and punctuality without samples", () => {
+    expect(
+      basisInWords({ visits: 3, punctuality: { meanMinutes: 0, sdMinutes: 0, lateShare: 0, samples: 0 } }),
+    ).toBe("Based on 3 past visits.");
+    expect(basisInWords({})).toBe("");
   });
 });

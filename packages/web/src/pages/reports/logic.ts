@@ -1,6 +1,6 @@
 // Pure pieces of the reports pages: number formats, confidence intervals, the Brier score in plain words,
 // and the shapes the charts draw.
-import type { Interval, NoShowModel, WhatIfRow } from "./api.ts";
+import type { Interval, NoShowModel, WhatIfBasis, WhatIfRow } from "./api.ts";
 
 /** A rate 0..1 as a percentage (`12.5%` → `13%`), or a dash when unknown. */
 export function formatRate(rate: number | null | undefined): string {
@@ -123,4 +123,27 @@ export function defaultRange(today: string): { from: string; to: string } {
 
 function round1(n: number): number {
   return Math.round(n * 10) / 10;
+}
+
+/** The what-if's basis in one sentence (parts the server left out are skipped). */
+export function basisInWords(basis: Partial<WhatIfBasis>): string {
+  const parts: string[] = [];
+  if (basis.visits !== undefined) parts.push(`${basis.visits.toLocaleString("en-US")} past visits`);
+  if (basis.meanServiceMinutes !== undefined) {
+    const cv = basis.cv !== undefined ? ` (coefficient of variation ${basis.cv.toFixed(2)})` : "";
+    parts.push(`visits last ${basis.meanServiceMinutes.toFixed(1)} min on average${cv}`);
+  }
+  if (basis.noShowRate !== undefined) parts.push(`${formatRate(basis.noShowRate)} no-shows`);
+  const p = basis.punctuality;
+  if (p && p.samples > 0) {
+    const when =
+      p.meanMinutes >= 0
+        ? `${p.meanMinutes.toFixed(1)} min late`
+        : `${(-p.meanMinutes).toFixed(1)} min early`;
+    parts.push(`patients arrive ${when} on average (${formatRate(p.lateShare)} late)`);
+  }
+  if (basis.sessionPatients !== undefined && basis.intervalMinutes !== undefined) {
+    parts.push(`sessions of ${basis.sessionPatients} patients every ${basis.intervalMinutes} min`);
+  }
+  return parts.length ? `Based on ${parts.join("; ")}.` : "";
 }

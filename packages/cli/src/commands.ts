@@ -7,6 +7,7 @@ import { createUser, disableUserEverywhere, resetUserPassword } from "@salus/ser
 import { verifyAuditTrail } from "@salus/server/audit/verify-audit";
 import { loadConfig } from "@salus/server/config";
 import { DEMO_DEFAULT_PASSWORD, DEMO_SLUG, DEMO_USERS, seedDemo } from "@salus/server/demo/seed-demo";
+import { startFlowJobs } from "@salus/server/flow/flow-jobs";
 import { buildApp } from "@salus/server/http/app";
 import { gatewayFromSetting } from "@salus/server/messaging/gateways";
 import { startOutboxWorker } from "@salus/server/messaging/outbox-worker";
@@ -74,8 +75,10 @@ async function run(command: string, opts: Opts, services: Services): Promise<num
       const { app } = await buildApp(services, { webDist: resolve(import.meta.dirname, "../../web/dist") });
       const gateway = gatewayFromSetting(services.config.messageGateway, app.log);
       let stopOutbox = async () => {};
+      let stopFlowJobs = async () => {};
       const close = async () => {
         await stopOutbox();
+        await stopFlowJobs();
         await app.close();
         await services.db.close();
         process.exit(0);
@@ -85,6 +88,8 @@ async function run(command: string, opts: Opts, services: Services): Promise<num
       await app.listen({ port: services.config.port, host: services.config.host });
       // Reminders leave through the outbox worker every 15 s (other instances are kept apart by its claim).
       stopOutbox = startOutboxWorker(services, gateway, 15_000, app.log);
+      // Day-of flow: no-shows every minute, no-show risks hourly, the risk model daily (and at start if stale).
+      stopFlowJobs = startFlowJobs(services, app.log);
       const url = `http://localhost:${services.config.port}`;
       say(`\nSalus is running at ${url}  (API docs ${url}/api/docs, FHIR ${url}/fhir/R4)`);
       say(`Database: ${services.db.description}`);

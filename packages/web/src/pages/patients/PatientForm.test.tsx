@@ -25,7 +25,7 @@ const patient: Patient = {
 
 afterEach(cleanup);
 
-describe("PatientForm", () => {
+describe("PatientForm", { timeout: 30_000 }, () => {
   it("shows the server's message next to the field named in details", async () => {
     const onSubmit = vi.fn(async () => {
       throw new ApiError(400, "invalid_request", "The email address is not valid.", "r1", [

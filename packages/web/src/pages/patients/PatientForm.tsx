@@ -226,7 +226,6 @@ export function PatientForm({
         <Textarea
           label="Note for the front desk"
           description="Practical notes only (parking, forms); never clinical information"
-          autosize
           minRows={2}
           {...field("frontDeskNote")}
         />

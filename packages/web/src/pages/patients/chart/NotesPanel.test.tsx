@@ -25,12 +25,18 @@ function note(overrides: Partial<Note> = {}): Note {
     authorName: "Dr. Casey Clinician",
     createdAt: "2026-11-27T14:00:00.000Z",
     signedAt: "2026-11-27T14:30:00.000Z",
-    addenda: [{ id: "a1", text: "<b>bold?</b> <a href=javascript:alert(1)>link</a>", createdAt: "2026-11-27T15:00:00.000Z" }],
+    addenda: [
+      {
+        id: "a1",
+        text: "<b>bold?</b> <a href=javascript:alert(1)>link</a>",
+        createdAt: "2026-11-27T15:00:00.000Z",
+      },
+    ],
     ...overrides,
   };
 }
 
-describe("NoteView", () => {
+describe("NoteView", { timeout: 30_000 }, () => {
   it("shows markup in a note and its addenda as text: no script, image or link element is created", () => {
     const { container } = renderWithProviders(<NoteView note={note()} canWrite={false} />);
     const article = screen.getByRole("article");
@@ -47,18 +53,27 @@ describe("NoteView", () => {
     const onSign = vi.fn(async () => {});
     const onAddendum = vi.fn(async (_text: string) => {});
     const { unmount } = renderWithProviders(
-      <NoteView note={note({ status: "draft", signedAt: null, addenda: [] })} canWrite onSign={onSign} onAddendum={onAddendum} />,
+      <NoteView
+        note={note({ status: "draft", signedAt: null, addenda: [] })}
+        canWrite
+        onSign={onSign}
+        onAddendum={onAddendum}
+      />,
     );
     expect(screen.queryByRole("button", { name: "Add addendum" })).toBeNull();
     fireEvent.click(screen.getByRole("button", { name: "Sign note" }));
     await waitFor(() => expect(onSign).toHaveBeenCalledTimes(1));
     unmount();
 
-    renderWithProviders(<NoteView note={note()} canWrite onSign={onSign} onAddendum={onAddendum} onEdit={vi.fn()} />);
+    renderWithProviders(
+      <NoteView note={note()} canWrite onSign={onSign} onAddendum={onAddendum} onEdit={vi.fn()} />,
+    );
     expect(screen.queryByRole("button", { name: "Sign note" })).toBeNull();
     expect(screen.queryByRole("button", { name: "Edit draft" })).toBeNull();
     fireEvent.click(screen.getByRole("button", { name: "Add addendum" }));
-    fireEvent.change(screen.getByRole("textbox", { name: /^Addendum/ }), { target: { value: "  Corrected dose: 5 mg.  " } });
+    fireEvent.change(screen.getByRole("textbox", { name: /^Addendum/ }), {
+      target: { value: "  Corrected dose: 5 mg.  " },
+    });
     fireEvent.click(screen.getByRole("button", { name: "Save addendum" }));
     await waitFor(() => expect(onAddendum).toHaveBeenCalledWith("Corrected dose: 5 mg."));
   });

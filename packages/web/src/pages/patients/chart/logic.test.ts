@@ -20,8 +20,22 @@ import {
 // Permissions per role, as packages/core/src/security/permissions.ts grants them.
 const EVERYONE = ["org:read", "locations:read", "staff:read", "fhir:read"];
 const PERMS: Record<string, string[]> = {
-  "front-desk": [...EVERYONE, "patients:read", "patients:write", "schedule:read", "schedule:write", "flow:read"],
-  manager: [...EVERYONE, "patients:read", "patients:write", "schedule:read", "schedule:write", "reports:read"],
+  "front-desk": [
+    ...EVERYONE,
+    "patients:read",
+    "patients:write",
+    "schedule:read",
+    "schedule:write",
+    "flow:read",
+  ],
+  manager: [
+    ...EVERYONE,
+    "patients:read",
+    "patients:write",
+    "schedule:read",
+    "schedule:write",
+    "reports:read",
+  ],
   clinician: [
     ...EVERYONE,
     "patients:read",
@@ -77,7 +91,12 @@ describe("chartTabs", () => {
   it("gives the administrator and HR no tab at all, and several roles the union in chart order", () => {
     expect(tabsOf("admin")).toEqual([]);
     expect(tabsOf("hr")).toEqual([]);
-    expect(tabsOf("privacy-officer", "front-desk")).toEqual(["summary", "coverage", "appointments", "privacy"]);
+    expect(tabsOf("privacy-officer", "front-desk")).toEqual([
+      "summary",
+      "coverage",
+      "appointments",
+      "privacy",
+    ]);
   });
 
   it("needs the permission as well as the section", () => {
@@ -97,8 +116,10 @@ describe("ICD-10-CM codes", () => {
   });
 
   it("checks the shape", () => {
-    for (const good of ["E11.9", "I10", "Z00.00", "S52.521A", "M54.50"]) expect(isIcd10Format(good)).toBe(true);
-    for (const bad of ["", "E1", "11.9", "U07.1", "E11.91234", "E11-9"]) expect(isIcd10Format(bad)).toBe(false);
+    for (const good of ["E11.9", "I10", "Z00.00", "S52.521A", "M54.50"])
+      expect(isIcd10Format(good)).toBe(true);
+    for (const bad of ["", "E1", "11.9", "U07.1", "E11.91234", "E11-9"])
+      expect(isIcd10Format(bad)).toBe(false);
   });
 
   it("formatting then normalizing gives back the stored code", () => {
@@ -113,7 +134,8 @@ describe("ICD-10-CM codes", () => {
 
 describe("procedure codes, modifiers and pointers", () => {
   it("accepts CPT (including category II/III) and HCPCS Level II codes", () => {
-    for (const good of ["99213", "0001F", "0075T", "J1100", "G0008", "a4253"]) expect(isProcedureCode(good)).toBe(true);
+    for (const good of ["99213", "0001F", "0075T", "J1100", "G0008", "a4253"])
+      expect(isProcedureCode(good)).toBe(true);
     for (const bad of ["9921", "992133", "W1234", "ABCDE", "99.13"]) expect(isProcedureCode(bad)).toBe(false);
     expect(isModifier("25")).toBe(true);
     expect(isModifier("lt")).toBe(true);

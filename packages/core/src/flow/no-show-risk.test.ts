@@ -6,6 +6,7 @@ import {
   type NoShowAppointment,
   type NoShowExample,
   noShowFeatures,
+  patientHistoryBefore,
   predictNoShow,
   splitByTime,
   trainNoShowModel,
@@ -217,6 +218,41 @@ describe("features", () => {
     expect(ageOn("2000-03-10", "2025-03-10")).toBe(25);
     expect(ageOn("2004-02-29", "2025-02-28")).toBe(20);
     expect(ageOn("2004-02-29", "2025-03-01")).toBe(21);
+  });
+
+  it("builds a patient's history from earlier appointments only", () => {
+    const past = [
+      { start: Date.UTC(2025, 0, 10, 3), status: "fulfilled" }, // 2025-01-09 21:00 in Chicago
+      { start: Date.UTC(2025, 1, 1, 15), status: "noshow" },
+      { start: Date.UTC(2025, 1, 2, 15), status: "cancelled" },
+      { start: Date.UTC(2025, 2, 1, 15), status: "fulfilled" }, // the appointment itself: not counted
+      { start: Date.UTC(2025, 3, 1, 15), status: "noshow" }, // later: not counted
+    ];
+    expect(patientHistoryBefore(past, Date.UTC(2025, 2, 1, 15), ZONE)).toEqual({
+      priorVisits: 1,
+      priorNoShows: 1,
+      lastVisitDate: "2025-01-09",
+    });
+    expect(patientHistoryBefore([], 0, ZONE)).toEqual({
+      priorVisits: 0,
+      priorNoShows: 0,
+      lastVisitDate: null,
+    });
+  });
+
+  it("names the appointment type by its name, never its id", () => {
+    const data = syntheticPractice(600, 3, (a, r) => r() < (a.appointmentTypeId === "consult" ? 0.6 : 0.05));
+    const model = trainNoShowModel(data);
+    const a: NoShowAppointment = {
+      ...data[0]!,
+      appointmentTypeId: "consult",
+      appointmentTypeName: "New patient consult",
+    };
+    const reasons = predictNoShow(model, a).reasons.map((r) => r.text);
+    expect(reasons.some((t) => t.startsWith('appointment type "New patient consult" (+'))).toBe(true);
+    const unnamed = predictNoShow(model, { ...a, appointmentTypeName: null }).reasons.map((r) => r.text);
+    expect(unnamed.some((t) => t.startsWith("this appointment type (+"))).toBe(true);
+    expect(unnamed.join(" ")).not.toContain("consult");
   });
 
   it("refuses an empty history and mismatched calibration input", () => {

@@ -38,6 +38,8 @@ export interface NoShowHistory {
 /** One appointment to score. */
 export interface NoShowAppointment {
   appointmentTypeId: string;
+  /** The type's name, for reasons in words (e.g. "New patient consult"); the id is never shown. */
+  appointmentTypeName?: string | null;
   /** Scheduled start (epoch ms). */
   start: number;
   /** When it was booked (epoch ms). */
@@ -203,9 +205,11 @@ function rawFeatures(a: NoShowAppointment, types: readonly string[]): RawFeature
       rescheduled === 0
         ? "never rescheduled"
         : `rescheduled ${rescheduled} time${rescheduled === 1 ? "" : "s"}`,
-    type: types.includes(a.appointmentTypeId)
-      ? `appointment type ${a.appointmentTypeId}`
-      : "a less common appointment type",
+    type: !types.includes(a.appointmentTypeId)
+      ? "a less common appointment type"
+      : a.appointmentTypeName
+        ? `appointment type "${a.appointmentTypeName}"`
+        : "this appointment type",
     weekday: `on a ${WEEKDAYS[local.weekday - 1]}`,
     hour: `in the ${HOUR_BANDS[hourBand]}`,
     age: ageBand === 4 ? "age unknown" : `age ${AGE_BANDS[ageBand]}`,
@@ -419,6 +423,40 @@ export function calibration(
     baseRate,
     skill: baselineBrier > 0 ? 1 - brier / baselineBrier : 0,
     reliability,
+  };
+}
+
+/** A patient's earlier appointment, for `patientHistoryBefore`. */
+export interface PastAppointment {
+  start: number;
+  /** Appointment status: "fulfilled" counts as a visit, "noshow" as a no-show, anything else is ignored. */
+  status: string;
+}
+
+/**
+ * What was known about a patient before `before` (epoch ms): attended visits and no-shows that started
+ * earlier, and the local date of the last attended visit. Only earlier appointments count, so training
+ * examples never see their own outcome or a later one.
+ */
+export function patientHistoryBefore(
+  past: readonly PastAppointment[],
+  before: number,
+  zone: string,
+): Omit<NoShowHistory, "rescheduledCount"> {
+  let priorVisits = 0;
+  let priorNoShows = 0;
+  let last = Number.NEGATIVE_INFINITY;
+  for (const a of past) {
+    if (!(a.start < before)) continue;
+    if (a.status === "fulfilled") {
+      priorVisits++;
+      last = Math.max(last, a.start);
+    } else if (a.status === "noshow") priorNoShows++;
+  }
+  return {
+    priorVisits,
+    priorNoShows,
+    lastVisitDate: Number.isFinite(last) ? instantToLocal(last, zone).date : null,
   };
 }
 

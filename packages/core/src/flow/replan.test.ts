@@ -1,10 +1,11 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { DomainError } from "../shared/domain-error.ts";
-import type { FlowVisit } from "./projection.ts";
+import { type FlowVisit, projectDay } from "./projection.ts";
 import {
   dayFingerprint,
   type FlowPractitioner,
+  pickProposal,
   proposeReplans,
   type ReplanEvent,
   type ReplanInput,
@@ -251,6 +252,30 @@ describe("proposeReplans: an overrun and a refresh", () => {
     expect(result.proposals.map((p) => p.id)).toEqual(["keep"]);
   });
 
+  it("picks the accepted proposal only on an unchanged day", () => {
+    const input = {
+      now: T0 + 25 * MIN,
+      visits,
+      practitioners,
+      policy,
+      event: { kind: "overrun", appointmentId: "a", expectedEnd: T0 + 60 * MIN } as const,
+    };
+    const shown = proposeReplans(input);
+    const id = shown.proposals[0]!.id;
+    // A minute later, same day: the same proposal is found again.
+    const again = proposeReplans({ ...input, now: input.now + MIN });
+    expect(pickProposal(again, id, shown.basis).id).toBe(id);
+    // Someone checked c in meanwhile: the day changed, the accept is refused.
+    const changed = proposeReplans({
+      ...input,
+      visits: visits.map((v) =>
+        v.appointmentId === "c" ? { ...v, status: "arrived" as const, arrivedAt: input.now } : v,
+      ),
+    });
+    expect(() => pickProposal(changed, id, shown.basis)).toThrow(/The day changed/);
+    expect(() => pickProposal(again, "move:zzz:p9", shown.basis)).toThrow(/no longer offered/);
+  });
+
   it("fingerprints the day so a stale accept can be detected", () => {
     const before = dayFingerprint(visits);
     expect(dayFingerprint([...visits].reverse())).toBe(before);
@@ -388,6 +413,34 @@ function checkResult(input: ReplanInput, result: ReplanResult) {
       expect(changed.has(pv.appointmentId)).toBe(differs);
     }
     for (const n of p.notify) expect(n.laterByMinutes).toBeGreaterThan(input.policy.notifyThresholdMinutes);
+  }
+  // Moving nobody, the recommendation never makes waiting worse than keeping the schedule unless it
+  // saves at least as much overtime.
+  const first = result.proposals[0]!;
+  if (
+    first.metrics.patientsMoved === 0 &&
+    first.metrics.patientsOffered === 0 &&
+    first.metrics.overtimeMinutes >= keep.metrics.overtimeMinutes
+  ) {
+    expect(first.metrics.totalWaitMinutes).toBeLessThanOrEqual(keep.metrics.totalWaitMinutes + 0.01);
+  }
+  // "Next gap" delays nobody: every other visit starts no later than if the late patient were not there.
+  const gap = result.proposals.find((p) => p.id === "next-gap");
+  if (gap && input.event.kind === "late") {
+    const lateId = input.event.appointmentId;
+    const without = projectDay({
+      now,
+      visits: input.visits.filter((v) => v.appointmentId !== lateId),
+      durations: input.durations,
+      policy: input.policy,
+    });
+    const start = new Map(without.visits.map((v) => [v.appointmentId, v.expectedStart]));
+    for (const v of gap.projection.visits) {
+      if (v.appointmentId !== lateId)
+        expect(v.expectedStart).toBeLessThanOrEqual(start.get(v.appointmentId)!);
+    }
+    const lateVisit = gap.projection.visits.find((v) => v.appointmentId === lateId)!;
+    expect(lateVisit.expectedStart).toBeGreaterThanOrEqual(input.event.expectedArrival);
   }
 }
 

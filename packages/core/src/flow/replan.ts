@@ -572,6 +572,28 @@ export function proposeReplans(input: ReplanInput): ReplanResult {
   };
 }
 
+/**
+ * The proposal staff accepted, from proposals re-computed on the current day. Refuses with `conflict`
+ * when the day changed since the proposals were shown (`basis` differs: someone else moved first) or the
+ * proposal is no longer offered, so a stale plan is never written.
+ */
+export function pickProposal(result: ReplanResult, proposalId: string, basis: string): ReplanProposal {
+  if (result.basis !== basis) {
+    throw new DomainError(
+      "conflict",
+      "The day changed since these proposals were made (someone else recorded a change); review the new proposals.",
+    );
+  }
+  const proposal = result.proposals.find((p) => p.id === proposalId);
+  if (!proposal) {
+    throw new DomainError(
+      "conflict",
+      `The proposal "${proposalId}" is no longer offered; review the new proposals.`,
+    );
+  }
+  return proposal;
+}
+
 interface PractStats {
   wait: number;
   maxWait: number;

@@ -72,7 +72,11 @@ test("the manager reads the flow reports, the no-show risk model and the what-if
   await page.getByLabel("Seed").fill("7");
   const compared = page.waitForResponse((r) => r.url().endsWith("/api/reports/what-if"));
   await page.getByRole("button", { name: "Compare policies" }).click();
-  expect((await compared).ok()).toBeTruthy();
+  const comparedResponse = await compared;
+  expect(
+    comparedResponse.ok(),
+    `what-if answered ${comparedResponse.status()}: ${await comparedResponse.text()}`,
+  ).toBeTruthy();
   const comparison = page.getByRole("table", { name: "Policy comparison" });
   await expect(comparison).toBeVisible({ timeout: 60_000 });
   expect(await comparison.locator("tbody tr").count()).toBeGreaterThan(1);

@@ -88,6 +88,8 @@ export const SIM_LIMITS = {
   maxRuns: 100_000,
   maxOverbook: 1000,
   maxSessions: 200,
+  /** Settings compared side by side by compareSessions. */
+  maxVariants: 24,
   /** Longest service time or punctuality magnitude accepted in an empirical list or parameter (minutes). */
   maxMinutes: 24 * 60,
   maxSeed: 4294967295,

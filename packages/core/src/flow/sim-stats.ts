@@ -125,6 +125,38 @@ export function quantilesInPlace(a: Float64Array, qs: readonly number[]): number
   });
 }
 
+/** Number of batches of whole runs used for percentile intervals. */
+export const BATCHES = 20;
+
+/**
+ * Quantiles `qs` within each of min(20, storedRuns) consecutive batches of whole runs (NaN for a batch in
+ * which nobody came). Reorders `waits` within each batch only.
+ */
+export function batchQuantiles(
+  waits: Float64Array,
+  runOffsets: Int32Array,
+  storedRuns: number,
+  qs: readonly number[],
+): Float64Array[] {
+  const batches = Math.min(BATCHES, storedRuns);
+  const per = qs.map(() => new Float64Array(batches).fill(Number.NaN));
+  for (let b = 0; b < batches; b++) {
+    const from = runOffsets[Math.floor((b * storedRuns) / batches)]!;
+    const to = runOffsets[Math.floor(((b + 1) * storedRuns) / batches)]!;
+    if (to === from) continue;
+    quantilesInPlace(waits.subarray(from, to), qs).forEach((v, k) => {
+      per[k]![b] = v;
+    });
+  }
+  return per;
+}
+
+/** Mean and 95% t interval of the finite values (batches where somebody came). */
+export function finiteMeanCi(xs: Float64Array): { mean: number; ci: Ci } {
+  const kept = xs.filter((x) => Number.isFinite(x));
+  return kept.length === 0 ? { mean: Number.NaN, ci: null } : meanCi(kept, kept.length);
+}
+
 /**
  * Pooled quantiles of waits stored run after run, with a 95% interval by batch means: the runs are split
  * into up to 20 consecutive batches, the quantile is computed in each, and the interval is the pooled
@@ -140,24 +172,11 @@ export function pooledQuantiles(
   qs: readonly number[],
 ): { value: number; ci: Ci }[] {
   const total = runOffsets[storedRuns]!;
-  const batches = Math.min(20, storedRuns);
-  if (batches < 2 || total === 0)
-    return quantilesInPlace(waits.subarray(0, total), qs).map((value) => ({ value, ci: null }));
-  const per = qs.map(() => new Float64Array(batches));
-  let used = 0;
-  for (let b = 0; b < batches; b++) {
-    const from = runOffsets[Math.floor((b * storedRuns) / batches)]!;
-    const to = runOffsets[Math.floor(((b + 1) * storedRuns) / batches)]!;
-    if (to === from) continue;
-    quantilesInPlace(waits.subarray(from, to), qs).forEach((v, k) => {
-      per[k]![used] = v;
-    });
-    used++;
-  }
+  const per = total > 0 && storedRuns >= 2 ? batchQuantiles(waits, runOffsets, storedRuns, qs) : null;
   const values = quantilesInPlace(waits.subarray(0, total), qs);
   return values.map((value, k) => {
-    if (used < 2) return { value, ci: null };
-    const { mean, ci } = meanCi(per[k]!, used);
+    if (!per) return { value, ci: null };
+    const { mean, ci } = finiteMeanCi(per[k]!);
     if (!ci) return { value, ci: null };
     const half = ci[1] - mean;
     return { value, ci: [Math.max(0, value - half), value + half] as const };

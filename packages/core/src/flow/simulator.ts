@@ -8,7 +8,15 @@ import {
   validateRunsAndSeed,
   validateSession,
 } from "./sim-spec.ts";
-import { type Ci, meanCi, pooledQuantiles, ratioCi } from "./sim-stats.ts";
+import {
+  batchQuantiles,
+  type Ci,
+  finiteMeanCi,
+  meanCi,
+  pooledQuantiles,
+  ratioCi,
+  t975,
+} from "./sim-stats.ts";
 
 export * from "./sim-random.ts";
 export * from "./sim-spec.ts";
@@ -72,6 +80,114 @@ export interface SimulationResult {
   waitByPatient: (number | null)[];
   /** Appointment time of each booked patient (minutes from the session start), in the same order. */
   appointmentTimes: number[];
+}
+
+/** Settings to compare; the first is the reference the others are measured against. */
+export interface ComparisonOptions {
+  variants: readonly { label: string; session: SessionSpec }[];
+  runs: number;
+  seed: number;
+}
+
+/** A difference (this setting − the reference), with its 95% interval; null interval when not computable. */
+export interface Difference {
+  value: number;
+  ci: Ci;
+}
+
+export interface ComparisonRow {
+  label: string;
+  result: SimulationResult;
+  /**
+   * This setting minus the reference, run by run on the same simulated patients (same seed), so the
+   * interval is that of the difference itself: much narrower than comparing two separate intervals.
+   * Mean wait by the delta method on the paired ratios; idle and overtime as the mean paired difference;
+   * p90 wait over the same batches of runs. All zero for the reference itself.
+   */
+  difference: { meanWait: Difference; p90Wait: Difference; idle: Difference; overtime: Difference };
+}
+
+/**
+ * Simulates each setting with the same seed (so each meets the same patients) and reports each one's
+ * figures and its paired difference from the first: "is the grace policy really better, and by how much".
+ */
+export function compareSessions(options: ComparisonOptions): ComparisonRow[] {
+  const { variants, runs, seed } = options;
+  if (!Array.isArray(variants) || variants.length === 0 || variants.length > SIM_LIMITS.maxVariants)
+    throw new DomainError(
+      "invalid_request",
+      `A comparison needs from 1 to ${SIM_LIMITS.maxVariants} settings (got ${Array.isArray(variants) ? variants.length : "none"}).`,
+      [{ path: "variants", message: `from 1 to ${SIM_LIMITS.maxVariants} settings` }],
+    );
+  variants.forEach((v, k) => {
+    validateSession(v.session, `variants.${k}.session.`);
+  });
+  validateRunsAndSeed(runs, seed);
+  const done = variants.map((v) => {
+    const plan = compile(v.session);
+    const raw = runSession(plan, runs, seed);
+    // Before summarise: its pooled percentiles reorder the waits across batches.
+    const p90 =
+      raw.storedRuns >= 2 ? batchQuantiles(raw.waits, raw.runOffsets, raw.storedRuns, [0.9])[0]! : null;
+    const result: SimulationResult = {
+      ...summarise(raw, plan, seed),
+      waitByPatient: Array.from(raw.posWait, (w, i) => (raw.posShows[i]! > 0 ? w / raw.posShows[i]! : null)),
+      appointmentTimes: Array.from(plan.appt),
+    };
+    return { label: String(v.label), raw, result, p90 };
+  });
+  const ref = done[0]!;
+  return done.map((d) => {
+    const paired = (pick: (r: Raw) => Float64Array): Difference => {
+      const diff = new Float64Array(runs);
+      const a = pick(d.raw);
+      const b = pick(ref.raw);
+      for (let r = 0; r < runs; r++) diff[r] = a[r]! - b[r]!;
+      const m = meanCi(diff, runs);
+      return { value: m.mean, ci: m.ci };
+    };
+    let p90Wait: Difference = { value: d.result.p90Wait - ref.result.p90Wait, ci: null };
+    if (d.p90 && ref.p90 && d.raw.storedRuns === ref.raw.storedRuns) {
+      const diff = d.p90.map((x, b) => x - ref.p90![b]!);
+      const m = finiteMeanCi(diff);
+      if (m.ci) {
+        const half = m.ci[1] - m.mean;
+        p90Wait = { value: p90Wait.value, ci: [p90Wait.value - half, p90Wait.value + half] };
+      }
+    }
+    return {
+      label: d.label,
+      result: d.result,
+      difference: {
+        meanWait: ratioDifference(d.raw, ref.raw, d.result.meanWait, ref.result.meanWait),
+        p90Wait,
+        idle: paired((r) => r.idle),
+        overtime: paired((r) => r.overtime),
+      },
+    };
+  });
+}
+
+/** Ra − Rb for two ratios of sums over the same runs, delta-method interval on the paired influences. */
+function ratioDifference(a: Raw, b: Raw, ra: number, rb: number): Difference {
+  const n = a.runs;
+  let sa = 0;
+  let sb = 0;
+  for (let r = 0; r < n; r++) {
+    sa += a.shows[r]!;
+    sb += b.shows[r]!;
+  }
+  const value = ra - rb;
+  if (n < 2 || sa === 0 || sb === 0) return { value, ci: null };
+  const xa = sa / n;
+  const xb = sb / n;
+  let ss = 0;
+  for (let r = 0; r < n; r++) {
+    const e = (a.waitSum[r]! - ra * a.shows[r]!) / xa - (b.waitSum[r]! - rb * b.shows[r]!) / xb;
+    ss += e * e;
+  }
+  const half = t975(n - 1) * Math.sqrt(ss / ((n - 1) * n));
+  return { value, ci: [value - half, value + half] };
 }
 
 /** One run of a session in detail, e.g. to draw a sample day. Times in minutes from the session start. */

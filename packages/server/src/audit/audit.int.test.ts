@@ -41,6 +41,19 @@ describe(`audit entries (${dialect})`, () => {
     services = await createTestServices();
     seed = await seedTwoOrgs(services);
     ({ app } = await createTestApp(services));
+    // Clinicians see only patients they treat: make the clinician the seeded practitioner and the
+    // primary practitioner of both seeded patients.
+    await services.db.kysely
+      .updateTable("staff_members")
+      .set({ user_id: seed.alpha.users.clinician.id })
+      .where("organization_id", "=", seed.alpha.id)
+      .where("id", "=", seed.alpha.practitionerId)
+      .execute();
+    await services.db.kysely
+      .updateTable("patients")
+      .set({ primary_practitioner_id: seed.alpha.practitionerId })
+      .where("organization_id", "=", seed.alpha.id)
+      .execute();
     clinician = await signIn(app, seed.alpha.users.clinician.email);
     admin = await signIn(app, seed.alpha.users.admin.email);
   });
@@ -83,7 +96,8 @@ describe(`audit entries (${dialect})`, () => {
       ip: IP,
       request_id: result.headers["x-request-id"],
     });
-    expect(JSON.parse(entries[0]!.detail!)).toEqual({ via: "session" });
+    // …and how the record was opened (records/patient-access.ts): the clinician treats this patient.
+    expect(JSON.parse(entries[0]!.detail!)).toEqual({ via: "session", access: "treating" });
     expect(Date.parse(entries[0]!.at)).toBe(services.clock().getTime());
   });
 

@@ -75,6 +75,22 @@ async function loadPast(trx: Trx, org: string, from: number, to: number): Promis
     .execute();
 }
 
+const localDates = new Map<string, string>();
+/**
+ * The local date of an instant, memoised per zone and hour (zone offsets only change on the hour in the
+ * zones a practice uses), so walking thousands of past visits does not format each one.
+ */
+function localDate(instant: number, zone: string): string {
+  const key = `${zone}|${Math.floor(instant / 3_600_000)}`;
+  let date = localDates.get(key);
+  if (!date) {
+    date = instantToLocal(instant, zone).date;
+    if (localDates.size > 100_000) localDates.clear();
+    localDates.set(key, date);
+  }
+  return date;
+}
+
 interface PatientHistory {
   visits: number;
   noShows: number;
@@ -103,7 +119,7 @@ function toExamples(rows: readonly PastRow[]): {
     if (r.status === "noshow") h.noShows++;
     else {
       h.visits++;
-      h.lastVisitDate = instantToLocal(start, r.time_zone).date;
+      h.lastVisitDate = localDate(start, r.time_zone);
     }
     history.set(r.patient_id, h);
   }
@@ -277,12 +293,21 @@ export async function refreshRisksIn(
       if (p.status === "noshow") h.noShows++;
       else {
         h.visits++;
-        h.lastVisitDate = instantToLocal(Date.parse(p.start_at), p.time_zone).date;
+        h.lastVisitDate = localDate(Date.parse(p.start_at), p.time_zone);
       }
       history.set(p.patient_id, h);
     }
   }
   const at = new Date(now).toISOString();
+  const risks: {
+    organization_id: string;
+    appointment_id: string;
+    model_id: string;
+    probability: number;
+    reasons: string;
+    computed_at: string;
+  }[] = [];
+  const risky: typeof upcoming = [];
   for (const u of upcoming) {
     const h = history.get(u.patient_id) ?? { visits: 0, noShows: 0, lastVisitDate: null };
     const start = Date.parse(u.start_at);
@@ -295,20 +320,31 @@ export async function refreshRisksIn(
       history: { priorVisits: h.visits, priorNoShows: h.noShows, lastVisitDate: h.lastVisitDate },
     };
     const p = predictNoShow(current.model, appointment);
-    const values = {
+    risks.push({
+      organization_id: org,
+      appointment_id: u.id,
       model_id: current.id,
       probability: p.probability,
       reasons: JSON.stringify(p.reasons.map((r) => r.text)),
       computed_at: at,
-    };
+    });
+    if (p.probability >= RISK_THRESHOLD && start > now) risky.push(u);
+  }
+  // Written in chunks (one statement per 200 visits, not one per visit: the hourly refresh stays cheap).
+  for (let i = 0; i < risks.length; i += 200)
     await trx
       .insertInto("appointment_risks")
-      .values({ organization_id: org, appointment_id: u.id, ...values })
-      .onConflict((oc) => oc.columns(["organization_id", "appointment_id"]).doUpdateSet(values))
+      .values(risks.slice(i, i + 200))
+      .onConflict((oc) =>
+        oc.columns(["organization_id", "appointment_id"]).doUpdateSet((eb) => ({
+          model_id: eb.ref("excluded.model_id"),
+          probability: eb.ref("excluded.probability"),
+          reasons: eb.ref("excluded.reasons"),
+          computed_at: eb.ref("excluded.computed_at"),
+        })),
+      )
       .execute();
-    if (p.probability >= RISK_THRESHOLD && start > now)
-      await enqueueExtraReminder(trx, services, org, u, now);
-  }
+  for (const u of risky) await enqueueExtraReminder(trx, services, org, u, now);
   return upcoming.length;
 }
 

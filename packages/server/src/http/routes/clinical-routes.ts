@@ -1,4 +1,605 @@
+import { DOCUMENT_TYPES, DomainError } from "@salus/core";
 import type { FastifyInstance } from "fastify";
+import type { ZodTypeProvider } from "fastify-type-provider-zod";
+import { z } from "zod";
+import {
+  ALLERGY_SEVERITIES,
+  createChartItem,
+  LIST_KINDS,
+  LIST_STATUSES,
+  type ListKind,
+  listChartItems,
+  markChartItemEnteredInError,
+  updateChartItem,
+} from "../../clinical/chart-lists.ts";
+import {
+  DOCUMENT_CATEGORIES,
+  getDocument,
+  getDocumentContent,
+  listDocuments,
+  MAX_DOCUMENT_BYTES,
+  markDocumentEnteredInError,
+  uploadDocument,
+} from "../../clinical/documents.ts";
+import {
+  createEncounter,
+  ENCOUNTER_TYPES,
+  getEncounter,
+  listEncounters,
+  markEncounterEnteredInError,
+  updateEncounter,
+} from "../../clinical/encounters.ts";
+import {
+  addAddendum,
+  createNote,
+  getNote,
+  listNotes,
+  markNoteEnteredInError,
+  signNote,
+  updateNote,
+} from "../../clinical/notes.ts";
+import { lookupIcd10, searchIcd10 } from "../../codes/code-lists.ts";
 import type { Services } from "../../platform/services.ts";
+import { actorOf } from "../guard.ts";
+import { id, idParams, optionalText, page, plainDate, text } from "../schemas.ts";
 
-export function clinicalRoutes(_app: FastifyInstance, _services: Services): void {}
+/**
+ * The clinical record: encounters with their codes, code look-up, problem/allergy/medication lists,
+ * notes with addenda, documents. Every use case goes through records/patient-access.ts (404 for a
+ * patient, encounter, note or document the caller may not see) and writes its audit entry.
+ */
+
+function patchOf<T extends z.ZodObject>(schema: T) {
+  return schema.partial().refine((v) => Object.keys(v).length > 0, "send at least one field to change");
+}
+
+const withErrors = z.strictObject({
+  includeEnteredInError: z
+    .enum(["true", "false"])
+    .optional()
+    .transform((v) => v === "true"),
+});
+const errorIn = z.strictObject({ reason: text(500) });
+
+const procedureIn = z.strictObject({
+  code: z.string().min(1).max(10),
+  modifiers: z.array(z.string().max(4)).max(10).optional(),
+  units: z.number().int().optional(),
+  pointers: z.array(z.number().int()).max(12).optional(),
+});
+const encounterFields = {
+  date: plainDate,
+  practitionerId: id,
+  locationId: id,
+  appointmentId: z.union([id, z.null()]).optional(),
+  type: z.enum(ENCOUNTER_TYPES),
+  reason: optionalText(500),
+  status: z.enum(["in-progress", "finished"]).optional(),
+  sensitive: z.boolean().optional(),
+  selfPay: z.boolean().optional(),
+  diagnoses: z.array(z.string().min(1).max(10)).max(20).optional(),
+  procedures: z.array(procedureIn).max(60).optional(),
+};
+const encounterIn = z.strictObject(encounterFields);
+const encounterPatch = patchOf(z.strictObject({ ...encounterFields, version: z.number().int().optional() }));
+const encounterOut = z.object({
+  id: z.string(),
+  patientId: z.string(),
+  practitionerId: z.string(),
+  locationId: z.string(),
+  appointmentId: z.string().nullable(),
+  date: z.string(),
+  type: z.string(),
+  reason: z.string().nullable(),
+  status: z.enum(["in-progress", "finished", "entered-in-error"]),
+  sensitive: z.boolean(),
+  selfPay: z.boolean(),
+  errorReason: z.string().nullable(),
+  diagnoses: z.array(
+    z.object({
+      position: z.number(),
+      code: z.string(),
+      display: z.string(),
+      description: z.string().nullable(),
+    }),
+  ),
+  procedures: z.array(
+    z.object({
+      position: z.number(),
+      codeSystem: z.enum(["cpt", "hcpcs"]),
+      code: z.string(),
+      description: z.string().nullable(),
+      modifiers: z.array(z.string()),
+      units: z.number(),
+      pointers: z.array(z.number()),
+      chargeCents: z.number().nullable(),
+    }),
+  ),
+  version: z.number(),
+  createdAt: z.string(),
+  updatedAt: z.string(),
+});
+
+const codeOut = z.object({
+  code: z.string(),
+  display: z.string(),
+  description: z.string().nullable(),
+  billable: z.boolean(),
+  version: z.string(),
+});
+
+const itemBase = {
+  id: z.string(),
+  patientId: z.string(),
+  errorReason: z.string().nullable(),
+  version: z.number(),
+  createdAt: z.string(),
+  updatedAt: z.string(),
+};
+const nullableDate = z.union([plainDate, z.null()]).optional();
+const LISTS: Record<ListKind, { fields: z.ZodRawShape; out: z.ZodObject; singular: string; tag: string }> = {
+  problems: {
+    fields: {
+      code: z.union([z.string().min(1).max(10), z.null()]).optional(),
+      description: optionalText(500),
+      onsetDate: nullableDate,
+      resolvedDate: nullableDate,
+    },
+    out: z.object({
+      ...itemBase,
+      status: z.string(),
+      code: z.string().nullable(),
+      description: z.string().nullable(),
+      onsetDate: z.string().nullable(),
+      resolvedDate: z.string().nullable(),
+    }),
+    singular: "problem",
+    tag: "Problems",
+  },
+  allergies: {
+    fields: {
+      substance: optionalText(200),
+      reaction: optionalText(500),
+      severity: z.union([z.enum(ALLERGY_SEVERITIES), z.null()]).optional(),
+    },
+    out: z.object({
+      ...itemBase,
+      status: z.string(),
+      substance: z.string().nullable(),
+      reaction: z.string().nullable(),
+      severity: z.string().nullable(),
+    }),
+    singular: "allergy",
+    tag: "Allergies",
+  },
+  medications: {
+    fields: {
+      name: optionalText(200),
+      dose: optionalText(200),
+      frequency: optionalText(200),
+      startDate: nullableDate,
+      endDate: nullableDate,
+    },
+    out: z.object({
+      ...itemBase,
+      status: z.string(),
+      name: z.string().nullable(),
+      dose: z.string().nullable(),
+      frequency: z.string().nullable(),
+      startDate: z.string().nullable(),
+      endDate: z.string().nullable(),
+    }),
+    singular: "medication",
+    tag: "Medications",
+  },
+};
+
+type NoteOut = {
+  id: string;
+  encounterId: string;
+  patientId: string;
+  kind: "note" | "addendum";
+  parentId: string | null;
+  title: string | null;
+  text: string;
+  status: "draft" | "signed" | "entered-in-error";
+  authorUserId: string;
+  authorLabel: string;
+  signedAt: string | null;
+  errorReason: string | null;
+  version: number;
+  createdAt: string;
+  updatedAt: string;
+  addenda: NoteOut[];
+};
+const noteOut: z.ZodType<NoteOut> = z.lazy(() =>
+  z.object({
+    id: z.string(),
+    encounterId: z.string(),
+    patientId: z.string(),
+    kind: z.enum(["note", "addendum"]),
+    parentId: z.string().nullable(),
+    title: z.string().nullable(),
+    text: z.string(),
+    status: z.enum(["draft", "signed", "entered-in-error"]),
+    authorUserId: z.string(),
+    authorLabel: z.string(),
+    signedAt: z.string().nullable(),
+    errorReason: z.string().nullable(),
+    version: z.number(),
+    createdAt: z.string(),
+    updatedAt: z.string(),
+    addenda: z.array(noteOut),
+  }),
+);
+// Note text is kept verbatim (script included: it is data, and every page renders it as text).
+const noteIn = z.strictObject({ title: optionalText(200), text: text(100_000) });
+const notePatch = patchOf(
+  z.strictObject({ title: optionalText(200), text: text(100_000), version: z.number().int().optional() }),
+);
+
+const documentOut = z.object({
+  id: z.string(),
+  patientId: z.string(),
+  encounterId: z.string().nullable(),
+  title: z.string(),
+  category: z.string(),
+  filename: z.string(),
+  contentType: z.string(),
+  sizeBytes: z.number(),
+  sha256: z.string(),
+  status: z.enum(["current", "entered-in-error"]),
+  errorReason: z.string().nullable(),
+  uploadedBy: z.string().nullable(),
+  createdAt: z.string(),
+  updatedAt: z.string(),
+});
+const uploadQuery = z.strictObject({
+  filename: text(255),
+  title: text(200).optional(),
+  category: z.enum(DOCUMENT_CATEGORIES).default("other"),
+  encounterId: id.optional(),
+});
+
+/** Content types an upload may be sent as (text goes as octet-stream: text/plain stays refused app-wide). */
+const UPLOAD_TYPES = [
+  "application/octet-stream",
+  ...Object.keys(DOCUMENT_TYPES).filter((t) => t !== "text/plain"),
+];
+
+/** `attachment; filename="ascii"; filename*=UTF-8''…`: the name can never break out of the header. */
+function contentDisposition(kind: "inline" | "attachment", filename: string): string {
+  const ascii = filename.replace(/[^\x20-\x7e]/g, "_").replace(/["\\;]/g, "_");
+  return `${kind}; filename="${ascii}"; filename*=UTF-8''${encodeURIComponent(filename)}`;
+}
+
+export function clinicalRoutes(app: FastifyInstance, services: Services): void {
+  const r = app.withTypeProvider<ZodTypeProvider>();
+
+  // Encounters
+  const et = ["Encounters"];
+  r.get("/api/patients/:id/encounters", {
+    config: { permission: "encounters:read" },
+    schema: {
+      tags: et,
+      summary:
+        "A patient's encounters with their diagnoses and procedures (entered-in-error hidden unless asked)",
+      params: idParams,
+      querystring: withErrors,
+      response: { 200: page(encounterOut) },
+    },
+    handler: async (req) =>
+      listEncounters(services, actorOf(req), req.params.id, {
+        includeEnteredInError: req.query.includeEnteredInError,
+      }),
+  });
+  r.post("/api/patients/:id/encounters", {
+    config: { permission: "encounters:write" },
+    schema: {
+      tags: et,
+      summary: "Record an encounter",
+      params: idParams,
+      body: encounterIn,
+      response: { 201: encounterOut },
+    },
+    handler: async (req, reply) =>
+      reply.status(201).send(await createEncounter(services, actorOf(req), req.params.id, req.body)),
+  });
+  r.get("/api/encounters/:id", {
+    config: { permission: "encounters:read" },
+    schema: { tags: et, summary: "Read an encounter", params: idParams, response: { 200: encounterOut } },
+    handler: async (req) => getEncounter(services, actorOf(req), req.params.id),
+  });
+  r.patch("/api/encounters/:id", {
+    config: { permission: "encounters:write" },
+    schema: {
+      tags: et,
+      summary: "Change an encounter (diagnoses and procedures are replaced as a whole when sent)",
+      params: idParams,
+      body: encounterPatch,
+      response: { 200: encounterOut },
+    },
+    handler: async (req) => updateEncounter(services, actorOf(req), req.params.id, req.body),
+  });
+  r.post("/api/encounters/:id/entered-in-error", {
+    config: { permission: "encounters:write" },
+    schema: {
+      tags: et,
+      summary: "Mark an encounter entered in error (it stays in the history)",
+      params: idParams,
+      body: errorIn,
+      response: { 200: encounterOut },
+    },
+    handler: async (req) =>
+      markEncounterEnteredInError(services, actorOf(req), req.params.id, req.body.reason),
+  });
+
+  // Code look-up
+  const ct = ["Codes"];
+  r.get("/api/codes/icd10", {
+    config: { permission: "encounters:read" },
+    schema: {
+      tags: ct,
+      summary:
+        "Search ICD-10-CM by code prefix or description words (at most 20, the list in force on `date`)",
+      querystring: z.strictObject({ q: text(100, 0), date: plainDate.optional() }),
+      response: { 200: z.object({ version: z.string().nullable(), items: z.array(codeOut) }) },
+    },
+    handler: async (req) =>
+      searchIcd10(
+        services.db.kysely,
+        req.query.q,
+        req.query.date ?? services.clock().toISOString().slice(0, 10),
+      ),
+  });
+  r.get("/api/codes/icd10/:code", {
+    config: { permission: "encounters:read" },
+    schema: {
+      tags: ct,
+      summary: "One ICD-10-CM code (billable, or a category)",
+      params: z.strictObject({ code: z.string().min(1).max(10) }),
+      querystring: z.strictObject({ date: plainDate.optional() }),
+      response: { 200: codeOut },
+    },
+    handler: async (req) => {
+      const found = await lookupIcd10(
+        services.db.kysely,
+        req.params.code,
+        req.query.date ?? services.clock().toISOString().slice(0, 10),
+      );
+      if (!found)
+        throw new DomainError("not_found", `${req.params.code} is not in the loaded ICD-10-CM list.`);
+      return found;
+    },
+  });
+
+  // Problems, allergies, medications
+  for (const kind of LIST_KINDS) {
+    const { fields, out, singular, tag } = LISTS[kind];
+    const status = z.enum(LIST_STATUSES[kind] as [string, ...string[]]);
+    const input = z.strictObject({ ...fields, status: status.optional() });
+    const patch = patchOf(z.strictObject({ ...fields, status, version: z.number().int().optional() }));
+    r.get(`/api/patients/:id/${kind}`, {
+      config: { permission: "chart:read" },
+      schema: {
+        tags: [tag],
+        summary: `A patient's ${kind}`,
+        params: idParams,
+        querystring: withErrors,
+        response: { 200: page(out) },
+      },
+      handler: async (req) =>
+        listChartItems(services, actorOf(req), kind, req.params.id, {
+          includeEnteredInError: req.query.includeEnteredInError,
+        }),
+    });
+    r.post(`/api/patients/:id/${kind}`, {
+      config: { permission: "chart:write" },
+      schema: {
+        tags: [tag],
+        summary: `Add to a patient's ${kind}`,
+        params: idParams,
+        body: input,
+        response: { 201: out },
+      },
+      handler: async (req, reply) =>
+        reply.status(201).send(await createChartItem(services, actorOf(req), kind, req.params.id, req.body)),
+    });
+    r.patch(`/api/${kind}/:id`, {
+      config: { permission: "chart:write" },
+      schema: {
+        tags: [tag],
+        summary: `Change a ${singular} (status included)`,
+        params: idParams,
+        body: patch,
+        response: { 200: out },
+      },
+      handler: async (req) => updateChartItem(services, actorOf(req), kind, req.params.id, req.body),
+    });
+    r.post(`/api/${kind}/:id/entered-in-error`, {
+      config: { permission: "chart:write" },
+      schema: {
+        tags: [tag],
+        summary: `Mark a ${singular} entered in error`,
+        params: idParams,
+        body: errorIn,
+        response: { 200: out },
+      },
+      handler: async (req) =>
+        markChartItemEnteredInError(services, actorOf(req), kind, req.params.id, req.body.reason),
+    });
+  }
+
+  // Notes
+  const nt = ["Notes"];
+  r.get("/api/encounters/:id/notes", {
+    config: { permission: "chart:read" },
+    schema: {
+      tags: nt,
+      summary: "An encounter's notes with their addenda",
+      params: idParams,
+      querystring: withErrors,
+      response: { 200: page(noteOut) },
+    },
+    handler: async (req) =>
+      listNotes(services, actorOf(req), req.params.id, {
+        includeEnteredInError: req.query.includeEnteredInError,
+      }),
+  });
+  r.post("/api/encounters/:id/notes", {
+    config: { permission: "chart:write" },
+    schema: {
+      tags: nt,
+      summary: "Start a draft note",
+      params: idParams,
+      body: noteIn,
+      response: { 201: noteOut },
+    },
+    handler: async (req, reply) =>
+      reply.status(201).send(await createNote(services, actorOf(req), req.params.id, req.body)),
+  });
+  r.get("/api/notes/:id", {
+    config: { permission: "chart:read" },
+    schema: { tags: nt, summary: "Read a note", params: idParams, response: { 200: noteOut } },
+    handler: async (req) => getNote(services, actorOf(req), req.params.id),
+  });
+  r.patch("/api/notes/:id", {
+    config: { permission: "chart:write" },
+    schema: {
+      tags: nt,
+      summary: "Change a draft note (its author only; 409 once signed)",
+      params: idParams,
+      body: notePatch,
+      response: { 200: noteOut },
+    },
+    handler: async (req) => updateNote(services, actorOf(req), req.params.id, req.body),
+  });
+  r.post("/api/notes/:id/sign", {
+    config: { permission: "chart:write" },
+    schema: {
+      tags: nt,
+      summary: "Sign a draft note: it is locked from then on",
+      params: idParams,
+      body: z.strictObject({}).optional(),
+      response: { 200: noteOut },
+    },
+    handler: async (req) => signNote(services, actorOf(req), req.params.id),
+  });
+  r.post("/api/notes/:id/addenda", {
+    config: { permission: "chart:write" },
+    schema: {
+      tags: nt,
+      summary: "Append a signed addendum to a signed note",
+      params: idParams,
+      body: z.strictObject({ text: text(100_000) }),
+      response: { 201: noteOut },
+    },
+    handler: async (req, reply) =>
+      reply.status(201).send(await addAddendum(services, actorOf(req), req.params.id, req.body)),
+  });
+  r.post("/api/notes/:id/entered-in-error", {
+    config: { permission: "chart:write" },
+    schema: {
+      tags: nt,
+      summary: "Mark a note entered in error (its text stays)",
+      params: idParams,
+      body: errorIn,
+      response: { 200: noteOut },
+    },
+    handler: async (req) => markNoteEnteredInError(services, actorOf(req), req.params.id, req.body.reason),
+  });
+
+  // Documents
+  const dt = ["Documents"];
+  r.get("/api/patients/:id/documents", {
+    config: { permission: "chart:read" },
+    schema: {
+      tags: dt,
+      summary: "A patient's documents (metadata)",
+      params: idParams,
+      querystring: withErrors,
+      response: { 200: page(documentOut) },
+    },
+    handler: async (req) =>
+      listDocuments(services, actorOf(req), req.params.id, {
+        includeEnteredInError: req.query.includeEnteredInError,
+      }),
+  });
+  r.get("/api/documents/:id", {
+    config: { permission: "chart:read" },
+    schema: { tags: dt, summary: "A document's metadata", params: idParams, response: { 200: documentOut } },
+    handler: async (req) => getDocument(services, actorOf(req), req.params.id),
+  });
+  r.get("/api/documents/:id/content", {
+    config: { permission: "chart:read" },
+    schema: {
+      tags: dt,
+      summary: "Download a document (decrypted, with the type detected at upload)",
+      params: idParams,
+    },
+    handler: async (req, reply) => {
+      const { document, bytes, inline } = await getDocumentContent(services, actorOf(req), req.params.id);
+      return reply
+        .type(document.contentType)
+        .header(
+          "content-disposition",
+          contentDisposition(inline ? "inline" : "attachment", document.filename),
+        )
+        .header("x-content-type-options", "nosniff")
+        .header("content-security-policy", "sandbox; default-src 'none';")
+        .header("cross-origin-resource-policy", "same-origin")
+        .send(bytes);
+    },
+  });
+  r.post("/api/documents/:id/entered-in-error", {
+    config: { permission: "chart:write" },
+    schema: {
+      tags: dt,
+      summary: "Mark a document entered in error (it stays)",
+      params: idParams,
+      body: errorIn,
+      response: { 200: documentOut },
+    },
+    handler: async (req) =>
+      markDocumentEnteredInError(services, actorOf(req), req.params.id, req.body.reason),
+  });
+
+  // Upload: the raw bytes as the body (application/octet-stream, or the file's own type), the name and
+  // labels in the query string. Its own content-type parser and body limit live in this child context,
+  // so the rest of the API still takes JSON only, up to SALUS_BODY_LIMIT_BYTES.
+  app.register(async (uploads) => {
+    uploads.addContentTypeParser(
+      UPLOAD_TYPES,
+      { parseAs: "buffer", bodyLimit: MAX_DOCUMENT_BYTES },
+      (_req, body, done) => done(null, body),
+    );
+    uploads.withTypeProvider<ZodTypeProvider>().post("/api/patients/:id/documents", {
+      config: { permission: "chart:write" },
+      bodyLimit: MAX_DOCUMENT_BYTES,
+      schema: {
+        tags: dt,
+        summary: `Upload a document: the file's bytes as the body (application/octet-stream), at most ${MAX_DOCUMENT_BYTES / 1024 / 1024} MB`,
+        params: idParams,
+        querystring: uploadQuery,
+        response: { 201: documentOut },
+      },
+      handler: async (req, reply) => {
+        if (!Buffer.isBuffer(req.body))
+          throw new DomainError(
+            "unsupported_media_type",
+            "Send the file's bytes as the request body with Content-Type: application/octet-stream.",
+          );
+        const declared = (req.headers["content-type"] ?? "").split(";")[0]!.trim().toLowerCase() || null;
+        const created = await uploadDocument(services, actorOf(req), req.params.id, {
+          bytes: req.body,
+          filename: req.query.filename,
+          title: req.query.title ?? req.query.filename,
+          category: req.query.category,
+          declaredType: declared,
+          encounterId: req.query.encounterId ?? null,
+        });
+        return reply.status(201).send(created);
+      },
+    });
+  });
+}

@@ -1,0 +1,519 @@
+import { randomUUID } from "node:crypto";
+import {
+  checkEncounterCodes,
+  DomainError,
+  type ErrorDetail,
+  formatIcd10,
+  isPlainDate,
+  type NormalizedCodes,
+  type ProcedureInput,
+} from "@salus/core";
+import { audited } from "../audit/audited.ts";
+import { checkCodesAgainstLists, codeSetVersionFor } from "../codes/code-lists.ts";
+import type { EncounterStatus, EncountersTable } from "../db/schema-clinical.ts";
+import type { Trx } from "../db/transaction.ts";
+import type { Actor, Services } from "../platform/services.ts";
+import { requirePatientAccess } from "../records/patient-access.ts";
+import { encounterVisible, requireEncounter } from "./clinical-access.ts";
+
+/**
+ * Encounters: date of service, practitioner, location, type, reason, status, with their diagnoses
+ * (ICD-10-CM, ordered, the first is primary) and procedures (CPT/HCPCS with modifiers, units and
+ * diagnosis pointers) — what billing will claim. Flags: `sensitive` (narrower access, see
+ * records/patient-access.ts) and `selfPay` (the patient paid out of pocket and asked that the visit stay
+ * off insurance claims, 45 CFR 164.522(a)(1)(vi)). Never deleted: a mistake is marked entered-in-error.
+ */
+export const ENCOUNTER_TYPES = ["office-visit", "telehealth", "home-visit", "procedure", "other"] as const;
+export type EncounterType = (typeof ENCOUNTER_TYPES)[number];
+
+export interface DiagnosisView {
+  position: number;
+  code: string;
+  display: string;
+  description: string | null;
+}
+
+export interface ProcedureView {
+  position: number;
+  codeSystem: "cpt" | "hcpcs";
+  code: string;
+  description: string | null;
+  modifiers: string[];
+  units: number;
+  pointers: number[];
+  chargeCents: number | null;
+}
+
+export interface EncounterView {
+  id: string;
+  patientId: string;
+  practitionerId: string;
+  locationId: string;
+  appointmentId: string | null;
+  date: string;
+  type: string;
+  reason: string | null;
+  status: EncounterStatus;
+  sensitive: boolean;
+  selfPay: boolean;
+  errorReason: string | null;
+  diagnoses: DiagnosisView[];
+  procedures: ProcedureView[];
+  version: number;
+  createdAt: string;
+  updatedAt: string;
+}
+
+export interface EncounterInput {
+  date: string;
+  practitionerId: string;
+  locationId: string;
+  appointmentId?: string | null;
+  type: EncounterType;
+  reason?: string | null;
+  status?: "in-progress" | "finished";
+  sensitive?: boolean;
+  selfPay?: boolean;
+  diagnoses?: string[];
+  procedures?: ProcedureInput[];
+}
+
+export type EncounterPatch = Partial<EncounterInput> & { version?: number };
+
+async function descriptions(
+  trx: Trx,
+  codeSet: string,
+  date: string,
+  codes: string[],
+): Promise<Map<string, string | null>> {
+  if (!codes.length) return new Map();
+  const v = await codeSetVersionFor(trx, codeSet as "icd10cm", date);
+  if (!v) return new Map();
+  const rows = await trx
+    .selectFrom("code_set_entries")
+    .select(["code", "description"])
+    .where("code_set", "=", codeSet)
+    .where("version", "=", v.version)
+    .where("code", "in", codes)
+    .execute();
+  return new Map(rows.map((r) => [r.code, r.description]));
+}
+
+/** Presents encounters with their codes (and the loaded lists' descriptions, when there are any). */
+export async function presentEncounters(trx: Trx, rows: EncountersTable[]): Promise<EncounterView[]> {
+  if (!rows.length) return [];
+  const org = rows[0]!.organization_id;
+  const ids = rows.map((r) => r.id);
+  const dx = await trx
+    .selectFrom("encounter_diagnoses")
+    .selectAll()
+    .where("organization_id", "=", org)
+    .where("encounter_id", "in", ids)
+    .orderBy("position")
+    .execute();
+  const px = await trx
+    .selectFrom("encounter_procedures")
+    .selectAll()
+    .where("organization_id", "=", org)
+    .where("encounter_id", "in", ids)
+    .orderBy("position")
+    .execute();
+  const out: EncounterView[] = [];
+  for (const r of rows) {
+    const mineDx = dx.filter((d) => d.encounter_id === r.id);
+    const minePx = px.filter((p) => p.encounter_id === r.id);
+    const icd = await descriptions(
+      trx,
+      "icd10cm",
+      r.date,
+      mineDx.map((d) => d.code),
+    );
+    const cpt = await descriptions(
+      trx,
+      "cpt",
+      r.date,
+      minePx.filter((p) => p.code_system === "cpt").map((p) => p.code),
+    );
+    const hcpcs = await descriptions(
+      trx,
+      "hcpcs",
+      r.date,
+      minePx.filter((p) => p.code_system === "hcpcs").map((p) => p.code),
+    );
+    out.push({
+      id: r.id,
+      patientId: r.patient_id,
+      practitionerId: r.practitioner_id,
+      locationId: r.location_id,
+      appointmentId: r.appointment_id,
+      date: r.date,
+      type: r.type,
+      reason: r.reason,
+      status: r.status,
+      sensitive: r.sensitive === 1,
+      selfPay: r.self_pay === 1,
+      errorReason: r.error_reason,
+      diagnoses: mineDx.map((d) => ({
+        position: d.position,
+        code: d.code,
+        display: formatIcd10(d.code),
+        description: icd.get(d.code) ?? null,
+      })),
+      procedures: minePx.map((p) => ({
+        position: p.position,
+        codeSystem: p.code_system,
+        code: p.code,
+        description: (p.code_system === "cpt" ? cpt : hcpcs).get(p.code) ?? null,
+        modifiers: JSON.parse(p.modifiers) as string[],
+        units: p.units,
+        pointers: JSON.parse(p.pointers) as number[],
+        chargeCents: p.charge_cents,
+      })),
+      version: r.version,
+      createdAt: r.created_at,
+      updatedAt: r.updated_at,
+    });
+  }
+  return out;
+}
+
+function invalid(message: string, details: ErrorDetail[]): DomainError {
+  return new DomainError("invalid_request", message, details);
+}
+
+/** Format checks (core), then the loaded lists for the date of service; one 400 naming every code. */
+async function checkCodes(
+  trx: Trx,
+  date: string,
+  diagnoses: string[],
+  procedures: ProcedureInput[],
+): Promise<NormalizedCodes> {
+  const format = checkEncounterCodes(diagnoses, procedures);
+  if (!format.ok) {
+    throw invalid(
+      `The encounter's codes are not valid: ${format.errors[0]!.message}${format.errors.length > 1 ? ` (and ${format.errors.length - 1} more)` : ""}.`,
+      format.errors,
+    );
+  }
+  const listed = await checkCodesAgainstLists(trx, date, format.value);
+  if (listed.length)
+    throw invalid(
+      `The encounter's codes are not valid: ${listed[0]!.message}${listed.length > 1 ? ` (and ${listed.length - 1} more)` : ""}.`,
+      listed,
+    );
+  return format.value;
+}
+
+async function checkReferences(
+  trx: Trx,
+  actor: Actor,
+  patientId: string,
+  input: Partial<EncounterInput>,
+): Promise<void> {
+  const org = actor.organizationId;
+  if (input.date !== undefined && !isPlainDate(input.date))
+    throw invalid("The date is not a real date.", [
+      { path: "date", message: "must be a real date written YYYY-MM-DD" },
+    ]);
+  if (input.practitionerId !== undefined) {
+    const p = await trx
+      .selectFrom("staff_members")
+      .select("kind")
+      .where("organization_id", "=", org)
+      .where("id", "=", input.practitionerId)
+      .executeTakeFirst();
+    if (p?.kind !== "practitioner")
+      throw invalid("No practitioner with that id.", [
+        { path: "practitionerId", message: "is not a practitioner of this practice" },
+      ]);
+  }
+  if (input.locationId !== undefined) {
+    const l = await trx
+      .selectFrom("locations")
+      .select("id")
+      .where("organization_id", "=", org)
+      .where("id", "=", input.locationId)
+      .executeTakeFirst();
+    if (!l)
+      throw invalid("No location with that id.", [
+        { path: "locationId", message: "is not a location of this practice" },
+      ]);
+  }
+  if (input.appointmentId) {
+    const a = await trx
+      .selectFrom("appointments")
+      .select("id")
+      .where("organization_id", "=", org)
+      .where("id", "=", input.appointmentId)
+      .where("patient_id", "=", patientId)
+      .executeTakeFirst();
+    if (!a)
+      throw invalid("No appointment of this patient with that id.", [
+        { path: "appointmentId", message: "is not an appointment of this patient" },
+      ]);
+  }
+}
+
+async function writeCodes(trx: Trx, org: string, encounterId: string, codes: NormalizedCodes): Promise<void> {
+  await trx
+    .deleteFrom("encounter_diagnoses")
+    .where("organization_id", "=", org)
+    .where("encounter_id", "=", encounterId)
+    .execute();
+  await trx
+    .deleteFrom("encounter_procedures")
+    .where("organization_id", "=", org)
+    .where("encounter_id", "=", encounterId)
+    .execute();
+  if (codes.diagnoses.length)
+    await trx
+      .insertInto("encounter_diagnoses")
+      .values(
+        codes.diagnoses.map((code, i) => ({
+          organization_id: org,
+          encounter_id: encounterId,
+          position: i + 1,
+          code,
+        })),
+      )
+      .execute();
+  if (codes.procedures.length)
+    await trx
+      .insertInto("encounter_procedures")
+      .values(
+        codes.procedures.map((p, i) => ({
+          organization_id: org,
+          encounter_id: encounterId,
+          position: i + 1,
+          code_system: p.codeSystem,
+          code: p.code,
+          modifiers: JSON.stringify(p.modifiers),
+          units: p.units,
+          pointers: JSON.stringify(p.pointers),
+          charge_cents: null,
+        })),
+      )
+      .execute();
+}
+
+export async function createEncounter(
+  services: Services,
+  actor: Actor,
+  patientId: string,
+  input: EncounterInput,
+): Promise<EncounterView> {
+  const id = randomUUID();
+  return audited(
+    services,
+    actor,
+    { action: "encounter.create", resourceType: "Encounter", resourceId: id, patientId },
+    async (trx) => {
+      await requirePatientAccess(trx, services, actor, patientId, "codes");
+      await checkReferences(trx, actor, patientId, input);
+      const codes = await checkCodes(trx, input.date, input.diagnoses ?? [], input.procedures ?? []);
+      const at = services.clock().toISOString();
+      const row: EncountersTable = {
+        organization_id: actor.organizationId,
+        id,
+        patient_id: patientId,
+        practitioner_id: input.practitionerId,
+        location_id: input.locationId,
+        appointment_id: input.appointmentId ?? null,
+        date: input.date,
+        type: input.type,
+        reason: input.reason ?? null,
+        status: input.status ?? "in-progress",
+        sensitive: input.sensitive ? 1 : 0,
+        self_pay: input.selfPay ? 1 : 0,
+        error_reason: null,
+        created_by: actor.userId,
+        version: 1,
+        created_at: at,
+        updated_at: at,
+      };
+      await trx.insertInto("encounters").values(row).execute();
+      await writeCodes(trx, actor.organizationId, id, codes);
+      return (await presentEncounters(trx, [row]))[0]!;
+    },
+  );
+}
+
+export async function getEncounter(services: Services, actor: Actor, id: string): Promise<EncounterView> {
+  return audited(
+    services,
+    actor,
+    {
+      action: "encounter.read",
+      resourceType: "Encounter",
+      resourceId: id,
+      fromResult: (e: EncounterView) => ({ patientId: e.patientId }),
+    },
+    async (trx) => {
+      const { encounter } = await requireEncounter(trx, services, actor, id, "codes");
+      return (await presentEncounters(trx, [encounter]))[0]!;
+    },
+  );
+}
+
+export async function listEncounters(
+  services: Services,
+  actor: Actor,
+  patientId: string,
+  options: { includeEnteredInError?: boolean } = {},
+): Promise<{ items: EncounterView[]; total: number }> {
+  return audited(
+    services,
+    actor,
+    {
+      action: "encounter.search",
+      resourceType: "Encounter",
+      patientId,
+      fromResult: (r: { items: EncounterView[] }) => ({ detail: { encounterIds: r.items.map((e) => e.id) } }),
+    },
+    async (trx) => {
+      const access = await requirePatientAccess(trx, services, actor, patientId, "codes");
+      let q = trx
+        .selectFrom("encounters")
+        .selectAll()
+        .where("organization_id", "=", actor.organizationId)
+        .where("patient_id", "=", patientId);
+      if (!options.includeEnteredInError) q = q.where("status", "!=", "entered-in-error");
+      const rows = (await q.orderBy("date", "desc").orderBy("created_at", "desc").execute()).filter((e) =>
+        encounterVisible(actor, access, e, "codes"),
+      );
+      const items = await presentEncounters(trx, rows);
+      return { items, total: items.length };
+    },
+  );
+}
+
+export async function updateEncounter(
+  services: Services,
+  actor: Actor,
+  id: string,
+  patch: EncounterPatch,
+): Promise<EncounterView> {
+  return audited(
+    services,
+    actor,
+    {
+      action: "encounter.update",
+      resourceType: "Encounter",
+      resourceId: id,
+      // Which fields changed and the versions, not their values: the audit trail holds references, and
+      // the codes themselves are in the record.
+      detail: { changed: Object.keys(patch).filter((k) => k !== "version") },
+      fromResult: (e: EncounterView) => ({ patientId: e.patientId, detail: { version: e.version } }),
+    },
+    async (trx) => {
+      const { encounter } = await requireEncounter(trx, services, actor, id, "codes");
+      if (encounter.status === "entered-in-error")
+        throw new DomainError(
+          "conflict",
+          "This encounter was marked entered in error; it can no longer change.",
+        );
+      if (patch.version !== undefined && patch.version !== encounter.version)
+        throw new DomainError(
+          "conflict",
+          "Someone changed this encounter since you loaded it; reload and try again.",
+        );
+      await checkReferences(trx, actor, encounter.patient_id, patch);
+      const date = patch.date ?? encounter.date;
+      const codesChanged =
+        patch.diagnoses !== undefined || patch.procedures !== undefined || patch.date !== undefined;
+      if (codesChanged) {
+        const current = (await presentEncounters(trx, [encounter]))[0]!;
+        const codes = await checkCodes(
+          trx,
+          date,
+          patch.diagnoses ?? current.diagnoses.map((d) => d.code),
+          patch.procedures ??
+            current.procedures.map((p) => ({
+              code: p.code,
+              modifiers: p.modifiers,
+              units: p.units,
+              pointers: p.pointers,
+            })),
+        );
+        if (patch.diagnoses !== undefined || patch.procedures !== undefined)
+          await writeCodes(trx, actor.organizationId, id, codes);
+      }
+      const next: EncountersTable = {
+        ...encounter,
+        date,
+        practitioner_id: patch.practitionerId ?? encounter.practitioner_id,
+        location_id: patch.locationId ?? encounter.location_id,
+        appointment_id: patch.appointmentId !== undefined ? patch.appointmentId : encounter.appointment_id,
+        type: patch.type ?? encounter.type,
+        reason: patch.reason !== undefined ? patch.reason : encounter.reason,
+        status: patch.status ?? encounter.status,
+        sensitive: patch.sensitive !== undefined ? (patch.sensitive ? 1 : 0) : encounter.sensitive,
+        self_pay: patch.selfPay !== undefined ? (patch.selfPay ? 1 : 0) : encounter.self_pay,
+        version: encounter.version + 1,
+        updated_at: services.clock().toISOString(),
+      };
+      await trx
+        .updateTable("encounters")
+        .set({
+          date: next.date,
+          practitioner_id: next.practitioner_id,
+          location_id: next.location_id,
+          appointment_id: next.appointment_id,
+          type: next.type,
+          reason: next.reason,
+          status: next.status,
+          sensitive: next.sensitive,
+          self_pay: next.self_pay,
+          version: next.version,
+          updated_at: next.updated_at,
+        })
+        .where("organization_id", "=", actor.organizationId)
+        .where("id", "=", id)
+        .where("version", "=", encounter.version)
+        .execute();
+      return (await presentEncounters(trx, [next]))[0]!;
+    },
+  );
+}
+
+export async function markEncounterEnteredInError(
+  services: Services,
+  actor: Actor,
+  id: string,
+  reason: string,
+): Promise<EncounterView> {
+  return audited(
+    services,
+    actor,
+    {
+      action: "encounter.entered-in-error",
+      resourceType: "Encounter",
+      resourceId: id,
+      fromResult: (e: EncounterView) => ({ patientId: e.patientId }),
+    },
+    async (trx) => {
+      const { encounter } = await requireEncounter(trx, services, actor, id, "codes");
+      if (encounter.status === "entered-in-error")
+        throw new DomainError("conflict", "This encounter is already marked entered in error.");
+      const next = {
+        ...encounter,
+        status: "entered-in-error" as const,
+        error_reason: reason,
+        version: encounter.version + 1,
+        updated_at: services.clock().toISOString(),
+      };
+      await trx
+        .updateTable("encounters")
+        .set({
+          status: next.status,
+          error_reason: reason,
+          version: next.version,
+          updated_at: next.updated_at,
+        })
+        .where("organization_id", "=", actor.organizationId)
+        .where("id", "=", id)
+        .execute();
+      return (await presentEncounters(trx, [next]))[0]!;
+    },
+  );
+}

@@ -7,6 +7,8 @@
 // visit lengths): differences between rows are not luck of the draw.
 import {
   type Ci,
+  compareSessions,
+  type Difference,
   describePolicy,
   describeRule,
   type LatePolicy,
@@ -45,6 +47,12 @@ const figures = (r: SimulationResult) => [
   withCi(r.idle, r.ci95.idle),
   withCi(r.overtime, r.ci95.overtime),
 ];
+const signed = (x: number) => {
+  const text = Math.abs(x).toFixed(2);
+  return Number(text) === 0 ? "0.00" : `${x > 0 ? "+" : "−"}${text}`;
+};
+const delta = (d: Difference) =>
+  d.ci ? `${signed(d.value)} (${signed(d.ci[0])} to ${signed(d.ci[1])})` : signed(d.value);
 const out: string[] = [];
 const say = (line = "") => out.push(line);
 
@@ -56,13 +64,39 @@ for (const noShow of [0.1, 0.2]) {
   say();
   say(`#### No-show ${noShow}`);
   say();
-  say(row(["rule", "policy", "mean wait", "p90 wait", "idle", "overtime"]));
-  say(row(["---", "---", "---:", "---:", "---:", "---:"]));
-  for (const rule of RULES)
-    for (const policy of POLICIES) {
-      const r = simulate({ ...BASE, rule, policy, noShow, runs: RUNS, seed: SEED });
-      say(row([describeRule(rule), describePolicy(policy), ...figures(r)]));
-    }
+  say(
+    row([
+      "rule",
+      "policy",
+      "mean wait",
+      "p90 wait",
+      "idle",
+      "overtime",
+      "Δ mean wait vs fcfs",
+      "Δ p90 wait vs fcfs",
+    ]),
+  );
+  say(row(["---", "---", "---:", "---:", "---:", "---:", "---:", "---:"]));
+  for (const rule of RULES) {
+    const rows = compareSessions({
+      variants: POLICIES.map((policy) => ({
+        label: describePolicy(policy),
+        session: { ...BASE, rule, policy, noShow },
+      })),
+      runs: RUNS,
+      seed: SEED,
+    });
+    for (const [k, r] of rows.entries())
+      say(
+        row([
+          describeRule(rule),
+          r.label,
+          ...figures(r.result),
+          k === 0 ? "—" : delta(r.difference.meanWait),
+          k === 0 ? "—" : delta(r.difference.p90Wait),
+        ]),
+      );
+  }
 }
 
 // Overbooking: per-patient no-show risks (most low, a few high, as a risk model would give), one extra
@@ -80,32 +114,47 @@ say(
   `Per-patient no-show risks (mean ${meanRisk.toFixed(3)}): ${RISK.join(", ")}. The riskiest is patient ${riskiest + 1} (${RISK[riskiest]}); the extra patient is booked at that patient's time, with the mean risk. Same seed and settings as above otherwise.`,
 );
 say();
-say(row(["rule", "policy", "overbooking", "seen per session", "mean wait", "p90 wait", "idle", "overtime"]));
-say(row(["---", "---", "---", "---:", "---:", "---:", "---:", "---:"]));
+say(
+  row([
+    "rule",
+    "policy",
+    "overbooking",
+    "seen per session",
+    "mean wait",
+    "p90 wait",
+    "idle",
+    "overtime",
+    "Δ mean wait",
+    "Δ idle",
+    "Δ overtime",
+  ]),
+);
+say(row(["---", "---", "---", "---:", "---:", "---:", "---:", "---:", "---:", "---:", "---:"]));
 for (const rule of [{ kind: "bailey-welch" }, { kind: "individual" }] as SessionSpec["rule"][])
   for (const policy of [{ kind: "fcfs" }, { kind: "earlier-of" }] as LatePolicy[]) {
-    const plain = simulate({ ...BASE, rule, policy, noShow: RISK, runs: RUNS, seed: SEED });
-    const at = plain.appointmentTimes[riskiest]!;
-    const over = simulate({
-      ...BASE,
-      rule,
-      policy,
-      noShow: RISK,
-      overbook: [at],
-      overbookNoShow: meanRisk,
+    const session: SessionSpec = { ...BASE, rule, policy, noShow: RISK };
+    const at = simulate({ ...session, runs: 1, seed: SEED }).appointmentTimes[riskiest]!;
+    const [plain, over] = compareSessions({
+      variants: [
+        { label: "none", session },
+        { label: `+1 at minute ${at}`, session: { ...session, overbook: [at], overbookNoShow: meanRisk } },
+      ],
       runs: RUNS,
       seed: SEED,
     });
-    say(row([describeRule(rule), describePolicy(policy), "none", plain.shows.toFixed(2), ...figures(plain)]));
-    say(
-      row([
-        describeRule(rule),
-        describePolicy(policy),
-        `+1 at minute ${at}`,
-        over.shows.toFixed(2),
-        ...figures(over),
-      ]),
-    );
+    for (const [k, r] of [plain!, over!].entries())
+      say(
+        row([
+          describeRule(rule),
+          describePolicy(policy),
+          r.label,
+          r.result.shows.toFixed(2),
+          ...figures(r.result),
+          k === 0 ? "—" : delta(r.difference.meanWait),
+          k === 0 ? "—" : delta(r.difference.idle),
+          k === 0 ? "—" : delta(r.difference.overtime),
+        ]),
+      );
   }
 
 // Theory: the same checks as packages/core/src/flow/simulator.test.ts, with the figures.

@@ -7,9 +7,12 @@ import {
   assertFlowStep,
   canCheckIn,
   checkFlowStep,
+  currentFlowStep,
   FLOW_STEPS,
   type FlowAppointmentStatus,
   type FlowStep,
+  flowBoardStatus,
+  isNoShowDue,
   nextFlowStep,
 } from "./flow-states.ts";
 
@@ -102,5 +105,68 @@ describe("checkFlowStep and canCheckIn", () => {
     expect(
       assertFlowStep({ status: "checked-in", current: "with-practitioner", requested: "checked-out" }),
     ).toBe("fulfilled");
+  });
+});
+
+describe("flow board status and no-show due", () => {
+  const MIN = 60_000;
+  const T = Date.UTC(2026, 2, 2, 15, 0);
+  const thresholds = {
+    waitingRoom: { warnMinutes: 15, alertMinutes: 30 },
+    examRoom: { warnMinutes: 10, alertMinutes: 20 },
+    withPractitioner: { warnMinutes: 5, alertMinutes: 15 },
+  };
+
+  it("reads the furthest step recorded", () => {
+    expect(currentFlowStep({})).toBeNull();
+    expect(currentFlowStep({ arrivedAt: T, checkedInAt: T + MIN })).toBe("checked-in");
+    expect(currentFlowStep({ checkedInAt: T, withPractitionerAt: T + MIN })).toBe("with-practitioner");
+  });
+
+  it("times the waiting room from arrival and colours it by the practice's thresholds", () => {
+    const times = { arrivedAt: T, checkedInAt: T + 10 * MIN };
+    expect(flowBoardStatus(times, 20, T + 14 * MIN, thresholds)).toMatchObject({
+      place: "waiting-room",
+      since: T,
+      minutes: 14,
+      level: "ok",
+    });
+    expect(flowBoardStatus(times, 20, T + 15 * MIN, thresholds).level).toBe("warn");
+    expect(flowBoardStatus(times, 20, T + 30 * MIN, thresholds).level).toBe("alert");
+    // Checked in without "arrived": the clock starts at check-in.
+    expect(flowBoardStatus({ checkedInAt: T }, 20, T + 16 * MIN, thresholds)).toMatchObject({
+      since: T,
+      level: "warn",
+    });
+  });
+
+  it("colours time with the practitioner against the booked length", () => {
+    const times = { checkedInAt: T, roomedAt: T + 5 * MIN, withPractitionerAt: T + 10 * MIN };
+    expect(flowBoardStatus(times, 60, T + 50 * MIN, thresholds)).toMatchObject({
+      place: "with-practitioner",
+      minutes: 40,
+      level: "ok",
+    });
+    // Booked 20 min: amber from 25 min with the practitioner, red from 35.
+    expect(flowBoardStatus(times, 20, T + 35 * MIN, thresholds).level).toBe("warn"); // 25 min
+    expect(flowBoardStatus(times, 20, T + 45 * MIN, thresholds).level).toBe("alert"); // 35 min
+    expect(
+      flowBoardStatus({ ...times, checkedOutAt: T + 40 * MIN }, 20, T + 90 * MIN, thresholds),
+    ).toMatchObject({ place: "left", level: "ok" });
+    expect(flowBoardStatus({}, 20, T, thresholds)).toMatchObject({
+      place: "not-arrived",
+      since: null,
+      minutes: 0,
+    });
+  });
+
+  it("marks a booked visit a no-show only after the grace period, counting from an announced arrival", () => {
+    const visit = { status: "booked" as const, start: T };
+    expect(isNoShowDue(visit, T + 14 * MIN, 15)).toBe(false);
+    expect(isNoShowDue(visit, T + 15 * MIN, 15)).toBe(true);
+    expect(isNoShowDue({ ...visit, expectedArrival: T + 20 * MIN }, T + 30 * MIN, 15)).toBe(false);
+    expect(isNoShowDue({ ...visit, expectedArrival: T + 20 * MIN }, T + 35 * MIN, 15)).toBe(true);
+    expect(isNoShowDue({ ...visit, arrivedAt: T + 40 * MIN }, T + 60 * MIN, 15)).toBe(false);
+    expect(isNoShowDue({ ...visit, status: "cancelled" }, T + 60 * MIN, 15)).toBe(false);
   });
 });

@@ -154,3 +154,99 @@ export function canCheckIn(status: FlowAppointmentStatus): { ok: true } | { ok: 
     reason: REFUSED_STATUS[status] ?? `An appointment that is ${status} cannot be checked in.`,
   };
 }
+
+/** The flow times of a visit (epoch ms, or null when not recorded). */
+export interface FlowTimes {
+  arrivedAt?: number | null;
+  checkedInAt?: number | null;
+  roomedAt?: number | null;
+  withPractitionerAt?: number | null;
+  checkedOutAt?: number | null;
+}
+
+const TIME_OF: Record<FlowStep, keyof FlowTimes> = {
+  arrived: "arrivedAt",
+  "checked-in": "checkedInAt",
+  roomed: "roomedAt",
+  "with-practitioner": "withPractitionerAt",
+  "checked-out": "checkedOutAt",
+};
+
+/** The last step recorded (the furthest along), or null when none. */
+export function currentFlowStep(times: FlowTimes): FlowStep | null {
+  for (let i = FLOW_STEPS.length - 1; i >= 0; i--) {
+    const step = FLOW_STEPS[i]!;
+    if (times[TIME_OF[step]] != null) return step;
+  }
+  return null;
+}
+
+/** Minutes after which the board colours a wait, per place (the practice's settings). */
+export interface FlowBoardThresholds {
+  /** Waiting room (arrived or checked in): amber from `warnMinutes`, red from `alertMinutes`. */
+  waitingRoom: { warnMinutes: number; alertMinutes: number };
+  /** In the exam room before the practitioner comes. */
+  examRoom: { warnMinutes: number; alertMinutes: number };
+  /** With the practitioner, measured against the booked length plus these minutes. */
+  withPractitioner: { warnMinutes: number; alertMinutes: number };
+}
+
+export type FlowPlace = "not-arrived" | "waiting-room" | "exam-room" | "with-practitioner" | "left";
+
+export interface FlowBoardStatus {
+  step: FlowStep | null;
+  place: FlowPlace;
+  /** When the patient came to this place (epoch ms), null when not arrived. */
+  since: number | null;
+  /** Whole minutes in this place (0 when not arrived or gone). */
+  minutes: number;
+  level: "ok" | "warn" | "alert";
+}
+
+/**
+ * Where a patient is and how long they have been there, with the colour the practice's thresholds give.
+ * Time with the practitioner is coloured against the booked length (a 60-minute visit is not late at 30).
+ */
+export function flowBoardStatus(
+  times: FlowTimes,
+  bookedMinutes: number,
+  now: number,
+  thresholds: FlowBoardThresholds,
+): FlowBoardStatus {
+  const step = currentFlowStep(times);
+  if (step === null) return { step, place: "not-arrived", since: null, minutes: 0, level: "ok" };
+  if (step === "checked-out")
+    return { step, place: "left", since: times.checkedOutAt ?? null, minutes: 0, level: "ok" };
+  const place: FlowPlace =
+    step === "roomed" ? "exam-room" : step === "with-practitioner" ? "with-practitioner" : "waiting-room";
+  // The waiting room clock runs from arrival (or check-in when arrival was skipped), not from check-in:
+  // the patient has been waiting since they walked in.
+  const since = place === "waiting-room" ? (times.arrivedAt ?? times.checkedInAt)! : times[TIME_OF[step]]!;
+  const minutes = Math.max(0, Math.floor((now - since) / 60_000));
+  const limits =
+    place === "waiting-room"
+      ? thresholds.waitingRoom
+      : place === "exam-room"
+        ? thresholds.examRoom
+        : {
+            warnMinutes: bookedMinutes + thresholds.withPractitioner.warnMinutes,
+            alertMinutes: bookedMinutes + thresholds.withPractitioner.alertMinutes,
+          };
+  const level = minutes >= limits.alertMinutes ? "alert" : minutes >= limits.warnMinutes ? "warn" : "ok";
+  return { step, place, since, minutes, level };
+}
+
+/**
+ * Whether a booked visit is due to be marked a no-show: nobody arrived and the grace period has passed
+ * since the scheduled start, or since the arrival a late patient announced (they called ahead, so they
+ * are not a no-show until that time plus grace).
+ */
+export function isNoShowDue(
+  visit: FlowTimes & { status: FlowAppointmentStatus; start: number; expectedArrival?: number | null },
+  now: number,
+  graceMinutes: number,
+): boolean {
+  if (visit.status !== "booked" || currentFlowStep(visit) !== null) return false;
+  const from = Math.max(visit.start, visit.expectedArrival ?? Number.NEGATIVE_INFINITY);
+  return now >= from + graceMinutes * 60_000;
+}

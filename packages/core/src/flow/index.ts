@@ -9,12 +9,19 @@ export {
   assertFlowStep,
   canCheckIn,
   checkFlowStep,
+  currentFlowStep,
   FLOW_STEPS,
   type FlowAppointmentStatus,
+  type FlowBoardStatus,
+  type FlowBoardThresholds,
+  type FlowPlace,
   type FlowStep,
   type FlowStepCheck,
+  type FlowTimes,
+  flowBoardStatus,
   flowStepLabel,
   isFlowStep,
+  isNoShowDue,
   nextFlowStep,
 } from "./flow-states.ts";
 export {
@@ -45,10 +52,12 @@ export {
 } from "./overbooking.ts";
 export {
   type DayProjection,
+  type DurationObservation,
   type DurationStats,
   type DurationTable,
   expectedDurationMs,
   type FlowVisit,
+  observedDurations,
   type PractitionerProjection,
   type ProjectDayInput,
   type ProjectedVisit,

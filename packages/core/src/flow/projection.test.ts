@@ -1,6 +1,6 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { type FlowVisit, projectDay } from "./projection.ts";
+import { type FlowVisit, observedDurations, projectDay } from "./projection.ts";
 
 const MIN = 60_000;
 const T0 = Date.UTC(2026, 2, 2, 14, 0); // 09:00 in New York
@@ -211,3 +211,20 @@ function dayArbitrary() {
       return { now, visits };
     });
 }
+
+describe("observedDurations", () => {
+  it("summarises finished visits per type and leaves out implausible ones", () => {
+    const obs = [10, 20, 30, 40, 50, 60, 70, 80, 90, 100].map((m) => ({
+      appointmentTypeId: "checkup",
+      withPractitionerAt: T0,
+      checkedOutAt: T0 + m * MIN,
+    }));
+    obs.push({ appointmentTypeId: "checkup", withPractitionerAt: T0, checkedOutAt: T0 + 20 * 60 * MIN }); // next morning
+    obs.push({ appointmentTypeId: "checkup", withPractitionerAt: T0, checkedOutAt: T0 + 10_000 }); // a double click
+    obs.push({ appointmentTypeId: "vaccine", withPractitionerAt: T0, checkedOutAt: T0 + 7 * MIN });
+    expect(observedDurations(obs)).toEqual({
+      checkup: { meanMinutes: 55, p50Minutes: 50, p90Minutes: 90, samples: 10 },
+      vaccine: { meanMinutes: 7, p50Minutes: 7, p90Minutes: 7, samples: 1 },
+    });
+  });
+});

@@ -353,3 +353,42 @@ export function projectDay(input: ProjectDayInput): DayProjection {
   for (const list of byPractitioner(prepared).values()) layOut(now, list, times);
   return describePlan(now, prepared, new Map(), times, scheduledDayEnds(visits, input.dayEnds));
 }
+
+/** One finished visit: its type and the time the practitioner spent (with-practitioner to check-out). */
+export interface DurationObservation {
+  appointmentTypeId: string;
+  withPractitionerAt: number;
+  checkedOutAt: number;
+}
+
+/**
+ * Observed durations per appointment type (mean, p50, p90 by nearest rank, sample count), from finished
+ * visits. Observations under 1 minute or over `maxMinutes` (default 480) are left out: a visit checked
+ * out the next morning is a forgotten click, not an eight-hour consultation.
+ */
+export function observedDurations(
+  observations: readonly DurationObservation[],
+  options: { maxMinutes?: number } = {},
+): Record<string, DurationStats> {
+  const max = options.maxMinutes ?? 480;
+  const byType = new Map<string, number[]>();
+  for (const o of observations) {
+    const minutes = (o.checkedOutAt - o.withPractitionerAt) / MINUTE;
+    if (!Number.isFinite(minutes) || minutes < 1 || minutes > max) continue;
+    const list = byType.get(o.appointmentTypeId);
+    if (list) list.push(minutes);
+    else byType.set(o.appointmentTypeId, [minutes]);
+  }
+  const out: Record<string, DurationStats> = {};
+  for (const type of [...byType.keys()].sort()) {
+    const list = byType.get(type)!.sort((a, b) => a - b);
+    const rank = (q: number) => list[Math.max(0, Math.ceil(q * list.length) - 1)]!;
+    out[type] = {
+      meanMinutes: list.reduce((s, m) => s + m, 0) / list.length,
+      p50Minutes: rank(0.5),
+      p90Minutes: rank(0.9),
+      samples: list.length,
+    };
+  }
+  return out;
+}

@@ -33,8 +33,8 @@ export type Punctuality =
   /** Observed minutes early (−) or late (+), resampled with replacement. */
   | { kind: "empirical"; minutes: readonly number[] }
   /**
-   * Known offsets, one per booked patient in booking order (e.g. today's actual arrivals replayed, or a
-   * test's scenario); overbooked extras are on time.
+   * Known offsets, one per booked patient in booking order (as for `noShow`), e.g. today's actual
+   * arrivals replayed, or a test's scenario; overbooked extras are on time.
    */
   | { kind: "given"; minutes: readonly number[] };
 
@@ -60,7 +60,10 @@ export interface SessionSpec {
   interval: number;
   rule: AppointmentRule;
   service: ServiceTime;
-  /** No-show probability: one for everyone, or one per booked patient in appointment order. */
+  /**
+   * No-show probability: one for everyone, or one per booked patient in booking order (the order of
+   * `rule.minutes` for a `times` rule, which need not be sorted; appointment order for the others).
+   */
   noShow: number | readonly number[];
   /** Default: always on time. */
   punctuality?: Punctuality;

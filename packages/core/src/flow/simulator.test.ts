@@ -348,6 +348,31 @@ describe("simulator rules and outputs", () => {
     ).toEqual([0, 15, 15, 30]);
   });
 
+  it("per-patient no-shows and lateness follow the booking order of a times rule; results are in appointment order", () => {
+    const r = simulate({
+      ...base,
+      patients: 3,
+      rule: { kind: "times", minutes: [30, 0, 15] },
+      noShow: [1, 0, 0], // the patient booked at 30 never comes
+      punctuality: { kind: "given", minutes: [0, 20, 0] }, // the patient booked at 0 comes at 20
+    });
+    expect(r.appointmentTimes).toEqual([0, 15, 30]);
+    // 15–25 the patient booked at 15; the one booked at 0 arrived at 20 and is seen 25–35: waits 5.
+    expect(r.waitByPatient).toEqual([5, 0, null]);
+  });
+
+  it("never touches Math.random", () => {
+    const original = Math.random;
+    Math.random = () => {
+      throw new Error("Math.random called");
+    };
+    try {
+      simulate({ ...base, patients: 10, rule: { kind: "bailey-welch" }, noShow: 0.2, runs: 50 });
+    } finally {
+      Math.random = original;
+    }
+  });
+
   it("computes wait, idle and overtime exactly for a fixed day", () => {
     // Fixed 20-minute visits every 15 minutes, 4 patients: starts 0, 20, 40, 60; waits 0, 5, 10, 15;
     // last visit ends at 80, the session (60) 20 minutes earlier; busy 80, so idle 0.

@@ -101,6 +101,27 @@ function parseJsonArray<T>(text: string | null): T[] {
   }
 }
 
+/** Parts of the record a caller may ask for (FHIR searches read only what they answer with). */
+export type RecordPart =
+  | "appointments"
+  | "coverages"
+  | "consents"
+  | "encounters"
+  | "lists"
+  | "notes"
+  | "documents"
+  | "amendments";
+export const ALL_PARTS: ReadonlySet<RecordPart> = new Set([
+  "appointments",
+  "coverages",
+  "consents",
+  "encounters",
+  "lists",
+  "notes",
+  "documents",
+  "amendments",
+]);
+
 export async function collectRecord(
   trx: Trx,
   services: Services,
@@ -108,27 +129,31 @@ export async function collectRecord(
   patientId: string,
   today: string,
   reader: { whole: true } | { whole: false; access: PatientAccess },
+  parts: ReadonlySet<RecordPart> = ALL_PARTS,
 ): Promise<RecordData> {
   const org = actor.organizationId;
+  const want = (p: RecordPart) => parts.has(p);
   const patient = await trx
     .selectFrom("patients")
     .selectAll()
     .where("organization_id", "=", org)
     .where("id", "=", patientId)
     .executeTakeFirstOrThrow();
-  const apptRows = await trx
-    .selectFrom("appointments")
-    .leftJoin("appointment_types", (j) =>
-      j
-        .onRef("appointment_types.organization_id", "=", "appointments.organization_id")
-        .onRef("appointment_types.id", "=", "appointments.appointment_type_id"),
-    )
-    .select(["appointments.id", "appointment_types.name"])
-    .where("appointments.organization_id", "=", org)
-    .where("appointments.patient_id", "=", patientId)
-    .orderBy("appointments.start_at")
-    .orderBy("appointments.id")
-    .execute();
+  const apptRows = !want("appointments")
+    ? []
+    : await trx
+        .selectFrom("appointments")
+        .leftJoin("appointment_types", (j) =>
+          j
+            .onRef("appointment_types.organization_id", "=", "appointments.organization_id")
+            .onRef("appointment_types.id", "=", "appointments.appointment_type_id"),
+        )
+        .select(["appointments.id", "appointment_types.name"])
+        .where("appointments.organization_id", "=", org)
+        .where("appointments.patient_id", "=", patientId)
+        .orderBy("appointments.start_at")
+        .orderBy("appointments.id")
+        .execute();
   const appointments = [];
   for (const a of apptRows) {
     appointments.push({ ...(await loadAppointment(trx, actor, a.id)), typeName: a.name ?? null });
@@ -145,14 +170,18 @@ export async function collectRecord(
       .orderBy("id")
       .execute() as unknown as Promise<Row<T>[]>;
 
-  const encounterRows = await trx
-    .selectFrom("encounters")
-    .selectAll()
-    .where("organization_id", "=", org)
-    .where("patient_id", "=", patientId)
-    .orderBy("date")
-    .orderBy("id")
-    .execute();
+  // Notes and documents hang off encounters: the sensitive rule needs them even when not answered with.
+  const needEncounters = want("encounters") || want("notes") || want("documents");
+  const encounterRows = !needEncounters
+    ? []
+    : await trx
+        .selectFrom("encounters")
+        .selectAll()
+        .where("organization_id", "=", org)
+        .where("patient_id", "=", patientId)
+        .orderBy("date")
+        .orderBy("id")
+        .execute();
   const mayCodes = (e: (typeof encounterRows)[number]) =>
     reader.whole ||
     canSeeEncounter(
@@ -169,7 +198,7 @@ export async function collectRecord(
       { sensitive: e.sensitive, practitionerId: e.practitioner_id },
       "clinical",
     );
-  const visibleEncounters = encounterRows.filter(mayCodes);
+  const visibleEncounters = want("encounters") ? encounterRows.filter(mayCodes) : [];
   const ids = visibleEncounters.map((e) => e.id);
   const diagnoses = ids.length
     ? await trx
@@ -237,14 +266,16 @@ export async function collectRecord(
   const contentAllowed = new Set(encounterRows.filter(mayContent).map((e) => e.id));
   const withheld = encounterRows.filter((e) => !mayContent(e)).length;
   // Patient-level lists are clinical content; a reader who reached here may see them (requirePatient).
-  const noteRows = await trx
-    .selectFrom("clinical_notes")
-    .selectAll()
-    .where("organization_id", "=", org)
-    .where("patient_id", "=", patientId)
-    .orderBy("created_at")
-    .orderBy("id")
-    .execute();
+  const noteRows = !want("notes")
+    ? []
+    : await trx
+        .selectFrom("clinical_notes")
+        .selectAll()
+        .where("organization_id", "=", org)
+        .where("patient_id", "=", patientId)
+        .orderBy("created_at")
+        .orderBy("id")
+        .execute();
   const notes: NoteData[] = noteRows
     .filter((n) => contentAllowed.has(n.encounter_id))
     .map((n) => ({
@@ -260,14 +291,16 @@ export async function collectRecord(
       errorReason: n.error_reason,
       text: openText(services.secrets, n.text_enc),
     }));
-  const documentRows = await trx
-    .selectFrom("clinical_documents")
-    .selectAll()
-    .where("organization_id", "=", org)
-    .where("patient_id", "=", patientId)
-    .orderBy("created_at")
-    .orderBy("id")
-    .execute();
+  const documentRows = !want("documents")
+    ? []
+    : await trx
+        .selectFrom("clinical_documents")
+        .selectAll()
+        .where("organization_id", "=", org)
+        .where("patient_id", "=", patientId)
+        .orderBy("created_at")
+        .orderBy("id")
+        .execute();
   const documents: DocumentData[] = documentRows
     .filter((d) => d.encounter_id === null || contentAllowed.has(d.encounter_id))
     .map((d) => ({
@@ -298,15 +331,15 @@ export async function collectRecord(
     patient,
     organizationId: org,
     appointments,
-    coverages: await byPatient("coverages"),
-    consents: await byPatient("patient_consents"),
+    coverages: want("coverages") ? await byPatient("coverages") : [],
+    consents: want("consents") ? await byPatient("patient_consents") : [],
     encounters,
-    problems: await byPatient("problems"),
-    allergies: await byPatient("allergies"),
-    medications: await byPatient("medications"),
+    problems: want("lists") ? await byPatient("problems") : [],
+    allergies: want("lists") ? await byPatient("allergies") : [],
+    medications: want("lists") ? await byPatient("medications") : [],
     notes,
     documents,
-    amendments: await amendmentsOfPatientIn(trx, actor, patientId, today, false),
+    amendments: want("amendments") ? await amendmentsOfPatientIn(trx, actor, patientId, today, false) : [],
     practitioners: new Map(staff.map((s) => [s.id, `${s.given_name} ${s.family_name}`])),
     locations: new Map(locations.map((l) => [l.id, l.name])),
     withheld,

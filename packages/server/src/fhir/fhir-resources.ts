@@ -172,13 +172,50 @@ export function capabilityStatement(base: string, at: string): CapabilityStateme
           ],
         },
         resource: [
-          resource("Patient", [
-            ["name", "string"],
-            ["family", "string"],
-            ["given", "string"],
-            ["birthdate", "date"],
-            ["identifier", "token"],
-          ]),
+          {
+            ...resource("Patient", [
+              ["name", "string"],
+              ["family", "string"],
+              ["given", "string"],
+              ["birthdate", "date"],
+              ["identifier", "token", "urn:salus:mrn|{MRN} or the MRN alone"],
+            ]),
+            interaction: [
+              { code: "read" as const },
+              { code: "search-type" as const },
+              { code: "create" as const },
+              { code: "update" as const },
+            ],
+            updateCreate: false,
+            documentation:
+              "A clinician finds only the patients they have a relation with (treating, care team, break-glass); totals count only those. Create answers 409 when the patient looks like an existing one. Update replaces the elements Salus stores (name, gender, birthDate, telecom, address, MRN identifier, active).",
+            operation: [
+              {
+                name: "everything",
+                definition: "http://hl7.org/fhir/OperationDefinition/Patient-everything",
+                documentation:
+                  "GET Patient/{id}/$everything: the whole record as the caller may see it (records:export: the privacy officer, or a clinician for their own patients).",
+              },
+            ],
+          },
+          ...(["Encounter", "Condition", "Procedure", "Coverage", "DocumentReference"] as const).map(
+            (type) => ({
+              ...resource(type, [["patient", "reference", "Patient/{id}; required"]]),
+              documentation:
+                "Search by patient only. Answers what the caller's role shows for that patient (a patient they may not see answers an empty Bundle, a read answers 404). Restricted visits carry meta.security R.",
+            }),
+          ),
+          {
+            ...resource("AuditEvent", [
+              ["patient", "reference", "Patient/{id}"],
+              ["agent", "token", "a user id"],
+              ["date", "date", "eq, ge, gt, le, lt; a date without offset is in the practice's zone"],
+              ["action", "token", "a Salus action code such as patient.read"],
+            ]),
+            interaction: [{ code: "search-type" as const }],
+            documentation:
+              "The audit trail, for the privacy officer (privacy:manage). Reading it is audited.",
+          },
           resource("Practitioner", [
             ["name", "string"],
             ["identifier", "token"],

@@ -9,6 +9,7 @@ import { getStaff, listStaff } from "../directory/staff.ts";
 import { actorOf } from "../http/guard.ts";
 import { idParams, plainDate, text } from "../http/schemas.ts";
 import type { Services } from "../platform/services.ts";
+import { fhirRecordsRoutes } from "./fhir-records-routes.ts";
 import {
   capabilityStatement,
   MRN_SYSTEM,
@@ -261,4 +262,5 @@ export function fhirRoutes(app: FastifyInstance, services: Services): void {
   });
 
   fhirSchedulingRoutes(app, services);
+  fhirRecordsRoutes(app, services);
 }

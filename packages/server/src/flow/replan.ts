@@ -192,10 +192,14 @@ async function proposeIn(
     visitLabels: labels,
   });
   const dayVersion = await computeDayVersion(trx, org, day);
+  // The practice's policy names the action it prefers; keeping the schedule is always an option. Of the
+  // two, the better by the core's score is recommended (proposals come ranked, best first), so a policy
+  // of "next gap" on a full day (the late patient would wait until the end of it) does not recommend
+  // something worse than doing nothing.
   const preferred = PREFERRED_KIND[settings.lateAction];
   const recommendedIndex = Math.max(
     0,
-    result.proposals.findIndex((p) => p.kind === preferred),
+    result.proposals.findIndex((p) => p.kind === preferred || p.kind === "keep"),
   );
   const byId = new Map(rows.map((r) => [r.id, r]));
   const proposals = result.proposals.map((p, i) => present(p, byId, dayVersion, i === recommendedIndex));

@@ -13,6 +13,7 @@
  * is early (policy `startEarly` turns that off). A visit with the practitioner ends at
  * max(now, start + expected duration): it cannot have ended already, since nobody checked it out.
  */
+import { DomainError } from "../shared/domain-error.ts";
 import type { FlowAppointmentStatus } from "./flow-states.ts";
 
 const MINUTE = 60_000;
@@ -169,7 +170,16 @@ export function prepareVisits(
   policy: ProjectionPolicy = {},
 ): PreparedVisit[] {
   const out: PreparedVisit[] = [];
+  const seen = new Set<string>();
   for (const v of visits) {
+    // A duplicated id would be planned twice and counted once: refuse rather than answer a wrong day.
+    if (seen.has(v.appointmentId)) {
+      throw new DomainError("invalid_request", `Appointment ${v.appointmentId} appears twice in the day.`);
+    }
+    seen.add(v.appointmentId);
+    if (!Number.isFinite(v.start) || !Number.isFinite(v.end)) {
+      throw new DomainError("invalid_request", `Appointment ${v.appointmentId} has no valid start and end.`);
+    }
     if (!isRemaining(v)) continue;
     const durationMs = expectedDurationMs(v, durations, policy);
     const presentAt = v.arrivedAt ?? v.checkedInAt ?? v.roomedAt ?? v.withPractitionerAt ?? null;

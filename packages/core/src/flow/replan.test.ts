@@ -197,6 +197,22 @@ describe("proposeReplans: a late patient", () => {
     expect(err({ kind: "late", appointmentId: "b", expectedArrival: T0 + 30 * MIN })).toBe("conflict"); // already here
     expect(err({ kind: "late", appointmentId: "a", expectedArrival: Number.NaN })).toBe("invalid_request");
     expect(err({ kind: "overrun", appointmentId: "a" })).toBe("conflict"); // not with the practitioner
+    expect(err({ kind: "refresh" }, [...visits, visits[0]!])).toBe("invalid_request"); // duplicated id
+    expect(
+      (() => {
+        try {
+          proposeReplans({
+            now: T0,
+            visits,
+            practitioners,
+            policy: { ...policy, graceMinutes: -1 },
+            event: { kind: "refresh" },
+          });
+        } catch (e) {
+          return (e as DomainError).code;
+        }
+      })(),
+    ).toBe("invalid_request");
     expect(
       err({ kind: "late", appointmentId: "x", expectedArrival: T0 + 30 * MIN }, [
         visit("x", "p1", 0, 20, { status: "cancelled" }),

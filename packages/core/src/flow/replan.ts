@@ -268,6 +268,14 @@ export function layOutServeWaiting(
 export function proposeReplans(input: ReplanInput): ReplanResult {
   const { now, policy, event } = input;
   if (!Number.isFinite(now)) throw new DomainError("invalid_request", "now must be an instant (epoch ms).");
+  for (const key of ["graceMinutes", "notifyThresholdMinutes"] as const) {
+    const value = policy[key];
+    if (!Number.isFinite(value) || value < 0) {
+      throw new DomainError("invalid_request", `policy.${key} must be a number of minutes, 0 or more.`, [
+        { path: `policy.${key}`, message: "must be 0 or more" },
+      ]);
+    }
+  }
   const zone = input.zone ?? "UTC";
   assertTimeZone(zone);
   const visits = applyEvent(input.visits, event);

@@ -130,7 +130,11 @@ program
     "minutes late (negative = early): none | normal:MEAN:SD | empirical:M1,M2,…",
     "none",
   )
-  .option("--policy <policy>", "fcfs | appointment-order | earlier-of | grace-next-gap:G", "fcfs")
+  .option(
+    "--policy <policy>",
+    "fcfs | appointment-order | earlier-of | grace-next-gap:G; several, comma-separated, are compared on the same simulated patients",
+    "fcfs",
+  )
   .option("--overbook <minutes>", "double-book an extra patient at these times, e.g. 0,90")
   .option("--overbook-no-show <p>", "no-show probability of each overbooked patient (default: the mean)")
   .option("--session-length <min>", "session length in minutes (default: patients × interval)")

@@ -106,4 +106,24 @@ describe("salus simulate (in process)", () => {
     expect(stderr.startsWith(`salus simulate: ${message}`)).toBe(true);
     expect(stderr.trimEnd().split("\n")).toHaveLength(1);
   });
+
+  it("--policy A,B,… compares the policies on the same patients, each with its paired difference from the first", () => {
+    const flags = { ...CONTRACT, punctuality: "normal:-5:10", policy: "fcfs,grace-next-gap:10" };
+    const json = JSON.parse(run(flags).stdout);
+    expect(json.comparison.map((r: { label: string }) => r.label)).toEqual(["fcfs", "grace-next-gap:10"]);
+    expect(json.settings.policy).toEqual(["fcfs", "grace-next-gap:10"]);
+    const alone = JSON.parse(run({ ...flags, policy: "grace-next-gap:10" }).stdout);
+    expect(json.comparison[1].result.meanWait).toBe(alone.meanWait);
+    expect(json.comparison[1].difference.p90Wait.value).toBeCloseTo(
+      alone.p90Wait - json.comparison[0].result.p90Wait,
+      9,
+    );
+    const table = run({ ...flags, json: false });
+    expect(table.code).toBe(0);
+    expect(table.stdout).toContain("the same patients for each");
+    expect(table.stdout).toMatch(/grace-next-gap:10 .* [−+]?\d+\.\d\d \(/);
+    const bad = run({ ...flags, policy: "fcfs,lifo" });
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toMatch(/^salus simulate: --policy: policy "lifo" is not one of/);
+  });
 });

@@ -1,4 +1,7 @@
 import {
+  type ComparisonRow,
+  compareSessions,
+  type Difference,
   describePolicy,
   describePunctuality,
   describeRule,
@@ -117,46 +120,108 @@ export function formatTable(options: SimulationOptions, r: SimulationResult): st
   return `${lines.join("\n")}\n`;
 }
 
+const settingsOf = (options: SimulationOptions) => ({
+  patients: options.patients,
+  interval: options.interval,
+  rule: describeRule(options.rule),
+  service: describeService(options.service),
+  noShow: options.noShow,
+  punctuality: describePunctuality(options.punctuality ?? { kind: "none" }),
+  policy: describePolicy(options.policy ?? { kind: "fcfs" }),
+  overbook: options.overbook ?? [],
+});
+
+const signed = (x: number) => {
+  const text = Math.abs(x).toFixed(2);
+  return Number(text) === 0 ? "0.00" : `${x > 0 ? "+" : "−"}${text}`;
+};
+const delta = (d: Difference) =>
+  d.ci ? `${signed(d.value)} (${signed(d.ci[0])} to ${signed(d.ci[1])})` : signed(d.value);
+
+/** The table printed for `--policy A,B,…`: each policy, and its paired difference from the first. */
+export function formatComparison(options: SimulationOptions, rows: ComparisonRow[]): string {
+  const first = rows[0]!.result;
+  const cells = rows.map((r, k) => [
+    r.label,
+    `${fmt(r.result.meanWait)} (${ci(r.result.ci95.meanWait)})`,
+    `${fmt(r.result.p90Wait)} (${ci(r.result.ci95.p90Wait)})`,
+    fmt(r.result.idle),
+    fmt(r.result.overtime),
+    k === 0 ? "—" : delta(r.difference.meanWait),
+    k === 0 ? "—" : delta(r.difference.p90Wait),
+  ]);
+  const head = [
+    "policy",
+    "mean wait",
+    "p90 wait",
+    "idle",
+    "overtime",
+    `Δ mean wait vs ${rows[0]!.label}`,
+    "Δ p90 wait",
+  ];
+  const widths = head.map((h, c) => Math.max(h.length, ...cells.map((row) => row[c]!.length)));
+  const line = (row: string[]) =>
+    row
+      .map((cell, c) => (c === 0 ? cell.padEnd(widths[c]!) : cell.padStart(widths[c]!)))
+      .join("  ")
+      .trimEnd();
+  const settings = settingsOf(options);
+  return `${[
+    `${first.runs} simulated sessions of ${first.sessionLength} minutes per policy, the same patients for each, ${first.booked} booked, seed ${first.seed}`,
+    `rule ${settings.rule} · service ${settings.service} · no-show ${typeof options.noShow === "number" ? options.noShow : `per patient (${options.noShow.length})`} · punctuality ${settings.punctuality}`,
+    "",
+    line(head),
+    ...cells.map(line),
+    "",
+    "Minutes, with 95% confidence intervals; each Δ is paired run by run on the same patients.",
+  ].join("\n")}\n`;
+}
+
 /**
- * `salus simulate`: runs the core simulator (no database) and prints JSON (--json) or a table. Bad
- * arguments: one line on standard error and exit code 2, never a stack trace.
+ * `salus simulate`: runs the core simulator (no database) and prints JSON (--json) or a table. Several
+ * policies (`--policy fcfs,grace-next-gap:10`) are compared on the same simulated patients. Bad arguments:
+ * one line on standard error and exit code 2, never a stack trace.
  */
 export function runSimulate(
   flags: SimulateFlags,
   out: (text: string) => void = (t) => process.stdout.write(t),
   err: (text: string) => void = (t) => process.stderr.write(t),
 ): number {
+  const policies = (flags.policy ?? SIMULATE_DEFAULTS.policy).split(",").map((p) => p.trim());
   let options: SimulationOptions;
-  let result: SimulationResult;
+  let result: SimulationResult | undefined;
+  let rows: ComparisonRow[] | undefined;
   try {
-    options = simulationOptions(flags);
-    result = simulate(options);
+    options = simulationOptions({ ...flags, policy: policies[0] });
+    if (policies.length > 1) {
+      const variants = policies.map((p) => {
+        const policy = parsePolicy(p);
+        return { label: describePolicy(policy), session: { ...options, policy } };
+      });
+      rows = compareSessions({ variants, runs: options.runs, seed: options.seed });
+    } else {
+      result = simulate(options);
+    }
   } catch (error) {
     if (error instanceof DomainError) {
-      const path = error.details[0]?.path;
+      const path = error.details[0]?.path.replace(/^variants\.\d+\.session\./, "");
       err(`salus simulate: ${path ? `${flagOf(path)}: ` : ""}${error.message}\n`);
       return 2;
     }
     throw error;
   }
-  if (flags.json) {
+  if (rows) {
     out(
-      `${JSON.stringify({
-        ...result,
-        settings: {
-          patients: options.patients,
-          interval: options.interval,
-          rule: describeRule(options.rule),
-          service: describeService(options.service),
-          noShow: options.noShow,
-          punctuality: describePunctuality(options.punctuality ?? { kind: "none" }),
-          policy: describePolicy(options.policy ?? { kind: "fcfs" }),
-          overbook: options.overbook ?? [],
-        },
-      })}\n`,
+      flags.json
+        ? `${JSON.stringify({ comparison: rows, settings: { ...settingsOf(options), policy: rows.map((r) => r.label) } })}\n`
+        : formatComparison(options, rows),
     );
-  } else {
-    out(formatTable(options, result));
+    return 0;
   }
+  out(
+    flags.json
+      ? `${JSON.stringify({ ...result!, settings: settingsOf(options) })}\n`
+      : formatTable(options, result!),
+  );
   return 0;
 }

@@ -28,7 +28,7 @@ export function DuplicateWarning({
                   {personName(c)}
                 </Anchor>{" "}
                 · MRN {c.mrn} · born {formatDate(c.dateOfBirth)}
-                {c.reason ? ` · ${c.reason}` : ""}
+                {c.reasons?.length ? ` · same ${c.reasons.join(", ")}` : ""}
               </List.Item>
             ))}
           </List>

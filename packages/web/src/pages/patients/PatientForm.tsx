@@ -32,9 +32,9 @@ const FIELDS = [
   "postalCode",
   "active",
   "preferredName",
+  "middleName",
   "pronouns",
   "genderIdentity",
-  "sexAssignedAtBirth",
   "language",
   "interpreterNeeded",
   "contactMethod",
@@ -51,9 +51,9 @@ const NULLABLE = [
   "state",
   "postalCode",
   "preferredName",
+  "middleName",
   "pronouns",
   "genderIdentity",
-  "sexAssignedAtBirth",
   "language",
   "contactMethod",
   "frontDeskNote",
@@ -95,9 +95,9 @@ function initialValues(patient: PatientRecord | null) {
     postalCode: text(patient?.postalCode),
     active: patient?.active ?? true,
     preferredName: text(patient?.preferredName),
+    middleName: text(patient?.middleName),
     pronouns: text(patient?.pronouns),
     genderIdentity: text(patient?.genderIdentity),
-    sexAssignedAtBirth: text(patient?.sexAssignedAtBirth),
     language: text(patient?.language),
     interpreterNeeded: patient?.interpreterNeeded ?? false,
     contactMethod: text(patient?.contactMethod),
@@ -195,7 +195,7 @@ export function PatientForm({
           <TextInput label="Gender identity" autoComplete="off" {...field("genderIdentity")} />
         </SimpleGrid>
         <SimpleGrid cols={{ base: 1, sm: 3 }}>
-          <TextInput label="Sex assigned at birth" autoComplete="off" {...field("sexAssignedAtBirth")} />
+          <TextInput label="Middle name" autoComplete="off" {...field("middleName")} />
           <TextInput label="Preferred language" autoComplete="off" {...field("language")} />
           <Select
             label="Contact by"

@@ -34,7 +34,6 @@ const PATIENT = {
   state: null,
   postalCode: null,
   active: true,
-  flags: { sensitive: true, selfPayRestriction: false },
 };
 
 const EVERYONE = ["org:read", "locations:read", "staff:read", "fhir:read"];
@@ -90,13 +89,29 @@ function renderChart(session = FRONT_DESK, route = "/patients/p1") {
 
 describe("PatientPage (the chart)", { timeout: 30_000 }, () => {
   it("shows the front desk demographics, coverage and appointments; the notes tab is absent, not disabled", async () => {
-    stubApi({ "GET /api/patients/p1": () => jsonResponse(200, PATIENT) });
+    stubApi({
+      "GET /api/patients/p1": () => jsonResponse(200, PATIENT),
+      "GET /api/patients/p1/consents": () =>
+        jsonResponse(200, {
+          items: [
+            {
+              id: "c1",
+              patientId: "p1",
+              kind: "restriction",
+              status: "active",
+              effectiveFrom: "2026-01-01",
+              effectiveTo: null,
+              note: null,
+            },
+          ],
+        }),
+    });
     renderChart();
     expect(await screen.findByRole("heading", { level: 1, name: "Lovelace, Ada “Addie”" })).toBeTruthy();
     const tabs = screen.getAllByRole("tab").map((t) => t.textContent);
     expect(tabs).toEqual(["Summary", "Coverage", "Appointments"]);
     expect(screen.queryByRole("tab", { name: "Notes" })).toBeNull();
-    expect(screen.getByText("Sensitive")).toBeTruthy();
+    expect(await screen.findByText("Restriction on file")).toBeTruthy();
     // No allergy banner and no export for the front desk.
     expect(screen.queryByTestId("allergy-banner")).toBeNull();
     expect(screen.queryByRole("button", { name: "Export record" })).toBeNull();
@@ -122,7 +137,7 @@ describe("PatientPage (the chart)", { timeout: 30_000 }, () => {
         }),
       "GET /api/break-glass/mine": () =>
         jsonResponse(200, {
-          items: [{ id: "bg1", patientId: "p1", expiresAt: until, reason: "ER" }],
+          items: [{ id: "bg1", patientId: "p1", expiresAt: until, reason: "ER", active: true }],
           total: 1,
         }),
     });

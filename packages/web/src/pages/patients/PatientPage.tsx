@@ -39,6 +39,17 @@ export function PatientPage() {
     queryFn: ({ signal }) => clinical.list<Allergy>("allergies", id, signal),
     enabled: clinician && query.isSuccess,
   });
+  // Header flags: an active restriction (consents, demographics section) and sensitive visits (codes section).
+  const consents = useQuery({
+    queryKey: ["patients", id, "consents"],
+    queryFn: ({ signal }) => records.consents(id, signal),
+    enabled: tabs.includes("summary") && query.isSuccess,
+  });
+  const encounters = useQuery({
+    queryKey: ["patients", id, "encounters"],
+    queryFn: ({ signal }) => clinical.encounters(id, signal),
+    enabled: tabs.includes("encounters") && query.isSuccess,
+  });
   const grants = useQuery({
     queryKey: ["break-glass", "mine"],
     queryFn: ({ signal }) => breakGlass.mine(signal),
@@ -66,10 +77,9 @@ export function PatientPage() {
   const patient = query.data;
   const now = Date.now();
   const grant = (grants.data ?? []).find(
-    (g) => g.patientId === patient.id && new Date(g.expiresAt).getTime() > now,
+    (g) => g.patientId === patient.id && g.active && new Date(g.expiresAt).getTime() > now,
   );
-  const emergencyUntil =
-    grant?.expiresAt ?? (patient.access?.via === "break-glass" ? (patient.access.expiresAt ?? null) : null);
+  const emergencyUntil = grant?.expiresAt ?? null;
 
   const requested = params.get("tab") as ChartTab | null;
   const active: ChartTab | undefined = requested && tabs.includes(requested) ? requested : tabs[0];
@@ -80,6 +90,11 @@ export function PatientPage() {
       <ChartHeader
         patient={patient}
         emergencyUntil={emergencyUntil}
+        flags={{
+          restriction: (consents.data ?? []).some((c) => c.kind === "restriction" && c.status === "active"),
+          sensitive: (encounters.data ?? []).some((e) => e.sensitive && e.status !== "entered-in-error"),
+          selfPay: (encounters.data ?? []).some((e) => e.selfPay && e.status !== "entered-in-error"),
+        }}
         allergies={clinician ? allergies.data : undefined}
         actions={
           canExport ? (

@@ -20,14 +20,14 @@ import { notifySuccess } from "../../components/notify.ts";
 import { PageHeader } from "../../components/PageHeader.tsx";
 import { LoadError, Loading } from "../../components/QueryState.tsx";
 import { useServerErrors } from "../../components/useServerErrors.ts";
-import { formatDateTime } from "../../lib/format.ts";
+import { formatDateTime, personName } from "../../lib/format.ts";
 import { RecordText } from "../patients/chart/NotesPanel.tsx";
-import { type BreakGlassGrant, breakGlass } from "../patients/chart/recordsApi.ts";
+import { type BreakGlassQueueItem, breakGlass } from "../patients/chart/recordsApi.ts";
 
 /** The privacy officer's review queue: every emergency access, with its reason, until reviewed. */
 export function BreakGlassQueuePage() {
   const [status, setStatus] = useState<"pending" | "reviewed">("pending");
-  const [reviewing, setReviewing] = useState<BreakGlassGrant | null>(null);
+  const [reviewing, setReviewing] = useState<BreakGlassQueueItem | null>(null);
   const query = useQuery({
     queryKey: ["break-glass", "queue", status],
     queryFn: ({ signal }) => breakGlass.list(status, signal),
@@ -70,16 +70,19 @@ export function BreakGlassQueuePage() {
               {query.data.items.map((g) => (
                 <Table.Tr key={g.id}>
                   <Table.Td>{formatDateTime(g.openedAt)}</Table.Td>
-                  <Table.Td>{g.userName ?? g.userEmail ?? g.userId}</Table.Td>
+                  <Table.Td>
+                    {g.user.displayName}
+                    <Text size="xs" c="dimmed">
+                      {g.user.email}
+                    </Text>
+                  </Table.Td>
                   <Table.Td>
                     <Anchor component={Link} to={`/patients/${g.patientId}?tab=privacy`} size="sm">
-                      {g.patientName ?? g.patientId}
+                      {personName(g.patient)}
                     </Anchor>
-                    {g.mrn ? (
-                      <Text size="xs" c="dimmed" ff="monospace">
-                        {g.mrn}
-                      </Text>
-                    ) : null}
+                    <Text size="xs" c="dimmed" ff="monospace">
+                      {g.patient.mrn}
+                    </Text>
                   </Table.Td>
                   <Table.Td maw={320}>
                     <RecordText>{g.reason}</RecordText>
@@ -92,12 +95,12 @@ export function BreakGlassQueuePage() {
                       </Button>
                     ) : (
                       <Stack gap={2}>
-                        <Badge color={g.outcome === "appropriate" ? "teal" : "red"} variant="light">
-                          {g.outcome}
+                        <Badge color={g.reviewOutcome === "appropriate" ? "teal" : "red"} variant="light">
+                          {g.reviewOutcome}
                         </Badge>
                         {g.reviewNote ? <RecordText>{g.reviewNote}</RecordText> : null}
                         <Text size="xs" c="dimmed">
-                          {g.reviewerEmail ?? ""} {formatDateTime(g.reviewedAt)}
+                          {formatDateTime(g.reviewedAt)}
                         </Text>
                       </Stack>
                     )}
@@ -115,7 +118,7 @@ export function BreakGlassQueuePage() {
   );
 }
 
-function ReviewForm({ grant, onDone }: { grant: BreakGlassGrant; onDone: () => void }) {
+function ReviewForm({ grant, onDone }: { grant: BreakGlassQueueItem; onDone: () => void }) {
   const queryClient = useQueryClient();
   const [outcome, setOutcome] = useState<"appropriate" | "inappropriate">("appropriate");
   const [note, setNote] = useState("");
@@ -124,7 +127,7 @@ function ReviewForm({ grant, onDone }: { grant: BreakGlassGrant; onDone: () => v
   return (
     <Stack>
       <Text size="sm">
-        {grant.userName ?? grant.userEmail} opened {grant.patientName ?? "a chart"} on{" "}
+        {grant.user.displayName} opened the chart of {personName(grant.patient)} on{" "}
         {formatDateTime(grant.openedAt)}.
       </Text>
       <RecordText>{`Reason given: ${grant.reason ?? ""}`}</RecordText>
@@ -154,7 +157,7 @@ function ReviewForm({ grant, onDone }: { grant: BreakGlassGrant; onDone: () => v
             setBusy(true);
             errors.clear();
             try {
-              await breakGlass.review(grant.id, { outcome, note: note.trim() });
+              await breakGlass.review(grant.id, { outcome, note: note.trim() || null });
               await queryClient.invalidateQueries({ queryKey: ["break-glass"] });
               notifySuccess("Review recorded.");
               onDone();

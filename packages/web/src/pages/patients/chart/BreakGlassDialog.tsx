@@ -78,7 +78,7 @@ export function BreakGlassDialog({
           )}
           <Textarea
             label="Reason"
-            description="Why you need this record now (the privacy officer reads this)"
+            description="Why you need this record now, in a sentence (the privacy officer reads this)"
             required
             minRows={3}
             autosize

@@ -1,13 +1,14 @@
-import { Button, Group, Paper, Stack, Table, Text, TextInput, Title } from "@mantine/core";
+import { Button, Group, Paper, Select, Stack, Table, Text, TextInput, Title } from "@mantine/core";
 import { useQuery, useQueryClient } from "@tanstack/react-query";
 import { type FormEvent, useState } from "react";
+import { staff } from "../../../api/endpoints.ts";
 import { can, P } from "../../../auth/permissions.ts";
 import { useCurrentSession } from "../../../auth/session.ts";
 import { FormError } from "../../../components/FormError.tsx";
 import { notifyError, notifySuccess } from "../../../components/notify.ts";
 import { LoadError, Loading } from "../../../components/QueryState.tsx";
 import { useServerErrors } from "../../../components/useServerErrors.ts";
-import { formatDateTime } from "../../../lib/format.ts";
+import { formatDateTime, personName } from "../../../lib/format.ts";
 import { records } from "./recordsApi.ts";
 
 /** Explicit care-team grants: colleagues who may open this chart without treating the patient. */
@@ -58,8 +59,13 @@ export function CareTeamTab({ patientId }: { patientId: string }) {
           <Table.Tbody>
             {query.data.map((m) => (
               <Table.Tr key={m.userId}>
-                <Table.Td>{m.displayName ?? m.email ?? m.userId}</Table.Td>
-                <Table.Td>{formatDateTime(m.grantedAt)}</Table.Td>
+                <Table.Td>
+                  {m.displayName}
+                  <Text size="xs" c="dimmed">
+                    {m.email}
+                  </Text>
+                </Table.Td>
+                <Table.Td>{formatDateTime(m.createdAt)}</Table.Td>
                 <Table.Td>{m.expiresAt ? formatDateTime(m.expiresAt) : "—"}</Table.Td>
                 <Table.Td>{m.reason}</Table.Td>
                 {canWrite ? (
@@ -90,23 +96,45 @@ export function CareTeamTab({ patientId }: { patientId: string }) {
   );
 }
 
+/** Colleagues who can be added: practitioners whose staff record is linked to a Salus user. */
 function AddMember({
   onAdd,
 }: {
-  onAdd: (body: { email: string; reason?: string; expiresOn?: string }) => Promise<void>;
+  onAdd: (body: { userId: string; reason: string | null; expiresAt: string | null }) => Promise<void>;
 }) {
-  const [email, setEmail] = useState("");
+  const practitioners = useQuery({
+    queryKey: ["staff", { kind: "practitioner", limit: 200 }],
+    queryFn: ({ signal }) => staff.list({ kind: "practitioner", limit: 200 }, signal),
+  });
+  const [userId, setUserId] = useState<string | null>(null);
   const [reason, setReason] = useState("");
   const [until, setUntil] = useState("");
   const [busy, setBusy] = useState(false);
-  const errors = useServerErrors(["email", "userId", "reason", "expiresOn"]);
+  const errors = useServerErrors(["userId", "reason", "expiresAt"]);
+  const options = (practitioners.data?.items ?? [])
+    .map((p) => ({ p, userId: (p as { userId?: string | null }).userId }))
+    .filter((o): o is { p: (typeof o)["p"]; userId: string } => typeof o.userId === "string")
+    .map((o) => ({ value: o.userId, label: personName(o.p) }));
+  if (practitioners.isSuccess && options.length === 0) {
+    return (
+      <Text size="sm" c="dimmed" mb="md">
+        No colleague's staff record is linked to a Salus account yet, so none can be added here.
+      </Text>
+    );
+  }
   const submit = async (event: FormEvent) => {
     event.preventDefault();
+    if (!userId) return;
     setBusy(true);
     errors.clear();
     try {
-      await onAdd({ email: email.trim(), reason: reason.trim() || undefined, expiresOn: until || undefined });
-      setEmail("");
+      await onAdd({
+        userId,
+        reason: reason.trim() || null,
+        // The grant ends at the end of the chosen day in the browser's zone.
+        expiresAt: until ? new Date(`${until}T23:59:59`).toISOString() : null,
+      });
+      setUserId(null);
       setReason("");
       setUntil("");
     } catch (error) {
@@ -120,13 +148,13 @@ function AddMember({
       <Stack gap="xs" mb="md">
         <FormError message={errors.form} />
         <Group align="flex-end" gap="xs">
-          <TextInput
-            label="Colleague's email"
-            type="email"
-            required
-            value={email}
-            onChange={(e) => setEmail(e.currentTarget.value)}
-            error={errors.fields.email ?? errors.fields.userId}
+          <Select
+            label="Colleague"
+            searchable
+            data={options}
+            value={userId}
+            onChange={setUserId}
+            error={errors.fields.userId}
           />
           <TextInput
             label="Reason"
@@ -139,9 +167,9 @@ function AddMember({
             type="date"
             value={until}
             onChange={(e) => setUntil(e.currentTarget.value)}
-            error={errors.fields.expiresOn}
+            error={errors.fields.expiresAt}
           />
-          <Button type="submit" loading={busy}>
+          <Button type="submit" loading={busy} disabled={!userId}>
             Add
           </Button>
         </Group>

@@ -20,8 +20,11 @@ export function ChartHeader({
   actions,
   allergies,
   emergencyUntil,
+  flags = {},
 }: {
   patient: PatientRecord;
+  /** Flags worked out from what the user may read: an active restriction, sensitive or self-pay visits. */
+  flags?: { restriction?: boolean; sensitive?: boolean; selfPay?: boolean };
   actions?: ReactNode;
   /** Active allergies, for clinicians (undefined: the user does not read clinical content). */
   allergies?: Allergy[] | undefined;
@@ -62,14 +65,23 @@ export function ChartHeader({
               </Text>
             ) : null}
             <ActiveBadge active={patient.active} />
-            {patient.flags?.sensitive ? (
-              <Badge color="grape" variant="light">
-                Sensitive
+            {flags.sensitive ? (
+              <Badge
+                color="grape"
+                variant="light"
+                title="Some visits are restricted to their own practitioner"
+              >
+                Sensitive visits
               </Badge>
             ) : null}
-            {patient.flags?.selfPayRestriction ? (
+            {flags.selfPay ? (
               <Badge color="orange" variant="light" title="Some visits must not be billed to insurance">
-                Self-pay restriction
+                Self-pay visits
+              </Badge>
+            ) : null}
+            {flags.restriction ? (
+              <Badge color="orange" variant="light" title="See consents and restrictions on the summary">
+                Restriction on file
               </Badge>
             ) : null}
             {patient.interpreterNeeded ? (

@@ -19,20 +19,31 @@ import { FormError } from "../../../components/FormError.tsx";
 import { notifySuccess } from "../../../components/notify.ts";
 import { LoadError, Loading } from "../../../components/QueryState.tsx";
 import { useServerErrors } from "../../../components/useServerErrors.ts";
-import { formatDate } from "../../../lib/format.ts";
-import { type Coverage, type CoverageOrder, records } from "./recordsApi.ts";
+import { formatDate, todayIso } from "../../../lib/format.ts";
+import {
+  type Coverage,
+  type CoverageInput,
+  type CoverageOrder,
+  records,
+  type SubscriberRelationship,
+} from "./recordsApi.ts";
 
 const ORDERS: { value: CoverageOrder; label: string }[] = [
   { value: "primary", label: "Primary" },
   { value: "secondary", label: "Secondary" },
   { value: "tertiary", label: "Tertiary" },
 ];
-const RELATIONSHIPS = [
+const RELATIONSHIPS: { value: SubscriberRelationship; label: string }[] = [
   { value: "self", label: "Self" },
   { value: "spouse", label: "Spouse" },
   { value: "child", label: "Child" },
   { value: "other", label: "Other" },
 ];
+
+function subscriberOf(c: Coverage): string {
+  if (c.subscriberRelationship === "self") return "Patient";
+  return [c.subscriberGivenName, c.subscriberFamilyName].filter(Boolean).join(" ") || "—";
+}
 
 /** Insurance coverages in claim order; the front desk adds and edits them. */
 export function CoverageTab({ patientId }: { patientId: string }) {
@@ -44,9 +55,11 @@ export function CoverageTab({ patientId }: { patientId: string }) {
     queryKey: ["patients", patientId, "coverages"],
     queryFn: ({ signal }) => records.coverages(patientId, signal),
   });
-  const sorted = [...(query.data ?? [])].sort(
-    (a, b) => ORDERS.findIndex((o) => o.value === a.order) - ORDERS.findIndex((o) => o.value === b.order),
-  );
+  const sorted = [...(query.data ?? [])]
+    .filter((c) => c.status !== "entered-in-error")
+    .sort(
+      (a, b) => ORDERS.findIndex((o) => o.value === a.order) - ORDERS.findIndex((o) => o.value === b.order),
+    );
   return (
     <Paper withBorder p="md" radius="md">
       <Group justify="space-between" mb="sm">
@@ -89,8 +102,10 @@ export function CoverageTab({ patientId }: { patientId: string }) {
                   <Table.Td ff="monospace">{c.memberId}</Table.Td>
                   <Table.Td ff="monospace">{c.groupId}</Table.Td>
                   <Table.Td>
-                    {c.subscriberName ?? "—"} (
-                    {RELATIONSHIPS.find((r) => r.value === c.relationship)?.label ?? c.relationship})
+                    {subscriberOf(c)} (
+                    {RELATIONSHIPS.find((r) => r.value === c.subscriberRelationship)?.label ??
+                      c.subscriberRelationship}
+                    )
                   </Table.Td>
                   <Table.Td>
                     {formatDate(c.effectiveFrom) || "—"} – {formatDate(c.effectiveTo) || "open"}
@@ -134,10 +149,13 @@ export function CoverageTab({ patientId }: { patientId: string }) {
 
 const FIELDS = [
   "payerName",
+  "planName",
   "memberId",
   "groupId",
-  "subscriberName",
-  "relationship",
+  "subscriberGivenName",
+  "subscriberFamilyName",
+  "subscriberDateOfBirth",
+  "subscriberRelationship",
   "order",
   "effectiveFrom",
   "effectiveTo",
@@ -149,17 +167,20 @@ function CoverageForm({
   onCancel,
 }: {
   coverage: Coverage | null;
-  onSubmit: (body: Partial<Coverage>) => Promise<void>;
+  onSubmit: (body: CoverageInput) => Promise<void>;
   onCancel: () => void;
 }) {
   const [v, setV] = useState({
     payerName: coverage?.payerName ?? "",
+    planName: coverage?.planName ?? "",
     memberId: coverage?.memberId ?? "",
     groupId: coverage?.groupId ?? "",
-    subscriberName: coverage?.subscriberName ?? "",
-    relationship: coverage?.relationship ?? "self",
-    order: coverage?.order ?? "primary",
-    effectiveFrom: coverage?.effectiveFrom ?? "",
+    subscriberGivenName: coverage?.subscriberGivenName ?? "",
+    subscriberFamilyName: coverage?.subscriberFamilyName ?? "",
+    subscriberDateOfBirth: coverage?.subscriberDateOfBirth ?? "",
+    subscriberRelationship: coverage?.subscriberRelationship ?? ("self" as SubscriberRelationship),
+    order: coverage?.order ?? ("primary" as CoverageOrder),
+    effectiveFrom: coverage?.effectiveFrom ?? todayIso(),
     effectiveTo: coverage?.effectiveTo ?? "",
   });
   const [busy, setBusy] = useState(false);
@@ -168,6 +189,11 @@ function CoverageForm({
     setV({ ...v, [key]: e.currentTarget.value });
     errors.clearField(key);
   };
+  const input = (key: (typeof FIELDS)[number]) => ({
+    value: String(v[key] ?? ""),
+    onChange: set(key),
+    error: errors.fields[key],
+  });
   const submit = async (event: FormEvent) => {
     event.preventDefault();
     setBusy(true);
@@ -175,12 +201,16 @@ function CoverageForm({
     try {
       await onSubmit({
         payerName: v.payerName.trim(),
+        payerId: coverage?.payerId ?? null,
+        planName: v.planName.trim() || null,
         memberId: v.memberId.trim(),
         groupId: v.groupId.trim() || null,
-        subscriberName: v.subscriberName.trim() || null,
-        relationship: v.relationship,
-        order: v.order as CoverageOrder,
-        effectiveFrom: v.effectiveFrom || null,
+        subscriberGivenName: v.subscriberGivenName.trim() || null,
+        subscriberFamilyName: v.subscriberFamilyName.trim() || null,
+        subscriberDateOfBirth: v.subscriberDateOfBirth || null,
+        subscriberRelationship: v.subscriberRelationship,
+        order: v.order,
+        effectiveFrom: v.effectiveFrom,
         effectiveTo: v.effectiveTo || null,
       });
     } catch (error) {
@@ -192,44 +222,26 @@ function CoverageForm({
     <form onSubmit={submit} aria-label="Coverage">
       <Stack>
         <FormError message={errors.form} />
-        <TextInput
-          label="Payer"
-          required
-          value={v.payerName}
-          onChange={set("payerName")}
-          error={errors.fields.payerName}
-          data-autofocus
-        />
         <SimpleGrid cols={{ base: 1, sm: 2 }}>
-          <TextInput
-            label="Member id"
-            required
-            value={v.memberId}
-            onChange={set("memberId")}
-            error={errors.fields.memberId}
-          />
-          <TextInput
-            label="Group id"
-            value={v.groupId}
-            onChange={set("groupId")}
-            error={errors.fields.groupId}
-          />
+          <TextInput label="Payer" required {...input("payerName")} data-autofocus />
+          <TextInput label="Plan" {...input("planName")} />
+          <TextInput label="Member id" required {...input("memberId")} />
+          <TextInput label="Group id" {...input("groupId")} />
         </SimpleGrid>
         <SimpleGrid cols={{ base: 1, sm: 2 }}>
-          <TextInput
-            label="Subscriber"
-            value={v.subscriberName}
-            onChange={set("subscriberName")}
-            error={errors.fields.subscriberName}
-          />
           <Select
-            label="Patient's relationship to subscriber"
+            label="Patient's relationship to the subscriber"
             data={RELATIONSHIPS}
-            value={v.relationship}
+            value={v.subscriberRelationship}
             allowDeselect={false}
-            onChange={(value) => value && setV({ ...v, relationship: value })}
-            error={errors.fields.relationship}
+            onChange={(value) =>
+              value && setV({ ...v, subscriberRelationship: value as SubscriberRelationship })
+            }
+            error={errors.fields.subscriberRelationship}
           />
+          <TextInput label="Subscriber's date of birth" type="date" {...input("subscriberDateOfBirth")} />
+          <TextInput label="Subscriber's given name" {...input("subscriberGivenName")} />
+          <TextInput label="Subscriber's family name" {...input("subscriberFamilyName")} />
         </SimpleGrid>
         <SimpleGrid cols={{ base: 1, sm: 3 }}>
           <Select
@@ -240,20 +252,8 @@ function CoverageForm({
             onChange={(value) => value && setV({ ...v, order: value as CoverageOrder })}
             error={errors.fields.order}
           />
-          <TextInput
-            label="Effective from"
-            type="date"
-            value={v.effectiveFrom}
-            onChange={set("effectiveFrom")}
-            error={errors.fields.effectiveFrom}
-          />
-          <TextInput
-            label="Effective to"
-            type="date"
-            value={v.effectiveTo}
-            onChange={set("effectiveTo")}
-            error={errors.fields.effectiveTo}
-          />
+          <TextInput label="Effective from" type="date" required {...input("effectiveFrom")} />
+          <TextInput label="Effective to" type="date" {...input("effectiveTo")} />
         </SimpleGrid>
         <Group justify="flex-end">
           <Button variant="default" onClick={onCancel} disabled={busy}>

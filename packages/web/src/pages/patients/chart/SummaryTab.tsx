@@ -22,9 +22,9 @@ import { FormError } from "../../../components/FormError.tsx";
 import { notifySuccess } from "../../../components/notify.ts";
 import { LoadError, Loading } from "../../../components/QueryState.tsx";
 import { useServerErrors } from "../../../components/useServerErrors.ts";
-import { formatDate, personName } from "../../../lib/format.ts";
+import { formatDate, personName, todayIso } from "../../../lib/format.ts";
 import { CONTACT_METHODS, PatientForm, SEX_OPTIONS } from "../PatientForm.tsx";
-import { type Consent, records } from "./recordsApi.ts";
+import { type Consent, type ConsentKind, type ConsentStatus, records } from "./recordsApi.ts";
 
 function yesNo(value: boolean | null | undefined): string | null {
   return value === true ? "Yes" : value === false ? "No" : null;
@@ -80,7 +80,7 @@ export function SummaryTab({ patientId }: { patientId: string }) {
               <Field label="Sex">
                 {SEX_OPTIONS.find((o) => o.value === patient.sex)?.label ?? patient.sex}
               </Field>
-              <Field label="Sex assigned at birth">{patient.sexAssignedAtBirth}</Field>
+              <Field label="Middle name">{patient.middleName}</Field>
               <Field label="Gender identity">{patient.genderIdentity}</Field>
               <Field label="Pronouns">{patient.pronouns}</Field>
               <Field label="Language">
@@ -107,7 +107,17 @@ export function SummaryTab({ patientId }: { patientId: string }) {
               <Field label="May text">{yesNo(patient.mayText)}</Field>
               <Field label="SSN">{patient.ssnLast4 ? `•••-••-${patient.ssnLast4}` : null}</Field>
               <Field label="Guarantor">
-                {g?.name ? [g.name, g.relationship, g.phone].filter(Boolean).join(" · ") : null}
+                {g
+                  ? [
+                      g.relationship === "self"
+                        ? "The patient"
+                        : [g.givenName, g.familyName].filter(Boolean).join(" ") || null,
+                      g.relationship === "self" ? null : g.relationship,
+                      g.phone,
+                    ]
+                      .filter(Boolean)
+                      .join(" · ")
+                  : null}
               </Field>
             </SimpleGrid>
             {patient.frontDeskNote ? (
@@ -125,12 +135,20 @@ export function SummaryTab({ patientId }: { patientId: string }) {
   );
 }
 
-const CONSENT_KINDS = [
+const CONSENT_KINDS: { value: ConsentKind; label: string }[] = [
   { value: "treatment", label: "Consent to treatment" },
-  { value: "hie", label: "Health information exchange" },
+  { value: "privacy-notice", label: "Notice of privacy practices acknowledged" },
+  { value: "release-of-information", label: "Release of information" },
   { value: "communication", label: "Communication" },
-  { value: "self-pay-restriction", label: "Self-pay restriction (keep off insurance)" },
-  { value: "disclosure-restriction", label: "Restriction on disclosure" },
+  { value: "restriction", label: "Restriction (e.g. self-pay visit kept off insurance)" },
+  { value: "confidential-communication", label: "Confidential communication" },
+  { value: "research", label: "Research" },
+  { value: "other", label: "Other" },
+];
+const CONSENT_STATUSES: { value: ConsentStatus; label: string }[] = [
+  { value: "active", label: "Active" },
+  { value: "revoked", label: "Revoked" },
+  { value: "denied", label: "Denied" },
 ];
 
 function ConsentsPanel({ patientId, canWrite }: { patientId: string; canWrite: boolean }) {
@@ -209,25 +227,25 @@ function ConsentForm({
   onSubmit,
   onCancel,
 }: {
-  onSubmit: (body: Partial<Consent>) => Promise<void>;
+  onSubmit: (body: Omit<Consent, "id" | "patientId" | "recordedBy" | "createdAt">) => Promise<void>;
   onCancel: () => void;
 }) {
-  const [kind, setKind] = useState<string | null>("treatment");
-  const [from, setFrom] = useState("");
+  const [kind, setKind] = useState<ConsentKind>("treatment");
+  const [status, setStatus] = useState<ConsentStatus>("active");
+  const [from, setFrom] = useState(todayIso());
   const [to, setTo] = useState("");
   const [note, setNote] = useState("");
   const [busy, setBusy] = useState(false);
-  const errors = useServerErrors(["kind", "effectiveFrom", "effectiveTo", "note", "status"]);
+  const errors = useServerErrors(["kind", "status", "effectiveFrom", "effectiveTo", "note"]);
   const submit = async (event: FormEvent) => {
     event.preventDefault();
-    if (!kind) return;
     setBusy(true);
     errors.clear();
     try {
       await onSubmit({
         kind,
-        status: "active",
-        effectiveFrom: from || null,
+        status,
+        effectiveFrom: from,
         effectiveTo: to || null,
         note: note.trim() || null,
       });
@@ -241,18 +259,27 @@ function ConsentForm({
     <form onSubmit={submit} aria-label="New consent or restriction">
       <Stack mb="md" maw={720}>
         <FormError message={errors.form} />
-        <SimpleGrid cols={{ base: 1, sm: 3 }}>
+        <SimpleGrid cols={{ base: 1, sm: 2 }}>
           <Select
             label="Kind"
             data={CONSENT_KINDS}
             value={kind}
-            onChange={setKind}
+            onChange={(v) => v && setKind(v as ConsentKind)}
             allowDeselect={false}
             error={errors.fields.kind}
+          />
+          <Select
+            label="Status"
+            data={CONSENT_STATUSES}
+            value={status}
+            onChange={(v) => v && setStatus(v as ConsentStatus)}
+            allowDeselect={false}
+            error={errors.fields.status}
           />
           <TextInput
             label="From"
             type="date"
+            required
             value={from}
             onChange={(e) => setFrom(e.currentTarget.value)}
             error={errors.fields.effectiveFrom}
@@ -267,7 +294,6 @@ function ConsentForm({
         </SimpleGrid>
         <Textarea
           label="Note"
-          autosize
           minRows={2}
           value={note}
           onChange={(e) => setNote(e.currentTarget.value)}

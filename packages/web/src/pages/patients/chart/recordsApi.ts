@@ -6,38 +6,42 @@ import type { IsoDate, IsoInstant, ListResponse, Patient } from "../../../api/ty
 
 const enc = encodeURIComponent;
 
+export type GuarantorRelationship = "self" | "parent" | "spouse" | "guardian" | "other";
+
 export interface Guarantor {
-  name: string | null;
-  relationship: string | null;
+  relationship: GuarantorRelationship;
+  givenName: string | null;
+  familyName: string | null;
+  dateOfBirth: IsoDate | null;
   phone: string | null;
-  addressLine1?: string | null;
-  city?: string | null;
-  state?: string | null;
-  postalCode?: string | null;
+  addressLine1: string | null;
+  addressLine2: string | null;
+  city: string | null;
+  state: string | null;
+  postalCode: string | null;
 }
 
-/** A patient with the record's extended demographics (fields absent on older servers are optional). */
+export type ContactMethod = "phone" | "sms" | "email" | "mail";
+
+/** A patient with the record's demographics (directory-routes.ts, patientOut). */
 export interface PatientRecord extends Patient {
-  preferredName?: string | null;
-  legalGivenName?: string | null;
-  legalFamilyName?: string | null;
   middleName?: string | null;
-  sexAssignedAtBirth?: string | null;
+  nameSuffix?: string | null;
+  preferredName?: string | null;
   genderIdentity?: string | null;
   pronouns?: string | null;
   language?: string | null;
-  interpreterNeeded?: boolean | null;
-  contactMethod?: string | null;
+  interpreterNeeded?: boolean;
+  contactMethod?: ContactMethod | null;
   mayLeaveMessage?: boolean | null;
   mayText?: boolean | null;
   guarantor?: Guarantor | null;
   primaryPractitionerId?: string | null;
   frontDeskNote?: string | null;
+  /** The SSN is stored encrypted and only its last four digits come back. */
   ssnLast4?: string | null;
-  /** Flags the server computes for the chart header (sensitive encounters, self-pay restrictions). */
-  flags?: { sensitive?: boolean; selfPayRestriction?: boolean } | null;
-  /** How the caller may see this patient (clinicians): treating, care-team or break-glass. */
-  access?: { via: string; breakGlassId?: string | null; expiresAt?: IsoInstant | null } | null;
+  enteredInError?: boolean;
+  mergedIntoId?: string | null;
 }
 
 export interface DuplicateCandidate {
@@ -46,67 +50,91 @@ export interface DuplicateCandidate {
   givenName: string;
   familyName: string;
   dateOfBirth: IsoDate;
-  /** Why it looks like the same person (e.g. "same birth date, similar name"). */
-  reason?: string | null;
-  score?: number | null;
+  score?: number;
+  /** What matched besides the birth date: "name", "phone", "email". */
+  reasons?: string[];
 }
 
 export type CoverageOrder = "primary" | "secondary" | "tertiary";
+export type SubscriberRelationship = "self" | "spouse" | "child" | "other";
 
 export interface Coverage {
   id: string;
   patientId: string;
+  order: CoverageOrder;
   payerName: string;
-  payerId?: string | null;
+  payerId: string | null;
+  planName: string | null;
   memberId: string;
   groupId: string | null;
-  subscriberName: string | null;
-  subscriberDateOfBirth?: IsoDate | null;
-  relationship: string;
-  order: CoverageOrder;
-  effectiveFrom: IsoDate | null;
+  subscriberRelationship: SubscriberRelationship;
+  subscriberGivenName: string | null;
+  subscriberFamilyName: string | null;
+  subscriberDateOfBirth: IsoDate | null;
+  effectiveFrom: IsoDate;
   effectiveTo: IsoDate | null;
-  active?: boolean;
+  status: "active" | "entered-in-error";
 }
+
+export type CoverageInput = Omit<Coverage, "id" | "patientId" | "status">;
+
+export const CONSENT_KINDS = [
+  "treatment",
+  "privacy-notice",
+  "release-of-information",
+  "communication",
+  "restriction",
+  "confidential-communication",
+  "research",
+  "other",
+] as const;
+export type ConsentKind = (typeof CONSENT_KINDS)[number];
+export type ConsentStatus = "active" | "revoked" | "denied";
 
 export interface Consent {
   id: string;
   patientId: string;
-  kind: string;
-  status: string;
-  effectiveFrom: IsoDate | null;
+  kind: ConsentKind;
+  status: ConsentStatus;
+  effectiveFrom: IsoDate;
   effectiveTo: IsoDate | null;
   note: string | null;
+  recordedBy?: string | null;
   createdAt?: IsoInstant;
 }
 
 export interface CareTeamMember {
+  id: string;
   userId: string;
-  displayName?: string | null;
-  email?: string | null;
-  role?: string | null;
-  grantedAt?: IsoInstant;
-  expiresAt?: IsoInstant | null;
-  reason?: string | null;
+  displayName: string;
+  email: string;
+  grantedBy: string | null;
+  reason: string | null;
+  createdAt: IsoInstant;
+  expiresAt: IsoInstant | null;
 }
 
+export type ReviewOutcome = "appropriate" | "inappropriate";
+
+/** A break-glass grant (the caller's own, from /api/break-glass/mine). */
 export interface BreakGlassGrant {
   id: string;
   patientId: string;
-  patientName?: string | null;
-  mrn?: string | null;
-  userId?: string;
-  userEmail?: string | null;
-  userName?: string | null;
-  reason?: string;
-  openedAt?: IsoInstant;
+  reason: string;
+  openedAt: IsoInstant;
   expiresAt: IsoInstant;
-  status?: string;
-  reviewedAt?: IsoInstant | null;
-  reviewedBy?: string | null;
-  reviewerEmail?: string | null;
-  outcome?: "appropriate" | "inappropriate" | null;
-  reviewNote?: string | null;
+  active: boolean;
+  reviewStatus: "pending" | "reviewed";
+  reviewOutcome: ReviewOutcome | null;
+}
+
+/** A grant in the privacy officer's review queue, with the patient and the user. */
+export interface BreakGlassQueueItem extends BreakGlassGrant {
+  patient: { id: string; mrn: string; givenName: string; familyName: string; dateOfBirth: IsoDate };
+  user: { id: string; email: string; displayName: string };
+  reviewNote: string | null;
+  reviewedBy: string | null;
+  reviewedAt: IsoInstant | null;
 }
 
 function items<T>(answer: ListResponse<T> | T[]): T[] {
@@ -129,35 +157,44 @@ export const records = {
 
   coverages: async (patientId: string, signal?: AbortSignal) =>
     items(await api<ListResponse<Coverage>>(`/api/patients/${enc(patientId)}/coverages`, { signal })),
-  addCoverage: (patientId: string, body: Partial<Coverage>) =>
+  addCoverage: (patientId: string, body: CoverageInput) =>
     api<Coverage>(`/api/patients/${enc(patientId)}/coverages`, { method: "POST", body }),
-  updateCoverage: (patientId: string, coverageId: string, body: Partial<Coverage>) =>
+  updateCoverage: (
+    patientId: string,
+    coverageId: string,
+    body: Partial<CoverageInput> & { status?: Coverage["status"] },
+  ) =>
     api<Coverage>(`/api/patients/${enc(patientId)}/coverages/${enc(coverageId)}`, { method: "PATCH", body }),
 
   consents: async (patientId: string, signal?: AbortSignal) =>
     items(await api<ListResponse<Consent>>(`/api/patients/${enc(patientId)}/consents`, { signal })),
-  addConsent: (patientId: string, body: Partial<Consent>) =>
+  addConsent: (patientId: string, body: Omit<Consent, "id" | "patientId" | "recordedBy" | "createdAt">) =>
     api<Consent>(`/api/patients/${enc(patientId)}/consents`, { method: "POST", body }),
 
   careTeam: async (patientId: string, signal?: AbortSignal) =>
     items(await api<ListResponse<CareTeamMember>>(`/api/patients/${enc(patientId)}/care-team`, { signal })),
   addCareTeam: (
     patientId: string,
-    body: { userId?: string; email?: string; reason?: string; expiresOn?: string },
+    body: { userId: string; reason: string | null; expiresAt: string | null },
   ) => api<CareTeamMember>(`/api/patients/${enc(patientId)}/care-team`, { method: "POST", body }),
   removeCareTeam: (patientId: string, userId: string) =>
-    api<void>(`/api/patients/${enc(patientId)}/care-team/${enc(userId)}`, { method: "DELETE" }),
+    api<{ revoked: number }>(`/api/patients/${enc(patientId)}/care-team/${enc(userId)}`, {
+      method: "DELETE",
+    }),
 };
 
 export const breakGlass = {
   open: (body: { patientId?: string; mrn?: string; reason: string }) =>
-    api<BreakGlassGrant>("/api/break-glass", { method: "POST", body }),
+    api<{ id: string; patientId: string; openedAt: IsoInstant; expiresAt: IsoInstant }>("/api/break-glass", {
+      method: "POST",
+      body,
+    }),
   mine: async (signal?: AbortSignal) =>
     items(await api<ListResponse<BreakGlassGrant>>("/api/break-glass/mine", { signal })),
   list: (status: "pending" | "reviewed", signal?: AbortSignal) =>
-    api<ListResponse<BreakGlassGrant>>("/api/break-glass", { query: { status, limit: 200 }, signal }),
-  review: (id: string, body: { outcome: "appropriate" | "inappropriate"; note: string }) =>
-    api<BreakGlassGrant>(`/api/break-glass/${enc(id)}/review`, { method: "POST", body }),
+    api<ListResponse<BreakGlassQueueItem>>("/api/break-glass", { query: { status, limit: 200 }, signal }),
+  review: (id: string, body: { outcome: ReviewOutcome; note: string | null }) =>
+    api<BreakGlassQueueItem>(`/api/break-glass/${enc(id)}/review`, { method: "POST", body }),
 };
 
 /** True when the error is the server's "this may be a patient you already have" answer. */

@@ -255,6 +255,17 @@ describe("features", () => {
     expect(unnamed.join(" ")).not.toContain("consult");
   });
 
+  it("stays finite when the history has no no-shows at all, or only one appointment", () => {
+    const none = syntheticPractice(300, 11, () => false);
+    const model = trainNoShowModel(none);
+    const p = predictNoShow(model, none[0]!).probability;
+    expect(Number.isFinite(p)).toBe(true);
+    expect(p).toBeLessThan(0.01);
+    expect(model.weights.every(Number.isFinite)).toBe(true);
+    const one = trainNoShowModel(syntheticPractice(1, 12, () => true));
+    expect(predictNoShow(one, none[1]!).probability).toBeGreaterThan(0.99);
+  });
+
   it("refuses an empty history and mismatched calibration input", () => {
     expect(() => trainNoShowModel([])).toThrow("No past appointments to learn from.");
     expect(() => calibration([0.1], [])).toThrow(/same length/);

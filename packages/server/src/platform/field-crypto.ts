@@ -11,7 +11,7 @@ import {
   LEGACY_KEY_ID,
   sealedKeyId,
 } from "./crypto.ts";
-import type { Secrets } from "./secrets.ts";
+import { addFieldKey, removeFieldKeys, type Secrets } from "./secrets.ts";
 
 /**
  * Encryption at rest of the most sensitive fields (TOTP secrets, SSNs, note text, document contents):
@@ -168,3 +168,52 @@ export function retirableKeys(usage: Record<string, number>, currentId: string):
 }
 
 export { sealedKeyId };
+
+export interface RotateOptions {
+  /** Add a new key first (default). False: only move every value onto the current key. */
+  newKey?: boolean;
+  /** After re-encrypting, drop from the secrets file the keys no value uses any more. */
+  retire?: boolean;
+  onProgress?: (column: string, done: number) => void;
+}
+
+export interface RotateResult extends RotationReport {
+  addedKeyId: string | null;
+  /** True when an earlier rotation had not finished: no key was added, its work was completed. */
+  resumed: boolean;
+  retired: string[];
+}
+
+/**
+ * `salus keys rotate`: adds a key to the secrets file (unless an earlier rotation was interrupted: then
+ * it finishes that one instead of adding another), re-encrypts every registered column onto the newest
+ * key, and with `retire` removes keys that no longer protect any value. Safe to run again at any point.
+ */
+export async function rotateFieldKeys(
+  db: Db,
+  secretsFile: string,
+  secrets: Secrets,
+  now: Date,
+  options: RotateOptions = {},
+): Promise<RotateResult> {
+  const ring = fieldKeyRing(secrets);
+  ring.refresh?.();
+  const before = await keyUsage(db, ring);
+  const behind = Object.entries(before).some(([kid, n]) => kid !== ring.currentId && n > 0);
+  let addedKeyId: string | null = null;
+  const resumed = options.newKey !== false && behind && ring.currentId !== LEGACY_KEY_ID;
+  if (options.newKey !== false && !resumed) {
+    addedKeyId = addFieldKey(secretsFile, now);
+    ring.refresh?.();
+    if (fieldKeyRing(secrets).currentId !== addedKeyId)
+      throw new Error(`The new key ${addedKeyId} was written but is not the newest key in the ring.`);
+  }
+  const report = await reencryptAll(db, secrets, options.onProgress);
+  let retired: string[] = [];
+  if (options.retire) {
+    retired = retirableKeys(report.inUse, report.currentKeyId);
+    removeFieldKeys(secretsFile, retired);
+    ring.refresh?.();
+  }
+  return { ...report, addedKeyId, resumed, retired };
+}

@@ -5,7 +5,10 @@ import { inSnapshot } from "../db/transaction.ts";
 import { requestInfo, sessionCookieName } from "../http/guard.ts";
 import type { Actor, Services } from "../platform/services.ts";
 import { computeDayVersion, type LocationDay } from "./day-version.ts";
-import { subscribeDay } from "./flow-events.ts";
+import { subscribeDay, subscribeLocation } from "./flow-events.ts";
+
+/** How long after a scheduling change's hint the stream re-checks (the change's transaction commits meanwhile). */
+export const POKE_DELAY_MS = 250;
 
 /** How often an open stream sends a comment line (proxies drop silent connections) and re-checks access. */
 export const HEARTBEAT_MS = 20_000;
@@ -78,11 +81,26 @@ export async function serveBoardStream(
       if (event.dayVersion !== version) send(event.dayVersion);
     },
   );
+  let pending: NodeJS.Timeout | null = null;
+  const recheck = async () => {
+    const now = await inSnapshot(services.db, (trx) => computeDayVersion(trx, actor.organizationId, day));
+    if (now !== version) send(now);
+  };
+  const unsubscribeLocation = subscribeLocation(
+    services,
+    { organizationId: actor.organizationId, locationId: day.locationId },
+    (poke) => {
+      if (pending || !poke.instants.some((t) => t >= day.start && t < day.end)) return;
+      pending = setTimeout(() => {
+        pending = null;
+        if (open) recheck().catch(() => close());
+      }, POKE_DELAY_MS);
+    },
+  );
   const heartbeat = setInterval(() => {
     void (async () => {
       if (!(await stillAllowed(services, request, actor))) return close();
-      const now = await inSnapshot(services.db, (trx) => computeDayVersion(trx, actor.organizationId, day));
-      if (now !== version) send(now);
+      await recheck();
       if (open) raw.write(": heartbeat\n\n");
     })().catch(() => close());
   }, HEARTBEAT_MS);
@@ -91,7 +109,9 @@ export async function serveBoardStream(
     if (!open) return;
     open = false;
     clearInterval(heartbeat);
+    if (pending) clearTimeout(pending);
     unsubscribe();
+    unsubscribeLocation();
     registry.delete(close);
     raw.end();
   };

@@ -210,10 +210,12 @@ describe(`flow board and steps (${dialect})`, () => {
     await app.listen({ port: 0, host: "127.0.0.1" });
     const { port } = app.server.address() as AddressInfo;
     const events: string[] = [];
-    let resolveFirst!: () => void;
-    let resolveSecond!: () => void;
-    const first = new Promise<void>((r) => (resolveFirst = r));
-    const second = new Promise<void>((r) => (resolveSecond = r));
+    const waiters: { count: number; resolve: () => void }[] = [];
+    const eventCount = (count: number) =>
+      new Promise<void>((resolve) => {
+        if (events.length >= count) resolve();
+        else waiters.push({ count, resolve });
+      });
     let contentType = "";
     const req = request(
       {
@@ -234,8 +236,7 @@ describe(`flow board and steps (${dialect})`, () => {
             buffer = buffer.slice(i + 2);
             if (block.startsWith("event: board")) {
               events.push(block);
-              if (events.length === 1) resolveFirst();
-              if (events.length === 2) resolveSecond();
+              for (const w of waiters.filter((x) => events.length >= x.count)) w.resolve();
             }
             i = buffer.indexOf("\n\n");
           }
@@ -243,14 +244,23 @@ describe(`flow board and steps (${dialect})`, () => {
       },
     );
     req.end();
-    await first;
+    await eventCount(1);
     expect(contentType).toMatch(/text\/event-stream/);
+    const versionOf = (block: string) =>
+      (JSON.parse(block.split("data: ")[1]!) as { dayVersion: string }).dayVersion;
+    // A flow step (published after its commit).
     const v = visits[2]!;
     const res = await step(v.id, { step: "arrived", version: v.version });
     expect(res.statusCode, res.body).toBe(200);
-    await second;
-    const data = JSON.parse(events[1]!.split("data: ")[1]!) as { dayVersion: string };
-    expect(data.dayVersion).toBe((await board()).dayVersion);
+    await eventCount(2);
+    expect(versionOf(events[1]!)).toBe((await board()).dayVersion);
+    // A cancellation through the scheduling slice (its hint makes the stream re-check the day).
+    const cancel = await asBearer(app, deskToken, "POST", `/api/appointments/${visits[3]!.id}/cancel`, {
+      reason: "Called in",
+    });
+    expect(cancel.statusCode, cancel.body).toBe(200);
+    await eventCount(3);
+    expect(versionOf(events[2]!)).toBe((await board()).dayVersion);
     req.destroy();
   });
 });

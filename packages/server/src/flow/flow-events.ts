@@ -52,3 +52,30 @@ export function subscribeDay(
   bus.on(name, listener);
   return () => bus.off(name, listener);
 }
+
+/** Something about appointments of a location changed at these instants (their starts, before and after). */
+export interface LocationPoke {
+  organizationId: string;
+  locationId: string;
+  instants: number[];
+}
+
+/**
+ * A hint from the scheduling slice, sent from inside the transaction of every booking, move, cancellation
+ * and status change: boards of that location whose day holds one of the instants re-check their day
+ * version shortly after (the change has committed by then, or rolled back and nothing is sent).
+ */
+export function pokeLocation(services: Services, poke: LocationPoke): void {
+  busOf(services).emit(`loc|${poke.organizationId}|${poke.locationId}`, poke);
+}
+
+export function subscribeLocation(
+  services: Services,
+  key: { organizationId: string; locationId: string },
+  listener: (poke: LocationPoke) => void,
+): () => void {
+  const bus = busOf(services);
+  const name = `loc|${key.organizationId}|${key.locationId}`;
+  bus.on(name, listener);
+  return () => bus.off(name, listener);
+}

@@ -11,8 +11,9 @@ import {
 import { audited } from "../audit/audited.ts";
 import type { AppointmentStatus, AppointmentsTable } from "../db/schema.ts";
 import type { Trx } from "../db/transaction.ts";
+import { pokeLocation } from "../flow/flow-events.ts";
 import type { Actor, Services } from "../platform/services.ts";
-import { afterAppointmentChange } from "./appointment-events.ts";
+import { type AppointmentChange, afterAppointmentChange as reactToChange } from "./appointment-events.ts";
 import { loadSchedulingSettings } from "./settings.ts";
 import { HOLDING_STATUSES, loadSlotContext, type SlotContext } from "./slot-context.ts";
 
@@ -678,6 +679,23 @@ export async function cancelAppointment(
     },
     (trx) => cancelAppointmentIn(trx, services, actor, id, input),
   );
+}
+
+/** Every change's consequences (waitlist, reminders), plus a hint to the live flow boards of that location. */
+async function afterAppointmentChange(
+  trx: Trx,
+  services: Services,
+  actor: Actor,
+  before: AppointmentView | null,
+  after: AppointmentView,
+  change: AppointmentChange,
+): Promise<void> {
+  await reactToChange(trx, services, actor, before, after, change);
+  pokeLocation(services, {
+    organizationId: actor.organizationId,
+    locationId: after.locationId,
+    instants: [Date.parse(after.start), ...(before ? [Date.parse(before.start)] : [])],
+  });
 }
 
 /** The FHIR status moves the front desk makes during the day; anything else is refused. */

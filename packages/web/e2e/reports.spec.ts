@@ -25,7 +25,7 @@ async function docsScreenshot(page: Page, name: string): Promise<void> {
 test("the manager reads the flow reports, the no-show risk model and the what-if comparison", async ({
   page,
 }) => {
-  test.setTimeout(180_000);
+  test.setTimeout(240_000);
   await page.setViewportSize({ width: 1366, height: 1000 });
   await signIn(page, demo("manager"));
   await nav(page).getByRole("link", { name: "Reports" }).click();
@@ -87,6 +87,7 @@ test("the manager reads the flow reports, the no-show risk model and the what-if
 });
 
 test("the front desk sees the flow board but not the reports", async ({ page }) => {
+  test.setTimeout(120_000);
   await signIn(page, demo("frontdesk"));
   await expect(nav(page).getByRole("link", { name: "Flow board" })).toBeVisible();
   await expect(nav(page).getByRole("link", { name: "Reports" })).toHaveCount(0);

@@ -341,7 +341,7 @@ function BoardView({
                   data-column={column.id}
                   bg="gray.0"
                 >
-                  <Group justify="space-between" mb="xs">
+                  <Group justify="space-between" mb="xs" wrap="nowrap" gap={4}>
                     <Title order={2} size="h5" id={headingId}>
                       {column.label}
                     </Title>

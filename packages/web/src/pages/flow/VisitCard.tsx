@@ -71,16 +71,14 @@ export function VisitCard({
       }
     >
       <Stack gap={4}>
-        <Group justify="space-between" wrap="nowrap" gap={4} align="flex-start">
-          <Text fw={700} size="sm" lh={1.2}>
-            {visit.patientName}
-          </Text>
-          {visit.noShowRisk ? <RiskBadge risk={visit.noShowRisk} patient={visit.patientName} /> : null}
-        </Group>
+        <Text fw={700} size="sm" lh={1.2}>
+          {visit.patientName}
+        </Text>
         <Text size="xs" c="dimmed">
           {time} · {visit.typeName} · {practitionerName}
         </Text>
         <Group gap={4}>
+          {visit.noShowRisk ? <RiskBadge risk={visit.noShowRisk} patient={visit.patientName} /> : null}
           {stepLabel ? (
             <Badge size="sm" variant="light" color={visit.status === "noshow" ? "red" : "blue"}>
               {stepLabel}

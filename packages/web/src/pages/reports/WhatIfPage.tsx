@@ -155,17 +155,23 @@ function WhatIfResults({ result }: { result: WhatIfResult }) {
       ) : null}
       <ChartCard
         title="Mean wait, idle time and overtime per rule and policy"
-        caption="Minutes per session; the error bars are 95% confidence intervals of the mean wait."
+        caption="Minutes per session; the thin lines on the mean-wait bars are 95% confidence intervals."
+        height={Math.max(280, 70 + data.length * 34)}
       >
         <ResponsiveContainer width="100%" height="100%">
-          <BarChart data={data} margin={{ top: 8, right: 16, bottom: 48, left: 0 }}>
-            <CartesianGrid strokeDasharray="3 3" />
-            <XAxis dataKey="label" fontSize={10} angle={-20} textAnchor="end" interval={0} />
-            <YAxis unit=" min" fontSize={11} />
+          <BarChart
+            data={data}
+            layout="vertical"
+            margin={{ top: 8, right: 24, bottom: 8, left: 8 }}
+            barGap={1}
+          >
+            <CartesianGrid strokeDasharray="3 3" horizontal={false} />
+            <XAxis type="number" unit=" min" fontSize={11} />
+            <YAxis type="category" dataKey="label" width={250} fontSize={11} interval={0} />
             <Tooltip />
             <Legend verticalAlign="top" />
             <Bar dataKey="meanWait" name="Mean wait" fill={CHART.blue}>
-              <ErrorBar dataKey="meanWaitError" width={4} stroke={CHART.gray} direction="y" />
+              <ErrorBar dataKey="meanWaitError" width={4} stroke={CHART.gray} direction="x" />
             </Bar>
             <Bar dataKey="idle" name="Idle" fill={CHART.teal} />
             <Bar dataKey="overtime" name="Overtime" fill={CHART.orange} />

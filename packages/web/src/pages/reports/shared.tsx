@@ -46,10 +46,12 @@ export function ReportsNav() {
 export function ChartCard({
   title,
   caption,
+  height = 280,
   children,
 }: {
   title: string;
   caption?: ReactNode;
+  height?: number;
   children: ReactNode;
 }) {
   return (
@@ -58,7 +60,7 @@ export function ChartCard({
         <Title order={2} size="h5">
           {title}
         </Title>
-        <div aria-hidden="true" style={{ width: "100%", height: 280 }}>
+        <div aria-hidden="true" style={{ width: "100%", height }}>
           {children}
         </div>
         {caption ? (

@@ -429,6 +429,19 @@ function checkResult(input: ReplanInput, result: ReplanResult) {
       expect(changed.has(pv.appointmentId)).toBe(differs);
     }
     for (const n of p.notify) expect(n.laterByMinutes).toBeGreaterThan(input.policy.notifyThresholdMinutes);
+    // …and everyone whose expected start moved past the threshold is told (what they were told, or
+    // their own announced arrival, is the reference).
+    const told = new Set(p.notify.map((n) => n.appointmentId));
+    for (const pv of p.projection.visits) {
+      if (pv.state === "in-progress") continue;
+      const v = byId.get(pv.appointmentId)!;
+      const isLate = input.event.kind === "late" && v.appointmentId === input.event.appointmentId;
+      const arrival = isLate ? lateArrival! : (v.expectedArrival ?? Number.NEGATIVE_INFINITY);
+      const reference = Math.max(v.notifiedStart ?? v.start, arrival);
+      expect(told.has(pv.appointmentId)).toBe(
+        (pv.expectedStart - reference) / MIN > input.policy.notifyThresholdMinutes,
+      );
+    }
   }
   // Moving nobody, the recommendation never makes waiting worse than keeping the schedule unless it
   // saves at least as much overtime.
@@ -546,7 +559,8 @@ function replanArbitrary(): fc.Arbitrary<ReplanInput> {
           } else if (s.kind === "waiting")
             visits.push({ ...base, status: "arrived", arrivedAt: Math.min(now, start - 5 * MIN) });
           else if (s.kind === "late") visits.push({ ...base, expectedArrival: start + s.late * MIN });
-          else visits.push(base);
+          // Some patients were already told a later time by an earlier re-plan.
+          else visits.push(s.late % 3 === 0 ? { ...base, notifiedStart: start + s.late * MIN } : base);
         });
       });
       const practitioners: FlowPractitioner[] = r.skills.map((skills, p) => ({

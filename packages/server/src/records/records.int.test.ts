@@ -213,6 +213,24 @@ describe(`patient records and access (${dialect})`, () => {
     expect(JSON.parse(entry!.detail!)).toMatchObject({ access: "treating" });
   });
 
+  it("the calendar obeys the same rule: a clinician lists and opens only visits of patients they may see", async () => {
+    const range = "from=2026-03-01T00:00:00.000Z&to=2026-04-01T00:00:00.000Z";
+    const all = await asSession(app, frontDesk, "GET", `/api/appointments?${range}`);
+    expect(all.statusCode, all.body).toBe(200);
+    expect(all.json().total).toBe(2);
+    const ofA = await asSession(app, clinicianA, "GET", `/api/appointments?${range}`);
+    expect(ofA.json()).toMatchObject({ total: 0, items: [] });
+    expect(ofA.body).not.toContain(seed.alpha.canaries[1]);
+    const ofB = await asSession(app, clinicianB, "GET", `/api/appointments?${range}`);
+    expect(ofB.json().total).toBe(2);
+    const visit = ofB.json().items[0].id;
+    const other = await asSession(app, clinicianA, "GET", `/api/appointments/${visit}`);
+    const missing = await asSession(app, clinicianA, "GET", `/api/appointments/${randomUUID()}`);
+    expect(other.statusCode).toBe(404);
+    expect(comparable(other)).toEqual(comparable(missing));
+    expect((await asSession(app, clinicianB, "GET", `/api/appointments/${visit}`)).statusCode).toBe(200);
+  });
+
   it("a care-team grant opens a chart to a colleague and revoking it closes it on the next request", async () => {
     const grant = await asSession(app, clinicianA, "POST", `/api/patients/${pA}/care-team`, {
       userId: userB,

@@ -13,6 +13,7 @@ import type { AppointmentStatus, AppointmentsTable } from "../db/schema.ts";
 import type { Trx } from "../db/transaction.ts";
 import { pokeLocation } from "../flow/flow-events.ts";
 import type { Actor, Services } from "../platform/services.ts";
+import { requirePatientAccess, visiblePatients } from "../records/patient-access.ts";
 import { type AppointmentChange, afterAppointmentChange as reactToChange } from "./appointment-events.ts";
 import { loadSchedulingSettings } from "./settings.ts";
 import { HOLDING_STATUSES, loadSlotContext, type SlotContext } from "./slot-context.ts";
@@ -136,6 +137,10 @@ export async function listAppointments(services: Services, actor: Actor, q: Appo
       if (q.practitionerId) sq = sq.where("appointments.practitioner_id", "=", q.practitionerId);
       if (q.patientId) sq = sq.where("appointments.patient_id", "=", q.patientId);
       if (q.status?.length) sq = sq.where("appointments.status", "in", q.status);
+      // A clinician's calendar lists only visits of patients they may see (their own, care team,
+      // break-glass): another patient's name never reaches them, and the count agrees.
+      const visible = visiblePatients(services, actor, "schedule");
+      if (visible) sq = sq.where(visible("appointments.patient_id"));
       const rows = (await sq
         .orderBy("appointments.start_at")
         .orderBy("appointments.id")
@@ -166,7 +171,14 @@ export async function getAppointment(services: Services, actor: Actor, id: strin
       resourceId: id,
       fromResult: (a: AppointmentView) => ({ patientId: a.patientId }),
     },
-    (trx) => loadAppointment(trx, actor, id),
+    async (trx) => {
+      const a = await loadAppointment(trx, actor, id);
+      // The visit of a patient the actor may not see answers exactly like a missing visit.
+      await requirePatientAccess(trx, services, actor, a.patientId, "schedule").catch(() => {
+        throw notFound("appointment");
+      });
+      return a;
+    },
   );
 }
 

@@ -7,6 +7,7 @@ import { audited, auditInput } from "../audit/audited.ts";
 import type { WaitlistEntriesTable, WaitlistOffersTable } from "../db/schema.ts";
 import type { Trx } from "../db/transaction.ts";
 import type { Actor, Services } from "../platform/services.ts";
+import { visiblePatients } from "../records/patient-access.ts";
 import {
   type AppointmentView,
   bookAppointmentIn,
@@ -286,7 +287,18 @@ export async function listWaitlist(
     },
     async (trx) => {
       await expireOffers(trx, actor, services.clock().toISOString());
-      return loadEntries(trx, actor, { status: status ?? ["waiting", "offered"] });
+      const entries = await loadEntries(trx, actor, { status: status ?? ["waiting", "offered"] });
+      // Only patients the actor may see (a clinician: their own, care team, break-glass).
+      const visible = visiblePatients(services, actor, "schedule");
+      if (!visible || entries.length === 0) return entries;
+      const ok = await trx
+        .selectFrom("patients")
+        .select("id")
+        .where("organization_id", "=", actor.organizationId)
+        .where(visible("patients.id"))
+        .execute();
+      const ids = new Set(ok.map((r) => r.id));
+      return entries.filter((e) => ids.has(e.patientId));
     },
   );
 }

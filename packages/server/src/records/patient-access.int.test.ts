@@ -1,4 +1,5 @@
 import { randomUUID } from "node:crypto";
+import fc from "fast-check";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { inTransaction } from "../db/transaction.ts";
 import type { Actor } from "../platform/services.ts";
@@ -57,6 +58,131 @@ describe(`patient access (${dialect})`, () => {
       return (error as { code: string }).code;
     }
   }
+
+  it("requirePatientAccess and visiblePatients agree on every mix of relations (property)", async () => {
+    const c = actorFor(seed.alpha.users.clinician.id, ["clinician"]);
+    const db = services.db.kysely;
+    const org = seed.alpha.id;
+    const patients = [...seed.alpha.patientIds];
+    const relation = fc.record({
+      primary: fc.boolean(),
+      visit: fc.constantFrom(null, "booked", "fulfilled", "cancelled", "entered-in-error"),
+      care: fc.constantFrom(null, "active", "expired", "revoked", "open-ended"),
+      glass: fc.constantFrom(null, "active", "expired"),
+    });
+    await fc.assert(
+      fc.asyncProperty(fc.array(relation, { minLength: 2, maxLength: 2 }), async (rels) => {
+        await db.deleteFrom("care_team_grants").where("organization_id", "=", org).execute();
+        await db.deleteFrom("break_glass_grants").where("organization_id", "=", org).execute();
+        await db.deleteFrom("appointments").where("organization_id", "=", org).execute();
+        const now = services.clock().getTime();
+        const iso = (ms: number) => new Date(now + ms).toISOString();
+        const expected: string[] = [];
+        for (const [i, r] of rels.entries()) {
+          const pid = patients[i]!;
+          await db
+            .updateTable("patients")
+            .set({ primary_practitioner_id: r.primary ? seed.alpha.practitionerId : null })
+            .where("organization_id", "=", org)
+            .where("id", "=", pid)
+            .execute();
+          if (r.visit) {
+            await db
+              .insertInto("appointments")
+              .values({
+                organization_id: org,
+                id: randomUUID(),
+                location_id: seed.alpha.locationId,
+                patient_id: pid,
+                appointment_type_id: randomUUID(),
+                practitioner_id: seed.alpha.practitionerId,
+                room_id: null,
+                start_at: iso(86_400_000),
+                end_at: iso(86_400_000 + 1_800_000),
+                status: r.visit as "booked",
+                overbooked: 0,
+                series_id: null,
+                series_index: null,
+                rescheduled_from_id: null,
+                note: null,
+                created_by: null,
+                cancelled_at: null,
+                cancelled_by: null,
+                cancel_reason: null,
+                late_cancel: 0,
+                version: 1,
+                created_at: iso(0),
+                updated_at: iso(0),
+              })
+              .execute();
+          }
+          if (r.care) {
+            await db
+              .insertInto("care_team_grants")
+              .values({
+                organization_id: org,
+                id: randomUUID(),
+                patient_id: pid,
+                user_id: c.userId!,
+                granted_by: null,
+                reason: null,
+                created_at: iso(-7_200_000),
+                expires_at: r.care === "open-ended" ? null : iso(r.care === "expired" ? -1 : 3_600_000),
+                revoked_at: r.care === "revoked" ? iso(-60_000) : null,
+                revoked_by: null,
+              })
+              .execute();
+          }
+          if (r.glass) {
+            await db
+              .insertInto("break_glass_grants")
+              .values({
+                organization_id: org,
+                id: randomUUID(),
+                patient_id: pid,
+                user_id: c.userId!,
+                reason: "property test reason",
+                opened_at: iso(-600_000),
+                expires_at: iso(r.glass === "expired" ? 0 : 600_000),
+                review_status: "pending",
+                review_outcome: null,
+                review_note: null,
+                reviewed_by: null,
+                reviewed_at: null,
+              })
+              .execute();
+          }
+          const open =
+            r.primary ||
+            r.visit === "booked" ||
+            r.visit === "fulfilled" ||
+            r.care === "active" ||
+            r.care === "open-ended" ||
+            r.glass === "active";
+          if (open) expected.push(pid);
+        }
+        const listed = await visible(c, "clinical");
+        const opened: string[] = [];
+        for (const pid of patients) {
+          const a = await opens(c, pid, "clinical");
+          if (typeof a === "object") {
+            opened.push(pid);
+            expect(a.breakGlassId !== null).toBe(rels[patients.indexOf(pid)]!.glass === "active");
+          }
+        }
+        expect(listed).toEqual([...expected].sort());
+        expect(opened.sort()).toEqual([...expected].sort());
+      }),
+      { numRuns: 25 },
+    );
+    await db.deleteFrom("care_team_grants").where("organization_id", "=", org).execute();
+    await db.deleteFrom("break_glass_grants").where("organization_id", "=", org).execute();
+    await db
+      .updateTable("patients")
+      .set({ primary_practitioner_id: null })
+      .where("organization_id", "=", org)
+      .execute();
+  });
 
   it("the front desk sees every patient's demographics and no clinical content", async () => {
     const fd = actorFor(seed.alpha.users["front-desk"].id, ["front-desk"]);

@@ -5,6 +5,7 @@ import { cliActor, createOrganization, findOrganizationBySlug } from "@salus/ser
 import { createToken, revokeToken } from "@salus/server/admin/tokens";
 import { createUser, disableUserEverywhere, resetUserPassword } from "@salus/server/admin/users";
 import { verifyAuditTrail } from "@salus/server/audit/verify-audit";
+import { CODE_SETS, type CodeSet, loadCodeSet } from "@salus/server/codes/load-code-set";
 import { loadConfig } from "@salus/server/config";
 import { DEMO_DEFAULT_PASSWORD, DEMO_SLUG, DEMO_USERS, seedDemo } from "@salus/server/demo/seed-demo";
 import { startFlowJobs } from "@salus/server/flow/flow-jobs";
@@ -13,6 +14,7 @@ import { gatewayFromSetting } from "@salus/server/messaging/gateways";
 import { startOutboxWorker } from "@salus/server/messaging/outbox-worker";
 import { BackupError, backupTo, readVerifiedBackup, restoreFrom } from "@salus/server/platform/backup";
 import { digestToken } from "@salus/server/platform/crypto";
+import { rotateFieldKeys } from "@salus/server/platform/field-crypto";
 import { openServices } from "@salus/server/platform/open-services";
 import type { Services } from "@salus/server/platform/services";
 
@@ -259,6 +261,63 @@ async function run(command: string, opts: Opts, services: Services): Promise<num
       say(
         `Restored ${Object.values(counts).reduce((a, b) => a + b, 0)} rows into ${services.db.description}.`,
       );
+      return 0;
+    }
+
+    case "codes load": {
+      const codeSet = String(opts.codeSet);
+      if (!(CODE_SETS as readonly string[]).includes(codeSet))
+        throw new DomainError("invalid_request", `Unknown code set ${codeSet}; use ${CODE_SETS.join(", ")}.`);
+      const file = resolve(String(opts.file));
+      const { readFileSync } = await import("node:fs");
+      const result = await loadCodeSet(
+        services.db,
+        {
+          codeSet: codeSet as CodeSet,
+          version: String(opts.version),
+          content: readFileSync(file, "utf8"),
+          ...(typeof opts.validFrom === "string" ? { validFrom: opts.validFrom } : {}),
+          ...(typeof opts.validTo === "string" ? { validTo: opts.validTo } : {}),
+        },
+        services.clock(),
+      );
+      say(
+        result.outcome === "unchanged"
+          ? `${codeSet} ${result.version} is already loaded from this file (${result.entries} codes); nothing changed.`
+          : `${result.outcome === "replaced" ? "Replaced" : "Loaded"} ${codeSet} ${result.version}: ${result.entries} codes for dates of service ${result.validFrom} to ${result.validTo} in ${(result.ms / 1000).toFixed(1)} s.`,
+      );
+      return 0;
+    }
+
+    case "keys rotate": {
+      const result = await rotateFieldKeys(
+        services.db,
+        services.config.secretsFile,
+        services.secrets,
+        services.clock(),
+        {
+          newKey: opts.newKey !== false,
+          retire: Boolean(opts.retire),
+          onProgress: (column, done) => {
+            if (done > 0) process.stderr.write(`  ${column}: ${done} re-encrypted\r`);
+          },
+        },
+      );
+      if (result.addedKeyId) say(`Added key ${result.addedKeyId} to ${services.config.secretsFile}.`);
+      if (result.resumed)
+        say(`An earlier rotation had not finished; completed it with key ${result.currentKeyId}.`);
+      for (const [column, n] of Object.entries(result.reencrypted))
+        say(`  ${column.padEnd(36)} ${n} re-encrypted`);
+      say(
+        `Every encrypted value now uses key ${result.currentKeyId}. Values per key: ${Object.entries(
+          result.inUse,
+        )
+          .map(([k, n]) => `${k}=${n}`)
+          .join(", ")}.`,
+      );
+      if (result.retired.length) say(`Retired unused key(s): ${result.retired.join(", ")}.`);
+      else if (!opts.retire)
+        say("Old keys are kept; run again with --retire to drop the ones no value uses.");
       return 0;
     }
   }

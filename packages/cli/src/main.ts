@@ -111,6 +111,36 @@ program
   .option("--yes", "do not ask for confirmation")
   .action((file, opts) => runCli("restore", { file, ...opts }));
 
+const codes = program
+  .command("codes")
+  .description("Code sets (ICD-10-CM, CPT, HCPCS) used to check encounters");
+codes
+  .command("load")
+  .description(
+    "Load a code list into the database (all or nothing; the same file again changes nothing). ICD-10-CM ships in data/codes/",
+  )
+  .argument("<set>", `code set: ${["icd10cm", "cpt", "hcpcs"].join(", ")}`)
+  .requiredOption("--file <file>", "the list: one code per line, then whitespace and the description")
+  .requiredOption(
+    "--version <version>",
+    "version label; a year such as 2026 means that fiscal year (Oct 1 - Sep 30)",
+  )
+  .option("--valid-from <date>", "first date of service the list applies to (YYYY-MM-DD)")
+  .option("--valid-to <date>", "last date of service the list applies to (YYYY-MM-DD)")
+  .action((codeSet, opts) => runCli("codes load", { codeSet, ...opts }));
+
+const keys = program
+  .command("keys")
+  .description("Field-encryption keys (kept in SALUS_SECRETS_FILE, never in the database)");
+keys
+  .command("rotate")
+  .description(
+    "Add a new field-encryption key and re-encrypt every encrypted value with it (safe to rerun after an interruption)",
+  )
+  .option("--no-new-key", "add no key: only move values still on older keys onto the newest")
+  .option("--retire", "afterwards, remove from the secrets file the keys no value uses any more")
+  .action((opts) => runCli("keys rotate", opts));
+
 // The simulator needs no database: it does not go through runCli (which opens one).
 program
   .command("simulate")

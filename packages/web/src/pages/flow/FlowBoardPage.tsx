@@ -83,7 +83,10 @@ export function FlowBoardPage() {
 type Plan = {
   title: string;
   /** What asked for the proposals, so they can be asked for again after a 409. */
-  origin: { kind: "late"; appointmentId: string; minutesLate: number } | { kind: "replan" };
+  origin:
+    | { kind: "late"; appointmentId: string; minutesLate: number }
+    | { kind: "overrun"; appointmentId: string }
+    | { kind: "replan" };
   response: ProposalsResponse | null;
   notice: string | null;
   error: string | null;
@@ -186,7 +189,9 @@ function BoardView({
     mutationFn: (origin: Plan["origin"]) =>
       origin.kind === "late"
         ? flow.late({ appointmentId: origin.appointmentId, minutesLate: origin.minutesLate })
-        : flow.replan(q),
+        : origin.kind === "overrun"
+          ? flow.replan({ ...q, overrun: { appointmentId: origin.appointmentId } })
+          : flow.replan(q),
     onSuccess: (response) => {
       setLateVisit(null);
       setPlan((current) => (current ? { ...current, response, error: null } : current));
@@ -361,6 +366,12 @@ function BoardView({
                         canAct={canAct}
                         busy={busyId === visit.appointmentId}
                         onNext={onNext}
+                        onOverrun={(v) =>
+                          openPlan(`${v.patientName}: visit running over`, {
+                            kind: "overrun",
+                            appointmentId: v.appointmentId,
+                          })
+                        }
                         onLate={(v) => {
                           setLateError(null);
                           setLateVisit(v);
@@ -412,7 +423,7 @@ function BoardView({
       />
       <ProposalsDialog
         opened={
-          plan !== null && (plan.response !== null || plan.origin.kind === "replan" || plan.notice !== null)
+          plan !== null && (plan.response !== null || plan.origin.kind !== "late" || plan.notice !== null)
         }
         title={plan?.title ?? ""}
         response={plan?.response ?? null}

@@ -3,9 +3,11 @@ import { formatTime } from "../../lib/zoned.ts";
 import type { BoardVisit, NoShowRisk, WaitThresholds } from "./api.ts";
 import {
   canMarkLate,
+  canReportOverrun,
   formatMinutes,
   type NextAction,
   nextAction,
+  otherActions,
   percent,
   riskLevel,
   WAIT_LEVEL_STYLE,
@@ -35,6 +37,7 @@ export function VisitCard({
   busy,
   onNext,
   onLate,
+  onOverrun,
 }: {
   visit: BoardVisit;
   now: number;
@@ -45,11 +48,14 @@ export function VisitCard({
   busy: boolean;
   onNext: (visit: BoardVisit, action: NextAction) => void;
   onLate: (visit: BoardVisit) => void;
+  onOverrun?: (visit: BoardVisit) => void;
 }) {
   const waited = waitedMinutes(visit, now);
   const level = waitLevel(waited, thresholds);
   const style = WAIT_LEVEL_STYLE[level];
   const action = nextAction(visit);
+  const others = otherActions(visit);
+  const overrun = onOverrun !== undefined && canReportOverrun(visit);
   const time = formatTime(visit.start, timeZone);
   const expectedMoved =
     visit.expectedStart !== null &&
@@ -100,7 +106,7 @@ export function VisitCard({
         {expectedMoved && visit.flowStep !== "checked-out" && visit.flowStep !== "with-practitioner" ? (
           <Text size="xs">Expected start {formatTime(visit.expectedStart!, timeZone)}</Text>
         ) : null}
-        {canAct && (action || canMarkLate(visit)) ? (
+        {canAct && (action || others.length > 0 || overrun || canMarkLate(visit)) ? (
           <Group gap={4} mt={2}>
             {action ? (
               <Button
@@ -111,6 +117,30 @@ export function VisitCard({
               >
                 {action.label}
                 {action.needs === "none" ? "" : "…"}
+              </Button>
+            ) : null}
+            {others.map((other) => (
+              <Button
+                key={other.step}
+                size="compact-sm"
+                variant="light"
+                onClick={() => onNext(visit, other)}
+                disabled={busy}
+                aria-label={`${other.label}: ${visit.patientName}`}
+              >
+                {other.label}
+                {other.needs === "none" ? "" : "…"}
+              </Button>
+            ))}
+            {overrun ? (
+              <Button
+                size="compact-sm"
+                variant="default"
+                onClick={() => onOverrun?.(visit)}
+                disabled={busy}
+                aria-label={`Running over: ${visit.patientName}`}
+              >
+                Running over
               </Button>
             ) : null}
             {canMarkLate(visit) ? (

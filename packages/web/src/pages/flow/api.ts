@@ -155,7 +155,8 @@ export const flow = {
     api<unknown>(`/api/appointments/${enc(appointmentId)}/flow`, { method: "POST", body }),
   late: (body: { appointmentId: string; minutesLate: number }) =>
     api<ProposalsResponse>("/api/flow/late", { method: "POST", body }),
-  replan: (body: BoardQuery) => api<ProposalsResponse>("/api/flow/replan", { method: "POST", body }),
+  replan: (body: BoardQuery & { overrun?: { appointmentId: string; expectedEnd?: string } }) =>
+    api<ProposalsResponse>("/api/flow/replan", { method: "POST", body }),
   accept: (proposalId: string) =>
     api<AcceptResponse>(`/api/flow/proposals/${enc(proposalId)}/accept`, { method: "POST", body: {} }),
   settings: (signal?: AbortSignal) => api<FlowSettings>("/api/flow/settings", { signal }),

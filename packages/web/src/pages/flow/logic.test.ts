@@ -2,12 +2,14 @@ import { describe, expect, it } from "vitest";
 import type { BoardVisit, Proposal } from "./api.ts";
 import {
   canMarkLate,
+  canReportOverrun,
   columnOf,
   describeChange,
   describeMetrics,
   formatMinutes,
   nextAction,
   orderProposals,
+  otherActions,
   parseMinutesLate,
   riskLevel,
   sortVisits,
@@ -133,6 +135,21 @@ describe("columns and next steps", () => {
     expect(nextAction(visit({ flowStep: "checked-in" }))?.needs).toBe("room");
     expect(nextAction(visit({ flowStep: "checked-out" }))).toBeNull();
     expect(nextAction(visit({ status: "noshow" }))).toBeNull();
+  });
+
+  it("also offers the two allowed skips: check in without arrived, the practitioner without a room", () => {
+    expect(otherActions(visit()).map((a) => [a.step, a.needs])).toEqual([["checked-in", "confirmations"]]);
+    expect(otherActions(visit({ flowStep: "checked-in" })).map((a) => a.step)).toEqual(["with-practitioner"]);
+    for (const step of ["arrived", "roomed", "with-practitioner", "checked-out"] as const) {
+      expect(otherActions(visit({ flowStep: step }))).toEqual([]);
+    }
+    expect(otherActions(visit({ status: "cancelled" }))).toEqual([]);
+  });
+
+  it("offers Running over only while the patient is with the practitioner", () => {
+    expect(canReportOverrun(visit({ flowStep: "with-practitioner" }))).toBe(true);
+    expect(canReportOverrun(visit({ flowStep: "roomed" }))).toBe(false);
+    expect(canReportOverrun(visit({ flowStep: "checked-out", status: "fulfilled" }))).toBe(false);
   });
 
   it("offers Late… only before arrival", () => {

@@ -45,6 +45,24 @@ export function nextAction(visit: Pick<BoardVisit, "flowStep" | "status">): Next
   return NEXT[visit.flowStep ?? "none"] ?? null;
 }
 
+/**
+ * Steps that may skip one (guide-flow.md): check in without a separate "arrived", and see the practitioner
+ * without a room (a telephone visit). Offered beside the next step.
+ */
+export function otherActions(visit: Pick<BoardVisit, "flowStep" | "status">): NextAction[] {
+  if (ENDED.has(visit.status)) return [];
+  if (visit.flowStep === null) return [{ step: "checked-in", label: "Check in", needs: "confirmations" }];
+  if (visit.flowStep === "checked-in") {
+    return [{ step: "with-practitioner", label: "With practitioner", needs: "none" }];
+  }
+  return [];
+}
+
+/** Whether "Running over" makes sense: the patient is with the practitioner now. */
+export function canReportOverrun(visit: Pick<BoardVisit, "flowStep" | "status">): boolean {
+  return visit.flowStep === "with-practitioner" && !ENDED.has(visit.status);
+}
+
 /** Whether "Late…" makes sense: the patient has not arrived yet and the visit is still on. */
 export function canMarkLate(visit: Pick<BoardVisit, "flowStep" | "status">): boolean {
   return visit.flowStep === null && !ENDED.has(visit.status);

@@ -207,8 +207,16 @@ export async function seedFlow(services: Services, organizationId: string): Prom
     cliActor(org),
     { action: "demo.flow.seed", resourceType: "Appointment", detail: { ...summary } },
     async (trx) => {
+      // Only rows whose status changes are written (and their holds only when a no-show is involved:
+      // on PostgreSQL every hold re-activated is re-checked by the exclusion constraint).
+      const original = new Map(appts.map((a) => [a.id, a.status]));
       const groups = new Map<AppointmentStatus, string[]>();
-      for (const [id, s] of finalStatus) groups.set(s, [...(groups.get(s) ?? []), id]);
+      for (const [id, s] of finalStatus) {
+        if (original.get(id) === s) continue;
+        const list = groups.get(s) ?? [];
+        list.push(id);
+        groups.set(s, list);
+      }
       for (const [s, ids] of groups)
         for (let i = 0; i < ids.length; i += 500) {
           const chunk = ids.slice(i, i + 500);
@@ -219,12 +227,14 @@ export async function seedFlow(services: Services, organizationId: string): Prom
             .where("id", "in", chunk)
             .execute();
           // A no-show no longer holds its time; everything else that took place does.
-          await trx
-            .updateTable("appointment_resources")
-            .set({ active: s === "noshow" ? 0 : 1 })
-            .where("organization_id", "=", org)
-            .where("appointment_id", "in", chunk)
-            .execute();
+          const flips = chunk.filter((id) => (original.get(id) === "noshow") !== (s === "noshow"));
+          if (flips.length)
+            await trx
+              .updateTable("appointment_resources")
+              .set({ active: s === "noshow" ? 0 : 1 })
+              .where("organization_id", "=", org)
+              .where("appointment_id", "in", flips)
+              .execute();
         }
       await insertChunks(trx, "visit_flow", flowRows);
     },

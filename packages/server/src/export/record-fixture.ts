@@ -1,4 +1,4 @@
-import { randomUUID } from "node:crypto";
+import { createHash, randomUUID } from "node:crypto";
 import { sealBytes, sealText } from "../platform/field-crypto.ts";
 import type { Services } from "../platform/services.ts";
 import type { SeededOrg } from "../testing/harness.ts";
@@ -68,7 +68,7 @@ export async function seedFullRecord(
       organization_id: o,
       id: id("consent"),
       patient_id: patientId,
-      kind: "hipaa-notice",
+      kind: "privacy-notice",
       status: "active",
       effective_from: "2025-01-01",
       effective_to: null,
@@ -297,7 +297,7 @@ export async function seedFullRecord(
       filename: "lab.pdf",
       content_type: "application/pdf",
       size_bytes: pdf.length,
-      sha256: "0".repeat(64),
+      sha256: createHash("sha256").update(pdf).digest("hex"),
       status: "current",
       error_reason: null,
       uploaded_by: null,

@@ -1,4 +1,16 @@
-import { Badge, Button, Group, Paper, SimpleGrid, Stack, Table, Text, TextInput, Title } from "@mantine/core";
+import {
+  Badge,
+  Button,
+  Group,
+  Modal,
+  Paper,
+  SimpleGrid,
+  Stack,
+  Table,
+  Text,
+  TextInput,
+  Title,
+} from "@mantine/core";
 import { useQuery, useQueryClient } from "@tanstack/react-query";
 import { type FormEvent, useState } from "react";
 import { can, P } from "../../../auth/permissions.ts";
@@ -9,6 +21,7 @@ import { LoadError, Loading } from "../../../components/QueryState.tsx";
 import { useServerErrors } from "../../../components/useServerErrors.ts";
 import { formatDate } from "../../../lib/format.ts";
 import { type ChartList, clinical, type ListItem } from "./clinicalApi.ts";
+import { ReasonForm } from "./DocumentsTab.tsx";
 import { formatIcd10 } from "./logic.ts";
 
 interface Column {
@@ -38,7 +51,7 @@ const LISTS: { kind: ChartList; title: string; noun: string; columns: Column[] }
     columns: [
       { key: "substance", label: "Substance", required: true },
       { key: "reaction", label: "Reaction" },
-      { key: "severity", label: "Severity" },
+      { key: "severity", label: "Severity (mild, moderate, severe)" },
     ],
   },
   {
@@ -53,6 +66,17 @@ const LISTS: { kind: ChartList; title: string; noun: string; columns: Column[] }
     ],
   },
 ];
+
+const END_STATUS: Record<ChartList, string> = {
+  problems: "resolved",
+  allergies: "inactive",
+  medications: "stopped",
+};
+const END_LABEL: Record<ChartList, string> = {
+  problems: "Resolve",
+  allergies: "Inactivate",
+  medications: "Stop",
+};
 
 /** Problems, allergies and medications as lists; items are resolved or marked entered in error, never deleted. */
 export function ClinicalListsTab({ patientId }: { patientId: string }) {
@@ -93,6 +117,7 @@ function ChartListPanel({
   const query = useQuery({ queryKey: key, queryFn: ({ signal }) => clinical.list(kind, patientId, signal) });
   const [adding, setAdding] = useState(false);
   const refresh = () => queryClient.invalidateQueries({ queryKey: key });
+  const [errorFor, setErrorFor] = useState<ListItem | null>(null);
   const setStatus = async (item: ListItem, status: string) => {
     try {
       await clinical.updateListItem(kind, item.id, { status });
@@ -175,15 +200,15 @@ function ChartListPanel({
                           <Button
                             size="compact-xs"
                             variant="subtle"
-                            onClick={() => setStatus(item, kind === "problems" ? "resolved" : "inactive")}
+                            onClick={() => setStatus(item, END_STATUS[kind])}
                           >
-                            {kind === "problems" ? "Resolve" : "Inactivate"}
+                            {END_LABEL[kind]}
                           </Button>
                           <Button
                             size="compact-xs"
                             variant="subtle"
                             color="red"
-                            onClick={() => setStatus(item, "entered-in-error")}
+                            onClick={() => setErrorFor(item)}
                           >
                             Entered in error
                           </Button>
@@ -197,6 +222,18 @@ function ChartListPanel({
           </Table>
         </Table.ScrollContainer>
       )}
+      <Modal opened={errorFor !== null} onClose={() => setErrorFor(null)} title="Mark entered in error">
+        {errorFor ? (
+          <ReasonForm
+            onCancel={() => setErrorFor(null)}
+            onSubmit={async (reason) => {
+              await clinical.listItemInError(kind, errorFor.id, reason);
+              await refresh();
+              setErrorFor(null);
+            }}
+          />
+        ) : null}
+      </Modal>
     </Paper>
   );
 }
@@ -222,7 +259,12 @@ function ListItemForm({
     const body: Record<string, unknown> = {};
     for (const c of columns) {
       const v = (values[c.key] ?? "").trim();
-      if (v) body[c.key] = c.code ? v.replace(/\./g, "").toUpperCase() : v;
+      if (v)
+        body[c.key] = c.code
+          ? v.replace(/\./g, "").toUpperCase()
+          : c.key === "severity"
+            ? v.toLowerCase()
+            : v;
     }
     try {
       await onSubmit(body);

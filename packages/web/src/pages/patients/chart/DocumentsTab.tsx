@@ -34,12 +34,13 @@ import {
 import { fileSize, viewerKind } from "./logic.ts";
 
 const CATEGORIES = [
-  { value: "clinical", label: "Clinical" },
-  { value: "lab", label: "Lab result" },
+  { value: "clinical-note", label: "Clinical note" },
+  { value: "lab-result", label: "Lab result" },
   { value: "imaging", label: "Imaging" },
   { value: "referral", label: "Referral" },
   { value: "consent", label: "Signed consent" },
   { value: "insurance", label: "Insurance card" },
+  { value: "correspondence", label: "Correspondence" },
   { value: "other", label: "Other" },
 ];
 
@@ -117,9 +118,9 @@ export function DocumentsTab({ patientId }: { patientId: string }) {
                     </Table.Td>
                     <Table.Td>{CATEGORIES.find((c) => c.value === d.category)?.label ?? d.category}</Table.Td>
                     <Table.Td>
-                      {d.fileName} · {fileSize(d.sizeBytes)}
+                      {d.filename} · {fileSize(d.sizeBytes)}
                     </Table.Td>
-                    <Table.Td>{formatDateTime(d.uploadedAt)}</Table.Td>
+                    <Table.Td>{formatDateTime(d.createdAt)}</Table.Td>
                     {canWrite ? (
                       <Table.Td>
                         {wrong ? null : (
@@ -160,7 +161,8 @@ export function DocumentsTab({ patientId }: { patientId: string }) {
   );
 }
 
-function ReasonForm({
+/** Asks for the reason something is marked entered in error. */
+export function ReasonForm({
   onSubmit,
   onCancel,
 }: {
@@ -173,7 +175,7 @@ function ReasonForm({
     <Stack>
       <Textarea
         label="Reason"
-        description="The document stays in the history with this reason."
+        description="It stays in the history, struck through, with this reason."
         value={reason}
         onChange={(e) => setReason(e.currentTarget.value)}
         data-autofocus
@@ -215,7 +217,7 @@ function UploadForm({
 }) {
   const [file, setFile] = useState<File | null>(null);
   const [title, setTitle] = useState("");
-  const [category, setCategory] = useState<string | null>("clinical");
+  const [category, setCategory] = useState<string | null>("clinical-note");
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<string | null>(null);
   const submit = async (event: FormEvent) => {
@@ -239,7 +241,7 @@ function UploadForm({
         <SimpleGrid cols={{ base: 1, sm: 3 }}>
           <FileInput
             label="File"
-            description="PDF, PNG, JPEG, GIF, WebP, TIFF or plain text"
+            description="PDF, PNG, JPEG, GIF, TIFF, Word (.docx) or plain text"
             required
             value={file}
             onChange={(f) => {
@@ -294,8 +296,8 @@ export function DocumentViewer({ document: doc }: { document: ChartDocument }) {
   }, [content.data, kind, doc.contentType]);
 
   const download = (
-    <Button component="a" href={documentContentUrl(doc.id)} download={doc.fileName} variant="light">
-      Download {doc.fileName}
+    <Button component="a" href={documentContentUrl(doc.id)} download={doc.filename} variant="light">
+      Download {doc.filename}
     </Button>
   );
   if (kind === "download") {

@@ -27,10 +27,11 @@ import { Icd10Picker } from "./Icd10Picker.tsx";
 import { formatIcd10, pointerLetter, pointersAfterRemoval, procedureProblems } from "./logic.ts";
 
 export const ENCOUNTER_TYPES = [
-  { value: "office", label: "Office visit" },
+  { value: "office-visit", label: "Office visit" },
   { value: "telehealth", label: "Telehealth" },
-  { value: "phone", label: "Phone" },
-  { value: "home", label: "Home visit" },
+  { value: "home-visit", label: "Home visit" },
+  { value: "procedure", label: "Procedure" },
+  { value: "other", label: "Other" },
 ];
 
 const FIELDS = [
@@ -85,7 +86,7 @@ export function EncounterForm({
   const [date, setDate] = useState(encounter?.date ?? todayIso());
   const [practitionerId, setPractitionerId] = useState<string | null>(encounter?.practitionerId ?? null);
   const [locationId, setLocationId] = useState<string | null>(encounter?.locationId ?? null);
-  const [type, setType] = useState<string | null>(encounter?.type ?? "office");
+  const [type, setType] = useState<string | null>(encounter?.type ?? "office-visit");
   const [reason, setReason] = useState(encounter?.reason ?? "");
   const [sensitive, setSensitive] = useState(encounter?.sensitive ?? false);
   const [selfPay, setSelfPay] = useState(encounter?.selfPay ?? false);
@@ -123,6 +124,7 @@ export function EncounterForm({
     setProblems(found);
     if (found.length) return;
     if (!practitioner) return errors.set(new Error("Choose the practitioner."));
+    if (!location) return errors.set(new Error("Choose the location."));
     setBusy(true);
     errors.clear();
     try {
@@ -130,7 +132,7 @@ export function EncounterForm({
         date,
         practitionerId: practitioner,
         locationId: location,
-        type: type ?? "office",
+        type: type ?? "office-visit",
         reason: reason.trim() || null,
         sensitive,
         selfPay,
@@ -185,6 +187,7 @@ export function EncounterForm({
           />
           <Select
             label="Location"
+            required
             data={(places.data?.items ?? []).map((l) => ({ value: l.id, label: l.name }))}
             value={location}
             onChange={setLocationId}

@@ -14,11 +14,12 @@ import {
 } from "@mantine/core";
 import { useQuery, useQueryClient } from "@tanstack/react-query";
 import { useState } from "react";
+import { locations, staff } from "../../../api/endpoints.ts";
 import { can, P } from "../../../auth/permissions.ts";
 import { useCurrentSession } from "../../../auth/session.ts";
 import { notifyError, notifySuccess } from "../../../components/notify.ts";
 import { LoadError, Loading } from "../../../components/QueryState.tsx";
-import { formatDate } from "../../../lib/format.ts";
+import { formatDate, personName } from "../../../lib/format.ts";
 import { clinical, type Encounter } from "./clinicalApi.ts";
 import { ENCOUNTER_TYPES, EncounterForm } from "./EncounterForm.tsx";
 import { formatIcd10, pointerLetter, seesClinical } from "./logic.ts";
@@ -26,6 +27,25 @@ import { NotesPanel, RecordText } from "./NotesPanel.tsx";
 
 export function encounterTypeLabel(type: string): string {
   return ENCOUNTER_TYPES.find((t) => t.value === type)?.label ?? type;
+}
+
+/** Practitioner and location names for ids (the encounter answer carries ids only). */
+function useNames() {
+  const practitioners = useQuery({
+    queryKey: ["staff", { kind: "practitioner", limit: 200 }],
+    queryFn: ({ signal }) => staff.list({ kind: "practitioner", limit: 200 }, signal),
+  });
+  const places = useQuery({
+    queryKey: ["locations", { limit: 200 }],
+    queryFn: ({ signal }) => locations.list({ limit: 200 }, signal),
+  });
+  return {
+    practitioner: (id: string) => {
+      const p = practitioners.data?.items.find((s) => s.id === id);
+      return p ? personName(p) : "";
+    },
+    location: (id: string) => places.data?.items.find((l) => l.id === id)?.name ?? "",
+  };
 }
 
 function inError(e: Encounter): boolean {
@@ -42,6 +62,7 @@ export function EncountersTab({ patientId }: { patientId: string }) {
   const key = ["patients", patientId, "encounters"];
   const query = useQuery({ queryKey: key, queryFn: ({ signal }) => clinical.encounters(patientId, signal) });
   const open = query.data?.find((e) => e.id === openId) ?? null;
+  const names = useNames();
 
   return (
     <Paper withBorder p="md" radius="md">
@@ -87,7 +108,7 @@ export function EncountersTab({ patientId }: { patientId: string }) {
                       </Anchor>
                     </Table.Td>
                     <Table.Td>{encounterTypeLabel(e.type)}</Table.Td>
-                    <Table.Td>{e.practitionerName}</Table.Td>
+                    <Table.Td>{names.practitioner(e.practitionerId)}</Table.Td>
                     <Table.Td>{e.reason}</Table.Td>
                     <Table.Td ff="monospace">
                       {e.diagnoses.map((d) => formatIcd10(d.code)).join(", ")}
@@ -163,7 +184,8 @@ function EncounterDetail({
 }) {
   const session = useCurrentSession();
   const canWrite = can(session.permissions, P.encountersWrite) && !inError(encounter);
-  const readsNotes = seesClinical(session.roles, session.permissions) && !encounter.restricted;
+  const readsNotes = seesClinical(session.roles, session.permissions);
+  const names = useNames();
   const [editing, setEditing] = useState(false);
   const [errorReason, setErrorReason] = useState<string | null>(null);
   const [busy, setBusy] = useState(false);
@@ -174,7 +196,7 @@ function EncounterDetail({
         encounter={encounter}
         onCancel={() => setEditing(false)}
         onSubmit={async (body) => {
-          await clinical.updateEncounter(encounter.id, { ...body, expectedVersion: encounter.version });
+          await clinical.updateEncounter(encounter.id, { ...body, version: encounter.version });
           await onChanged();
           notifySuccess("Encounter saved.");
           setEditing(false);
@@ -202,8 +224,7 @@ function EncounterDetail({
         <Text size="sm">Marked entered in error: {encounter.enteredInErrorReason}</Text>
       ) : null}
       <Text size="sm">
-        {encounter.practitionerName ?? ""}
-        {encounter.locationName ? ` · ${encounter.locationName}` : ""}
+        {names.practitioner(encounter.practitionerId)} · {names.location(encounter.locationId)}
       </Text>
       {encounter.reason ? <RecordText>{`Reason: ${encounter.reason}`}</RecordText> : null}
       <div>

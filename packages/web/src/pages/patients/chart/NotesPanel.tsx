@@ -52,7 +52,7 @@ export function NoteView({
     <Paper withBorder p="sm" radius="md" aria-label="Note" component="article">
       <Group justify="space-between" mb={4}>
         <Text size="xs" c="dimmed">
-          {note.authorName ?? "Note"} · {formatDateTime(note.createdAt)}
+          {note.authorLabel} · {formatDateTime(note.createdAt)}
         </Text>
         <Badge variant="light" color={signed ? "teal" : note.status === "draft" ? "yellow" : "gray"}>
           {signed ? `Signed ${formatDateTime(note.signedAt)}` : note.status}
@@ -72,7 +72,7 @@ export function NoteView({
       {note.addenda.map((a) => (
         <Paper key={a.id} withBorder p="xs" mt="xs" bg="gray.0" aria-label="Addendum">
           <Text size="xs" c="dimmed">
-            Addendum · {a.authorName ?? ""} {formatDateTime(a.createdAt)}
+            Addendum · {a.authorLabel} · {formatDateTime(a.createdAt)}
           </Text>
           <RecordText>{a.text}</RecordText>
         </Paper>

@@ -17,7 +17,7 @@ export function NotesTab({ patientId }: { patientId: string }) {
   if (query.isPending) return <Loading />;
   if (query.isError) return <LoadError error={query.error} onRetry={() => void query.refetch()} />;
   const encounters = [...query.data]
-    .filter((e) => e.status !== "entered-in-error" && !e.restricted)
+    .filter((e) => e.status !== "entered-in-error")
     .sort((a, b) => b.date.localeCompare(a.date));
   if (encounters.length === 0) {
     return (

@@ -21,16 +21,22 @@ export interface Procedure {
   diagnosisPointers: number[];
 }
 
-export type EncounterStatus = "active" | "entered-in-error" | string;
+export const ENCOUNTER_TYPE_VALUES = [
+  "office-visit",
+  "telehealth",
+  "home-visit",
+  "procedure",
+  "other",
+] as const;
+export type EncounterStatus = "in-progress" | "finished" | "entered-in-error";
 
 export interface Encounter {
   id: string;
   patientId: string;
   date: IsoDate;
   practitionerId: string;
-  practitionerName?: string | null;
-  locationId: string | null;
-  locationName?: string | null;
+  locationId: string;
+  appointmentId: string | null;
   type: string;
   reason: string | null;
   sensitive: boolean;
@@ -38,16 +44,14 @@ export interface Encounter {
   diagnoses: Diagnosis[];
   procedures: Procedure[];
   status: EncounterStatus;
-  enteredInErrorReason?: string | null;
-  /** False when the caller sees the encounter's codes but not its clinical content (sensitive). */
-  restricted?: boolean;
-  version?: number;
+  enteredInErrorReason: string | null;
+  version: number;
 }
 
 export interface EncounterInput {
   date: IsoDate;
   practitionerId: string;
-  locationId: string | null;
+  locationId: string;
   type: string;
   reason: string | null;
   sensitive: boolean;
@@ -61,67 +65,114 @@ export interface CodeEntry {
   description: string;
 }
 
-export interface Addendum {
-  id: string;
-  text: string;
-  authorId?: string;
-  authorName?: string | null;
-  createdAt: IsoInstant;
-}
-
 export interface Note {
   id: string;
   encounterId: string;
-  status: "draft" | "signed" | "entered-in-error" | string;
+  status: "draft" | "signed" | "entered-in-error";
+  title?: string | null;
   text: string;
-  authorId?: string;
-  authorName?: string | null;
+  authorLabel: string;
   createdAt: IsoInstant;
   signedAt: IsoInstant | null;
-  signedByName?: string | null;
-  addenda: Addendum[];
+  errorReason?: string | null;
+  version?: number;
+  addenda: Note[];
 }
 
 export interface ListItem {
   id: string;
   patientId: string;
   status: string;
+  errorReason?: string | null;
   createdAt?: IsoInstant;
 }
 
 export interface Problem extends ListItem {
   code: string | null;
-  description: string;
+  description: string | null;
   onsetDate: IsoDate | null;
-  resolvedDate?: IsoDate | null;
+  resolvedDate: IsoDate | null;
 }
 
 export interface Allergy extends ListItem {
-  substance: string;
+  substance: string | null;
   reaction: string | null;
   severity: string | null;
 }
 
 export interface Medication extends ListItem {
-  name: string;
+  name: string | null;
   dose: string | null;
-  frequency?: string | null;
+  frequency: string | null;
   startDate: IsoDate | null;
-  endDate?: IsoDate | null;
+  endDate: IsoDate | null;
 }
 
 export interface ChartDocument {
   id: string;
   patientId: string;
+  encounterId: string | null;
   title: string;
-  fileName: string;
+  category: string;
+  filename: string;
   contentType: string;
   sizeBytes: number;
-  category?: string | null;
-  status: string;
-  uploadedAt: IsoInstant;
-  uploadedByName?: string | null;
-  enteredInErrorReason?: string | null;
+  status: "current" | "entered-in-error";
+  errorReason: string | null;
+  createdAt: IsoInstant;
+}
+
+// The server's encounter answer and body (clinical-routes.ts): diagnoses and procedures carry positions,
+// procedures point at diagnoses with `pointers`.
+interface EncounterOut extends Omit<Encounter, "diagnoses" | "procedures" | "enteredInErrorReason"> {
+  errorReason: string | null;
+  diagnoses: { position: number; code: string; display: string; description: string | null }[];
+  procedures: {
+    position: number;
+    code: string;
+    description: string | null;
+    modifiers: string[];
+    units: number;
+    pointers: number[];
+  }[];
+}
+
+function fromServer(e: EncounterOut): Encounter {
+  const { errorReason, diagnoses, procedures, ...rest } = e;
+  return {
+    ...rest,
+    enteredInErrorReason: errorReason,
+    diagnoses: [...diagnoses]
+      .sort((a, b) => a.position - b.position)
+      .map((d) => ({ code: d.code, description: d.description })),
+    procedures: [...procedures]
+      .sort((a, b) => a.position - b.position)
+      .map((p) => ({
+        code: p.code,
+        description: p.description,
+        modifiers: p.modifiers,
+        units: p.units,
+        diagnosisPointers: p.pointers,
+      })),
+  };
+}
+
+function toServer(e: Partial<EncounterInput>): Record<string, unknown> {
+  const { diagnoses, procedures, ...rest } = e;
+  return {
+    ...rest,
+    ...(diagnoses ? { diagnoses: diagnoses.map((d) => d.code) } : {}),
+    ...(procedures
+      ? {
+          procedures: procedures.map((p) => ({
+            code: p.code,
+            modifiers: p.modifiers,
+            units: p.units,
+            pointers: p.diagnosisPointers,
+          })),
+        }
+      : {}),
+  };
 }
 
 function items<T>(answer: ListResponse<T> | T[]): T[] {
@@ -133,21 +184,42 @@ export type ChartList = "problems" | "allergies" | "medications";
 export const clinical = {
   encounters: async (patientId: string, signal?: AbortSignal) =>
     items(
-      await api<ListResponse<Encounter>>(`/api/patients/${enc(patientId)}/encounters`, {
-        query: { limit: 200 },
+      await api<ListResponse<EncounterOut>>(`/api/patients/${enc(patientId)}/encounters`, {
+        query: { includeEnteredInError: true },
         signal,
       }),
+    ).map(fromServer),
+  encounter: async (id: string, signal?: AbortSignal) =>
+    fromServer(await api<EncounterOut>(`/api/encounters/${enc(id)}`, { signal })),
+  createEncounter: async (patientId: string, body: EncounterInput) =>
+    fromServer(
+      await api<EncounterOut>(`/api/patients/${enc(patientId)}/encounters`, {
+        method: "POST",
+        body: toServer(body),
+      }),
     ),
-  encounter: (id: string, signal?: AbortSignal) => api<Encounter>(`/api/encounters/${enc(id)}`, { signal }),
-  createEncounter: (patientId: string, body: EncounterInput) =>
-    api<Encounter>(`/api/patients/${enc(patientId)}/encounters`, { method: "POST", body }),
-  updateEncounter: (id: string, body: Partial<EncounterInput> & { expectedVersion?: number }) =>
-    api<Encounter>(`/api/encounters/${enc(id)}`, { method: "PATCH", body }),
-  encounterInError: (id: string, reason: string) =>
-    api<Encounter>(`/api/encounters/${enc(id)}/entered-in-error`, { method: "POST", body: { reason } }),
+  updateEncounter: async (id: string, body: Partial<EncounterInput> & { version?: number }) =>
+    fromServer(
+      await api<EncounterOut>(`/api/encounters/${enc(id)}`, { method: "PATCH", body: toServer(body) }),
+    ),
+  encounterInError: async (id: string, reason: string) =>
+    fromServer(
+      await api<EncounterOut>(`/api/encounters/${enc(id)}/entered-in-error`, {
+        method: "POST",
+        body: { reason },
+      }),
+    ),
 
   icd10: async (q: string, signal?: AbortSignal) =>
-    items(await api<ListResponse<CodeEntry>>("/api/codes/icd10", { query: { q, limit: 20 }, signal })),
+    (
+      await api<{ items: { code: string; display: string; description: string | null }[] }>(
+        "/api/codes/icd10",
+        {
+          query: { q },
+          signal,
+        },
+      )
+    ).items.map((c) => ({ code: c.code, description: c.description ?? "" })),
 
   list: async <T extends ListItem>(kind: ChartList, patientId: string, signal?: AbortSignal) =>
     items(await api<ListResponse<T>>(`/api/patients/${enc(patientId)}/${kind}`, { signal })),
@@ -155,6 +227,8 @@ export const clinical = {
     api<T>(`/api/patients/${enc(patientId)}/${kind}`, { method: "POST", body }),
   updateListItem: <T extends ListItem>(kind: ChartList, id: string, body: Record<string, unknown>) =>
     api<T>(`/api/${kind}/${enc(id)}`, { method: "PATCH", body }),
+  listItemInError: <T extends ListItem>(kind: ChartList, id: string, reason: string) =>
+    api<T>(`/api/${kind}/${enc(id)}/entered-in-error`, { method: "POST", body: { reason } }),
 
   notes: async (encounterId: string, signal?: AbortSignal) =>
     items(await api<ListResponse<Note>>(`/api/encounters/${enc(encounterId)}/notes`, { signal })),
@@ -167,7 +241,12 @@ export const clinical = {
     api<Note>(`/api/notes/${enc(id)}/addenda`, { method: "POST", body: { text } }),
 
   documents: async (patientId: string, signal?: AbortSignal) =>
-    items(await api<ListResponse<ChartDocument>>(`/api/patients/${enc(patientId)}/documents`, { signal })),
+    items(
+      await api<ListResponse<ChartDocument>>(`/api/patients/${enc(patientId)}/documents`, {
+        query: { includeEnteredInError: true },
+        signal,
+      }),
+    ),
   documentInError: (id: string, reason: string) =>
     api<ChartDocument>(`/api/documents/${enc(id)}/entered-in-error`, { method: "POST", body: { reason } }),
 };
@@ -179,7 +258,7 @@ export function documentContentUrl(id: string): string {
 
 /**
  * Uploads a document: the file's bytes as the request body (Salus checks the content, not the name or
- * the declared type), its title, file name and category in the query.
+ * the declared type), its title, file name and category in the query (clinical-routes.ts).
  */
 export async function uploadDocument(
   patientId: string,
@@ -187,9 +266,10 @@ export async function uploadDocument(
   meta: { title: string; category: string },
 ): Promise<ChartDocument> {
   const query = buildQuery({ title: meta.title, filename: file.name, category: meta.category });
+  // Always octet-stream: Salus decides the type from the bytes, never from the name or the browser's guess.
   const headers: Record<string, string> = {
     accept: "application/json",
-    "content-type": file.type || "application/octet-stream",
+    "content-type": "application/octet-stream",
   };
   const csrf = getCsrfToken();
   if (csrf) headers["x-csrf-token"] = csrf;

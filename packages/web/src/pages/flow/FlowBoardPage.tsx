@@ -33,6 +33,7 @@ import {
   type ProposalsResponse,
 } from "./api.ts";
 import { COLUMNS, columnOf, formatMinutes, type NextAction, sortVisits } from "./logic.ts";
+import { OverbookingPanel } from "./OverbookingPanel.tsx";
 import { ProposalsDialog } from "./ProposalsDialog.tsx";
 import { CheckInDialog, LateDialog, RoomDialog } from "./StepDialogs.tsx";
 import { useBoardStream } from "./useBoardStream.ts";
@@ -106,6 +107,7 @@ function BoardView({
   const session = useCurrentSession();
   const canAct = can(session.permissions, P.scheduleWrite);
   const canManage = can(session.permissions, P.schedulingManage);
+  const canSeeSchedule = can(session.permissions, P.scheduleRead) || canAct;
   const queryClient = useQueryClient();
   const now = useNow(15_000);
   const today = todayIn(location.timeZone, now);
@@ -383,6 +385,14 @@ function BoardView({
               );
             })}
           </SimpleGrid>
+          {canSeeSchedule ? (
+            <OverbookingPanel
+              q={q}
+              dayVersion={board.data.dayVersion}
+              timeZone={tz}
+              practitionerName={practitionerName}
+            />
+          ) : null}
           <Text size="xs" c="dimmed">
             Waits turn orange at {formatMinutes(board.data.thresholds.waitWarnMinutes)} and red at{" "}
             {formatMinutes(board.data.thresholds.waitAlertMinutes)} (marked ⚠ and ‼).

@@ -133,6 +133,20 @@ export interface FlowSettings {
   waitMinuteCostCents: number;
 }
 
+export interface OverbookingSuggestion {
+  practitionerId: string;
+  start: string;
+  end: string;
+  noShowProbability: number;
+  expectedEmptyMinutesAvoided: number;
+  expectedExtraWaitMinutes: number;
+  expectedOvertimeMinutes: number;
+  emptySlotCostCents: number;
+  extraWaitingCostCents: number;
+  netGainCents: number;
+  recommend: boolean;
+}
+
 export interface BoardQuery {
   locationId: string;
   date: string;
@@ -159,6 +173,12 @@ export const flow = {
     api<ProposalsResponse>("/api/flow/replan", { method: "POST", body }),
   accept: (proposalId: string) =>
     api<AcceptResponse>(`/api/flow/proposals/${enc(proposalId)}/accept`, { method: "POST", body: {} }),
+  overbooking: (q: BoardQuery, signal?: AbortSignal) =>
+    api<{ locationId: string; date: string; suggestions: OverbookingSuggestion[] }>("/api/flow/overbooking", {
+      query: { ...q },
+      signal,
+      background: true,
+    }),
   settings: (signal?: AbortSignal) => api<FlowSettings>("/api/flow/settings", { signal }),
   saveSettings: (body: FlowSettings) => api<FlowSettings>("/api/flow/settings", { method: "PUT", body }),
 };

@@ -1,0 +1,87 @@
+import { Button, Paper, Table, Text, Title } from "@mantine/core";
+import { useQuery } from "@tanstack/react-query";
+import { useState } from "react";
+import { formatRange } from "../../lib/zoned.ts";
+import { type BoardQuery, flow, type OverbookingSuggestion } from "./api.ts";
+import { percent } from "./logic.ts";
+
+/** Dollars from integer cents for display (`1250` → `$12.50`). */
+export function money(cents: number): string {
+  const sign = cents < 0 ? "−" : "";
+  return `${sign}$${(Math.abs(cents) / 100).toFixed(2)}`;
+}
+
+const FIRST = 5;
+
+/** The recommended suggestions, best expected gain first. */
+export function topSuggestions(suggestions: readonly OverbookingSuggestion[]): OverbookingSuggestion[] {
+  return suggestions
+    .filter((s) => s.recommend)
+    .sort((a, b) => b.netGainCents - a.netGainCents || a.start.localeCompare(b.start));
+}
+
+/**
+ * Where a second patient is worth booking today: the slots whose expected empty minutes (from no-show
+ * risk) cost more than the extra waiting a second patient would cause. Booking stays in the schedule.
+ */
+export function OverbookingPanel({
+  q,
+  dayVersion,
+  timeZone,
+  practitionerName,
+}: {
+  q: BoardQuery;
+  dayVersion: string;
+  timeZone: string;
+  practitionerName: (id: string) => string;
+}) {
+  const suggestions = useQuery({
+    // Keyed on the day's version: a change to the day asks again.
+    queryKey: ["flow-overbooking", q.locationId, q.date, dayVersion],
+    queryFn: ({ signal }) => flow.overbooking(q, signal),
+  });
+  const [all, setAll] = useState(false);
+  const recommended = topSuggestions(suggestions.data?.suggestions ?? []);
+  if (recommended.length === 0) return null;
+  const shown = all ? recommended : recommended.slice(0, FIRST);
+  return (
+    <Paper withBorder p="sm" component="section" aria-labelledby="overbooking-heading">
+      <Title order={2} size="h5" id="overbooking-heading">
+        Worth overbooking
+      </Title>
+      <Text size="xs" c="dimmed" mb="xs">
+        These visits are likely to be missed: a second patient here is expected to gain more than the extra
+        waiting costs (values from Flow settings). Book from the schedule.
+      </Text>
+      <Table.ScrollContainer minWidth={560}>
+        <Table aria-label="Overbooking suggestions" verticalSpacing={4}>
+          <Table.Thead>
+            <Table.Tr>
+              <Table.Th>Practitioner</Table.Th>
+              <Table.Th>Time</Table.Th>
+              <Table.Th ta="right">No-show risk</Table.Th>
+              <Table.Th ta="right">Extra waiting</Table.Th>
+              <Table.Th ta="right">Expected gain</Table.Th>
+            </Table.Tr>
+          </Table.Thead>
+          <Table.Tbody>
+            {shown.map((s) => (
+              <Table.Tr key={`${s.practitionerId}-${s.start}`}>
+                <Table.Td>{practitionerName(s.practitionerId)}</Table.Td>
+                <Table.Td>{formatRange(s.start, s.end, timeZone)}</Table.Td>
+                <Table.Td ta="right">{percent(s.noShowProbability)}</Table.Td>
+                <Table.Td ta="right">{Math.round(s.expectedExtraWaitMinutes)} min</Table.Td>
+                <Table.Td ta="right">{money(s.netGainCents)}</Table.Td>
+              </Table.Tr>
+            ))}
+          </Table.Tbody>
+        </Table>
+      </Table.ScrollContainer>
+      {recommended.length > FIRST ? (
+        <Button variant="subtle" size="xs" onClick={() => setAll((v) => !v)}>
+          {all ? "Show the best five" : `Show all ${recommended.length}`}
+        </Button>
+      ) : null}
+    </Paper>
+  );
+}

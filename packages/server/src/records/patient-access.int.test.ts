@@ -175,6 +175,7 @@ describe(`patient access (${dialect})`, () => {
       }),
       { numRuns: 25 },
     );
+    await db.deleteFrom("appointments").where("organization_id", "=", org).execute();
     await db.deleteFrom("care_team_grants").where("organization_id", "=", org).execute();
     await db.deleteFrom("break_glass_grants").where("organization_id", "=", org).execute();
     await db

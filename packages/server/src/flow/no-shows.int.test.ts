@@ -131,5 +131,25 @@ describe(`no-shows and fees (${dialect})`, () => {
     ]);
     const beta = await bearer(services, seed.beta, seed.beta.users["front-desk"].email);
     expect((await asBearer(app, beta, "GET", `/api/patients/${id}/no-shows`)).statusCode).toBe(404);
+    const feeId = res.json().items[0].fee.id as string;
+    const betaManager = await bearer(services, seed.beta, seed.beta.users.manager.email);
+    expect(
+      (await asBearer(app, betaManager, "POST", `/api/no-show-fees/${feeId}/waive`, { reason: "x" }))
+        .statusCode,
+    ).toBe(404);
+    expect((await asBearer(app, manager, "POST", `/api/no-show-fees/${feeId}/waive`, {})).statusCode).toBe(
+      400,
+    );
+    const waived = await asBearer(app, manager, "POST", `/api/no-show-fees/${feeId}/waive`, {
+      reason: "Hospitalised that day",
+    });
+    expect(waived.statusCode, waived.body).toBe(200);
+    expect(waived.json()).toMatchObject({ id: feeId, status: "waived", amountCents: 4000 });
+    expect(
+      (await asBearer(app, manager, "POST", `/api/no-show-fees/${feeId}/waive`, { reason: "again" }))
+        .statusCode,
+    ).toBe(409);
+    const after = await asBearer(app, desk, "GET", `/api/patients/${id}/no-shows`);
+    expect(after.json().items[0].fee.status).toBe("waived");
   });
 });

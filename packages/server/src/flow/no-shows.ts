@@ -1,5 +1,5 @@
 import { randomUUID } from "node:crypto";
-import { notFound } from "@salus/core";
+import { DomainError, notFound } from "@salus/core";
 import { audited } from "../audit/audited.ts";
 import type { Trx } from "../db/transaction.ts";
 import type { Actor, Services } from "../platform/services.ts";
@@ -220,6 +220,49 @@ export async function patientNoShows(
           : null,
       }));
       return { items, total: items.length };
+    },
+  );
+}
+
+/** Waives a pending no-show fee (a good reason, a first miss); audited with the patient and the reason. */
+export async function waiveNoShowFee(
+  services: Services,
+  actor: Actor,
+  feeId: string,
+  reason: string,
+): Promise<{ id: string; appointmentId: string; amountCents: number; status: "waived" }> {
+  return audited(
+    services,
+    actor,
+    {
+      action: "flow.no-show-fee.waive",
+      resourceType: "NoShowFee",
+      resourceId: feeId,
+      detail: { reason },
+      fromResult: (r: { patientId: string }) => ({ patientId: r.patientId }),
+    },
+    async (trx) => {
+      const fee = await trx
+        .selectFrom("no_show_fees")
+        .selectAll()
+        .where("organization_id", "=", actor.organizationId)
+        .where("id", "=", feeId)
+        .executeTakeFirst();
+      if (!fee) throw notFound("no-show fee");
+      if (fee.status !== "pending") throw new DomainError("conflict", "This fee was already waived.");
+      await trx
+        .updateTable("no_show_fees")
+        .set({ status: "waived", updated_at: services.clock().toISOString() })
+        .where("organization_id", "=", actor.organizationId)
+        .where("id", "=", feeId)
+        .execute();
+      return {
+        id: fee.id,
+        appointmentId: fee.appointment_id,
+        amountCents: Number(fee.amount_cents),
+        status: "waived" as const,
+        patientId: fee.patient_id,
+      };
     },
   );
 }

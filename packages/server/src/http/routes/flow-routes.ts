@@ -8,14 +8,14 @@ import { locationDay } from "../../flow/day-version.ts";
 import { flowReport, flowReportCsv } from "../../flow/flow-report.ts";
 import { LATE_ACTIONS, loadFlowSettings, updateFlowSettings } from "../../flow/flow-settings.ts";
 import { getModelReport, trainModel } from "../../flow/no-show-model.ts";
-import { markNoShows, patientNoShows } from "../../flow/no-shows.ts";
+import { markNoShows, patientNoShows, waiveNoShowFee } from "../../flow/no-shows.ts";
 import { overbookingSuggestions } from "../../flow/overbooking-suggestions.ts";
 import { recordFlowStep } from "../../flow/record-flow-step.ts";
 import { acceptProposal, markLate, replanDay } from "../../flow/replan.ts";
 import { runSimulation, whatIf } from "../../flow/what-if.ts";
 import type { Services } from "../../platform/services.ts";
 import { actorOf } from "../guard.ts";
-import { id, idParams, plainDate } from "../schemas.ts";
+import { id, idParams, plainDate, text } from "../schemas.ts";
 
 const dayQuery = z.strictObject({ locationId: id, date: plainDate });
 
@@ -229,6 +229,25 @@ export function flowRoutes(app: FastifyInstance, services: Services): void {
       response: { 200: z.object({ marked: z.number(), fees: z.number() }) },
     },
     handler: async (req) => markNoShows(services, actorOf(req)),
+  });
+
+  r.post("/api/no-show-fees/:id/waive", {
+    config: { permission: "scheduling:manage" },
+    schema: {
+      tags,
+      summary: "Waive a pending no-show fee, with the reason",
+      params: idParams,
+      body: z.strictObject({ reason: text(500) }),
+      response: {
+        200: z.object({
+          id: z.string(),
+          appointmentId: z.string(),
+          amountCents: z.number().int(),
+          status: z.literal("waived"),
+        }),
+      },
+    },
+    handler: async (req) => waiveNoShowFee(services, actorOf(req), req.params.id, req.body.reason),
   });
 
   r.get("/api/patients/:id/no-shows", {

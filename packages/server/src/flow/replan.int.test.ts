@@ -224,5 +224,46 @@ describe(`late arrivals and re-plans (${dialect})`, () => {
     const refresh = await post("/api/flow/replan", { locationId: practice.locationId, date: DAY });
     expect(refresh.statusCode, refresh.body).toBe(200);
     expect(refresh.json().proposals[0]).toHaveProperty("kind");
+    // The patient who arrived is now with the practitioner, and the visit will run 40 minutes over.
+    const boardNow = await asBearer(
+      app,
+      token,
+      "GET",
+      `/api/flow/board?locationId=${practice.locationId}&date=${DAY}`,
+    );
+    let version = boardNow
+      .json()
+      .visits.find((v: { appointmentId: string }) => v.appointmentId === visits[1]!.id).version;
+    for (const step of ["checked-in", "with-practitioner"]) {
+      const r = await post(`/api/appointments/${visits[1]!.id}/flow`, { step, version });
+      expect(r.statusCode, r.body).toBe(200);
+      version = r.json().version;
+    }
+    const overrun = await post("/api/flow/replan", {
+      locationId: practice.locationId,
+      date: DAY,
+      overrun: { appointmentId: visits[1]!.id, expectedEnd: new Date(EIGHT + 80 * MIN).toISOString() },
+    });
+    expect(overrun.statusCode, overrun.body).toBe(200);
+    expect(overrun.json().proposals.map((p: Proposal) => p.kind)).toContain("keep");
+    // A visit that is not with the practitioner cannot run over.
+    const notRunning = await post("/api/flow/replan", {
+      locationId: practice.locationId,
+      date: DAY,
+      overrun: { appointmentId: visits[4]!.id },
+    });
+    expect(notRunning.statusCode).toBe(409);
+    const foreignDay = await asBearer(app, beta, "POST", "/api/flow/replan", {
+      locationId: practice.locationId,
+      date: DAY,
+    });
+    expect(foreignDay.statusCode).toBe(404);
+    const foreignStream = await asBearer(
+      app,
+      beta,
+      "GET",
+      `/api/flow/board/stream?locationId=${practice.locationId}&date=${DAY}`,
+    );
+    expect(foreignStream.statusCode).toBe(404);
   });
 });

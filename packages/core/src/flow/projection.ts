@@ -286,25 +286,33 @@ export function scheduledDayEnds(
   return out;
 }
 
-/** Builds the public projection from planned times. */
+/**
+ * Builds the public projection from planned times. With `reuse`, practitioners outside `reuse.changed`
+ * keep their entries from `reuse.from` (a re-plan changes one or two practitioners of forty; rebuilding
+ * every visit for every proposal was most of the re-plan's time). Entries are then shared, read-only.
+ */
 export function describePlan(
   now: number,
   prepared: readonly PreparedVisit[],
   practitionerOf: ReadonlyMap<string, string>,
   times: ReadonlyMap<string, Timed>,
   dayEnds: ReadonlyMap<string, number>,
+  reuse?: { from: DayProjection; changed: ReadonlySet<string> },
 ): DayProjection {
+  const reused = new Map<string, PractitionerProjection>();
+  if (reuse) {
+    for (const pp of reuse.from.practitioners) {
+      if (!reuse.changed.has(pp.practitionerId)) reused.set(pp.practitionerId, pp);
+    }
+  }
   const groups = new Map<string, ProjectedVisit[]>();
-  for (const p of dayEnds.keys()) groups.set(p, []);
-  let total = 0;
-  let max = 0;
+  for (const p of dayEnds.keys()) if (!reused.has(p)) groups.set(p, []);
   for (const v of prepared) {
+    const practitionerId = practitionerOf.get(v.id) ?? v.practitionerId;
+    if (reused.has(practitionerId)) continue;
     const t = times.get(v.id);
     if (!t) continue; // offered a new time: no longer part of today
-    const practitionerId = practitionerOf.get(v.id) ?? v.practitionerId;
     const wait = waitMinutes(v, t.start);
-    total += wait;
-    max = Math.max(max, wait);
     const pv: ProjectedVisit = {
       appointmentId: v.id,
       practitionerId,
@@ -320,30 +328,34 @@ export function describePlan(
     else groups.set(practitionerId, [pv]);
   }
   const practitioners: PractitionerProjection[] = [];
+  let total = 0;
+  let max = 0;
   let totalOvertime = 0;
-  const ids = [...groups.keys()].sort();
+  const ids = [...new Set([...groups.keys(), ...reused.keys()])].sort();
   const visitsOut: ProjectedVisit[] = [];
   for (const id of ids) {
-    const list = groups.get(id)!;
-    list.sort(
-      (a, b) =>
-        a.expectedStart - b.expectedStart ||
-        (a.appointmentId < b.appointmentId ? -1 : a.appointmentId > b.appointmentId ? 1 : 0),
-    );
-    const expectedEndOfDay = list.reduce((m, v) => Math.max(m, v.expectedEnd), now);
-    const scheduledEndOfDay = dayEnds.get(id) ?? expectedEndOfDay;
-    // Nothing left = no overtime to come (the practitioner may already have gone home).
-    const overtimeMinutes =
-      list.length === 0 ? 0 : Math.max(0, expectedEndOfDay - scheduledEndOfDay) / MINUTE;
-    totalOvertime += overtimeMinutes;
-    practitioners.push({
-      practitionerId: id,
-      scheduledEndOfDay,
-      expectedEndOfDay,
-      overtimeMinutes,
-      visits: list,
-    });
-    visitsOut.push(...list);
+    let entry = reused.get(id);
+    if (!entry) {
+      const list = groups.get(id)!;
+      list.sort(
+        (a, b) =>
+          a.expectedStart - b.expectedStart ||
+          (a.appointmentId < b.appointmentId ? -1 : a.appointmentId > b.appointmentId ? 1 : 0),
+      );
+      const expectedEndOfDay = list.reduce((m, v) => Math.max(m, v.expectedEnd), now);
+      const scheduledEndOfDay = dayEnds.get(id) ?? expectedEndOfDay;
+      // Nothing left = no overtime to come (the practitioner may already have gone home).
+      const overtimeMinutes =
+        list.length === 0 ? 0 : Math.max(0, expectedEndOfDay - scheduledEndOfDay) / MINUTE;
+      entry = { practitionerId: id, scheduledEndOfDay, expectedEndOfDay, overtimeMinutes, visits: list };
+    }
+    totalOvertime += entry.overtimeMinutes;
+    for (const v of entry.visits) {
+      total += v.expectedWaitMinutes;
+      max = Math.max(max, v.expectedWaitMinutes);
+    }
+    practitioners.push(entry);
+    visitsOut.push(...entry.visits);
   }
   return {
     now,

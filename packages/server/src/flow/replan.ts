@@ -79,7 +79,7 @@ async function loadPractitioners(
   organizationId: string,
   day: LocationDay,
 ): Promise<FlowPractitioner[]> {
-  const staff = await trx
+  const allStaff = await trx
     .selectFrom("staff_members")
     .select(["id", "given_name", "family_name"])
     .where("organization_id", "=", organizationId)
@@ -87,6 +87,18 @@ async function loadPractitioners(
     .where("active", "=", 1)
     .orderBy("id")
     .execute();
+  // Only practitioners licensed on the day can take a moved visit (the booking rules would refuse it).
+  const licensed = new Set(
+    (
+      await trx
+        .selectFrom("practitioner_licenses")
+        .select("staff_id")
+        .where("organization_id", "=", organizationId)
+        .where("expires_on", ">=", day.date)
+        .execute()
+    ).map((l) => l.staff_id),
+  );
+  const staff = allStaff.filter((s) => licensed.has(s.id));
   if (!staff.length) return [];
   const range = { start: day.start, end: day.end };
   const input = await loadAvailabilityInput(
@@ -475,9 +487,10 @@ export async function acceptProposal(
             Math.ceil(Date.parse(c.to.expectedStart) / MINUTE) * MINUTE,
             Math.ceil(services.clock().getTime() / MINUTE) * MINUTE,
           );
+          // No explicit end and no room: the type's length, and the first free room and equipment are
+          // chosen by the booking rules, as when the desk books (an explicit end would skip that choice).
           await rescheduleIn(trx, services, actor, a.id, {
             when: { start: iso(start) },
-            end: iso(start + (Date.parse(a.end) - Date.parse(a.start))),
             practitionerId: c.to.practitionerId,
           });
           await upsertFlow(trx, org, a.id, { planned_start: null }, at);

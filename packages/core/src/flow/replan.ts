@@ -201,38 +201,21 @@ export function dayFingerprint(visits: readonly FlowVisit[]): string {
   const laneB = new Uint32Array(visits.length);
   for (let k = 0; k < visits.length; k++) {
     const v = visits[k]!;
-    let a = 0x811c9dc5;
-    let b = 0x01000193 ^ 0x9e3779b9;
-    const text = (s: string) => {
-      for (let i = 0; i < s.length; i++) {
-        const c = s.charCodeAt(i);
-        a = Math.imul(a ^ c, 0x01000193) >>> 0;
-        b = Math.imul(b ^ c, 0x85ebca6b) >>> 0;
-      }
-      a = Math.imul(a ^ 0xff, 0x01000193) >>> 0;
-      b = Math.imul(b ^ 0xff, 0x85ebca6b) >>> 0;
-    };
-    const num = (n: number | null | undefined) => {
-      // null/undefined and each instant get distinct words: lo and hi halves of the epoch ms, or a marker.
-      const lo = n == null ? 0xfffffffe : n >>> 0;
-      const hi = n == null ? 0xfffffffe : Math.floor(n / 4294967296) >>> 0;
-      a = Math.imul(Math.imul(a ^ lo, 0x01000193) ^ hi, 0x01000193) >>> 0;
-      b = Math.imul(Math.imul(b ^ lo, 0x85ebca6b) ^ hi, 0x85ebca6b) >>> 0;
-    };
-    text(v.appointmentId);
-    text(v.practitionerId);
-    text(v.appointmentTypeId);
-    text(v.status);
-    num(v.start);
-    num(v.end);
-    num(v.arrivedAt);
-    num(v.checkedInAt);
-    num(v.roomedAt);
-    num(v.withPractitionerAt);
-    num(v.checkedOutAt);
-    num(v.expectedArrival);
-    laneA[k] = a;
-    laneB[k] = b;
+    const lanes: [number, number] = [0x811c9dc5, 0x01000193 ^ 0x9e3779b9];
+    hashText(lanes, v.appointmentId);
+    hashText(lanes, v.practitionerId);
+    hashText(lanes, v.appointmentTypeId);
+    hashText(lanes, v.status);
+    hashNumber(lanes, v.start);
+    hashNumber(lanes, v.end);
+    hashNumber(lanes, v.arrivedAt);
+    hashNumber(lanes, v.checkedInAt);
+    hashNumber(lanes, v.roomedAt);
+    hashNumber(lanes, v.withPractitionerAt);
+    hashNumber(lanes, v.checkedOutAt);
+    hashNumber(lanes, v.expectedArrival);
+    laneA[k] = lanes[0];
+    laneB[k] = lanes[1];
   }
   const order = Array.from(visits, (_, k) => k).sort(
     (x, y) => laneA[x]! - laneA[y]! || laneB[x]! - laneB[y]!,
@@ -244,6 +227,26 @@ export function dayFingerprint(visits: readonly FlowVisit[]): string {
     h2 = Math.imul(h2 ^ laneB[k]!, 0x85ebca6b) >>> 0;
   }
   return h1.toString(16).padStart(8, "0") + h2.toString(16).padStart(8, "0");
+}
+
+function hashText(lanes: [number, number], s: string): void {
+  let [a, b] = lanes;
+  for (let i = 0; i < s.length; i++) {
+    const c = s.charCodeAt(i);
+    a = Math.imul(a ^ c, 0x01000193) >>> 0;
+    b = Math.imul(b ^ c, 0x85ebca6b) >>> 0;
+  }
+  // A separator, so ("ab", "c") and ("a", "bc") differ.
+  lanes[0] = Math.imul(a ^ 0xff, 0x01000193) >>> 0;
+  lanes[1] = Math.imul(b ^ 0xff, 0x85ebca6b) >>> 0;
+}
+
+function hashNumber(lanes: [number, number], n: number | null | undefined): void {
+  // null/undefined and each instant get distinct words: lo and hi halves of the epoch ms, or a marker.
+  const lo = n == null ? 0xfffffffe : n >>> 0;
+  const hi = n == null ? 0xfffffffe : Math.floor(n / 4294967296) >>> 0;
+  lanes[0] = Math.imul(Math.imul(lanes[0] ^ lo, 0x01000193) ^ hi, 0x01000193) >>> 0;
+  lanes[1] = Math.imul(Math.imul(lanes[1] ^ lo, 0x85ebca6b) ^ hi, 0x85ebca6b) >>> 0;
 }
 
 /** Lays out one practitioner serving whoever waits, by the earlier of appointment and arrival time. */

@@ -1,4 +1,5 @@
 import { cliActor } from "../admin/organizations.ts";
+import { createResource } from "../directory/locations.ts";
 import { createPatient } from "../directory/patients.ts";
 import { addLicense, createStaff } from "../directory/staff.ts";
 import type { Actor, Services } from "../platform/services.ts";
@@ -9,8 +10,8 @@ import type { Seed } from "../testing/harness.ts";
 
 /**
  * The flow tests' day (not a test itself): in the harness's organization `alpha` (location in
- * America/Chicago), two practitioners open Monday to Friday 08:00-17:00 and a 20-minute visit type
- * without a room. `bookDay` books Dr One back to back from 08:00 on Monday 2026-03-02, with the clock set
+ * America/Chicago), two practitioners open Monday to Friday 08:00-17:00, two exam rooms and a 20-minute
+ * visit type that needs one. `bookDay` books Dr One back to back from 08:00 on Monday 2026-03-02, with the clock set
  * to 06:00 local while booking; the caller then moves the clock into the day.
  */
 export const DAY = "2026-03-02";
@@ -52,10 +53,12 @@ export async function createFlowPractice(
         effectiveFrom: "2026-01-01",
         effectiveTo: null,
       });
+  // Two exam rooms; the visit type needs one, so a visit moved to the other practitioner must find a room.
+  await createResource(services, actor, "rooms", { locationId: org.locationId, name: "Exam 2" });
   const type = await createAppointmentType(services, actor, {
     name: "Diabetes check",
     durationMinutes: 20,
-    roomRequired: false,
+    roomRequired: true,
     stepMinutes: 10,
   });
   const patients: string[] = [];

@@ -180,7 +180,10 @@ describe(`late arrivals and re-plans (${dialect})`, () => {
       .where("appointment_id", "=", moved.appointmentId)
       .where("active", "=", 1)
       .execute();
-    expect(holds.map((h) => h.resource_id)).toEqual([practice.docTwo]);
+    expect(holds.filter((h) => h.resource_kind === "practitioner").map((h) => h.resource_id)).toEqual([
+      practice.docTwo,
+    ]);
+    expect(holds.filter((h) => h.resource_kind === "room")).toHaveLength(1);
   });
 
   it("of two concurrent accepts on the same day, exactly one wins", async () => {

@@ -574,7 +574,19 @@ export async function updatePatient(
       detail: { fields: Object.keys(changes).sort() },
     },
     async (trx) => {
-      await requirePatientAccess(trx, services, actor, id, "demographics");
+      const access = await requirePatientAccess(trx, services, actor, id, "demographics");
+      // Naming the primary practitioner creates a treating relation: not from a care-team grant or
+      // break-glass (that would turn temporary access into permanent access).
+      if (
+        changes.primaryPractitionerId !== undefined &&
+        access.via !== "practice" &&
+        access.via !== "treating"
+      ) {
+        throw new DomainError(
+          "forbidden",
+          "Only the front desk, a manager or a treating clinician can change the primary practitioner.",
+        );
+      }
       const before = await scoped(trx, actor).selectAll().where("id", "=", id).executeTakeFirstOrThrow();
       if (before.merged_into_id) {
         throw new DomainError(

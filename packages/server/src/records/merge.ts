@@ -1,10 +1,20 @@
 import { randomUUID } from "node:crypto";
-import { DomainError, notFound } from "@salus/core";
+import { DomainError, notFound, seesPracticeWide } from "@salus/core";
 import { audited } from "../audit/audited.ts";
 import type { Database } from "../db/schema.ts";
 import type { Trx } from "../db/transaction.ts";
 import type { Actor, Services } from "../platform/services.ts";
-import { requirePatientAccess } from "./patient-access.ts";
+import { accessRoles, requirePatientAccess } from "./patient-access.ts";
+
+/**
+ * Merging is front-office work on the whole register: it needs practice-wide demographics. A clinician
+ * could otherwise merge a record opened by break-glass into one of their own patients and keep it.
+ */
+function requireRegisterWide(actor: Actor): void {
+  if (!seesPracticeWide(accessRoles(actor), "demographics")) {
+    throw new DomainError("forbidden", "Merging records is done by the front desk or a practice manager.");
+  }
+}
 
 /**
  * Merging a duplicate registration (`source`) into the record that stays (`target`): every row of the
@@ -94,6 +104,7 @@ export async function mergePatients(
       fromResult: (m: MergeView) => ({ detail: { moved: m.moved } }),
     },
     async (trx) => {
+      requireRegisterWide(actor);
       await requirePatientAccess(trx, services, actor, targetId, "demographics");
       await requirePatientAccess(trx, services, actor, sourceId, "demographics");
       const org = actor.organizationId;
@@ -170,6 +181,7 @@ export async function undoMerge(services: Services, actor: Actor, mergeId: strin
       }),
     },
     async (trx) => {
+      requireRegisterWide(actor);
       const org = actor.organizationId;
       const merge = await trx
         .selectFrom("patient_merges")

@@ -11,7 +11,7 @@ import {
   seedTwoOrgs,
   type TestServices,
 } from "../testing/harness.ts";
-import { requirePatientAccess, visiblePatients } from "./patient-access.ts";
+import { requirePatientAccess, requireRelationToCreate, visiblePatients } from "./patient-access.ts";
 
 /** The choke point on its own: requirePatientAccess and visiblePatients agree, relation by relation. */
 describe(`patient access (${dialect})`, () => {
@@ -183,6 +183,24 @@ describe(`patient access (${dialect})`, () => {
       .set({ primary_practitioner_id: null })
       .where("organization_id", "=", org)
       .execute();
+  });
+
+  it("creating a relation (booking, naming a primary practitioner) needs one already, for clinicians only", async () => {
+    const check = (actor: Actor, patientId: string) =>
+      inTransaction(services.db, (trx) =>
+        requireRelationToCreate(trx, services, actor, patientId, "schedule"),
+      ).then(
+        () => "ok",
+        (e: { code: string }) => e.code,
+      );
+    const [p0] = seed.alpha.patientIds;
+    expect(await check(actorFor(seed.alpha.users.clinician.id, ["clinician"]), p0)).toBe("not_found");
+    expect(await check(actorFor(seed.alpha.users["front-desk"].id, ["front-desk"]), p0)).toBe("ok");
+    expect(await check(actorFor(seed.alpha.users.clinician.id, ["clinician", "front-desk"]), p0)).toBe("ok");
+    // A patient's own reminder link (no staff role) is not a clinician.
+    expect(await check({ ...actorFor(seed.alpha.users.hr.id, []), userId: null, via: "token" }, p0)).toBe(
+      "ok",
+    );
   });
 
   it("the front desk sees every patient's demographics and no clinical content", async () => {

@@ -191,6 +191,24 @@ export async function requirePatientAccess(
   return access;
 }
 
+/**
+ * For writes that would CREATE a relation (booking a visit, naming a primary practitioner): an actor who
+ * sees `section` only through relations (a clinician) must already see the patient, so nobody turns an id
+ * they learnt somewhere into access of their own. Actors that see the section practice-wide, and actors
+ * without any patient role (a patient's own reminder link), pass unchanged. Throws `notFound("patient")`.
+ */
+export async function requireRelationToCreate(
+  trx: Trx,
+  services: Services,
+  actor: Actor,
+  patientId: string,
+  section: RecordSection,
+): Promise<void> {
+  const roles = accessRoles(actor);
+  if (seesPracticeWide(roles, section) || !seesWithRelation(roles, section)) return;
+  await requirePatientAccess(trx, services, actor, patientId, section);
+}
+
 /** A filter on any patient id column: `q.where(filter("appointments.patient_id"))`. */
 export type PatientFilter = (column: string) => Expression<SqlBool>;
 

@@ -321,6 +321,13 @@ describe(`patient records and access (${dialect})`, () => {
     const entries = (await auditAfter(services, seed.alpha.id, s2)).filter((e) => e.outcome === "success");
     expect(entries.map((e) => e.action)).toEqual(["patient.read", "coverage.list", "patient.search"]);
     for (const e of entries) expect(JSON.parse(e.detail!).breakGlassId, e.action).toBe(grant.id);
+    // Temporary access cannot be made permanent: no naming oneself primary practitioner, no care team.
+    const primary = await asSession(app, clinicianB, "PATCH", `/api/patients/${pA}`, {
+      primaryPractitionerId: staffB,
+    });
+    expect(primary.statusCode).toBe(403);
+    const team = await asSession(app, clinicianB, "POST", `/api/patients/${pA}/care-team`, { userId: userB });
+    expect(team.statusCode).toBe(403);
     // Break-glass changes no roles or permissions: administration and the audit trail stay closed.
     for (const [method, url, body] of [
       ["GET", "/api/audit", undefined],
@@ -694,10 +701,11 @@ describe(`patient records and access (${dialect})`, () => {
     expect(
       (await asSession(app, frontDesk, "POST", `/api/patient-merges/${merge.json().id}/undo`)).statusCode,
     ).toBe(409);
-    // A clinician cannot merge patients they cannot see.
+    // Merging is front-office work: a clinician may not (or a record opened by break-glass could be
+    // merged into their own patient and kept), whatever the ids.
     const byA = await asSession(app, clinicianA, "POST", `/api/patients/${pA}/merge`, {
       sourcePatientId: source,
     });
-    expect(byA.statusCode).toBe(404);
+    expect(byA.statusCode).toBe(403);
   });
 });

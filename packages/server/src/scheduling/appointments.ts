@@ -13,7 +13,7 @@ import type { AppointmentStatus, AppointmentsTable } from "../db/schema.ts";
 import type { Trx } from "../db/transaction.ts";
 import { pokeLocation } from "../flow/flow-events.ts";
 import type { Actor, Services } from "../platform/services.ts";
-import { requirePatientAccess, visiblePatients } from "../records/patient-access.ts";
+import { requirePatientAccess, requireRelationToCreate, visiblePatients } from "../records/patient-access.ts";
 import { type AppointmentChange, afterAppointmentChange as reactToChange } from "./appointment-events.ts";
 import { loadSchedulingSettings } from "./settings.ts";
 import { HOLDING_STATUSES, loadSlotContext, type SlotContext } from "./slot-context.ts";
@@ -435,6 +435,8 @@ export async function bookAppointmentIn(
   extra: { seriesId?: string; seriesIndex?: number } = {},
 ): Promise<AppointmentView> {
   await requirePatient(trx, actor, input.patientId);
+  // A clinician books only patients they already see: a booking makes a treating relation.
+  await requireRelationToCreate(trx, services, actor, input.patientId, "schedule");
   const approx = approximateStart(input.when);
   if (Number.isNaN(approx))
     throw new DomainError("invalid_request", "The start time is not a valid date and time.", [

@@ -106,6 +106,45 @@ describe("projectDay", () => {
     expect(startsMin(projectDay({ now: T0 + 5 * MIN, visits, policy: { startEarly: true } })).a).toBe(5);
   });
 
+  it("moves nobody earlier when visits take longer or a late patient comes later (property)", () => {
+    fc.assert(
+      fc.property(
+        dayArbitrary(),
+        fc.integer({ min: 1, max: 30 }),
+        fc.integer({ min: 1, max: 40 }),
+        fc.nat(),
+        ({ now, visits }, longer, later, pick) => {
+          const base = projectDay({ now, visits, durations: { a: { meanMinutes: 15, samples: 9 } } });
+          const slower = projectDay({
+            now,
+            visits,
+            durations: { a: { meanMinutes: 15 + longer, samples: 9 } },
+          });
+          const booked = visits.filter((v) => v.status === "booked" && v.arrivedAt == null);
+          const target = booked[pick % Math.max(1, booked.length)];
+          const delayed = target
+            ? visits.map((v) =>
+                v === target
+                  ? { ...v, expectedArrival: Math.max(v.expectedArrival ?? v.start, now) + later * MIN }
+                  : v,
+              )
+            : visits;
+          const lateLater = projectDay({
+            now,
+            visits: delayed,
+            durations: { a: { meanMinutes: 15, samples: 9 } },
+          });
+          const start = new Map(base.visits.map((v) => [v.appointmentId, v.expectedStart]));
+          for (const v of slower.visits)
+            expect(v.expectedStart).toBeGreaterThanOrEqual(start.get(v.appointmentId)!);
+          for (const v of lateLater.visits)
+            expect(v.expectedStart).toBeGreaterThanOrEqual(start.get(v.appointmentId)!);
+          expect(slower.totalWaitMinutes).toBeGreaterThanOrEqual(base.totalWaitMinutes - 1e-9);
+        },
+      ),
+    );
+  });
+
   it("never overlaps one practitioner's visits nor starts one before now or its patient (property)", () => {
     fc.assert(
       fc.property(dayArbitrary(), ({ now, visits }) => {

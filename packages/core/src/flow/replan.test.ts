@@ -453,6 +453,24 @@ function checkResult(input: ReplanInput, result: ReplanResult) {
   ) {
     expect(first.metrics.totalWaitMinutes).toBeLessThanOrEqual(keep.metrics.totalWaitMinutes + 0.01);
   }
+  // "Serve waiting" never leaves the practitioner idle while someone could be seen: after every idle
+  // stretch, nobody seen later was ready before it began.
+  const serve = result.proposals.find((p) => p.id === "serve-waiting");
+  if (serve && input.event.kind !== "refresh") {
+    const pid = byId.get(input.event.appointmentId)!.practitionerId;
+    const list = serve.projection.practitioners.find((x) => x.practitionerId === pid)?.visits ?? [];
+    const ready = (id: string) => {
+      const v = byId.get(id)!;
+      const isLate = input.event.kind === "late" && id === input.event.appointmentId;
+      const arrival = v.arrivedAt != null ? null : isLate ? lateArrival : (v.expectedArrival ?? null);
+      return Math.max(now, v.start, arrival ?? Number.NEGATIVE_INFINITY);
+    };
+    for (let i = 1; i < list.length; i++) {
+      const idleFrom = list[i - 1]!.expectedEnd;
+      if (list[i]!.expectedStart <= idleFrom) continue;
+      for (const later of list.slice(i)) expect(ready(later.appointmentId)).toBeGreaterThan(idleFrom);
+    }
+  }
   // "Next gap" delays nobody: every other visit starts no later than if the late patient were not there.
   const gap = result.proposals.find((p) => p.id === "next-gap");
   if (gap && input.event.kind === "late") {

@@ -407,6 +407,21 @@ describe(`patient records and access (${dialect})`, () => {
     });
     expect(missing.statusCode).toBe(404);
     await asSession(app, privacy, "PUT", "/api/break-glass/settings", { breakGlassMinutes: 60 });
+    // A privacy officer who is also a clinician cannot review their own use.
+    const both = await signIn(app, seed.alpha.allRoles.email);
+    const own = await asSession(app, both, "POST", "/api/break-glass", {
+      patientId: pNone,
+      reason: "Checking a lab result the patient phoned about",
+    });
+    expect(own.statusCode, own.body).toBe(201);
+    const self = await asSession(app, both, "POST", `/api/break-glass/${own.json().id}/review`, {
+      outcome: "appropriate",
+    });
+    expect(self.statusCode).toBe(409);
+    const other = await asSession(app, privacy, "POST", `/api/break-glass/${own.json().id}/review`, {
+      outcome: "appropriate",
+    });
+    expect(other.statusCode).toBe(200);
   });
 
   it("registration: possible duplicates are answered 409 with the candidates the caller may see, unless confirmed", async () => {

@@ -4,6 +4,7 @@ import { audited } from "../audit/audited.ts";
 import type { Trx } from "../db/transaction.ts";
 import type { Actor, Services } from "../platform/services.ts";
 import { requirePatientAccess } from "../records/patient-access.ts";
+import { keepRevision, type RevisionView, revisionsOf } from "./revisions.ts";
 
 /**
  * The chart's lists: problems, allergies and medications. Each item has a status that changes over time
@@ -230,6 +231,7 @@ export async function updateChartItem(
         );
       checkStatus(kind, patch.status);
       const cols = columnsOf(kind, patch);
+      await keepRevision(trx, services, actor, kind, present(kind, row));
       const set = {
         ...cols,
         ...(patch.status ? { status: patch.status } : {}),
@@ -267,6 +269,7 @@ export async function markChartItemEnteredInError(
       const row = await requireItem(trx, services, actor, kind, id);
       if (row.status === "entered-in-error")
         throw new DomainError("conflict", "This entry is already marked entered in error.");
+      await keepRevision(trx, services, actor, kind, present(kind, row));
       const set = {
         status: "entered-in-error",
         error_reason: reason,
@@ -280,6 +283,31 @@ export async function markChartItemEnteredInError(
         .where("id", "=", id)
         .execute();
       return present(kind, { ...row, ...set });
+    },
+  );
+}
+
+/** Every version of a list item, oldest first. */
+export async function chartItemHistory(
+  services: Services,
+  actor: Actor,
+  kind: ListKind,
+  id: string,
+): Promise<{ items: RevisionView[] }> {
+  return audited(
+    services,
+    actor,
+    {
+      action: `${RESOURCE[kind].action}.history`,
+      resourceType: RESOURCE[kind].type,
+      resourceId: id,
+      fromResult: (r: { items: RevisionView[] }) => ({
+        patientId: String(r.items.at(-1)?.value.patientId ?? "") || null,
+      }),
+    },
+    async (trx) => {
+      const row = await requireItem(trx, services, actor, kind, id);
+      return { items: await revisionsOf(trx, services, actor, kind, present(kind, row)) };
     },
   );
 }

@@ -415,6 +415,55 @@ describe(`clinical record (${dialect})`, () => {
         ).json().total,
       ).toBe(1);
     });
+    it("keeps every version: an allergy edited twice reads back as versions 1, 2 and 3, sealed at rest", async () => {
+      const a = (
+        await asBearer(app, t.clinician, "POST", `/api/patients/${p0}/allergies`, {
+          substance: "Latex",
+          reaction: "Rash",
+          severity: "mild",
+        })
+      ).json();
+      await asBearer(app, t.clinician, "PATCH", `/api/allergies/${a.id}`, { severity: "moderate" });
+      await asBearer(app, t.clinician, "PATCH", `/api/allergies/${a.id}`, {
+        reaction: "CANARY-anaphylaxis",
+        severity: "severe",
+      });
+      const history = (await asBearer(app, t.clinician, "GET", `/api/allergies/${a.id}/history`)).json();
+      expect(
+        history.items.map((v: { version: number; value: { severity: string } }) => [
+          v.version,
+          v.value.severity,
+        ]),
+      ).toEqual([
+        [1, "mild"],
+        [2, "moderate"],
+        [3, "severe"],
+      ]);
+      expect(history.items[0]).toMatchObject({
+        replacedBy: seed.alpha.users.clinician.id,
+        value: { reaction: "Rash" },
+      });
+      const raw = await services.db.kysely.selectFrom("clinical_revisions").select("snapshot_enc").execute();
+      expect(raw.map((r) => r.snapshot_enc).join()).not.toMatch(/Latex|Rash/);
+      expect((await asBearer(app, t.biller, "GET", `/api/allergies/${a.id}/history`)).statusCode).toBe(403);
+      expect((await asBearer(app, t.beta, "GET", `/api/allergies/${a.id}/history`)).statusCode).toBe(404);
+    });
+
+    it("keeps an encounter's codes as they were before each change", async () => {
+      const e = (
+        await asBearer(app, t.clinician, "POST", `/api/patients/${p0}/encounters`, encounterBody())
+      ).json();
+      await asBearer(app, t.clinician, "PATCH", `/api/encounters/${e.id}`, {
+        diagnoses: ["E11.65"],
+        procedures: [{ code: "99213" }],
+      });
+      const h = (await asBearer(app, t.biller, "GET", `/api/encounters/${e.id}/history`)).json();
+      expect(
+        h.items.map((v: { value: { diagnoses: { code: string }[] } }) =>
+          v.value.diagnoses.map((d) => d.code),
+        ),
+      ).toEqual([["E119", "I10"], ["E1165"]]);
+    });
   });
 
   describe("documents", () => {

@@ -15,6 +15,7 @@ import type { Trx } from "../db/transaction.ts";
 import type { Actor, Services } from "../platform/services.ts";
 import { requirePatientAccess } from "../records/patient-access.ts";
 import { encounterVisible, requireEncounter } from "./clinical-access.ts";
+import { keepRevision, type RevisionView, revisionsOf } from "./revisions.ts";
 
 /**
  * Encounters: date of service, practitioner, location, type, reason, status, with their diagnoses
@@ -418,11 +419,11 @@ export async function updateEncounter(
           "Someone changed this encounter since you loaded it; reload and try again.",
         );
       await checkReferences(trx, actor, encounter.patient_id, patch);
+      const current = (await presentEncounters(trx, [encounter]))[0]!;
       const date = patch.date ?? encounter.date;
       const codesChanged =
         patch.diagnoses !== undefined || patch.procedures !== undefined || patch.date !== undefined;
       if (codesChanged) {
-        const current = (await presentEncounters(trx, [encounter]))[0]!;
         const codes = await checkCodes(
           trx,
           date,
@@ -438,6 +439,7 @@ export async function updateEncounter(
         if (patch.diagnoses !== undefined || patch.procedures !== undefined)
           await writeCodes(trx, actor.organizationId, id, codes);
       }
+      await keepRevision(trx, services, actor, "encounters", current);
       const next: EncountersTable = {
         ...encounter,
         date,
@@ -495,6 +497,7 @@ export async function markEncounterEnteredInError(
       const { encounter } = await requireEncounter(trx, services, actor, id, "codes");
       if (encounter.status === "entered-in-error")
         throw new DomainError("conflict", "This encounter is already marked entered in error.");
+      await keepRevision(trx, services, actor, "encounters", (await presentEncounters(trx, [encounter]))[0]!);
       const next = {
         ...encounter,
         status: "entered-in-error" as const,
@@ -514,6 +517,31 @@ export async function markEncounterEnteredInError(
         .where("id", "=", id)
         .execute();
       return (await presentEncounters(trx, [next]))[0]!;
+    },
+  );
+}
+
+/** Every version of an encounter, oldest first (the codes and fields as they were). */
+export async function encounterHistory(
+  services: Services,
+  actor: Actor,
+  id: string,
+): Promise<{ items: RevisionView[] }> {
+  return audited(
+    services,
+    actor,
+    {
+      action: "encounter.history",
+      resourceType: "Encounter",
+      resourceId: id,
+      fromResult: (r: { items: RevisionView[] }) => ({
+        patientId: String(r.items.at(-1)?.value.patientId ?? "") || null,
+      }),
+    },
+    async (trx) => {
+      const { encounter } = await requireEncounter(trx, services, actor, id, "codes");
+      const current = (await presentEncounters(trx, [encounter]))[0]!;
+      return { items: await revisionsOf(trx, services, actor, "encounters", current) };
     },
   );
 }

@@ -143,6 +143,19 @@ export interface ClinicalDocumentsTable {
   content_enc: string;
 }
 
+export interface ClinicalRevisionsTable {
+  organization_id: string;
+  id: string;
+  patient_id: string;
+  resource_type: "encounters" | "problems" | "allergies" | "medications";
+  resource_id: string;
+  version: number;
+  replaced_by: string | null;
+  replaced_at: string;
+  /** Sealed JSON of the record as presented at that version. */
+  snapshot_enc: string;
+}
+
 export interface ClinicalTables {
   code_set_versions: CodeSetVersionsTable;
   code_set_entries: CodeSetEntriesTable;
@@ -155,6 +168,7 @@ export interface ClinicalTables {
   medications: MedicationsTable;
   clinical_notes: ClinicalNotesTable;
   clinical_documents: ClinicalDocumentsTable;
+  clinical_revisions: ClinicalRevisionsTable;
 }
 
 /** Tables in dependency order (parents first), appended to TABLES_IN_ORDER for backup and restore. */
@@ -170,4 +184,5 @@ export const CLINICAL_TABLES_IN_ORDER: readonly (keyof ClinicalTables)[] = [
   "medications",
   "clinical_notes",
   "clinical_documents",
+  "clinical_revisions",
 ];

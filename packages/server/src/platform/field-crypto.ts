@@ -58,6 +58,7 @@ export const ENCRYPTED_COLUMNS: readonly EncryptedColumn[] = [
   { table: "patients", column: "ssn_encrypted", key: ["organization_id", "id"], batch: 500 },
   { table: "clinical_notes", column: "text_enc", key: ["organization_id", "id"], batch: 200 },
   { table: "clinical_documents", column: "content_enc", key: ["organization_id", "id"], batch: 5 },
+  { table: "clinical_revisions", column: "snapshot_enc", key: ["organization_id", "id"], batch: 200 },
 ];
 
 export interface RotationReport {

@@ -227,6 +227,29 @@ export async function up(db: Kysely<any>, { dialect }: MigrationContext): Promis
     .columns(["organization_id", "encounter_id"])
     .execute();
 
+  // Earlier versions of encounters and list items (forensic history, SEC-AUD-02): before a change, the
+  // presented record as it was is sealed here (it is PHI), so versions 1..n can be read back.
+  await db.schema
+    .createTable("clinical_revisions")
+    .addColumn("organization_id", "text", (c) => c.notNull().references("organizations.id"))
+    .addColumn("id", "text", (c) => c.notNull())
+    .addColumn("patient_id", "text", (c) => c.notNull())
+    // encounters | problems | allergies | medications
+    .addColumn("resource_type", "text", (c) => c.notNull())
+    .addColumn("resource_id", "text", (c) => c.notNull())
+    .addColumn("version", "integer", (c) => c.notNull())
+    .addColumn("replaced_by", "text")
+    .addColumn("replaced_at", ts, (c) => c.notNull())
+    .addColumn("snapshot_enc", "text", (c) => c.notNull())
+    .addPrimaryKeyConstraint("clinical_revisions_pk", ["organization_id", "id"])
+    .addUniqueConstraint("clinical_revisions_version_uq", [
+      "organization_id",
+      "resource_type",
+      "resource_id",
+      "version",
+    ])
+    .execute();
+
   // Documents: the sealed bytes sit in the last column of the row (content_enc), so listings that do
   // not select it never read it, and the database backup carries the documents with the rest.
   await db.schema

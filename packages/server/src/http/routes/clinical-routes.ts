@@ -4,6 +4,7 @@ import type { ZodTypeProvider } from "fastify-type-provider-zod";
 import { z } from "zod";
 import {
   ALLERGY_SEVERITIES,
+  chartItemHistory,
   createChartItem,
   LIST_KINDS,
   LIST_STATUSES,
@@ -24,6 +25,7 @@ import {
 import {
   createEncounter,
   ENCOUNTER_TYPES,
+  encounterHistory,
   getEncounter,
   listEncounters,
   markEncounterEnteredInError,
@@ -118,6 +120,17 @@ const encounterOut = z.object({
   version: z.number(),
   createdAt: z.string(),
   updatedAt: z.string(),
+});
+
+const historyOut = z.object({
+  items: z.array(
+    z.object({
+      version: z.number(),
+      replacedAt: z.string().nullable(),
+      replacedBy: z.string().nullable(),
+      value: z.record(z.string(), z.unknown()),
+    }),
+  ),
 });
 
 const codeOut = z.object({
@@ -334,6 +347,17 @@ export function clinicalRoutes(app: FastifyInstance, services: Services): void {
       markEncounterEnteredInError(services, actorOf(req), req.params.id, req.body.reason),
   });
 
+  r.get("/api/encounters/:id/history", {
+    config: { permission: "encounters:read" },
+    schema: {
+      tags: et,
+      summary: "Every version of an encounter, oldest first (value: the encounter as it was)",
+      params: idParams,
+      response: { 200: historyOut },
+    },
+    handler: async (req) => encounterHistory(services, actorOf(req), req.params.id),
+  });
+
   // Code look-up
   const ct = ["Codes"];
   r.get("/api/codes/icd10", {
@@ -415,6 +439,16 @@ export function clinicalRoutes(app: FastifyInstance, services: Services): void {
         response: { 200: out },
       },
       handler: async (req) => updateChartItem(services, actorOf(req), kind, req.params.id, req.body),
+    });
+    r.get(`/api/${kind}/:id/history`, {
+      config: { permission: "chart:read" },
+      schema: {
+        tags: [tag],
+        summary: `Every version of a ${singular}, oldest first`,
+        params: idParams,
+        response: { 200: historyOut },
+      },
+      handler: async (req) => chartItemHistory(services, actorOf(req), kind, req.params.id),
     });
     r.post(`/api/${kind}/:id/entered-in-error`, {
       config: { permission: "chart:write" },

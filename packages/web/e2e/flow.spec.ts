@@ -233,3 +233,48 @@ test("a patient goes through the visit: arrived, checked in with confirmations, 
   expect(done.roomId).toBe(roomId);
   expect(done.flowStep).toBe("checked-out");
 });
+
+test("the manager changes the waiting thresholds in Flow settings; a wrong pair is refused by field", async ({
+  page,
+}) => {
+  test.setTimeout(180_000);
+  await signIn(page, demo("manager"));
+  await nav(page).getByRole("link", { name: "Flow board" }).click();
+  await page.getByRole("link", { name: "Flow settings" }).click();
+  await expect(page.getByRole("heading", { level: 1, name: "Flow settings" })).toBeVisible();
+  const form = page.getByRole("form", { name: "Flow settings" });
+  const warn = form.getByLabel("Waiting: orange from (minutes)");
+  const alert = form.getByLabel("Waiting: red from (minutes)");
+  await expect(warn).toHaveValue("15");
+
+  // Red before orange is refused, next to the field, and nothing is saved.
+  await warn.fill("40");
+  await alert.fill("20");
+  await form.getByRole("button", { name: "Save flow settings" }).click();
+  await expect(form.getByText("waitAlertMinutes must be at least waitWarnMinutes")).toBeVisible();
+  expect(
+    ((await (await page.request.get("/api/flow/settings")).json()) as { waitWarnMinutes: number })
+      .waitWarnMinutes,
+  ).toBe(15);
+
+  await warn.fill("10");
+  await alert.fill("25");
+  await form.getByRole("radio", { name: "Serve by the earlier of appointment and arrival time" }).check();
+  const saved = page.waitForResponse(
+    (r) => r.url().endsWith("/api/flow/settings") && r.request().method() === "PUT",
+  );
+  await form.getByRole("button", { name: "Save flow settings" }).click();
+  expect((await saved).ok()).toBeTruthy();
+  await expect(page.getByText("Flow settings saved.")).toBeVisible();
+  const settings = (await (await page.request.get("/api/flow/settings")).json()) as Record<string, unknown>;
+  expect(settings).toMatchObject({
+    waitWarnMinutes: 10,
+    waitAlertMinutes: 25,
+    lateAction: "earlier-of",
+    noShowFeeCents: 2500,
+  });
+
+  // The board uses them at once.
+  await page.getByRole("link", { name: "Flow board" }).first().click();
+  await expect(page.getByText(/Waits turn orange at 10 min and red at 25 min/)).toBeVisible();
+});

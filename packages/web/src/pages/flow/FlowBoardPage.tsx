@@ -1,14 +1,16 @@
 import {
   Badge,
+  Box,
   Button,
   Group,
   Paper,
   Select,
-  SimpleGrid,
   Stack,
   Text,
   TextInput,
   Title,
+  useMatches,
+  VisuallyHidden,
 } from "@mantine/core";
 import { notifications } from "@mantine/notifications";
 import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
@@ -115,6 +117,13 @@ function BoardView({
   const practitionerFilter = params.get("practitioner");
   const q = useMemo(() => ({ locationId: location.id, date }), [location.id, date]);
   const stream = useBoardStream(q);
+  // Most cards wait in the first column: on a wide screen it gets twice the room of the others.
+  const gridColumns = useMatches({
+    base: "minmax(0, 1fr)",
+    xs: "repeat(2, minmax(0, 1fr))",
+    md: "repeat(3, minmax(0, 1fr))",
+    lg: "minmax(0, 2fr) repeat(4, minmax(0, 1fr))",
+  });
 
   const board = useQuery({
     queryKey: boardKey(q),
@@ -334,7 +343,10 @@ function BoardView({
           {board.data.visits.length === 0 ? (
             <Text c="dimmed">No visits at this location on this day.</Text>
           ) : null}
-          <SimpleGrid cols={{ base: 1, xs: 2, md: 3, lg: 5 }} spacing="sm" className="salus-flow-board">
+          <Box
+            style={{ display: "grid", gridTemplateColumns: gridColumns, gap: "var(--mantine-spacing-sm)" }}
+            className="salus-flow-board"
+          >
             {COLUMNS.map((column) => {
               const cards = sortVisits(byColumn.get(column.id) ?? []);
               const headingId = `flow-col-${column.id}`;
@@ -352,9 +364,10 @@ function BoardView({
                     <Title order={2} size="h5" id={headingId}>
                       {column.label}
                     </Title>
-                    <Badge variant="light" color="gray" aria-label={`${cards.length} visits`}>
+                    <Text size="sm" c="dimmed" fw={700}>
                       {cards.length}
-                    </Badge>
+                      <VisuallyHidden> visits</VisuallyHidden>
+                    </Text>
                   </Group>
                   <Stack gap="xs">
                     {cards.map((visit) => (
@@ -384,7 +397,7 @@ function BoardView({
                 </Paper>
               );
             })}
-          </SimpleGrid>
+          </Box>
           {canSeeSchedule ? (
             <OverbookingPanel
               q={q}

@@ -10,8 +10,11 @@ import { subscribeDay, subscribeLocation } from "./flow-events.ts";
 /** How long after a scheduling change's hint the stream re-checks (the change's transaction commits meanwhile). */
 export const POKE_DELAY_MS = 250;
 
-/** How often an open stream sends a comment line (proxies drop silent connections) and re-checks access. */
-export const HEARTBEAT_MS = 20_000;
+/**
+ * How often an open stream sends a comment line (proxies drop silent connections) and re-checks access
+ * and the day version. A setting object (not a constant) so a test can shorten it.
+ */
+export const boardStreamTiming = { heartbeatMs: 20_000 };
 
 /** The open streams of one app, ended by `closeBoardStreams` before the server closes. */
 export type StreamRegistry = Set<() => void>;
@@ -41,7 +44,7 @@ async function stillAllowed(services: Services, request: FastifyRequest, actor: 
 /**
  * Serves `text/event-stream` for one location-day: an `event: board` with `{"dayVersion": …}` at once
  * and whenever the day changes (published on the in-process bus after a commit, or noticed by the
- * re-check on every heartbeat), and a comment line every HEARTBEAT_MS. The reply is hijacked (Fastify
+ * re-check on every heartbeat), and a comment line every heartbeat (20 s). The reply is hijacked (Fastify
  * no longer manages it), so the headers the security hooks set so far are copied onto the raw response.
  * Ends on client disconnect, on loss of access, and when the app closes.
  */
@@ -103,7 +106,7 @@ export async function serveBoardStream(
       await recheck();
       if (open) raw.write(": heartbeat\n\n");
     })().catch(() => close());
-  }, HEARTBEAT_MS);
+  }, boardStreamTiming.heartbeatMs);
   heartbeat.unref();
   const close = () => {
     if (!open) return;

@@ -20,6 +20,7 @@ import {
   signIn,
   type TestServices,
 } from "../testing/harness.ts";
+import { boardStreamTiming } from "./board-stream.ts";
 import { createFlowPractice, DAY, EIGHT, type FlowPractice, MIN } from "./flow-test-practice.ts";
 
 /**
@@ -262,5 +263,50 @@ describe(`flow board and steps (${dialect})`, () => {
     await eventCount(3);
     expect(versionOf(events[2]!)).toBe((await board()).dayVersion);
     req.destroy();
+  });
+
+  it("ends the stream when the session ends (sign-out), at the next heartbeat", async () => {
+    const { port } = app.server.address() as AddressInfo;
+    const session = await signIn(app, seed.alpha.users["front-desk"].email);
+    boardStreamTiming.heartbeatMs = 150;
+    try {
+      let opened!: () => void;
+      const open = new Promise<void>((r) => (opened = r));
+      const ended = new Promise<string>((resolve) => {
+        const req = request(
+          {
+            host: "127.0.0.1",
+            port,
+            path: `/api/flow/board/stream?locationId=${practice.locationId}&date=${DAY}`,
+            headers: { cookie: session.cookie },
+          },
+          (res) => {
+            let text = "";
+            res.setEncoding("utf8");
+            res.on("data", (chunk: string) => {
+              text += chunk;
+              if (text.includes("event: board")) opened();
+            });
+            res.on("end", () => resolve(text));
+          },
+        );
+        req.end();
+      });
+      let endedEarly = false;
+      void ended.then(() => {
+        endedEarly = true;
+      });
+      await open;
+      // Several heartbeats with a good session: the stream stays open (and heartbeats flow).
+      await new Promise((r) => setTimeout(r, 500));
+      expect(endedEarly).toBe(false);
+      const out = await asSession(app, session, "POST", "/api/auth/logout", {});
+      expect(out.statusCode).toBeLessThan(300);
+      const text = await ended;
+      expect(text).toContain("event: board");
+      expect(text).toContain(": heartbeat");
+    } finally {
+      boardStreamTiming.heartbeatMs = 20_000;
+    }
   });
 });

@@ -123,11 +123,12 @@ function WhatIfForm({
       <Text size="sm" maw={900}>
         How to read this: Salus replays the chosen days many times (the runs), each time drawing visit
         lengths, no-shows and punctuality from the practice's own history, under every combination of
-        appointment rule and late-arrival policy. For each combination it reports the patients' mean and
-        90th-percentile wait, the practitioners' idle time and their overtime, in minutes per session. The
-        bars show the averages; the thin line on each mean-wait bar is its 95% confidence interval: where two
-        intervals do not overlap, the difference is real rather than luck of the draw. The same seed gives the
-        same figures, so a result can be checked again.
+        appointment rule, late-arrival policy and overbooking (extra patients booked where no-shows are
+        likely). For each combination it reports the patients' mean and 90th-percentile wait, the
+        practitioners' idle time and their overtime, in minutes per session. The bars show the averages; the
+        thin line on each mean-wait bar is its 95% confidence interval: where two intervals do not overlap,
+        the difference is real rather than luck of the draw. The same seed gives the same figures, so a result
+        can be checked again.
       </Text>
       {run.isError ? <FormError message={errorMessage(run.error)} /> : null}
       {run.data ? <WhatIfResults result={run.data} /> : null}
@@ -213,5 +214,6 @@ function WhatIfResults({ result }: { result: WhatIfResult }) {
 function overbookWords(overbook: unknown): string {
   if (overbook === true) return "Yes";
   if (overbook === false || overbook === null || overbook === undefined || overbook === 0) return "No";
+  if (typeof overbook === "number") return overbook === 1 ? "+1 patient" : `+${overbook} patients`;
   return String(overbook);
 }

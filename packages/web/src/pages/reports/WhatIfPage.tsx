@@ -126,9 +126,10 @@ function WhatIfForm({
         appointment rule, late-arrival policy and overbooking (extra patients booked where no-shows are
         likely). For each combination it reports the patients' mean and 90th-percentile wait, the
         practitioners' idle time and their overtime, in minutes per session. The bars show the averages; the
-        thin line on each mean-wait bar is its 95% confidence interval: where two intervals do not overlap,
-        the difference is real rather than luck of the draw. The same seed gives the same figures, so a result
-        can be checked again.
+        thin line on each mean-wait bar is its 95% confidence interval. Every row uses the same simulated
+        patients, so differences between rows come from the rules themselves; where two intervals do not
+        overlap, the difference would hold on other draws too. The same seed gives the same figures, so a
+        result can be checked again.
       </Text>
       {run.isError ? <FormError message={errorMessage(run.error)} /> : null}
       {run.data ? <WhatIfResults result={run.data} /> : null}

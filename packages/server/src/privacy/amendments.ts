@@ -134,6 +134,9 @@ export async function requestAmendment(
     },
     async (trx) => {
       await requirePatient(trx, services, actor, patientId, "demographics");
+      if (input.targetType && input.targetId) {
+        await requireTarget(trx, actor, patientId, input.targetType, input.targetId);
+      }
       const at = services.clock().toISOString();
       await trx
         .insertInto("amendments")
@@ -163,6 +166,52 @@ export async function requestAmendment(
       return loadOne(trx, actor, id, day);
     },
   );
+}
+
+/** The tables a target type names; diagnoses and procedures are ids of their encounter + -dxN / -pxN. */
+const TARGET_TABLES = {
+  Encounter: "encounters",
+  Condition: "problems",
+  Procedure: "encounters",
+  AllergyIntolerance: "allergies",
+  MedicationStatement: "medications",
+  Note: "clinical_notes",
+  Document: "clinical_documents",
+  Coverage: "coverages",
+} as const;
+
+/**
+ * The record an amendment is about must be one of this patient's (never another patient's id): checked
+ * by organization and patient, and answered like a missing id otherwise.
+ */
+async function requireTarget(
+  trx: Trx,
+  actor: Actor,
+  patientId: string,
+  type: string,
+  id: string,
+): Promise<void> {
+  const table = TARGET_TABLES[type as keyof typeof TARGET_TABLES];
+  if (!table)
+    throw new DomainError("invalid_request", `Unknown targetType ${type}.`, [
+      { path: "targetType", message: "is not known" },
+    ]);
+  const encounterPart = /^(.*)-(dx|px)\d+$/.exec(id);
+  const rowId =
+    type === "Procedure" || (type === "Condition" && encounterPart) ? (encounterPart?.[1] ?? id) : id;
+  const tableName = type === "Condition" && encounterPart ? "encounters" : table;
+  const row = await trx
+    .selectFrom(tableName as "encounters")
+    .select("id")
+    .where("organization_id", "=", actor.organizationId)
+    .where("patient_id", "=", patientId)
+    .where("id", "=", rowId)
+    .executeTakeFirst();
+  if (!row) {
+    throw new DomainError("invalid_request", "targetId is not a record of this patient.", [
+      { path: "targetId", message: "is not a record of this patient" },
+    ]);
+  }
 }
 
 async function loadOne(trx: Trx, actor: Actor, id: string, day: string): Promise<AmendmentView> {

@@ -126,14 +126,48 @@ describe(`patient rights (${dialect})`, () => {
         targetType: "Encounter",
       });
       expect(half.statusCode).toBe(400);
-      const rows = await services.db.kysely.selectFrom("amendments").select("id").execute();
-      expect(rows).toHaveLength(2);
+      // A target must be a record of this patient: another patient's record id is refused.
+      const at = services.clock().toISOString();
+      await services.db.kysely
+        .insertInto("problems")
+        .values({
+          organization_id: seed.alpha.id,
+          id: "b1c4e7d0-0000-4000-8000-000000000001",
+          patient_id: p1,
+          code: null,
+          description: "Q's problem",
+          onset_date: null,
+          resolved_date: null,
+          status: "active",
+          error_reason: null,
+          created_by: null,
+          version: 1,
+          created_at: at,
+          updated_at: at,
+        })
+        .execute();
+      const foreign = await asBearer(app, frontDesk, "POST", `/api/patients/${p0}/amendments`, {
+        ...body,
+        targetType: "Condition",
+        targetId: "b1c4e7d0-0000-4000-8000-000000000001",
+      });
+      expect(foreign.statusCode).toBe(400);
+      expect(errorOf(foreign).details?.[0]?.path).toBe("targetId");
+      const own = await asBearer(app, frontDesk, "POST", `/api/patients/${p1}/amendments`, {
+        ...body,
+        targetType: "Condition",
+        targetId: "b1c4e7d0-0000-4000-8000-000000000001",
+      });
+      expect(own.statusCode, own.body).toBe(201);
+      const rows = await services.db.kysely.selectFrom("amendments").select("patient_id").execute();
+      expect(rows.map((r) => r.patient_id).sort()).toEqual([p0, p0, p1].sort());
     });
 
     it("the privacy officer's work list shows pending requests oldest due first; overdue ones are flagged", async () => {
       const res = await asBearer(app, privacy, "GET", "/api/amendments?status=pending");
       expect(res.statusCode, res.body).toBe(200);
-      expect(res.json().items.map((a: { id: string }) => a.id)).toEqual([denied, accepted]);
+      const ours = res.json().items.filter((a: { patientId: string }) => a.patientId === p0);
+      expect(ours.map((a: { id: string }) => a.id)).toEqual([denied, accepted]);
       expect(res.json().items[0].patientName).toBe(`Robin ${seed.alpha.canaries[0]}`);
       // Received 2026-02-01: due 2026-04-02; on 2026-04-03 it is overdue.
       services.clock.set("2026-04-03T15:00:00Z");

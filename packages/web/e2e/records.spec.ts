@@ -190,3 +190,53 @@ test("a clinician sees only their own patients, uses break-glass with a reason, 
   expect(bgLines.length).toBeGreaterThan(0);
   expect(bgLines.some((l) => /,yes,/.test(l))).toBe(true);
 });
+
+test("a clinician records an encounter with an ICD-10-CM look-up and a CPT line, and signs a note that shows markup as text", async ({
+  page,
+}) => {
+  test.setTimeout(120_000);
+  await page.setViewportSize({ width: 1366, height: 900 });
+  await signIn(page, demo("clinician"));
+  const mine = await getJson<{ items: PatientItem[] }>(page, "/api/patients?limit=5");
+  const own = mine.items[0]!;
+  await page.goto(`/patients/${own.id}?tab=encounters`);
+  await expect(page.getByRole("tab", { name: "Encounters", selected: true })).toBeVisible({
+    timeout: 30_000,
+  });
+  await page.getByRole("button", { name: "New encounter" }).click();
+  const form = page.getByRole("dialog", { name: "New encounter" });
+  await form.getByLabel("Reason for visit").fill("Follow-up of blood sugar");
+  await form.getByPlaceholder("Search codes").fill("E11.9");
+  const option = page.getByRole("option", { name: /^E11\.9 — / });
+  await expect(option).toBeVisible();
+  await option.click();
+  await expect(form.getByRole("listitem", { name: "Diagnosis A" })).toContainText("E11.9");
+  await form.getByRole("button", { name: "Add procedure" }).click();
+  await form.getByRole("textbox", { name: "CPT/HCPCS" }).fill("99213");
+  const saved = page.waitForResponse(
+    (r) => r.url().endsWith(`/api/patients/${own.id}/encounters`) && r.request().method() === "POST",
+  );
+  await form.getByRole("button", { name: "Create encounter" }).click();
+  const response = await saved;
+  expect(response.status()).toBe(201);
+  const body = (await response.json()) as {
+    diagnoses: { code: string }[];
+    procedures: { code: string; pointers: number[] }[];
+  };
+  expect(body.diagnoses.map((d) => d.code)).toEqual(["E119"]);
+  expect(body.procedures).toMatchObject([{ code: "99213", pointers: [1] }]);
+
+  // The new encounter opens in the drawer: write a note with markup, sign it, and it shows as text.
+  const drawer = page.getByRole("dialog", { name: /^Encounter of / });
+  await expect(drawer).toBeVisible();
+  await expect(drawer).toContainText("E11.9");
+  const hostile = `Plan: recheck A1c. <img src=x onerror="document.title='pwned'"><script>document.title='pwned'</script>`;
+  await drawer.getByRole("textbox", { name: "New note" }).fill(hostile);
+  await drawer.getByRole("button", { name: "Save draft note" }).click();
+  await drawer.getByRole("button", { name: "Sign note" }).click();
+  const note = drawer.getByRole("article");
+  await expect(note).toContainText("Signed");
+  await expect(note).toContainText(hostile);
+  await expect(note.locator("img")).toHaveCount(0);
+  expect(await page.title()).not.toBe("pwned");
+});

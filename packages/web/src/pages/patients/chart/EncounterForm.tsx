@@ -65,8 +65,11 @@ export function EncounterForm({
   encounter,
   onSubmit,
   onCancel,
+  defaultPractitionerId = null,
 }: {
   encounter: Encounter | null;
+  /** The patient's primary practitioner, used when the signed-in user has no staff record of their own. */
+  defaultPractitionerId?: string | null;
   onSubmit: (body: EncounterInput) => Promise<unknown>;
   onCancel: () => void;
 }) {
@@ -98,7 +101,7 @@ export function EncounterForm({
   const [busy, setBusy] = useState(false);
   const errors = useServerErrors(FIELDS);
 
-  const practitioner = practitionerId ?? me?.id ?? null;
+  const practitioner = practitionerId ?? me?.id ?? defaultPractitionerId ?? null;
   const location = locationId ?? places.data?.items.find((l) => l.active)?.id ?? null;
 
   const removeDiagnosis = (index: number) => {

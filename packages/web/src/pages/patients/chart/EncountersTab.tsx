@@ -24,6 +24,7 @@ import { clinical, type Encounter } from "./clinicalApi.ts";
 import { ENCOUNTER_TYPES, EncounterForm } from "./EncounterForm.tsx";
 import { formatIcd10, pointerLetter, seesClinical } from "./logic.ts";
 import { NotesPanel, RecordText } from "./NotesPanel.tsx";
+import { records } from "./recordsApi.ts";
 
 export function encounterTypeLabel(type: string): string {
   return ENCOUNTER_TYPES.find((t) => t.value === type)?.label ?? type;
@@ -63,6 +64,10 @@ export function EncountersTab({ patientId }: { patientId: string }) {
   const query = useQuery({ queryKey: key, queryFn: ({ signal }) => clinical.encounters(patientId, signal) });
   const open = query.data?.find((e) => e.id === openId) ?? null;
   const names = useNames();
+  const patient = useQuery({
+    queryKey: ["patients", patientId],
+    queryFn: ({ signal }) => records.get(patientId, signal),
+  });
 
   return (
     <Paper withBorder p="md" radius="md">
@@ -143,6 +148,7 @@ export function EncountersTab({ patientId }: { patientId: string }) {
         {creating ? (
           <EncounterForm
             encounter={null}
+            defaultPractitionerId={patient.data?.primaryPractitionerId ?? null}
             onCancel={() => setCreating(false)}
             onSubmit={async (body) => {
               const created = await clinical.createEncounter(patientId, body);

@@ -81,23 +81,47 @@ export interface EncounterInput {
 
 export type EncounterPatch = Partial<EncounterInput> & { version?: number };
 
-async function descriptions(
+/**
+ * Descriptions of the codes on a set of encounters, from the list in force on each one's date: one query
+ * per code-set version found (not one per encounter). Keyed `set|date|code`.
+ */
+async function descriptionsFor(
   trx: Trx,
-  codeSet: string,
-  date: string,
-  codes: string[],
+  wanted: { codeSet: "icd10cm" | "cpt" | "hcpcs"; date: string; code: string }[],
 ): Promise<Map<string, string | null>> {
-  if (!codes.length) return new Map();
-  const v = await codeSetVersionFor(trx, codeSet as "icd10cm", date);
-  if (!v) return new Map();
-  const rows = await trx
-    .selectFrom("code_set_entries")
-    .select(["code", "description"])
-    .where("code_set", "=", codeSet)
-    .where("version", "=", v.version)
-    .where("code", "in", codes)
-    .execute();
-  return new Map(rows.map((r) => [r.code, r.description]));
+  const out = new Map<string, string | null>();
+  const versions = new Map<string, string | null>();
+  const byVersion = new Map<string, { codeSet: string; version: string; codes: Set<string> }>();
+  for (const w of wanted) {
+    const vk = `${w.codeSet}|${w.date}`;
+    if (!versions.has(vk))
+      versions.set(vk, (await codeSetVersionFor(trx, w.codeSet, w.date))?.version ?? null);
+    const version = versions.get(vk);
+    if (!version) continue;
+    const key = `${w.codeSet}|${version}`;
+    const group = byVersion.get(key) ?? { codeSet: w.codeSet, version, codes: new Set<string>() };
+    group.codes.add(w.code);
+    byVersion.set(key, group);
+  }
+  const found = new Map<string, string | null>();
+  for (const g of byVersion.values()) {
+    const rows = await trx
+      .selectFrom("code_set_entries")
+      .select(["code", "description"])
+      .where("code_set", "=", g.codeSet)
+      .where("version", "=", g.version)
+      .where("code", "in", [...g.codes])
+      .execute();
+    for (const r of rows) found.set(`${g.codeSet}|${g.version}|${r.code}`, r.description);
+  }
+  for (const w of wanted) {
+    const version = versions.get(`${w.codeSet}|${w.date}`);
+    out.set(
+      `${w.codeSet}|${w.date}|${w.code}`,
+      version ? (found.get(`${w.codeSet}|${version}|${w.code}`) ?? null) : null,
+    );
+  }
+  return out;
 }
 
 /** Presents encounters with their codes (and the loaded lists' descriptions, when there are any). */
@@ -119,28 +143,15 @@ export async function presentEncounters(trx: Trx, rows: EncountersTable[]): Prom
     .where("encounter_id", "in", ids)
     .orderBy("position")
     .execute();
+  const dateOf = new Map(rows.map((r) => [r.id, r.date]));
+  const desc = await descriptionsFor(trx, [
+    ...dx.map((d) => ({ codeSet: "icd10cm" as const, date: dateOf.get(d.encounter_id)!, code: d.code })),
+    ...px.map((p) => ({ codeSet: p.code_system, date: dateOf.get(p.encounter_id)!, code: p.code })),
+  ]);
   const out: EncounterView[] = [];
   for (const r of rows) {
     const mineDx = dx.filter((d) => d.encounter_id === r.id);
     const minePx = px.filter((p) => p.encounter_id === r.id);
-    const icd = await descriptions(
-      trx,
-      "icd10cm",
-      r.date,
-      mineDx.map((d) => d.code),
-    );
-    const cpt = await descriptions(
-      trx,
-      "cpt",
-      r.date,
-      minePx.filter((p) => p.code_system === "cpt").map((p) => p.code),
-    );
-    const hcpcs = await descriptions(
-      trx,
-      "hcpcs",
-      r.date,
-      minePx.filter((p) => p.code_system === "hcpcs").map((p) => p.code),
-    );
     out.push({
       id: r.id,
       patientId: r.patient_id,
@@ -158,13 +169,13 @@ export async function presentEncounters(trx: Trx, rows: EncountersTable[]): Prom
         position: d.position,
         code: d.code,
         display: formatIcd10(d.code),
-        description: icd.get(d.code) ?? null,
+        description: desc.get(`icd10cm|${r.date}|${d.code}`) ?? null,
       })),
       procedures: minePx.map((p) => ({
         position: p.position,
         codeSystem: p.code_system,
         code: p.code,
-        description: (p.code_system === "cpt" ? cpt : hcpcs).get(p.code) ?? null,
+        description: desc.get(`${p.code_system}|${r.date}|${p.code}`) ?? null,
         modifiers: JSON.parse(p.modifiers) as string[],
         units: p.units,
         pointers: JSON.parse(p.pointers) as number[],

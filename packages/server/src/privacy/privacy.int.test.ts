@@ -364,6 +364,24 @@ describe(`patient rights (${dialect})`, () => {
       expect(
         p1Report.json().items.map((i: { action: string; outcome: string }) => [i.action, i.outcome]),
       ).toEqual([["patient.read", "failure"]]);
+      // Under break-glass, the clinician's reads of p1 are flagged in p1's report.
+      const glass = await asBearer(app, clinician, "POST", "/api/break-glass", {
+        patientId: p1,
+        reason: "Covering for a colleague: patient in the waiting room with chest pain",
+      });
+      expect(glass.statusCode, glass.body).toBe(201);
+      expect((await asBearer(app, clinician, "GET", `/api/patients/${p1}`)).statusCode).toBe(200);
+      const flagged = await asBearer(
+        app,
+        privacy,
+        "GET",
+        `/api/patients/${p1}/access-report?from=2026-03-03`,
+      );
+      const reads = flagged.json().items.filter((i: { action: string }) => i.action === "patient.read");
+      expect(reads.map((i: { outcome: string; breakGlass: boolean }) => [i.outcome, i.breakGlass])).toEqual([
+        ["success", true],
+        ["failure", false],
+      ]);
       const csv = await asBearer(
         app,
         privacy,

@@ -95,7 +95,8 @@ export async function seedFlow(services: Services, organizationId: string): Prom
       "created_at",
     ])
     .where("organization_id", "=", org)
-    .where("start_at", "<", new Date(now).toISOString())
+    // <= now: seedScheduling marks a visit starting exactly now as arrived.
+    .where("start_at", "<=", new Date(now).toISOString())
     .orderBy("start_at")
     .orderBy("id")
     .execute();

@@ -1,12 +1,5 @@
 import { randomInt, randomUUID } from "node:crypto";
-import {
-  DomainError,
-  type DuplicateReason,
-  dateInZone,
-  findDuplicates,
-  isPlainDate,
-  notFound,
-} from "@salus/core";
+import { DomainError, type DuplicateReason, dateInZone, findDuplicates, isPlainDate } from "@salus/core";
 import { audited } from "../audit/audited.ts";
 import type { PatientRow } from "../db/schema.ts";
 import type { Trx } from "../db/transaction.ts";

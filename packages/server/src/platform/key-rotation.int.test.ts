@@ -186,9 +186,30 @@ describe(`key rotation (${dialect})`, () => {
   });
   afterAll(() => closeTestServices(base));
 
-  it("lists each encrypted column once", () => {
+  it("lists each encrypted column once, and every column named *_enc or *_encrypted in the schema", async () => {
     const names = ENCRYPTED_COLUMNS.map((c) => `${c.table}.${c.column}`);
     expect(new Set(names).size).toBe(names.length);
+    // A sealed column missing from the registry would silently keep the old key forever.
+    const columns =
+      dialect === "postgres"
+        ? (
+            await sql<{
+              name: string;
+            }>`select table_name || '.' || column_name as name from information_schema.columns
+              where table_schema = current_schema() and (column_name like '%!_enc' escape '!' or column_name like '%!_encrypted' escape '!')`.execute(
+              base.db.kysely,
+            )
+          ).rows.map((r) => r.name)
+        : (
+            await sql<{
+              name: string;
+            }>`select m.name || '.' || p.name as name from sqlite_master m join pragma_table_info(m.name) p
+              where m.type = 'table' and (p.name like '%!_enc' escape '!' or p.name like '%!_encrypted' escape '!')`.execute(
+              base.db.kysely,
+            )
+          ).rows.map((r) => r.name);
+    expect(columns.length).toBeGreaterThan(0);
+    expect([...columns].sort()).toEqual([...names].sort());
   });
 
   it("stores no plaintext in any registered column", async () => {

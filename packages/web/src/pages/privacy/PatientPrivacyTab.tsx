@@ -23,9 +23,12 @@ import { formatDate, formatDateTime, todayIso } from "../../lib/format.ts";
 import { RecordText } from "../patients/chart/NotesPanel.tsx";
 import { accessReportUrl, DISCLOSURE_CATEGORIES, type DisclosureInput, exportUrl, privacy } from "./api.ts";
 
-/** A date picked in the form as an instant (noon in the browser's zone, so the calendar day never shifts). */
+/**
+ * A date picked in the form as an instant: noon in the browser's zone, so the calendar day never shifts;
+ * today is sent as nothing (the server takes "now"), since noon may still be in the future.
+ */
 function middayOf(date: string): string | undefined {
-  if (!/^\d{4}-\d{2}-\d{2}$/.test(date)) return undefined;
+  if (!/^\d{4}-\d{2}-\d{2}$/.test(date) || date >= todayIso()) return undefined;
   const [y, m, d] = date.split("-").map(Number) as [number, number, number];
   return new Date(y, m - 1, d, 12).toISOString();
 }

@@ -226,11 +226,17 @@ export function visiblePatients(
   const roles = accessRoles(actor);
   if (seesPracticeWide(roles, section)) return null;
   if (!seesWithRelation(roles, section) || !actor.userId) return () => sql<SqlBool>`1 = 0`;
-  const ids = relatedPatientIds(services.db.kysely, actor.organizationId, actor.userId, services.clock());
-  return (column) => sql<SqlBool>`${sql.ref(column)} in (${ids})`;
+  const sources = relatedPatientIds(services.db.kysely, actor.organizationId, actor.userId, services.clock());
+  // One IN per source rather than one IN over their UNION: each subquery is answered from its own index
+  // and nothing has to be de-duplicated.
+  return (column) =>
+    sql<SqlBool>`(${sql.join(
+      sources.map((q) => sql`${sql.ref(column)} in (${q})`),
+      sql` or `,
+    )})`;
 }
 
-/** A subquery of the ids of every patient the user has a relation with (see the file comment). */
+/** Subqueries of the ids of the patients the user has each kind of relation with (see the file comment). */
 function relatedPatientIds(db: Kysely<Database>, org: string, userId: string, clock: Date) {
   const now = clock.toISOString();
   const staff = db
@@ -238,46 +244,40 @@ function relatedPatientIds(db: Kysely<Database>, org: string, userId: string, cl
     .select("staff_members.id")
     .where("staff_members.organization_id", "=", org)
     .where("staff_members.user_id", "=", userId);
-  return db
-    .selectFrom("patients")
-    .select("patients.id as patient_id")
-    .where("patients.organization_id", "=", org)
-    .where("patients.primary_practitioner_id", "in", staff)
-    .union(
-      db
-        .selectFrom("appointments")
-        .select("appointments.patient_id")
-        .where("appointments.organization_id", "=", org)
-        .where("appointments.practitioner_id", "in", staff)
-        .where("appointments.status", "not in", ["cancelled", "entered-in-error"]),
-    )
-    .union(
-      db
-        .selectFrom("encounters")
-        .select("encounters.patient_id")
-        .where("encounters.organization_id", "=", org)
-        .where("encounters.practitioner_id", "in", staff)
-        .where("encounters.status", "!=", "entered-in-error"),
-    )
-    .union(
-      db
-        .selectFrom("care_team_grants")
-        .select("care_team_grants.patient_id")
-        .where("care_team_grants.organization_id", "=", org)
-        .where("care_team_grants.user_id", "=", userId)
-        .where("care_team_grants.revoked_at", "is", null)
-        .where((eb) =>
-          eb.or([eb("care_team_grants.expires_at", "is", null), eb("care_team_grants.expires_at", ">", now)]),
-        ),
-    )
-    .union(
-      db
-        .selectFrom("break_glass_grants")
-        .select("break_glass_grants.patient_id")
-        .where("break_glass_grants.organization_id", "=", org)
-        .where("break_glass_grants.user_id", "=", userId)
-        .where("break_glass_grants.expires_at", ">", now),
-    );
+  return [
+    db
+      .selectFrom("patients")
+      .select("patients.id as patient_id")
+      .where("patients.organization_id", "=", org)
+      .where("patients.primary_practitioner_id", "in", staff),
+    db
+      .selectFrom("appointments")
+      .select("appointments.patient_id")
+      .where("appointments.organization_id", "=", org)
+      .where("appointments.practitioner_id", "in", staff)
+      .where("appointments.status", "not in", ["cancelled", "entered-in-error"]),
+    db
+      .selectFrom("encounters")
+      .select("encounters.patient_id")
+      .where("encounters.organization_id", "=", org)
+      .where("encounters.practitioner_id", "in", staff)
+      .where("encounters.status", "!=", "entered-in-error"),
+    db
+      .selectFrom("care_team_grants")
+      .select("care_team_grants.patient_id")
+      .where("care_team_grants.organization_id", "=", org)
+      .where("care_team_grants.user_id", "=", userId)
+      .where("care_team_grants.revoked_at", "is", null)
+      .where((eb) =>
+        eb.or([eb("care_team_grants.expires_at", "is", null), eb("care_team_grants.expires_at", ">", now)]),
+      ),
+    db
+      .selectFrom("break_glass_grants")
+      .select("break_glass_grants.patient_id")
+      .where("break_glass_grants.organization_id", "=", org)
+      .where("break_glass_grants.user_id", "=", userId)
+      .where("break_glass_grants.expires_at", ">", now),
+  ];
 }
 
 /**

@@ -4,6 +4,7 @@ import { audited } from "../audit/audited.ts";
 import type { AppointmentStatus } from "../db/schema.ts";
 import type { Trx } from "../db/transaction.ts";
 import type { Actor, Services } from "../platform/services.ts";
+import { visiblePatients } from "../records/patient-access.ts";
 import { computeDayVersion, type LocationDay, locationDay } from "./day-version.ts";
 import { loadFlowSettings } from "./flow-settings.ts";
 import { loadDurationTable } from "./observed-durations.ts";
@@ -253,7 +254,27 @@ export async function getBoard(
       detail: { date },
       fromResult: (b: Board) => ({ detail: { patientIds: [...new Set(b.visits.map((v) => v.patientId))] } }),
     },
-    async (trx) =>
-      loadBoard(trx, services, actor, await locationDay(trx, actor.organizationId, locationId, date)),
+    async (trx) => {
+      const board = await loadBoard(
+        trx,
+        services,
+        actor,
+        await locationDay(trx, actor.organizationId, locationId, date),
+      );
+      // The projection is made on the whole day (everyone's delays matter), but a clinician sees only
+      // the visits of patients they have a relation with, as on the calendar (records access policy).
+      const filter = visiblePatients(services, actor, "schedule");
+      if (!filter || board.visits.length === 0) return board;
+      const ids = [...new Set(board.visits.map((v) => v.patientId))];
+      const visible = await trx
+        .selectFrom("patients")
+        .select("id")
+        .where("organization_id", "=", actor.organizationId)
+        .where("id", "in", ids)
+        .where(filter("patients.id"))
+        .execute();
+      const shown = new Set(visible.map((r) => r.id));
+      return { ...board, visits: board.visits.filter((v) => shown.has(v.patientId)) };
+    },
   );
 }

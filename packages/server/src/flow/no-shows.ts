@@ -3,6 +3,7 @@ import { DomainError, notFound } from "@salus/core";
 import { audited } from "../audit/audited.ts";
 import type { Trx } from "../db/transaction.ts";
 import type { Actor, Services } from "../platform/services.ts";
+import { requirePatientAccess } from "../records/patient-access.ts";
 import { changeAppointmentStatusIn } from "../scheduling/appointments.ts";
 import { computeDayVersion, dayOfAppointment } from "./day-version.ts";
 import { publishDayChanged } from "./flow-events.ts";
@@ -172,13 +173,8 @@ export async function patientNoShows(
     actor,
     { action: "flow.no-show.history", resourceType: "Patient", resourceId: patientId, patientId },
     async (trx) => {
-      const patient = await trx
-        .selectFrom("patients")
-        .select("id")
-        .where("organization_id", "=", actor.organizationId)
-        .where("id", "=", patientId)
-        .executeTakeFirst();
-      if (!patient) throw notFound("patient");
+      // Same answer as a missing id for a patient the caller may not see (records access policy).
+      await requirePatientAccess(trx, services, actor, patientId, "schedule");
       const rows = await trx
         .selectFrom("appointments as a")
         .innerJoin("appointment_types as t", (j) =>

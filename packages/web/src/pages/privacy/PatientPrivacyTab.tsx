@@ -21,7 +21,15 @@ import { LoadError, Loading } from "../../components/QueryState.tsx";
 import { useServerErrors } from "../../components/useServerErrors.ts";
 import { formatDate, formatDateTime, todayIso } from "../../lib/format.ts";
 import { RecordText } from "../patients/chart/NotesPanel.tsx";
-import { accessReportUrl, DISCLOSURE_CATEGORIES, type DisclosureInput, exportUrl, privacy } from "./api.ts";
+import {
+  accessReportUrl,
+  accountingUrl,
+  DISCLOSURE_CATEGORIES,
+  type DisclosureInput,
+  exportForRecipient,
+  exportUrl,
+  privacy,
+} from "./api.ts";
 
 /**
  * A date picked in the form as an instant: noon in the browser's zone, so the calendar day never shifts;
@@ -46,6 +54,8 @@ export function PatientPrivacyTab({ patientId }: { patientId: string }) {
 }
 
 function ExportPanel({ patientId }: { patientId: string }) {
+  const [forRecipient, setForRecipient] = useState(false);
+  const queryClient = useQueryClient();
   return (
     <Paper withBorder p="md" radius="md" component="section" aria-label="Record export">
       <Title order={2} fz="h4" mb="xs">
@@ -62,8 +72,110 @@ function ExportPanel({ patientId }: { patientId: string }) {
         <Button component="a" href={exportUrl(patientId, "fhir")} download variant="light">
           Download FHIR JSON
         </Button>
+        {!forRecipient ? (
+          <Button variant="subtle" onClick={() => setForRecipient(true)}>
+            Export for a recipient
+          </Button>
+        ) : null}
       </Group>
+      {forRecipient ? (
+        <RecipientExportForm
+          onCancel={() => setForRecipient(false)}
+          onSubmit={async (body) => {
+            await exportForRecipient(patientId, body);
+            await queryClient.invalidateQueries({ queryKey: ["patients", patientId, "disclosures"] });
+            notifySuccess(`Record exported for ${body.recipientName}; the disclosure is recorded.`);
+            setForRecipient(false);
+          }}
+        />
+      ) : null}
     </Paper>
+  );
+}
+
+function RecipientExportForm({
+  onSubmit,
+  onCancel,
+}: {
+  onSubmit: (body: Parameters<typeof exportForRecipient>[1]) => Promise<void>;
+  onCancel: () => void;
+}) {
+  const [v, setV] = useState({ recipientName: "", recipientAddress: "", purpose: "", category: "treatment" });
+  const [format, setFormat] = useState<"pdf" | "fhir">("pdf");
+  const [busy, setBusy] = useState(false);
+  const errors = useServerErrors(["recipientName", "recipientAddress", "purpose", "category", "format"]);
+  const set = (key: keyof typeof v) => (e: { currentTarget: { value: string } }) =>
+    setV({ ...v, [key]: e.currentTarget.value });
+  const submit = async (event: FormEvent) => {
+    event.preventDefault();
+    setBusy(true);
+    errors.clear();
+    try {
+      await onSubmit({
+        format,
+        recipientName: v.recipientName.trim(),
+        recipientAddress: v.recipientAddress.trim() || null,
+        purpose: v.purpose.trim(),
+        category: v.category,
+      });
+    } catch (error) {
+      errors.set(error);
+      setBusy(false);
+    }
+  };
+  return (
+    <form onSubmit={submit} aria-label="Export for a recipient">
+      <Stack mt="md" maw={860}>
+        <FormError message={errors.form} />
+        <SimpleGrid cols={{ base: 1, sm: 2 }}>
+          <TextInput
+            label="Recipient"
+            required
+            value={v.recipientName}
+            onChange={set("recipientName")}
+            error={errors.fields.recipientName}
+          />
+          <TextInput
+            label="Recipient's address"
+            value={v.recipientAddress}
+            onChange={set("recipientAddress")}
+            error={errors.fields.recipientAddress}
+          />
+          <TextInput
+            label="Purpose"
+            required
+            value={v.purpose}
+            onChange={set("purpose")}
+            error={errors.fields.purpose}
+          />
+          <Select
+            label="Category"
+            searchable
+            allowDeselect={false}
+            data={Object.entries(DISCLOSURE_CATEGORIES).map(([value, c]) => ({ value, label: c.label }))}
+            value={v.category}
+            onChange={(value) => value && setV({ ...v, category: value })}
+            error={errors.fields.category}
+          />
+        </SimpleGrid>
+        <SegmentedControl
+          value={format}
+          onChange={(value) => setFormat(value as "pdf" | "fhir")}
+          data={[
+            { value: "pdf", label: "Readable PDF" },
+            { value: "fhir", label: "FHIR JSON" },
+          ]}
+        />
+        <Group justify="flex-end">
+          <Button variant="default" onClick={onCancel} disabled={busy}>
+            Cancel
+          </Button>
+          <Button type="submit" loading={busy}>
+            Export and record the disclosure
+          </Button>
+        </Group>
+      </Stack>
+    </form>
   );
 }
 
@@ -190,15 +302,24 @@ function DisclosuresPanel({ patientId }: { patientId: string }) {
           }}
         />
       ) : null}
-      <SegmentedControl
-        mb="sm"
-        value={view}
-        onChange={(v) => setView(v as "all" | "accounting")}
-        data={[
-          { value: "accounting", label: "Accounting (six years, as given to the patient)" },
-          { value: "all", label: "All recorded" },
-        ]}
-      />
+      <Group mb="sm" justify="space-between">
+        <SegmentedControl
+          value={view}
+          onChange={(v) => setView(v as "all" | "accounting")}
+          data={[
+            { value: "accounting", label: "Accounting (six years, as given to the patient)" },
+            { value: "all", label: "All recorded" },
+          ]}
+        />
+        <Group gap="xs">
+          <Button component="a" href={accountingUrl(patientId, "csv")} download variant="subtle" size="xs">
+            Accounting as CSV
+          </Button>
+          <Button component="a" href={accountingUrl(patientId, "pdf")} download variant="subtle" size="xs">
+            Accounting as PDF
+          </Button>
+        </Group>
+      </Group>
       {query.isPending ? (
         <Loading />
       ) : query.isError ? (

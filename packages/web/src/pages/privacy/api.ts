@@ -1,6 +1,6 @@
 // The privacy office's API (packages/server/src/http/routes/privacy-routes.ts): amendments, disclosures and
 // their accounting, the access report and the record export. Kept beside the privacy pages.
-import { api, buildQuery } from "../../api/client.ts";
+import { ApiError, api, buildQuery, getCsrfToken } from "../../api/client.ts";
 import type { IsoDate, IsoInstant, ListResponse } from "../../api/types.ts";
 
 const enc = encodeURIComponent;
@@ -152,7 +152,59 @@ export function accessReportUrl(
   return `/api/patients/${enc(patientId)}/access-report${buildQuery({ ...range, format })}`;
 }
 
+/** The download URL of a patient's accounting of disclosures (`csv` or `pdf`). */
+export function accountingUrl(patientId: string, format: "csv" | "pdf"): string {
+  return `/api/patients/${enc(patientId)}/disclosures/accounting${buildQuery({ format })}`;
+}
+
 /** The download URL of a patient's record export (FHIR Bundle JSON or readable PDF). */
 export function exportUrl(patientId: string, format: "fhir" | "pdf"): string {
   return `/api/patients/${enc(patientId)}/export${buildQuery({ format })}`;
+}
+
+/**
+ * Exports the record for a third party (POST, so the disclosure is recorded with it) and saves the file
+ * the server answers through a temporary blob: URL.
+ */
+export async function exportForRecipient(
+  patientId: string,
+  body: {
+    format: "fhir" | "pdf";
+    recipientName: string;
+    recipientAddress: string | null;
+    purpose: string;
+    category: string;
+  },
+): Promise<void> {
+  const headers: Record<string, string> = { "content-type": "application/json" };
+  const csrf = getCsrfToken();
+  if (csrf) headers["x-csrf-token"] = csrf;
+  const response = await fetch(`/api/patients/${enc(patientId)}/export`, {
+    method: "POST",
+    headers,
+    body: JSON.stringify(body),
+    credentials: "same-origin",
+  });
+  if (!response.ok) {
+    const answer = (await response.json().catch(() => null)) as {
+      error?: { code?: string; message?: string };
+    } | null;
+    throw new ApiError(
+      response.status,
+      answer?.error?.code ?? `http_${response.status}`,
+      answer?.error?.message ?? `The export failed (HTTP ${response.status}).`,
+    );
+  }
+  const url = URL.createObjectURL(await response.blob());
+  try {
+    const link = document.createElement("a");
+    link.href = url;
+    link.download = body.format === "pdf" ? "record.pdf" : "record.json";
+    document.body.append(link);
+    link.click();
+    link.remove();
+  } finally {
+    // The browser has taken the file; the URL must not outlive the click.
+    setTimeout(() => URL.revokeObjectURL(url), 1000);
+  }
 }

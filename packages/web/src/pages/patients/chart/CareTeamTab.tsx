@@ -83,7 +83,7 @@ export function CareTeamTab({ patientId }: { patientId: string }) {
                         }
                       }}
                     >
-                      Revoke
+                      Remove
                     </Button>
                   </Table.Td>
                 ) : null}

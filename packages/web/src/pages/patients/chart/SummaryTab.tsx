@@ -24,6 +24,7 @@ import { LoadError, Loading } from "../../../components/QueryState.tsx";
 import { useServerErrors } from "../../../components/useServerErrors.ts";
 import { formatDate, personName, todayIso } from "../../../lib/format.ts";
 import { CONTACT_METHODS, PatientForm, SEX_OPTIONS } from "../PatientForm.tsx";
+import { AmendmentRequestPanel } from "./AmendmentRequestPanel.tsx";
 import { type Consent, type ConsentKind, type ConsentStatus, records } from "./recordsApi.ts";
 
 function yesNo(value: boolean | null | undefined): string | null {
@@ -132,6 +133,7 @@ export function SummaryTab({ patientId }: { patientId: string }) {
         )}
       </Paper>
       <ConsentsPanel patientId={patientId} canWrite={canWrite} />
+      {canWrite ? <AmendmentRequestPanel patientId={patientId} /> : null}
     </Stack>
   );
 }

@@ -181,7 +181,8 @@ export async function undoMerge(services: Services, actor: Actor, mergeId: strin
       }),
     },
     async (trx) => {
-      requireRegisterWide(actor);
+      // Not the front office: a merge they may not undo answers like a merge that does not exist.
+      if (!seesPracticeWide(accessRoles(actor), "demographics")) throw notFound("merge");
       const org = actor.organizationId;
       const merge = await trx
         .selectFrom("patient_merges")

@@ -722,5 +722,9 @@ describe(`patient records and access (${dialect})`, () => {
       sourcePatientId: source,
     });
     expect(byA.statusCode).toBe(403);
+    const undoByA = await asSession(app, clinicianA, "POST", `/api/patient-merges/${merge.json().id}/undo`);
+    const undoMissing = await asSession(app, clinicianA, "POST", `/api/patient-merges/${randomUUID()}/undo`);
+    expect(undoByA.statusCode).toBe(404);
+    expect(comparable(undoByA)).toEqual(comparable(undoMissing));
   });
 });

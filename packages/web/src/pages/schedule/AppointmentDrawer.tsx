@@ -17,8 +17,10 @@ import { Link } from "react-router-dom";
 import { ApiError } from "../../api/client.ts";
 import { scheduling } from "../../api/endpoints.ts";
 import type { Appointment, AppointmentStatus, CancelledBy, SchedulingSettings } from "../../api/types.ts";
+import { can, P } from "../../auth/permissions.ts";
+import { useCurrentSession } from "../../auth/session.ts";
 import { Field } from "../../components/Field.tsx";
-import { formatDateTimeZoned, formatLongDate, formatRange, zonedParts } from "../../lib/zoned.ts";
+import { formatDateTimeZoned, formatLongDate, formatRange, todayIn, zonedParts } from "../../lib/zoned.ts";
 import { isMovable, type ScheduleRefs, STATUS_COLOR, STATUS_LABEL, useRefreshSchedule } from "./shared.ts";
 
 const STATUS_ACTIONS: { status: AppointmentStatus; label: string; from: AppointmentStatus[] }[] = [
@@ -51,6 +53,7 @@ export function AppointmentDrawer({
   onReschedule: (appointment: Appointment) => void;
 }) {
   const refresh = useRefreshSchedule();
+  const canSeeFlow = can(useCurrentSession().permissions, P.flowRead);
   const [cancelling, setCancelling] = useState(false);
   const [reason, setReason] = useState("");
   const [by, setBy] = useState<CancelledBy>("patient");
@@ -145,6 +148,11 @@ export function AppointmentDrawer({
             <Field label="Patient">
               <Link to={`/patients/${a.patientId}`}>{a.patientName}</Link>
             </Field>
+            {canSeeFlow && zonedParts(Date.parse(a.start), tz).date === todayIn(tz, now) ? (
+              <Field label="Today">
+                <Link to={`/flow?location=${encodeURIComponent(refs.location.id)}`}>Open the flow board</Link>
+              </Field>
+            ) : null}
             {a.note ? <Field label="Note">{a.note}</Field> : null}
             {a.status === "cancelled" ? (
               <Field label="Cancelled">

@@ -1,6 +1,6 @@
 import { type Permission, ROLE_PERMISSIONS, ROLES, type Role } from "@salus/core";
 import type { FastifyInstance } from "fastify";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import {
   asBearer,
   asSession,
@@ -20,6 +20,10 @@ import {
   type TestServices,
 } from "../testing/harness.ts";
 import type { RouteRecord } from "./guard.ts";
+
+// Each test walks the whole route inventory (every role x every route), which grows with every slice:
+// minutes on PostgreSQL on a loaded 2-core machine, so this file gets a longer limit than the default.
+vi.setConfig({ testTimeout: 600_000 });
 
 /**
  * SEC-AZ-01/03: for every role and every guarded route, 403 exactly when ROLE_PERMISSIONS lacks the

@@ -1,7 +1,7 @@
 import { randomUUID } from "node:crypto";
 import { ROLES, type Role } from "@salus/core";
 import type { FastifyInstance, LightMyRequestResponse } from "fastify";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import {
   asBearer,
   asSession,
@@ -18,6 +18,10 @@ import {
   signIn,
   type TestServices,
 } from "../testing/harness.ts";
+
+// Each test walks the whole route inventory (every role x every route), which grows with every slice:
+// minutes on PostgreSQL on a loaded 2-core machine, so this file gets a longer limit than the default.
+vi.setConfig({ testTimeout: 600_000 });
 
 /**
  * SEC-AZ-02/05: a user of `alpha` can neither see nor change anything of `beta`. An id of beta's answers

@@ -68,8 +68,9 @@ test("the manager reads the flow reports, the no-show risk model and the what-if
   // What-if on the practice's own days.
   await page.getByRole("navigation", { name: "Reports" }).getByRole("link", { name: "What-if" }).click();
   await expect(page.getByRole("heading", { level: 1, name: "What-if" })).toBeVisible();
-  await page.getByLabel("Runs").fill("40");
-  await page.getByLabel("Seed").fill("7");
+  const whatIf = page.getByRole("form", { name: "What-if" });
+  await whatIf.getByLabel("Runs").fill("40");
+  await whatIf.getByLabel("Seed").fill("7");
   const compared = page.waitForResponse((r) => r.url().endsWith("/api/reports/what-if"));
   await page.getByRole("button", { name: "Compare policies" }).click();
   const comparedResponse = await compared;
@@ -84,6 +85,14 @@ test("the manager reads the flow reports, the no-show risk model and the what-if
   await expect(page.getByTestId("what-if-best")).toContainText("Least waiting");
   await expect(page.getByText(/How to read this/)).toBeVisible();
   await docsScreenshot(page, "what-if");
+
+  // A session of one's own, as `salus simulate` would run it.
+  const own = page.getByRole("form", { name: "Simulate a session" });
+  await own.getByLabel("Patients").fill("10");
+  await own.getByLabel("Runs").fill("200");
+  await own.getByRole("button", { name: "Simulate" }).click();
+  await expect(page.getByRole("table", { name: "Simulated session" })).toContainText(/Mean wait.*95% CI/);
+  await expect(page.getByRole("table", { name: "Simulated session" })).toContainText("10 booked");
 });
 
 test("the front desk sees the flow board but not the reports", async ({ page }) => {

@@ -26,6 +26,7 @@ import {
   whatIfChartData,
   whatIfLabel,
 } from "./logic.ts";
+import { SimulatePanel } from "./SimulatePanel.tsx";
 import { CHART, ChartCard, LocationSelect, ReportsNav, useActiveLocations } from "./shared.tsx";
 
 /** The manager's what-if: how appointment rules and late-arrival policies compare on the practice's own days. */
@@ -133,6 +134,7 @@ function WhatIfForm({
       </Text>
       {run.isError ? <FormError message={errorMessage(run.error)} /> : null}
       {run.data ? <WhatIfResults result={run.data} /> : null}
+      <SimulatePanel />
     </Stack>
   );
 }

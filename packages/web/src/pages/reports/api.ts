@@ -84,6 +84,39 @@ export interface WhatIfResult {
   rows: WhatIfRow[];
 }
 
+/** The options of `salus simulate` (POST /api/reports/simulate). */
+export interface SimulateRequest {
+  patients: number;
+  interval: number;
+  /** `individual`, `bailey-welch` or `block:K`. */
+  rule: string;
+  /** `exp:MEAN` or `lognormal:MEAN:CV`. */
+  service: string;
+  noShow?: number;
+  runs?: number;
+  seed?: number;
+}
+
+type Ci = [number, number] | null;
+
+export interface SimulateResult {
+  meanWait: number;
+  p50Wait: number;
+  p90Wait: number;
+  p95Wait: number;
+  idle: number;
+  overtime: number;
+  ci95: { meanWait: Ci; p50Wait: Ci; p90Wait: Ci; p95Wait: Ci; idle: Ci; overtime: Ci };
+  shows: number;
+  booked: number;
+  sessionLength: number;
+  runs: number;
+  seed: number;
+  visits: number;
+  waitByPatient: (number | null)[];
+  appointmentTimes: number[];
+}
+
 /** The report's rows, whether the server wraps them (`{ rows }`) or not. */
 function rowsOf(answer: FlowReport | FlowReportRow[]): FlowReport {
   return Array.isArray(answer) ? { rows: answer } : answer;
@@ -101,4 +134,5 @@ export const reports = {
   retrainNoShowModel: () =>
     api<NoShowModel>("/api/reports/no-show-model/retrain", { method: "POST", body: {} }),
   whatIf: (body: WhatIfRequest) => api<WhatIfResult>("/api/reports/what-if", { method: "POST", body }),
+  simulate: (body: SimulateRequest) => api<SimulateResult>("/api/reports/simulate", { method: "POST", body }),
 };

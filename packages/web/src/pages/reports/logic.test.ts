@@ -154,3 +154,13 @@ describe("basisInWords", () => {
     expect(basisInWords({})).toBe("");
   });
 });
+
+describe("waitCurve", () => {
+  it("pairs each patient's mean wait with their appointment time, leaving out patients who never came", async () => {
+    const { waitCurve } = await import("./SimulatePanel.tsx");
+    expect(waitCurve({ appointmentTimes: [0, 20, 40], waitByPatient: [0, 3.125, null] })).toEqual([
+      { minute: 0, patient: 1, wait: 0 },
+      { minute: 20, patient: 2, wait: 3.1 },
+    ]);
+  });
+});

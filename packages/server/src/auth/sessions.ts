@@ -11,7 +11,8 @@ import {
 import { appendAudit } from "../audit/append-audit.ts";
 import type { OrganizationRow, SessionRow, UserRow } from "../db/schema.ts";
 import { inTransaction, type Trx } from "../db/transaction.ts";
-import { decryptField, digestToken, encryptField, newSecretToken } from "../platform/crypto.ts";
+import { digestToken, newSecretToken } from "../platform/crypto.ts";
+import { openText, sealText } from "../platform/field-crypto.ts";
 import type { Services } from "../platform/services.ts";
 import { assertAcceptablePassword, burnPasswordCheck, hashPassword, verifyPassword } from "./passwords.ts";
 import { checkTotp, newTotpSecret, totpUri } from "./totp.ts";
@@ -411,9 +412,7 @@ export async function verifyMfa(
   );
   if (!reserved) throw new DomainError("rate_limited", "Too many wrong codes. Sign in again.");
 
-  const secret = r.user.mfa_secret_enc
-    ? decryptField(services.secrets.encryptionKey, r.user.mfa_secret_enc)
-    : null;
+  const secret = r.user.mfa_secret_enc ? openText(services.secrets, r.user.mfa_secret_enc) : null;
   const check = secret
     ? await checkTotp(secret, code, now, r.user.mfa_last_step === null ? null : Number(r.user.mfa_last_step))
     : { ok: false as const };
@@ -473,7 +472,7 @@ export async function startMfaEnrollment(
   const secret = newTotpSecret();
   await services.db.kysely
     .updateTable("sessions")
-    .set({ pending_mfa_secret_enc: encryptField(services.secrets.encryptionKey, secret) })
+    .set({ pending_mfa_secret_enc: sealText(services.secrets, secret) })
     .where("id", "=", r.session.id)
     .execute();
   return { secret, otpauthUrl: totpUri(secret, r.user.email) };
@@ -487,7 +486,7 @@ export async function confirmMfaEnrollment(
 ): Promise<SignInResult> {
   requireStage(r.session, ["mfa_enrollment", "active"]);
   if (!r.session.pending_mfa_secret_enc) throw new DomainError("conflict", "Start enrolment first.");
-  const secret = decryptField(services.secrets.encryptionKey, r.session.pending_mfa_secret_enc);
+  const secret = openText(services.secrets, r.session.pending_mfa_secret_enc);
   const now = services.clock();
   const check = await checkTotp(secret, code, now, null);
   return inTransaction(
@@ -505,7 +504,7 @@ export async function confirmMfaEnrollment(
       await trx
         .updateTable("users")
         .set({
-          mfa_secret_enc: encryptField(services.secrets.encryptionKey, secret),
+          mfa_secret_enc: sealText(services.secrets, secret),
           mfa_enabled: 1,
           mfa_last_step: check.step,
           updated_at: now.toISOString(),

@@ -15,9 +15,9 @@ export interface FieldKeyRing {
 export const LEGACY_KEY_ID = "k0";
 
 /**
- * Code written before the key ring (auth/sessions.ts) passes the bare `secrets.encryptionKey`. The ring
- * loaded with it is attached to that buffer here, so those callers also encrypt with the newest key and
- * decrypt rotated values without knowing about rings.
+ * Use cases seal through field-crypto.ts (sealText/openText). As a safety net for any caller that still
+ * passes the bare `secrets.encryptionKey`, the ring loaded with it is attached to that buffer here, so such
+ * a caller also encrypts with the newest key and decrypts rotated values.
  */
 const RINGS = new WeakMap<Buffer, FieldKeyRing>();
 

@@ -9,7 +9,7 @@ import type { Kysely } from "kysely";
 import type { Database } from "../db/schema.ts";
 import type { CodeSetVersionsTable } from "../db/schema-clinical.ts";
 import type { CodeSet } from "./load-code-set.ts";
-import { wordsOf } from "./load-code-set.ts";
+import { STOP_WORDS, wordsOf } from "./load-code-set.ts";
 
 type Q = Kysely<Database>;
 
@@ -172,7 +172,10 @@ export async function searchIcd10(
       .normalize("NFKD")
       .replace(/[\u0300-\u036f]/g, "")
       .split(/[^a-z0-9]+/)
-      .filter((w) => w.length >= 2)
+      // The index holds words of 3+ characters without stop words ("without", "type 2"): a query word the
+      // index can never contain would make the intersection empty, so it is left out of the search. Two
+      // letters still search as a prefix ("ty" finds "type").
+      .filter((w) => w.length >= 2 && !STOP_WORDS.has(w) && !(w.length < 3 && /^\d+$/.test(w)))
       .slice(0, 6);
     if (!words.length) return { version: v.version, items: [] };
     // Codes having a word that starts with each query word: one index range per word, intersected.

@@ -63,6 +63,9 @@ describe(`code sets (${dialect})`, () => {
       display: "I10",
       description: "Essential (primary) hypertension",
     });
+    // Words the index leaves out (stop words, one-digit numbers) do not empty the search.
+    const phrase = await searchIcd10(db, "type 2 diabetes without complications", "2026-03-02");
+    expect(phrase.items.map((i) => i.code)).toContain("E119");
     const words = await searchIcd10(db, "diab nephro", "2026-03-02");
     expect(words.items.length).toBeGreaterThan(0);
     expect(words.items.length).toBeLessThanOrEqual(20);

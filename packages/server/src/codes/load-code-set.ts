@@ -40,7 +40,7 @@ export interface LoadCodeSetResult {
   ms: number;
 }
 
-const STOP_WORDS = new Set([
+export const STOP_WORDS = new Set([
   "and",
   "the",
   "with",

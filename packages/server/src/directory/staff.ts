@@ -26,6 +26,8 @@ export interface StaffView {
   phone: string | null;
   npi: string | null;
   taxonomy: string | null;
+  /** The Salus account of this person, when they sign in (e.g. to add a colleague to a care team). */
+  userId: string | null;
   active: boolean;
   licenses: LicenseView[];
 }
@@ -50,6 +52,7 @@ export function presentStaff(r: StaffRow, licenses: LicenseRow[]): StaffView {
     phone: r.phone,
     npi: r.npi,
     taxonomy: r.taxonomy,
+    userId: r.user_id,
     active: r.active === 1,
     licenses: licenses.map(presentLicense),
   };

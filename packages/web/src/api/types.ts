@@ -150,6 +150,8 @@ export interface StaffMember {
   phone: string | null;
   npi: string | null;
   taxonomy: string | null;
+  /** The person's Salus account, when they sign in (care-team grants name users). */
+  userId: string | null;
   active: boolean;
   licenses: License[];
 }

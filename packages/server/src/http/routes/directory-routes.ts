@@ -76,6 +76,7 @@ const staffOut = z.object({
   phone: z.string().nullable(),
   npi: z.string().nullable(),
   taxonomy: z.string().nullable(),
+  userId: z.string().nullable(),
   active: z.boolean(),
   licenses: z.array(licenseOut),
 });

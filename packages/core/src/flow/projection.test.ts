@@ -1,6 +1,7 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { type FlowVisit, observedDurations, projectDay } from "./projection.ts";
+import { visitInState } from "./test-visits.ts";
 
 const MIN = 60_000;
 const T0 = Date.UTC(2026, 2, 2, 14, 0); // 09:00 in New York
@@ -227,24 +228,9 @@ function dayArbitrary() {
             end,
             status: "booked",
           };
-          const seenBy = Math.min(now, start);
-          if (spec.kind === "done" && start < now)
-            visits.push({
-              ...base,
-              status: "fulfilled",
-              checkedInAt: seenBy,
-              withPractitionerAt: seenBy,
-              checkedOutAt: now,
-            });
-          else if (spec.kind === "cancelled") visits.push({ ...base, status: "cancelled" });
-          else if (spec.kind === "noshow" && start < now) visits.push({ ...base, status: "noshow" });
-          else if (spec.kind === "running" && !running && start <= now) {
-            running = true;
-            visits.push({ ...base, status: "checked-in", checkedInAt: seenBy, withPractitionerAt: seenBy });
-          } else if (spec.kind === "waiting")
-            visits.push({ ...base, status: "arrived", arrivedAt: Math.min(now, start - 5 * MIN) });
-          else if (spec.kind === "late") visits.push({ ...base, expectedArrival: start + spec.late * MIN });
-          else visits.push(base);
+          const state = visitInState(base, spec.kind, now, spec.late, running);
+          if (state?.status === "checked-in") running = true;
+          visits.push(state ?? base);
         });
       });
       return { now, visits };

@@ -12,6 +12,7 @@ import {
   type ReplanPolicy,
   type ReplanResult,
 } from "./replan.ts";
+import { visitInState } from "./test-visits.ts";
 
 const MIN = 60_000;
 const T0 = Date.UTC(2026, 2, 2, 9, 0); // 09:00 UTC
@@ -560,25 +561,10 @@ function replanArbitrary(): fc.Arbitrary<ReplanInput> {
             end,
             status: "booked",
           };
-          const seenBy = Math.min(now, start);
-          if (s.kind === "done" && start < now)
-            visits.push({
-              ...base,
-              status: "fulfilled",
-              checkedInAt: seenBy,
-              withPractitionerAt: seenBy,
-              checkedOutAt: now,
-            });
-          else if (s.kind === "cancelled") visits.push({ ...base, status: "cancelled" });
-          else if (s.kind === "noshow" && start < now) visits.push({ ...base, status: "noshow" });
-          else if (s.kind === "running" && !running && start <= now) {
-            running = true;
-            visits.push({ ...base, status: "checked-in", checkedInAt: seenBy, withPractitionerAt: seenBy });
-          } else if (s.kind === "waiting")
-            visits.push({ ...base, status: "arrived", arrivedAt: Math.min(now, start - 5 * MIN) });
-          else if (s.kind === "late") visits.push({ ...base, expectedArrival: start + s.late * MIN });
+          const state = visitInState(base, s.kind, now, s.late, running);
+          if (state?.status === "checked-in") running = true;
           // Some patients were already told a later time by an earlier re-plan.
-          else visits.push(s.late % 3 === 0 ? { ...base, notifiedStart: start + s.late * MIN } : base);
+          visits.push(state ?? (s.late % 3 === 0 ? { ...base, notifiedStart: start + s.late * MIN } : base));
         });
       });
       const practitioners: FlowPractitioner[] = r.skills.map((skills, p) => ({

@@ -6,6 +6,15 @@ import * as m0003 from "./migrations/0003-flow.ts";
 import * as m0004 from "./migrations/0004-records.ts";
 import * as m0005 from "./migrations/0005-clinical.ts";
 import * as m0006 from "./migrations/0006-privacy.ts";
+import * as m0007 from "./migrations/0007-accounts.ts";
+import * as m0008 from "./migrations/0008-sign-in-guard.ts";
+import * as m0009 from "./migrations/0009-break-glass.ts";
+import * as m0010 from "./migrations/0010-operator.ts";
+import * as m0011 from "./migrations/0011-audit-seals.ts";
+import * as m0012 from "./migrations/0012-search.ts";
+import * as m0013 from "./migrations/0013-scheduling-integrity.ts";
+import * as m0014 from "./migrations/0014-waitlist-holds.ts";
+import * as m0015 from "./migrations/0015-flow-safety.ts";
 
 export interface MigrationContext {
   dialect: DialectName;
@@ -24,6 +33,15 @@ const MIGRATIONS: Record<string, MigrationModule> = {
   "0004-records": m0004,
   "0005-clinical": m0005,
   "0006-privacy": m0006,
+  "0007-accounts": m0007,
+  "0008-sign-in-guard": m0008,
+  "0009-break-glass": m0009,
+  "0010-operator": m0010,
+  "0011-audit-seals": m0011,
+  "0012-search": m0012,
+  "0013-scheduling-integrity": m0013,
+  "0014-waitlist-holds": m0014,
+  "0015-flow-safety": m0015,
 };
 
 export const LATEST_MIGRATION = Object.keys(MIGRATIONS).sort().at(-1)!;

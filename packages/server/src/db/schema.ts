@@ -1,8 +1,20 @@
 import type { Generated, Insertable, Selectable, Updateable } from "kysely";
+import { ACCOUNTS_TABLES_IN_ORDER, type AccountsTables } from "./schema-accounts.ts";
+import { AUDIT_SEALS_TABLES_IN_ORDER, type AuditSealsTables } from "./schema-audit-seals.ts";
+import { BREAK_GLASS_TABLES_IN_ORDER, type BreakGlassTables } from "./schema-break-glass.ts";
 import { CLINICAL_TABLES_IN_ORDER, type ClinicalTables } from "./schema-clinical.ts";
 import { FLOW_TABLES_IN_ORDER, type FlowTables } from "./schema-flow.ts";
+import { FLOW_SAFETY_TABLES_IN_ORDER, type FlowSafetyTables } from "./schema-flow-safety.ts";
+import { OPERATOR_TABLES_IN_ORDER, type OperatorTables } from "./schema-operator.ts";
 import { PRIVACY_TABLES_IN_ORDER, type PrivacyTables } from "./schema-privacy.ts";
 import { RECORDS_TABLES_IN_ORDER, type RecordsTables } from "./schema-records.ts";
+import {
+  SCHEDULING_INTEGRITY_TABLES_IN_ORDER,
+  type SchedulingIntegrityTables,
+} from "./schema-scheduling-integrity.ts";
+import { SEARCH_TABLES_IN_ORDER, type SearchTables } from "./schema-search.ts";
+import { SIGN_IN_GUARD_TABLES_IN_ORDER, type SignInGuardTables } from "./schema-sign-in-guard.ts";
+import { WAITLIST_HOLDS_TABLES_IN_ORDER, type WaitlistHoldsTables } from "./schema-waitlist-holds.ts";
 
 /**
  * The database schema as Kysely sees it. Timestamps are ISO 8601 UTC strings on both databases
@@ -407,7 +419,20 @@ export interface CalendarFeedsTable {
   revoked_at: string | null;
 }
 
-export interface Database extends FlowTables, RecordsTables, ClinicalTables, PrivacyTables {
+export interface Database
+  extends FlowTables,
+    RecordsTables,
+    ClinicalTables,
+    PrivacyTables,
+    AccountsTables,
+    SignInGuardTables,
+    BreakGlassTables,
+    OperatorTables,
+    AuditSealsTables,
+    SearchTables,
+    SchedulingIntegrityTables,
+    WaitlistHoldsTables,
+    FlowSafetyTables {
   organizations: OrganizationsTable;
   locations: LocationsTable;
   rooms: RoomsTable;
@@ -482,4 +507,13 @@ export const TABLES_IN_ORDER: readonly (keyof Database)[] = [
   ...RECORDS_TABLES_IN_ORDER,
   ...CLINICAL_TABLES_IN_ORDER,
   ...PRIVACY_TABLES_IN_ORDER,
+  ...ACCOUNTS_TABLES_IN_ORDER,
+  ...SIGN_IN_GUARD_TABLES_IN_ORDER,
+  ...BREAK_GLASS_TABLES_IN_ORDER,
+  ...OPERATOR_TABLES_IN_ORDER,
+  ...AUDIT_SEALS_TABLES_IN_ORDER,
+  ...SEARCH_TABLES_IN_ORDER,
+  ...SCHEDULING_INTEGRITY_TABLES_IN_ORDER,
+  ...WAITLIST_HOLDS_TABLES_IN_ORDER,
+  ...FLOW_SAFETY_TABLES_IN_ORDER,
 ];

@@ -65,7 +65,20 @@ export function headMac(key: Buffer, chainId: string, seq: number, hash: string)
   return createHmac("sha256", key).update(`salus-audit-head:${chainId}:${seq}:${hash}`).digest("hex");
 }
 
-export type ChainProblem = "edited" | "deleted" | "inserted" | "reordered" | "head-tampered";
+/**
+ * `missing`: entries the chain's seal (seals.ts, kept outside the database) or its organization's data
+ * says must exist are gone; `restarted`: the chain was deleted and begun again; `seal-invalid`: the seal
+ * file was edited.
+ */
+export type ChainProblem =
+  | "edited"
+  | "deleted"
+  | "inserted"
+  | "reordered"
+  | "head-tampered"
+  | "missing"
+  | "restarted"
+  | "seal-invalid";
 
 export type ChainVerdict =
   | { ok: true; chainId: string; entries: number }
@@ -133,6 +146,15 @@ export function verifyChain(
       if (linkedTo !== undefined && linkedTo > i) {
         return fail(e.seq, "reordered", `Audit entry ${e.seq} is out of order: entries were reordered.`);
       }
+      // Name the whole gap when the numbering shows it (a chain whose first entries were deleted starts at
+      // a later seq); a gap closed by renumbering shows only its first entry.
+      if (e.seq > expectedSeq + 1) {
+        return fail(
+          expectedSeq,
+          "deleted",
+          `Audit entries ${expectedSeq}–${e.seq - 1} were deleted: the chain skips from ${expectedSeq - 1} to ${e.seq}.`,
+        );
+      }
       return fail(expectedSeq, "deleted", `Audit entry ${expectedSeq} was deleted: the chain skips it.`);
     }
     if (e.seq !== expectedSeq) {
@@ -155,7 +177,9 @@ export function verifyChain(
         return fail(
           expectedSeq,
           "deleted",
-          `Audit entry ${expectedSeq} was deleted: the chain ends before its head.`,
+          head.seq > expectedSeq
+            ? `Audit entries ${expectedSeq}–${head.seq} were deleted: the chain ends before its head (${head.seq}).`
+            : `Audit entry ${expectedSeq} was deleted: the chain ends before its head.`,
         );
       }
       return fail(head.seq + 1, "inserted", `Audit entry ${head.seq + 1} was inserted after the chain head.`);

@@ -1,7 +1,7 @@
 import { randomUUID } from "node:crypto";
 import { DomainError, notFound } from "@salus/core";
-import { ensureChain } from "../audit/append-audit.ts";
-import { audited } from "../audit/audited.ts";
+import { appendAudit, ensureChain } from "../audit/append-audit.ts";
+import { audited, auditInput } from "../audit/audited.ts";
 import type { OrganizationRow } from "../db/schema.ts";
 import { inTransaction } from "../db/transaction.ts";
 import type { Actor, Services } from "../platform/services.ts";
@@ -68,14 +68,20 @@ export async function createOrganization(
       })
       .execute();
     await ensureChain(trx, services.audit, id);
+    // Entry 1 of every organization's chain, in the transaction that creates the organization: `salus
+    // audit verify` relies on it to recognise a chain that was deleted and started again.
+    await appendAudit(
+      trx,
+      services.audit,
+      auditInput(
+        services,
+        actor,
+        { action: "organization.create", resourceType: "Organization", resourceId: id },
+        "success",
+      ),
+    );
     return trx.selectFrom("organizations").selectAll().where("id", "=", id).executeTakeFirstOrThrow();
   });
-  await audited(
-    services,
-    actor,
-    { action: "organization.create", resourceType: "Organization", resourceId: id },
-    async () => null,
-  );
   return presentOrganization(created);
 }
 

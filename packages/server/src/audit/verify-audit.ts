@@ -1,14 +1,64 @@
-import { type ChainedEntry, type ChainVerdict, verifyChain } from "@salus/core";
+import {
+  type ChainedEntry,
+  type ChainSeal,
+  type ChainVerdict,
+  checkAgainstSeal,
+  verifyChain,
+} from "@salus/core";
 import type { Db } from "../db/connection.ts";
-import { inSnapshot } from "../db/transaction.ts";
+import { inSnapshot, type Trx } from "../db/transaction.ts";
 
-/** Verifies every audit chain (each organization's and the platform's) on one consistent snapshot. */
-export async function verifyAuditTrail(db: Db, key: Buffer): Promise<ChainVerdict[]> {
+export interface VerifyOptions {
+  /** The chains' last seals (audit/seal-audit.ts, read from the seal file outside the database). */
+  seals?: readonly ChainSeal[] | undefined;
+}
+
+/** Tables whose rows mean an organization is in use (named in the verdict when its chain is gone). */
+const ORGANIZATION_DATA = [
+  ["memberships", "members"],
+  ["patients", "patients"],
+  ["staff_members", "staff"],
+  ["locations", "locations"],
+  ["appointments", "appointments"],
+] as const;
+
+async function dataOf(trx: Trx, organizationId: string): Promise<string> {
+  const parts: string[] = [];
+  for (const [table, words] of ORGANIZATION_DATA) {
+    const row = await trx
+      .selectFrom(table)
+      .select((eb) => eb.fn.countAll().as("n"))
+      .where("organization_id", "=", organizationId)
+      .executeTakeFirst();
+    const n = Number(row?.n ?? 0);
+    if (n > 0) parts.push(`${n} ${words}`);
+  }
+  return parts.length ? parts.join(", ") : "its settings";
+}
+
+/**
+ * Verifies every audit chain (each organization's and the platform's) on one consistent snapshot:
+ * - each chain is intact as a keyed chain and its head row agrees with its newest entry (core chain.ts);
+ * - each organization has a chain, and it begins with the organization's creation: a chain deleted whole
+ *   (then begun again by the next audited action) is not a chain of that organization's history;
+ * - each chain still holds everything its last seal saw (core seals.ts): a chain cut at its end with an
+ *   older head row put back, or deleted and restarted, is named with the entries missing.
+ */
+export async function verifyAuditTrail(
+  db: Db,
+  key: Buffer,
+  options: VerifyOptions = {},
+): Promise<ChainVerdict[]> {
+  const seals = new Map((options.seals ?? []).map((s) => [s.chainId, s]));
   return inSnapshot(db, async (trx) => {
     const heads = await trx.selectFrom("audit_heads").selectAll().execute();
+    const organizations = await trx.selectFrom("organizations").select(["id", "slug"]).execute();
+    const orgIds = new Set(organizations.map((o) => o.id));
     const chainIds = new Set(heads.map((h) => h.chain_id));
     const orphanChains = await trx.selectFrom("audit_entries").select("chain_id").distinct().execute();
     for (const c of orphanChains) chainIds.add(c.chain_id);
+    for (const id of orgIds) chainIds.add(id);
+    for (const id of seals.keys()) chainIds.add(id);
     const verdicts: ChainVerdict[] = [];
     for (const chainId of [...chainIds].sort()) {
       const rows = await trx
@@ -36,15 +86,55 @@ export async function verifyAuditTrail(db: Db, key: Buffer): Promise<ChainVerdic
         hash: r.hash,
       }));
       const head = heads.find((h) => h.chain_id === chainId);
-      verdicts.push(
-        verifyChain(
-          key,
-          chainId,
-          entries,
-          head ? { chainId, seq: Number(head.seq), hash: head.hash, mac: head.mac } : null,
-        ),
+      const chain = verifyChain(
+        key,
+        chainId,
+        entries,
+        head ? { chainId, seq: Number(head.seq), hash: head.hash, mac: head.mac } : null,
       );
+      if (!chain.ok) {
+        verdicts.push(chain);
+        continue;
+      }
+      const seal = seals.get(chainId);
+      const sealed = seal ? checkAgainstSeal(key, seal, entries) : null;
+      if (sealed) {
+        verdicts.push(sealed);
+        continue;
+      }
+      if (orgIds.has(chainId)) {
+        const first = entries[0];
+        if (!first) {
+          verdicts.push({
+            ok: false,
+            chainId,
+            seq: 1,
+            problem: "missing",
+            message: `The organization has data (${await dataOf(trx, chainId)}) but no audit entries: its audit chain was deleted.`,
+          });
+          continue;
+        }
+        // Salus writes "organization.create" as entry 1 in the transaction that creates the organization;
+        // nobody without the key can write another entry 1, so any other first entry is a restarted chain.
+        if (first.action !== "organization.create" || first.resourceId !== chainId) {
+          verdicts.push({
+            ok: false,
+            chainId,
+            seq: 1,
+            problem: "restarted",
+            message: `The chain does not begin with the organization's creation (entry 1 is ${first.action} at ${first.at}): its earlier entries were deleted and the chain started again.`,
+          });
+          continue;
+        }
+      }
+      verdicts.push(chain);
     }
     return verdicts;
   });
+}
+
+/** "slug" for an organization's chain, the chain id otherwise: how `salus audit verify` names a chain. */
+export async function chainLabels(db: Db): Promise<Map<string, string>> {
+  const orgs = await db.kysely.selectFrom("organizations").select(["id", "slug", "name"]).execute();
+  return new Map(orgs.map((o) => [o.id, `${o.slug} (${o.name}, ${o.id})`]));
 }

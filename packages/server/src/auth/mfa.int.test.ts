@@ -137,6 +137,11 @@ describe(`multi-factor authentication (${dialect})`, () => {
     const third = await signIn(app, email);
     const stale = await totpAt(secrets[email]!, new Date(services.clock().getTime() - 90_000));
     expect((await verify(third, stale)).statusCode).toBe(401);
+    // That was the account's sixth wrong code in a row (across sessions): even the right one waits a minute.
+    const early = await verify(third, await totpAt(secrets[email]!, services.clock));
+    expect(early.statusCode).toBe(429);
+    expect(early.headers["retry-after"]).toBe("60");
+    services.clock.advance(60_000);
     expect((await verify(third, await totpAt(secrets[email]!, services.clock))).statusCode).toBe(200);
   });
 

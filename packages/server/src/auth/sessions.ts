@@ -6,7 +6,6 @@ import {
   ROLES,
   type Role,
   sessionState,
-  throttleWait,
 } from "@salus/core";
 import { appendAudit } from "../audit/append-audit.ts";
 import type { OrganizationRow, SessionRow, UserRow } from "../db/schema.ts";
@@ -14,6 +13,14 @@ import { inTransaction, type Trx } from "../db/transaction.ts";
 import { digestToken, newSecretToken } from "../platform/crypto.ts";
 import { openText, sealText } from "../platform/field-crypto.ts";
 import type { Services } from "../platform/services.ts";
+import {
+  mfaKeys,
+  noteFailure,
+  passwordKeys,
+  type Reserved,
+  reserveAttempts,
+  settleSuccess,
+} from "./attempt-guard.ts";
 import { assertAcceptablePassword, burnPasswordCheck, hashPassword, verifyPassword } from "./passwords.ts";
 import { checkTotp, newTotpSecret, totpUri } from "./totp.ts";
 
@@ -37,27 +44,14 @@ export interface SignInResult {
   stage: Stage;
 }
 
-const IP_FREE_ATTEMPTS = 20;
 const MFA_ATTEMPTS = 5;
 
 const GENERIC_FAILURE = "The email or password is incorrect.";
-
-async function throttleState(trx: Trx, key: string) {
-  const row = await trx.selectFrom("auth_throttle").selectAll().where("key", "=", key).executeTakeFirst();
-  return { failures: row?.failures ?? 0, lastFailureAt: row?.last_failure_at ?? null };
-}
-
-async function recordFailure(trx: Trx, key: string, at: string): Promise<void> {
-  await trx
-    .insertInto("auth_throttle")
-    .values({ key, failures: 1, last_failure_at: at })
-    .onConflict((oc) =>
-      oc
-        .column("key")
-        .doUpdateSet((eb) => ({ failures: eb("auth_throttle.failures", "+", 1), last_failure_at: at })),
-    )
-    .execute();
-}
+// One message whichever counter (account or address) is locked, and whether the account exists or not.
+const PASSWORD_PAUSED = (wait: string) =>
+  `Too many failed attempts. Sign-in is paused; try again in ${wait}. If you forgot your password, ask your administrator to reset it.`;
+const MFA_PAUSED = (wait: string) =>
+  `Too many wrong codes for this account. Try again in ${wait}, with the current code from your authenticator app.`;
 
 function nextStage(user: UserRow, org: OrganizationRow, mfaPassed: boolean): Stage {
   if (user.mfa_enabled === 1 && !mfaPassed) return "mfa";
@@ -126,8 +120,9 @@ function sessionEvent(
 
 /**
  * Checks email and password. Every failure answers the same `invalid_credentials` whether the account
- * exists, is disabled or the password is wrong, after the same argon2 work; failures are counted per
- * account name and per address, and beyond a few the caller must wait (doubling) before the next try.
+ * exists, is disabled or the password is wrong, after the same argon2 work. An attempt is reserved on
+ * the account name's and the address's counters before argon2 runs (`attempt-guard.ts`), so parallel
+ * guesses cannot exceed the limit; past it the caller waits (doubling) and the owner is told.
  */
 export async function signIn(
   services: Services,
@@ -137,8 +132,6 @@ export async function signIn(
   const now = services.clock();
   const at = now.toISOString();
   const normalized = normalizeEmail(input.email);
-  const emailKey = `email:${normalized}`;
-  const ipKey = `ip:${info.ip ?? "unknown"}`;
 
   const user = await services.db.kysely
     .selectFrom("users")
@@ -148,37 +141,13 @@ export async function signIn(
   const orgs = user ? await membershipOrgs(services.db.kysely, user.id) : [];
   const auditOrg = orgs[0]?.id ?? null;
 
-  const waits = await inTransaction(
-    services.db,
-    async (trx) => {
-      const wait = Math.max(
-        throttleWait(await throttleState(trx, emailKey), now),
-        throttleWait(await throttleState(trx, ipKey), now, IP_FREE_ATTEMPTS),
-      );
-      if (wait > 0) {
-        await appendAudit(
-          trx,
-          services.audit,
-          securityEvent(services, info, {
-            organizationId: auditOrg,
-            userId: user?.id ?? null,
-            actor: normalized,
-            action: "auth.sign_in",
-            outcome: "denied",
-            detail: { reason: "throttled" },
-          }),
-        );
-      }
-      return wait;
-    },
-    { serializeOn: auditOrg },
+  const reserved = await reserveAttempts(
+    services,
+    info,
+    passwordKeys(normalized, info.ip),
+    { organizationId: auditOrg, userId: user?.id ?? null, actor: normalized, action: "auth.sign_in" },
+    PASSWORD_PAUSED,
   );
-  if (waits > 0) {
-    throw new DomainError(
-      "rate_limited",
-      `Too many failed sign-ins. Try again in ${Math.ceil(waits / 1000)} seconds.`,
-    );
-  }
 
   let passwordOk = false;
   if (user) passwordOk = await verifyPassword(user.password_hash, input.password);
@@ -197,8 +166,6 @@ export async function signIn(
     await inTransaction(
       services.db,
       async (trx) => {
-        await recordFailure(trx, emailKey, at);
-        await recordFailure(trx, ipKey, at);
         await appendAudit(
           trx,
           services.audit,
@@ -214,8 +181,23 @@ export async function signIn(
       },
       { serializeOn: auditOrg },
     );
+    await noteFailure(
+      services,
+      info,
+      reserved,
+      "password",
+      user
+        ? {
+            id: user.id,
+            email: user.email,
+            displayName: user.display_name,
+            organizationIds: orgs.map((o) => o.id),
+          }
+        : null,
+    );
     throw new DomainError("invalid_credentials", GENERIC_FAILURE);
   }
+  await settleSuccess(services, reserved);
 
   const token = newSecretToken();
   const csrfToken = newSecretToken();
@@ -223,7 +205,6 @@ export async function signIn(
   await inTransaction(
     services.db,
     async (trx) => {
-      await trx.deleteFrom("auth_throttle").where("key", "=", emailKey).execute();
       await trx
         .insertInto("sessions")
         .values({
@@ -352,15 +333,23 @@ export async function resolveSession(
   return { session, user, organization, organizations, roles, permissions: permissionsFor(roles) };
 }
 
-/** Replaces the session's token (the row keeps its history) and answers the new one. */
-async function rotate(trx: Trx, session: SessionRow, changes: Partial<SessionRow>): Promise<string> {
+/**
+ * Replaces the session's token and its CSRF token (the row keeps its history) and answers both: a token
+ * or CSRF token seen before the session gained privilege is worthless after (SEC-SES-01).
+ */
+async function rotate(
+  trx: Trx,
+  session: SessionRow,
+  changes: Partial<SessionRow>,
+): Promise<{ token: string; csrfToken: string }> {
   const token = newSecretToken();
+  const csrfToken = newSecretToken();
   await trx
     .updateTable("sessions")
-    .set({ ...changes, id: digestToken(token) })
+    .set({ ...changes, id: digestToken(token), csrf_token: csrfToken })
     .where("id", "=", session.id)
     .execute();
-  return token;
+  return { token, csrfToken };
 }
 
 function requireStage(session: SessionRow, allowed: Stage[]): void {
@@ -411,6 +400,14 @@ export async function verifyMfa(
     { serializeOn: r.organization.id },
   );
   if (!reserved) throw new DomainError("rate_limited", "Too many wrong codes. Sign in again.");
+  // The per-session limit above ends this session; this one holds across every session of the account.
+  const guard = await reserveAttempts(
+    services,
+    info,
+    mfaKeys(r.user.id, info.ip),
+    { organizationId: r.organization.id, userId: r.user.id, actor: r.user.email, action: "auth.mfa" },
+    MFA_PAUSED,
+  );
 
   const secret = r.user.mfa_secret_enc ? openText(services.secrets, r.user.mfa_secret_enc) : null;
   const check = secret
@@ -440,7 +437,7 @@ export async function verifyMfa(
       );
       if (!accepted) return null;
       const stage = nextStage(r.user, r.organization, true);
-      const token = await rotate(trx, r.session, {
+      const { token, csrfToken } = await rotate(trx, r.session, {
         stage,
         mfa_passed: 1,
         mfa_failures: 0,
@@ -448,10 +445,11 @@ export async function verifyMfa(
       });
       if (stage === "active")
         await trx.updateTable("users").set({ last_sign_in_at: at }).where("id", "=", r.user.id).execute();
-      return { token, csrfToken: r.session.csrf_token, stage };
+      return { token, csrfToken, stage };
     },
     { serializeOn: r.organization.id },
-  ).then((result) => {
+  ).then(async (result) => {
+    await settleGuard(services, info, guard, r, result !== null);
     if (!result)
       throw new DomainError(
         "invalid_code",
@@ -486,6 +484,13 @@ export async function confirmMfaEnrollment(
 ): Promise<SignInResult> {
   requireStage(r.session, ["mfa_enrollment", "active"]);
   if (!r.session.pending_mfa_secret_enc) throw new DomainError("conflict", "Start enrolment first.");
+  const guard = await reserveAttempts(
+    services,
+    info,
+    mfaKeys(r.user.id, info.ip),
+    { organizationId: r.organization.id, userId: r.user.id, actor: r.user.email, action: "auth.mfa.enroll" },
+    MFA_PAUSED,
+  );
   const secret = openText(services.secrets, r.session.pending_mfa_secret_enc);
   const now = services.clock();
   const check = await checkTotp(secret, code, now, null);
@@ -513,16 +518,17 @@ export async function confirmMfaEnrollment(
         .execute();
       const user = { ...r.user, mfa_enabled: 1 };
       const stage = nextStage(user, r.organization, true);
-      const token = await rotate(trx, r.session, {
+      const { token, csrfToken } = await rotate(trx, r.session, {
         stage,
         mfa_passed: 1,
         pending_mfa_secret_enc: null,
         last_activity_at: now.toISOString(),
       });
-      return { token, csrfToken: r.session.csrf_token, stage };
+      return { token, csrfToken, stage };
     },
     { serializeOn: r.organization.id },
-  ).then((result) => {
+  ).then(async (result) => {
+    await settleGuard(services, info, guard, r, result !== null);
     if (!result)
       throw new DomainError(
         "invalid_code",
@@ -534,7 +540,7 @@ export async function confirmMfaEnrollment(
 
 /**
  * Changes the password (required after a one-time password). The current password is checked under the
- * same throttle as sign-in; every other session of the user ends.
+ * same counters as sign-in (reserved before argon2 runs); every other session of the user ends.
  */
 export async function changePassword(
   services: Services,
@@ -545,18 +551,24 @@ export async function changePassword(
   requireStage(r.session, ["password_change", "active"]);
   const now = services.clock();
   const at = now.toISOString();
-  const key = `email:${r.user.email_normalized}`;
-  const wait = throttleWait(await throttleState(services.db.kysely, key), now);
-  if (wait > 0)
-    throw new DomainError(
-      "rate_limited",
-      `Too many failed attempts. Try again in ${Math.ceil(wait / 1000)} seconds.`,
-    );
-  if (!(await verifyPassword(r.user.password_hash, input.currentPassword))) {
+  const guard = await reserveAttempts(
+    services,
+    info,
+    passwordKeys(r.user.email_normalized, info.ip),
+    {
+      organizationId: r.organization.id,
+      userId: r.user.id,
+      actor: r.user.email,
+      action: "auth.password.change",
+    },
+    PASSWORD_PAUSED,
+  );
+  const currentOk = await verifyPassword(r.user.password_hash, input.currentPassword);
+  if (currentOk) await settleSuccess(services, guard);
+  if (!currentOk) {
     await inTransaction(
       services.db,
       async (trx) => {
-        await recordFailure(trx, key, at);
         await appendAudit(
           trx,
           services.audit,
@@ -569,6 +581,7 @@ export async function changePassword(
       },
       { serializeOn: r.organization.id },
     );
+    await noteFailure(services, info, guard, "password", lockedAccount(r));
     throw new DomainError("invalid_credentials", "The current password is incorrect.", [
       { path: "currentPassword", message: "is incorrect" },
     ]);
@@ -613,11 +626,35 @@ export async function changePassword(
         r.organization,
         r.session.mfa_passed === 1,
       );
-      const token = await rotate(trx, r.session, { stage, last_activity_at: at });
-      return { token, csrfToken: r.session.csrf_token, stage };
+      const { token, csrfToken } = await rotate(trx, r.session, { stage, last_activity_at: at });
+      return { token, csrfToken, stage };
     },
     { serializeOn: r.organization.id },
   );
+}
+
+function lockedAccount(r: ResolvedSession) {
+  return {
+    id: r.user.id,
+    email: r.user.email,
+    displayName: r.user.display_name,
+    organizationIds: [
+      r.organization.id,
+      ...r.organizations.map((o) => o.id).filter((id) => id !== r.organization.id),
+    ],
+  };
+}
+
+/** Settles an MFA reservation: a success resets the account's counter, a failure may start a lockout. */
+async function settleGuard(
+  services: Services,
+  info: RequestInfo,
+  guard: Reserved,
+  r: ResolvedSession,
+  accepted: boolean,
+): Promise<void> {
+  if (accepted) await settleSuccess(services, guard);
+  else await noteFailure(services, info, guard, "mfa", lockedAccount(r));
 }
 
 export async function signOut(services: Services, r: ResolvedSession, info: RequestInfo): Promise<void> {
@@ -657,7 +694,11 @@ export async function switchOrganization(
     services.db,
     async (trx) => {
       const stage = nextStage(r.user, target, r.session.mfa_passed === 1);
-      const token = await rotate(trx, r.session, { organization_id: target.id, stage, last_activity_at: at });
+      const { token, csrfToken } = await rotate(trx, r.session, {
+        organization_id: target.id,
+        stage,
+        last_activity_at: at,
+      });
       await appendAudit(
         trx,
         services.audit,
@@ -670,7 +711,7 @@ export async function switchOrganization(
           detail: { from: r.organization.id },
         }),
       );
-      return { token, csrfToken: r.session.csrf_token, stage };
+      return { token, csrfToken, stage };
     },
     { serializeOn: target.id },
   );

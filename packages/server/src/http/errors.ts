@@ -143,6 +143,10 @@ export function sendError(error: unknown, request: FastifyRequest, reply: Fastif
   const n = normalizeError(error);
   const status = STATUS[n.code];
   if (status >= 500) request.log.error({ err: error }, "unhandled error");
+  // A guessing lockout (auth/attempt-guard.ts) says how long to wait, for clients that read the header.
+  const retryAfter = (error as { retryAfterSeconds?: unknown } | null)?.retryAfterSeconds;
+  if (typeof retryAfter === "number" && Number.isFinite(retryAfter))
+    reply.header("retry-after", String(Math.max(1, Math.ceil(retryAfter))));
   if (request.url.startsWith("/fhir/")) {
     return reply
       .status(status)

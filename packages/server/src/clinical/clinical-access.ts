@@ -1,8 +1,19 @@
-import { DomainError, notFound } from "@salus/core";
+import {
+  DomainError,
+  documentVisible,
+  type EncounterParts,
+  encounterParts,
+  type NoteVisibilityFacts,
+  noteVisible,
+  notFound,
+  type ReadPurpose,
+  type RecordReader,
+  type VisitFacts,
+} from "@salus/core";
 import type { EncountersTable } from "../db/schema-clinical.ts";
 import type { Trx } from "../db/transaction.ts";
 import type { Actor, Services } from "../platform/services.ts";
-import { canSeeEncounter, type PatientAccess, requirePatientAccess } from "../records/patient-access.ts";
+import { accessRoles, type PatientAccess, requirePatientAccess } from "../records/patient-access.ts";
 
 /**
  * The clinical record's use of the records choke point (records/patient-access.ts). Encounters and their
@@ -54,10 +65,66 @@ export function encounterVisible(
   encounter: Pick<EncountersTable, "sensitive" | "practitioner_id">,
   section: ClinicalSection,
 ): boolean {
-  return canSeeEncounter(
-    actor,
-    access,
-    { sensitive: encounter.sensitive, practitionerId: encounter.practitioner_id },
-    section,
+  const parts = encounterParts(readerOf(actor, access), visitOf(encounter));
+  return section === "codes" ? parts.codes : parts.content;
+}
+
+/*
+ * The one visibility rule (core records/record-visibility.ts), fed with the server's facts. Every reader of
+ * encounters, notes and documents (the chart's JSON API, FHIR, the record export and its PDF, an export to
+ * a recipient, lists and counts) decides through these, never with a rule of its own.
+ */
+
+/** The privacy office answering the patient's right of access: the whole record. */
+export const WHOLE_RECORD: RecordReader = { kind: "whole-record" };
+
+/** The reader the rule sees: the actor's roles, relations with the patient, user and staff records. */
+export function readerOf(actor: Actor, access: PatientAccess): RecordReader {
+  return {
+    kind: "member",
+    roles: accessRoles(actor),
+    relations: access.relations,
+    userId: actor.userId,
+    staffIds: access.staffIds,
+  };
+}
+
+/** An encounter row's facts for the rule. */
+export function visitOf(e: { sensitive: number | boolean; practitioner_id: string | null }): VisitFacts {
+  return { sensitive: e.sensitive === 1 || e.sensitive === true, practitionerId: e.practitioner_id };
+}
+
+/** Which parts of an encounter row the reader may see. */
+export function partsOf(
+  reader: RecordReader,
+  e: { sensitive: number | boolean; practitioner_id: string | null },
+): EncounterParts {
+  return encounterParts(reader, visitOf(e));
+}
+
+/** Whether a note row may be shown to the reader, given its encounter row. */
+export function noteShown(
+  reader: RecordReader,
+  note: { status: NoteVisibilityFacts["status"]; author_user_id: string; signed_at: string | null },
+  encounter: { sensitive: number | boolean; practitioner_id: string | null },
+  purpose: ReadPurpose,
+): boolean {
+  return noteVisible(
+    reader,
+    {
+      status: note.status,
+      authorUserId: note.author_user_id,
+      signedAt: note.signed_at,
+      visit: visitOf(encounter),
+    },
+    purpose,
   );
+}
+
+/** Whether a document row may be shown to the reader, given its encounter row (null: filed on the patient). */
+export function documentShown(
+  reader: RecordReader,
+  encounter: { sensitive: number | boolean; practitioner_id: string | null } | null,
+): boolean {
+  return documentVisible(reader, encounter ? visitOf(encounter) : null);
 }

@@ -17,7 +17,7 @@ import type { Trx } from "../db/transaction.ts";
 import { openBytes, sealBytes } from "../platform/field-crypto.ts";
 import type { Actor, Services } from "../platform/services.ts";
 import { type PatientAccess, requirePatientAccess } from "../records/patient-access.ts";
-import { encounterVisible, loadEncounterRow } from "./clinical-access.ts";
+import { documentShown, encounterVisible, loadEncounterRow, readerOf } from "./clinical-access.ts";
 
 /**
  * Documents in the chart (scans, letters, lab reports, images). The type is decided from the content
@@ -205,10 +205,10 @@ async function documentWithAccess(
     if (error instanceof DomainError && error.code === "not_found") throw notFound("document");
     throw error;
   }
-  if (meta.encounter_id) {
-    const encounter = await loadEncounterRow(trx, actor, meta.encounter_id);
-    if (!encounterVisible(actor, access, encounter, "clinical")) throw notFound("document");
-  }
+  // The one visibility rule (core records/record-visibility.ts): a document filed on a sensitive visit is
+  // that visit's clinical content.
+  const encounter = meta.encounter_id ? await loadEncounterRow(trx, actor, meta.encounter_id) : null;
+  if (!documentShown(readerOf(actor, access), encounter)) throw notFound("document");
   return { meta, access };
 }
 
@@ -314,10 +314,11 @@ export async function listDocuments(
             .where("id", "in", encounterIds)
             .execute()
         : [];
+      const reader = readerOf(actor, access);
       const visible = rows.filter((r) => {
-        if (!r.encounter_id) return true;
+        if (!r.encounter_id) return documentShown(reader, null);
         const e = encounters.find((x) => x.id === r.encounter_id);
-        return e ? encounterVisible(actor, access, e, "clinical") : false;
+        return e ? documentShown(reader, e) : false;
       });
       return { items: visible.map(present), total: visible.length };
     },

@@ -7,6 +7,7 @@ import {
   isPlainDate,
   type NormalizedCodes,
   type ProcedureInput,
+  type RecordReader,
 } from "@salus/core";
 import { audited } from "../audit/audited.ts";
 import { checkCodesAgainstLists, codeSetVersionFor } from "../codes/code-lists.ts";
@@ -14,7 +15,7 @@ import type { EncounterStatus, EncountersTable } from "../db/schema-clinical.ts"
 import type { Trx } from "../db/transaction.ts";
 import type { Actor, Services } from "../platform/services.ts";
 import { requirePatientAccess } from "../records/patient-access.ts";
-import { encounterVisible, requireEncounter } from "./clinical-access.ts";
+import { encounterVisible, partsOf, readerOf, requireEncounter } from "./clinical-access.ts";
 import { keepRevision, type RevisionView, revisionsOf } from "./revisions.ts";
 
 /**
@@ -53,7 +54,13 @@ export interface EncounterView {
   appointmentId: string | null;
   date: string;
   type: string;
+  /** The free-text reason; null when there is none or when it is withheld from this reader. */
   reason: string | null;
+  /**
+   * True when the visit has a reason this reader may not see: a sensitive visit's reason is clinical
+   * content, so a biller sees its codes and this flag, never the text (core records/record-visibility.ts).
+   */
+  reasonWithheld: boolean;
   status: EncounterStatus;
   sensitive: boolean;
   selfPay: boolean;
@@ -161,6 +168,7 @@ export async function presentEncounters(trx: Trx, rows: EncountersTable[]): Prom
       date: r.date,
       type: r.type,
       reason: r.reason,
+      reasonWithheld: false,
       status: r.status,
       sensitive: r.sensitive === 1,
       selfPay: r.self_pay === 1,
@@ -187,6 +195,29 @@ export async function presentEncounters(trx: Trx, rows: EncountersTable[]): Prom
     });
   }
   return out;
+}
+
+/**
+ * Presents encounters as `reader` may see them (the one visibility rule): encounters whose codes the
+ * reader may not see are left out, and a reason the reader may not see is withheld. Every answer of this
+ * file goes through here; `presentEncounters` (everything) is for revisions kept for the record.
+ */
+export async function presentEncountersFor(
+  trx: Trx,
+  reader: RecordReader,
+  rows: EncountersTable[],
+): Promise<EncounterView[]> {
+  const shown = rows.filter((r) => partsOf(reader, r).codes);
+  return (await presentEncounters(trx, shown)).map((v, i) => withheldFrom(reader, shown[i]!, v));
+}
+
+function withheldFrom(
+  reader: RecordReader,
+  row: Pick<EncountersTable, "sensitive" | "practitioner_id">,
+  view: EncounterView,
+): EncounterView {
+  if (partsOf(reader, row).reason || view.reason === null) return view;
+  return { ...view, reason: null, reasonWithheld: true };
 }
 
 function invalid(message: string, details: ErrorDetail[]): DomainError {
@@ -320,7 +351,7 @@ export async function createEncounter(
     actor,
     { action: "encounter.create", resourceType: "Encounter", resourceId: id, patientId },
     async (trx) => {
-      await requirePatientAccess(trx, services, actor, patientId, "codes");
+      const access = await requirePatientAccess(trx, services, actor, patientId, "codes");
       await checkReferences(trx, actor, patientId, input);
       const codes = await checkCodes(trx, input.date, input.diagnoses ?? [], input.procedures ?? []);
       const at = services.clock().toISOString();
@@ -345,7 +376,7 @@ export async function createEncounter(
       };
       await trx.insertInto("encounters").values(row).execute();
       await writeCodes(trx, actor.organizationId, id, codes);
-      return (await presentEncounters(trx, [row]))[0]!;
+      return presentOne(trx, readerOf(actor, access), row);
     },
   );
 }
@@ -361,8 +392,8 @@ export async function getEncounter(services: Services, actor: Actor, id: string)
       fromResult: (e: EncounterView) => ({ patientId: e.patientId }),
     },
     async (trx) => {
-      const { encounter } = await requireEncounter(trx, services, actor, id, "codes");
-      return (await presentEncounters(trx, [encounter]))[0]!;
+      const { encounter, access } = await requireEncounter(trx, services, actor, id, "codes");
+      return presentOne(trx, readerOf(actor, access), encounter);
     },
   );
 }
@@ -393,7 +424,7 @@ export async function listEncounters(
       const rows = (await q.orderBy("date", "desc").orderBy("created_at", "desc").execute()).filter((e) =>
         encounterVisible(actor, access, e, "codes"),
       );
-      const items = await presentEncounters(trx, rows);
+      const items = await presentEncountersFor(trx, readerOf(actor, access), rows);
       return { items, total: items.length };
     },
   );
@@ -418,7 +449,7 @@ export async function updateEncounter(
       fromResult: (e: EncounterView) => ({ patientId: e.patientId, detail: { version: e.version } }),
     },
     async (trx) => {
-      const { encounter } = await requireEncounter(trx, services, actor, id, "codes");
+      const { encounter, access } = await requireEncounter(trx, services, actor, id, "codes");
       if (encounter.status === "entered-in-error")
         throw new DomainError(
           "conflict",
@@ -484,7 +515,7 @@ export async function updateEncounter(
         .where("id", "=", id)
         .where("version", "=", encounter.version)
         .execute();
-      return (await presentEncounters(trx, [next]))[0]!;
+      return presentOne(trx, readerOf(actor, access), next);
     },
   );
 }
@@ -505,7 +536,7 @@ export async function markEncounterEnteredInError(
       fromResult: (e: EncounterView) => ({ patientId: e.patientId }),
     },
     async (trx) => {
-      const { encounter } = await requireEncounter(trx, services, actor, id, "codes");
+      const { encounter, access } = await requireEncounter(trx, services, actor, id, "codes");
       if (encounter.status === "entered-in-error")
         throw new DomainError("conflict", "This encounter is already marked entered in error.");
       await keepRevision(trx, services, actor, "encounters", (await presentEncounters(trx, [encounter]))[0]!);
@@ -527,9 +558,14 @@ export async function markEncounterEnteredInError(
         .where("organization_id", "=", actor.organizationId)
         .where("id", "=", id)
         .execute();
-      return (await presentEncounters(trx, [next]))[0]!;
+      return presentOne(trx, readerOf(actor, access), next);
     },
   );
+}
+
+async function presentOne(trx: Trx, reader: RecordReader, row: EncountersTable): Promise<EncounterView> {
+  const [view] = await presentEncounters(trx, [row]);
+  return withheldFrom(reader, row, view!);
 }
 
 /** Every version of an encounter, oldest first (the codes and fields as they were). */
@@ -550,9 +586,25 @@ export async function encounterHistory(
       }),
     },
     async (trx) => {
-      const { encounter } = await requireEncounter(trx, services, actor, id, "codes");
+      const { encounter, access } = await requireEncounter(trx, services, actor, id, "codes");
+      const reader = readerOf(actor, access);
       const current = (await presentEncounters(trx, [encounter]))[0]!;
-      return { items: await revisionsOf(trx, services, actor, "encounters", current) };
+      const items = await revisionsOf(trx, services, actor, "encounters", current);
+      // Each version is shown under the rule for the visit as it is now and as it was then: a reason
+      // written while the visit was sensitive stays withheld after the flag is cleared.
+      const mayReason = (v: Record<string, unknown>) =>
+        partsOf(reader, encounter).reason &&
+        partsOf(reader, {
+          sensitive: v.sensitive === true,
+          practitioner_id: typeof v.practitionerId === "string" ? v.practitionerId : null,
+        }).reason;
+      return {
+        items: items.map((r) =>
+          mayReason(r.value) || r.value.reason == null
+            ? { ...r, value: { ...r.value, reasonWithheld: false } }
+            : { ...r, value: { ...r.value, reason: null, reasonWithheld: true } },
+        ),
+      };
     },
   );
 }

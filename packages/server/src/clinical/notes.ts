@@ -5,14 +5,15 @@ import type { ClinicalNotesTable } from "../db/schema-clinical.ts";
 import type { Trx } from "../db/transaction.ts";
 import { openText, sealText } from "../platform/field-crypto.ts";
 import type { Actor, Services } from "../platform/services.ts";
-import { requireEncounter } from "./clinical-access.ts";
+import { noteShown, readerOf, requireEncounter } from "./clinical-access.ts";
 
 /**
  * Visit notes. A draft belongs to its author (only they see, change or sign it); signing locks it for
  * good, and any later change is an addendum (signed when written, linked to the note, shown after it).
  * The text is sealed at rest (platform/field-crypto.ts); entered-in-error marks a note and keeps its text.
- * Notes are the "clinical" section of their encounter, so a sensitive encounter's notes follow the
- * narrower rule.
+ * Who sees which note is the one visibility rule (core records/record-visibility.ts, through
+ * clinical-access.ts `noteShown`): notes are the "clinical" section of their encounter, so a sensitive
+ * encounter's notes follow the narrower rule, and a note never signed exists for its author alone.
  */
 export interface NoteView {
   id: string;
@@ -66,6 +67,16 @@ async function noteWithAccess(
   actor: Actor,
   id: string,
 ): Promise<ClinicalNotesTable> {
+  return (await loadNote(trx, services, actor, id)).row;
+}
+
+/** The note if the rule shows it to the actor, with the rule applied to the note's encounter (for addenda). */
+async function loadNote(
+  trx: Trx,
+  services: Services,
+  actor: Actor,
+  id: string,
+): Promise<{ row: ClinicalNotesTable; shown: (n: ClinicalNotesTable) => boolean }> {
   const row = await trx
     .selectFrom("clinical_notes")
     .selectAll()
@@ -73,15 +84,18 @@ async function noteWithAccess(
     .where("id", "=", id)
     .executeTakeFirst();
   if (!row) throw notFound("note");
+  let found: Awaited<ReturnType<typeof requireEncounter>>;
   try {
-    await requireEncounter(trx, services, actor, row.encounter_id, "clinical");
+    found = await requireEncounter(trx, services, actor, row.encounter_id, "clinical");
   } catch (error) {
     if (error instanceof DomainError && error.code === "not_found") throw notFound("note");
     throw error;
   }
   // Someone else's draft is not part of the record yet: it does not exist for anyone but its author.
-  if (row.status === "draft" && row.author_user_id !== actor.userId) throw notFound("note");
-  return row;
+  const reader = readerOf(actor, found.access);
+  const shown = (n: ClinicalNotesTable) => noteShown(reader, n, found.encounter, "chart");
+  if (!shown(row)) throw notFound("note");
+  return { row, shown };
 }
 
 function decide(row: ClinicalNotesTable, action: NoteAction, actor: Actor): void {
@@ -123,21 +137,24 @@ export async function listNotes(
       }),
     },
     async (trx) => {
-      await requireEncounter(trx, services, actor, encounterId, "clinical");
+      const { encounter, access } = await requireEncounter(trx, services, actor, encounterId, "clinical");
+      const reader = readerOf(actor, access);
+      const shown = (n: ClinicalNotesTable) => noteShown(reader, n, encounter, "chart");
       let q = trx
         .selectFrom("clinical_notes")
         .selectAll()
         .where("organization_id", "=", actor.organizationId)
         .where("encounter_id", "=", encounterId)
-        .where("kind", "=", "note")
-        .where((eb) => eb.or([eb("status", "!=", "draft"), eb("author_user_id", "=", actor.userId ?? "")]));
+        .where("kind", "=", "note");
       if (!options.includeEnteredInError) q = q.where("status", "!=", "entered-in-error");
-      const notes = await q.orderBy("created_at").execute();
-      const addenda = await addendaOf(
-        trx,
-        actor,
-        notes.map((n) => n.id),
-      );
+      const notes = (await q.orderBy("created_at").execute()).filter(shown);
+      const addenda = (
+        await addendaOf(
+          trx,
+          actor,
+          notes.map((n) => n.id),
+        )
+      ).filter(shown);
       const items = notes.map((n) =>
         present(
           services,
@@ -166,8 +183,9 @@ export async function getNote(services: Services, actor: Actor, id: string): Pro
       fromResult: (n: NoteView) => ({ patientId: n.patientId }),
     },
     async (trx) => {
-      const row = await noteWithAccess(trx, services, actor, id);
-      const addenda = row.kind === "note" ? await addendaOf(trx, actor, [row.id]) : [];
+      const { row, shown } = await loadNote(trx, services, actor, id);
+      // Addenda are signed when written; the rule is asked anyway, so no reader can differ from another.
+      const addenda = row.kind === "note" ? (await addendaOf(trx, actor, [row.id])).filter(shown) : [];
       return present(
         services,
         row,

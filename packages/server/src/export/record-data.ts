@@ -1,8 +1,10 @@
+import type { ReadPurpose } from "@salus/core";
+import { documentShown, noteShown, partsOf, readerOf, WHOLE_RECORD } from "../clinical/clinical-access.ts";
 import type { Trx } from "../db/transaction.ts";
 import { openBytes, openText } from "../platform/field-crypto.ts";
 import type { Actor, Services } from "../platform/services.ts";
 import { type AmendmentView, amendmentsOfPatientIn } from "../privacy/amendments.ts";
-import { canSeeEncounter, type PatientAccess } from "../records/patient-access.ts";
+import type { PatientAccess } from "../records/patient-access.ts";
 import { type AppointmentView, loadAppointment } from "../scheduling/appointments.ts";
 
 /**
@@ -12,9 +14,13 @@ import { type AppointmentView, loadAppointment } from "../scheduling/appointment
  * (nothing is ever hidden from the patient's copy by being a mistake), and every query is scoped by the
  * organization and the patient.
  *
- * Who gets what: `whole` (the privacy office answering the patient's right of access) gets every row; a
- * treating clinician gets what the records slice's rules show them, i.e. a sensitive encounter's notes and
- * documents only when it is their own encounter or they are under break-glass (canSeeEncounter).
+ * Who gets what is the one visibility rule (core records/record-visibility.ts, through
+ * clinical/clinical-access.ts), decided here row by row so no reader built on this one can forget it:
+ * `whole` (the privacy office answering the patient's right of access) gets every encounter in full; any
+ * other reader what the rule shows them, e.g. a sensitive encounter's notes, documents and reason only when
+ * it is their own encounter or they are under break-glass, and its codes without its reason for a biller.
+ * A note never signed is in no copy of the record (`purpose: "copy"`, the default: exports, `$everything`,
+ * disclosures), whoever reads; only FHIR reads in the chart (`purpose: "chart"`) show an author their own.
  */
 export interface EncounterData {
   id: string;
@@ -128,7 +134,7 @@ export async function collectRecord(
   actor: Actor,
   patientId: string,
   today: string,
-  reader: { whole: true } | { whole: false; access: PatientAccess },
+  reader: { whole: true } | { whole: false; access: PatientAccess; purpose?: ReadPurpose },
   parts: ReadonlySet<RecordPart> = ALL_PARTS,
 ): Promise<RecordData> {
   const org = actor.organizationId;
@@ -182,23 +188,11 @@ export async function collectRecord(
         .orderBy("date")
         .orderBy("id")
         .execute();
-  const mayCodes = (e: (typeof encounterRows)[number]) =>
-    reader.whole ||
-    canSeeEncounter(
-      actor,
-      reader.access,
-      { sensitive: e.sensitive, practitionerId: e.practitioner_id },
-      "codes",
-    );
-  const mayContent = (e: { sensitive: number; practitioner_id: string }) =>
-    reader.whole ||
-    canSeeEncounter(
-      actor,
-      reader.access,
-      { sensitive: e.sensitive, practitionerId: e.practitioner_id },
-      "clinical",
-    );
-  const visibleEncounters = want("encounters") ? encounterRows.filter(mayCodes) : [];
+  const rule = reader.whole ? WHOLE_RECORD : readerOf(actor, reader.access);
+  const purpose: ReadPurpose = reader.whole ? "copy" : (reader.purpose ?? "copy");
+  const encounterById = new Map(encounterRows.map((e) => [e.id, e]));
+  const mayContent = (e: (typeof encounterRows)[number]) => partsOf(rule, e).content;
+  const visibleEncounters = want("encounters") ? encounterRows.filter((e) => partsOf(rule, e).codes) : [];
   const ids = visibleEncounters.map((e) => e.id);
   const diagnoses = ids.length
     ? await trx
@@ -240,7 +234,8 @@ export async function collectRecord(
     appointmentId: e.appointment_id,
     date: e.date,
     type: e.type,
-    reason: e.reason,
+    // A sensitive visit's reason is clinical content: a biller gets the codes without it.
+    reason: partsOf(rule, e).reason ? e.reason : null,
     status: e.status,
     sensitive: e.sensitive === 1,
     selfPay: e.self_pay === 1,
@@ -263,7 +258,6 @@ export async function collectRecord(
         pointers: parseJsonArray<number>(p.pointers),
       })),
   }));
-  const contentAllowed = new Set(encounterRows.filter(mayContent).map((e) => e.id));
   const withheld = encounterRows.filter((e) => !mayContent(e)).length;
   // Patient-level lists are clinical content; a reader who reached here may see them (requirePatient).
   const noteRows = !want("notes")
@@ -277,7 +271,10 @@ export async function collectRecord(
         .orderBy("id")
         .execute();
   const notes: NoteData[] = noteRows
-    .filter((n) => contentAllowed.has(n.encounter_id))
+    .filter((n) => {
+      const e = encounterById.get(n.encounter_id);
+      return e !== undefined && noteShown(rule, n, e, purpose);
+    })
     .map((n) => ({
       id: n.id,
       encounterId: n.encounter_id,
@@ -302,7 +299,11 @@ export async function collectRecord(
         .orderBy("id")
         .execute();
   const documents: DocumentData[] = documentRows
-    .filter((d) => d.encounter_id === null || contentAllowed.has(d.encounter_id))
+    .filter((d) => {
+      if (d.encounter_id === null) return documentShown(rule, null);
+      const e = encounterById.get(d.encounter_id);
+      return e !== undefined && documentShown(rule, e);
+    })
     .map((d) => ({
       id: d.id,
       encounterId: d.encounter_id,

@@ -86,7 +86,17 @@ async function resourcesOf(
       clinical = true;
     }
   }
-  const data = await collectRecord(trx, services, actor, patientId, today, { whole: false, access }, parts);
+  // Searches and reads are work in the chart: an author finds their own draft (docStatus preliminary),
+  // nobody else does (the one visibility rule, applied inside collectRecord).
+  const data = await collectRecord(
+    trx,
+    services,
+    actor,
+    patientId,
+    today,
+    { whole: false, access, purpose: "chart" },
+    parts,
+  );
   if (!clinical) data.problems = [];
   data.allergies = [];
   data.medications = [];

@@ -93,6 +93,7 @@ const encounterOut = z.object({
   date: z.string(),
   type: z.string(),
   reason: z.string().nullable(),
+  reasonWithheld: z.boolean(),
   status: z.enum(["in-progress", "finished", "entered-in-error"]),
   sensitive: z.boolean(),
   selfPay: z.boolean(),

@@ -1,6 +1,7 @@
 import { randomUUID } from "node:crypto";
 import type { Database, PatientUpdate } from "../db/schema.ts";
 import { inTransaction } from "../db/transaction.ts";
+import { refreshSearchTerms } from "../directory/patient-search-terms.ts";
 import type { Services } from "../platform/services.ts";
 
 /**
@@ -261,6 +262,12 @@ export async function seedRecords(services: Services, organizationId: string): P
           .where("id", "=", u.id)
           .execute();
       }
+      // Some demo patients got a preferred name just now: their search terms follow.
+      await refreshSearchTerms(
+        trx,
+        org,
+        updates.filter((u) => u.set.preferred_name !== undefined).map((u) => u.id),
+      );
       for (let i = 0; i < coverages.length; i += 200) {
         await trx
           .insertInto("coverages")

@@ -1,5 +1,13 @@
 import { randomInt, randomUUID } from "node:crypto";
 import { DomainError, type DuplicateReason, dateInZone, findDuplicates, isPlainDate } from "@salus/core";
+import {
+  looksLikeImpossibleDate,
+  parseDateSearch,
+  type SearchTermKind,
+  searchKey,
+  searchQueryKeys,
+} from "@salus/core/records/patient-search";
+import { type Expression, type SqlBool, sql } from "kysely";
 import { audited } from "../audit/audited.ts";
 import type { PatientRow } from "../db/schema.ts";
 import type { Trx } from "../db/transaction.ts";
@@ -11,7 +19,10 @@ import {
   requirePatientAccess,
   visiblePatients,
 } from "../records/patient-access.ts";
-import { type ListQuery, likePattern, lowerLike, type Page } from "./list-query.ts";
+import type { ListQuery, Page } from "./list-query.ts";
+import { hasTermStartingWith, refreshSearchTerms } from "./patient-search-terms.ts";
+
+const ALL_KINDS: readonly SearchTermKind[] = ["family", "given", "preferred"];
 
 /**
  * The patient record's demographics: legal and preferred names, sex assigned at birth (`sex`) and gender
@@ -251,18 +262,24 @@ async function checkPractitioner(trx: Trx, actor: Actor, id: string): Promise<vo
 
 /** Structured criteria (FHIR search) besides the free text `q`. */
 export interface PatientCriteria {
+  /** Any part of any name begins with it (FHIR `name`), accents, case and punctuation aside. */
+  name?: string | undefined;
   family?: string | undefined;
   given?: string | undefined;
-  birthdate?: string | undefined;
+  /** FHIR date searches (`1958`, `ge1958-08`, `lt1960-01-01`), all of which must hold. */
+  birthdate?: string | readonly string[] | undefined;
   mrn?: string | undefined;
   id?: string | undefined;
 }
+
+const NO_ROW = sql<SqlBool>`1 = 0`;
 
 export async function listPatients(
   services: Services,
   actor: Actor,
   query: ListQuery & PatientCriteria,
 ): Promise<Page<PatientView>> {
+  const org = actor.organizationId;
   return audited(
     services,
     actor,
@@ -274,34 +291,72 @@ export async function listPatients(
       fromResult: (page: Page<PatientView>) => ({ detail: { ids: page.items.map((p) => p.id) } }),
     },
     async (trx) => {
+      // Refused inside the audited transaction, so a refused search is on the record too. An empty
+      // identifier (`identifier=|`) used to mean "no condition" and listed every patient.
+      if (query.mrn !== undefined && query.mrn.trim() === "")
+        throw invalid(
+          "identifier",
+          "needs a value",
+          "The identifier search needs a value: write urn:salus:mrn|12345678 or the MRN alone.",
+        );
+      const dates = (
+        query.birthdate === undefined
+          ? []
+          : typeof query.birthdate === "string"
+            ? [query.birthdate]
+            : query.birthdate
+      ).map((d) => parseDateSearch(d));
+      const text = query.q?.trim();
+      if (text && looksLikeImpossibleDate(text))
+        throw invalid(
+          "q",
+          "is not a real date",
+          `${text} is not a real date: search a date of birth as YYYY-MM-DD (for example 1958-02-28).`,
+        );
       // Merged-away records are not listed (their id still reads, pointing at the surviving record);
       // neither are records entered in error.
       let q = scoped(trx, actor).where("merged_into_id", "is", null).where("entered_in_error", "=", 0);
       const visible = visiblePatients(services, actor, "demographics");
       if (visible) q = q.where(visible("patients.id"));
-      if (query.family) q = q.where(lowerLike("family_name", `${likePattern(query.family!).slice(1)}`));
-      if (query.given) q = q.where(lowerLike("given_name", `${likePattern(query.given!).slice(1)}`));
-      if (query.birthdate) q = q.where("date_of_birth", "=", query.birthdate);
+      // Names compare by their search keys (accents, case and punctuation aside) through the stored
+      // terms: `family=hernandez` finds Hernández, `family=OBrien` O'Brien.
+      const byName = (value: string, kinds: readonly SearchTermKind[]) => {
+        const key = searchKey(value).slice(0, 100);
+        q = q.where((eb) => (key ? hasTermStartingWith(eb, org, key, kinds) : NO_ROW));
+      };
+      if (query.family) byName(query.family, ["family"]);
+      if (query.given) byName(query.given, ["given"]);
+      if (query.name) {
+        const keys = searchQueryKeys(query.name);
+        if (!keys.length) q = q.where(NO_ROW);
+        for (const key of keys) q = q.where((eb) => hasTermStartingWith(eb, org, key, ALL_KINDS));
+      }
+      for (const d of dates) {
+        q = q.where((eb) => {
+          const parts: Expression<SqlBool>[] = [];
+          if (d.from) parts.push(eb("date_of_birth", ">=", d.from));
+          if (d.to) parts.push(eb("date_of_birth", "<=", d.to));
+          const inside = eb.and(parts);
+          return d.negate ? eb.not(inside) : inside;
+        });
+      }
       if (query.mrn) q = q.where("mrn", "=", query.mrn);
       if (query.id) q = q.where("id", "=", query.id);
-      const text = query.q?.trim();
       if (text) {
         if (isPlainDate(text)) {
           q = q.where("date_of_birth", "=", text);
         } else {
-          const terms = text
+          // Each typed word begins some name of the patient, or is their MRN. A word without letters or
+          // digits (a lone apostrophe) is left out unless nothing else was typed: it then matches no name.
+          const words = text
             .split(/[\s,]+/)
             .filter(Boolean)
             .slice(0, 4);
-          for (const term of terms) {
-            const pattern = likePattern(term);
+          const keyed = words.filter((w) => searchKey(w) !== "");
+          for (const word of keyed.length ? keyed : words) {
+            const key = searchKey(word).slice(0, 100);
             q = q.where((eb) =>
-              eb.or([
-                lowerLike("given_name", pattern),
-                lowerLike("family_name", pattern),
-                lowerLike("preferred_name", pattern),
-                eb("mrn", "=", term),
-              ]),
+              eb.or([...(key ? [hasTermStartingWith(eb, org, key, ALL_KINDS)] : []), eb("mrn", "=", word)]),
             );
           }
         }
@@ -503,6 +558,7 @@ export async function createPatient(
           updated_at: at,
         })
         .execute();
+      await refreshSearchTerms(trx, actor.organizationId, [id]);
       if (joinCareTeam) {
         await trx
           .insertInto("care_team_grants")
@@ -635,6 +691,13 @@ export async function updatePatient(
         .where("organization_id", "=", actor.organizationId)
         .where("id", "=", id)
         .execute();
+      if (
+        changes.givenName !== undefined ||
+        changes.familyName !== undefined ||
+        changes.middleName !== undefined ||
+        changes.preferredName !== undefined
+      )
+        await refreshSearchTerms(trx, actor.organizationId, [id]);
       const row = await scoped(trx, actor).selectAll().where("id", "=", id).executeTakeFirstOrThrow();
       return presentPatient(row);
     },

@@ -174,11 +174,19 @@ export function capabilityStatement(base: string, at: string): CapabilityStateme
         resource: [
           {
             ...resource("Patient", [
-              ["name", "string"],
-              ["family", "string"],
-              ["given", "string"],
-              ["birthdate", "date"],
-              ["identifier", "token", "urn:salus:mrn|{MRN} or the MRN alone"],
+              ["name", "string", "each word begins a part of a name; accents, case and punctuation aside"],
+              [
+                "family",
+                "string",
+                "begins the family name or a word of it; accents, case and punctuation aside",
+              ],
+              ["given", "string", "begins a given or middle name; accents, case and punctuation aside"],
+              [
+                "birthdate",
+                "date",
+                "YYYY, YYYY-MM or YYYY-MM-DD (a partial date is a range), prefixes eq ne gt lt ge le sa eb",
+              ],
+              ["identifier", "token", "urn:salus:mrn|{MRN} or the MRN alone; an empty value is refused"],
             ]),
             interaction: [
               { code: "read" as const },

@@ -7,7 +7,7 @@ import { getLocation, listLocations } from "../directory/locations.ts";
 import { getPatient, listPatients } from "../directory/patients.ts";
 import { getStaff, listStaff } from "../directory/staff.ts";
 import { actorOf } from "../http/guard.ts";
-import { idParams, plainDate, text } from "../http/schemas.ts";
+import { idParams, text } from "../http/schemas.ts";
 import type { Services } from "../platform/services.ts";
 import { fhirRecordsRoutes } from "./fhir-records-routes.ts";
 import {
@@ -91,20 +91,24 @@ export function fhirRoutes(app: FastifyInstance, services: Services): void {
         name: text(100).optional(),
         family: text(100).optional(),
         given: text(100).optional(),
-        birthdate: plainDate.optional(),
-        identifier: text(120).optional(),
+        // `1958`, `1958-08`, `ge1958-08-14`; repeated, all must hold (parsed by the use case, which
+        // refuses an impossible date and audits the refusal).
+        birthdate: z.union([text(40), z.array(text(40)).max(4)]).optional(),
+        // Empty allowed here so that the use case refuses it, audited like `identifier=|`.
+        identifier: text(120, 0).optional(),
         ...paging,
       }),
     },
     handler: async (request) => {
       const q = request.query;
       const actor = actorOf(request);
+      // `identifier=|` (no system, no value) gives "": the use case refuses it rather than list everyone.
       const mrn = tokenValue(q.identifier, MRN_SYSTEM);
       const page =
         mrn === null
           ? emptyPage
           : await listPatients(services, actor, {
-              q: q.name,
+              name: q.name,
               family: q.family,
               given: q.given,
               birthdate: q.birthdate,

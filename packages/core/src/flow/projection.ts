@@ -36,6 +36,12 @@ export interface FlowVisit {
   expectedArrival?: number | null;
   /** The start the patient was last told (epoch ms); notifications compare against it (default: `start`). */
   notifiedStart?: number | null;
+  /**
+   * The start an accepted re-plan gave the visit (epoch ms), if any: it sets the visit's place in its
+   * practitioner's order, but not a floor on its start, so a later correction (the late patient comes
+   * sooner after all) can bring the visit back towards `start`.
+   */
+  plannedStart?: number | null;
 }
 
 /** Observed durations of one appointment type, in minutes. */
@@ -123,6 +129,10 @@ export interface PreparedVisit {
   fixedEnd: number | null;
   /** Reference for notifications (what the patient was told, or their own arrival if later). */
   notifyReference: number;
+  /** What the patient was last told (their booked start when never told anything else). */
+  toldStart: number;
+  /** Place in the practitioner's order: the start an accepted re-plan gave the visit, else its start. */
+  orderKey: number;
   present: boolean;
 }
 
@@ -218,17 +228,27 @@ export function prepareVisits(
       earliest: state === "in-progress" ? v.withPractitionerAt! : earliest,
       fixedEnd,
       notifyReference: Math.max(v.notifiedStart ?? v.start, v.expectedArrival ?? Number.NEGATIVE_INFINITY),
+      toldStart: v.notifiedStart ?? v.start,
+      orderKey: v.plannedStart ?? v.start,
       present,
     });
   }
   return out;
 }
 
-/** Queue order of the booked plan: in-progress first, then scheduled start, then appointment id. */
+/**
+ * Queue order of the current plan: in-progress first, then the start an accepted re-plan gave the visit
+ * (else its scheduled start), then the scheduled start, then appointment id.
+ */
 export function bookedOrder(a: PreparedVisit, b: PreparedVisit): number {
   const ap = a.state === "in-progress" ? 0 : 1;
   const bp = b.state === "in-progress" ? 0 : 1;
-  return ap - bp || a.scheduledStart - b.scheduledStart || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0);
+  return (
+    ap - bp ||
+    a.orderKey - b.orderKey ||
+    a.scheduledStart - b.scheduledStart ||
+    (a.id < b.id ? -1 : a.id > b.id ? 1 : 0)
+  );
 }
 
 /** A planned visit: start and end in epoch ms. */

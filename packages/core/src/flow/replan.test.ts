@@ -98,9 +98,9 @@ describe("proposeReplans: a late patient", () => {
       patientsMoved: 0,
       patientsOffered: 0,
     });
-    expect(keep.notify.map((n) => [n.appointmentId, n.laterByMinutes])).toEqual([
-      ["b", 25],
-      ["c", 25],
+    // b is already in the waiting room: never told to come later (issue 10); c is.
+    expect(keep.notify.map((n) => [n.appointmentId, n.reason, n.laterByMinutes])).toEqual([
+      ["c", "later", 25],
     ]);
 
     // Best: Dr Two, free from 09:20, sees the late patient when they arrive; nobody else moves or waits.
@@ -122,7 +122,17 @@ describe("proposeReplans: a late patient", () => {
       },
     ]);
     expect(result.proposals[0]!.metrics).toMatchObject({ totalWaitMinutes: 0, patientsMoved: 1 });
-    expect(result.proposals[0]!.notify).toEqual([]);
+    // The moved patient is told who they will see (issue 10), nobody else.
+    expect(result.proposals[0]!.notify).toEqual([
+      {
+        appointmentId: "a",
+        reason: "moved",
+        practitionerId: "p2",
+        oldExpectedStart: T0,
+        newExpectedStart: T0 + 25 * MIN,
+        laterByMinutes: 25,
+      },
+    ]);
 
     // Move b to Dr Two at 09:20 (free after d): c then waits only 5 min behind the late patient.
     const move = at(result, "move:b:p2")!;
@@ -309,9 +319,12 @@ describe("proposeReplans: invariants (property)", () => {
         try {
           result = proposeReplans(input);
         } catch (e) {
-          // Only the refusals the generator can provoke on purpose.
+          // Only the refusals the generator can provoke on purpose (a lateness or overrun past the
+          // day's limit only when there is one).
           expect(e).toBeInstanceOf(DomainError);
-          expect(["conflict", "not_found"]).toContain((e as DomainError).code);
+          const codes = ["conflict", "not_found"];
+          if (input.policy.overtimeLimitMinutes !== undefined) codes.push("invalid_request");
+          expect(codes).toContain((e as DomainError).code);
           return;
         }
         checkResult(input, result);
@@ -372,6 +385,38 @@ function checkResult(input: ReplanInput, result: ReplanResult) {
   if (result.withinGrace) expect(ids).toEqual(["keep"]);
   const keep = result.proposals.find((p) => p.id === "keep")!;
   expect(result.proposals[0]!.score).toBeLessThanOrEqual(keep.score);
+  // The recommended proposal is the best by the score it shows: no other has a lower one; and each score
+  // is the sum of its parts, which are its metrics times the policy's costs.
+  const recommended = result.proposals.find((p) => p.id === result.recommendedId)!;
+  for (const p of result.proposals) {
+    expect(p.score).toBeGreaterThanOrEqual(recommended.score);
+    const parts = p.scoreParts;
+    expect(p.score).toBeCloseTo(
+      parts.waitMinutes + parts.overtimeMinutes + parts.moveMinutes + parts.offerMinutes,
+      6,
+    );
+    expect(parts.waitMinutes).toBe(p.metrics.totalWaitMinutes);
+    expect(parts.overtimeMinutes).toBeCloseTo(
+      (input.policy.overtimeWeight ?? 1) * p.metrics.overtimeMinutes,
+      6,
+    );
+    expect(parts.moveMinutes).toBe((input.policy.moveCostMinutes ?? 10) * p.metrics.patientsMoved);
+    expect(parts.offerMinutes).toBe((input.policy.offerNewTimeCostMinutes ?? 60) * p.metrics.patientsOffered);
+  }
+  // No proposal keeps a visit (not already with the practitioner) past the end of day plus the limit.
+  const limit = input.policy.overtimeLimitMinutes;
+  if (limit !== undefined) {
+    const dayEnd = new Map<string, number>();
+    for (const v of input.visits)
+      if (!["cancelled", "entered-in-error", "waitlist"].includes(v.status))
+        dayEnd.set(v.practitionerId, Math.max(dayEnd.get(v.practitionerId) ?? v.end, v.end));
+    for (const pr of input.practitioners)
+      for (const w of pr.available) dayEnd.set(pr.id, Math.max(dayEnd.get(pr.id) ?? w.end, w.end));
+    for (const p of result.proposals)
+      for (const pv of p.projection.visits)
+        if (pv.state !== "in-progress")
+          expect(pv.expectedEnd).toBeLessThanOrEqual(dayEnd.get(pv.practitionerId)! + limit * MIN);
+  }
   // Scores ascend.
   for (let i = 1; i < result.proposals.length; i++) {
     expect(result.proposals[i]!.score).toBeGreaterThanOrEqual(result.proposals[i - 1]!.score);
@@ -420,29 +465,44 @@ function checkResult(input: ReplanInput, result: ReplanResult) {
       }
     }
     expect(p.metrics.patientsMoved).toBe(moved);
-    // Changes are exactly the differences against keep.
+    // Changes are exactly the differences against keep (when keep is the current plan: nothing past
+    // the day's limit).
     const keepStart = new Map(keep.projection.visits.map((v) => [v.appointmentId, v]));
     const changed = new Set(p.changes.map((c) => c.appointmentId));
-    for (const pv of p.projection.visits) {
+    for (const pv of keep.metrics.patientsOffered === 0 ? p.projection.visits : []) {
       const k = keepStart.get(pv.appointmentId)!;
       const differs =
         k.practitionerId !== pv.practitionerId || Math.abs(k.expectedStart - pv.expectedStart) >= MIN;
       expect(changed.has(pv.appointmentId)).toBe(differs);
     }
-    for (const n of p.notify) expect(n.laterByMinutes).toBeGreaterThan(input.policy.notifyThresholdMinutes);
-    // …and everyone whose expected start moved past the threshold is told (what they were told, or
-    // their own announced arrival, is the reference).
-    const told = new Set(p.notify.map((n) => n.appointmentId));
+    // Exactly these are told: a patient moved to another practitioner (with who); a patient not yet
+    // here whose expected start moved later past the threshold (what they were told, or their own
+    // announced arrival, is the reference), or earlier past it than a later time they were told. A
+    // patient already here is never told to come later.
+    const told = new Map(p.notify.map((n) => [n.appointmentId, n]));
+    const threshold = input.policy.notifyThresholdMinutes;
     for (const pv of p.projection.visits) {
-      if (pv.state === "in-progress") continue;
       const v = byId.get(pv.appointmentId)!;
       const isLate = input.event.kind === "late" && v.appointmentId === input.event.appointmentId;
       const arrival = isLate ? lateArrival! : (v.expectedArrival ?? Number.NEGATIVE_INFINITY);
       const reference = Math.max(v.notifiedStart ?? v.start, arrival);
-      expect(told.has(pv.appointmentId)).toBe(
-        (pv.expectedStart - reference) / MIN > input.policy.notifyThresholdMinutes,
-      );
+      const here =
+        v.arrivedAt != null || v.checkedInAt != null || v.status === "arrived" || v.status === "checked-in";
+      let reason: string | null = null;
+      if (pv.state === "in-progress") reason = null;
+      else if (pv.practitionerId !== v.practitionerId) reason = "moved";
+      else if (here) reason = null;
+      else if ((pv.expectedStart - reference) / MIN > threshold) reason = "later";
+      else if (((v.notifiedStart ?? v.start) - pv.expectedStart) / MIN > threshold) reason = "earlier";
+      expect(told.get(pv.appointmentId)?.reason ?? null).toBe(reason);
+      const n = told.get(pv.appointmentId);
+      if (n) {
+        expect(n.newExpectedStart).toBe(pv.expectedStart);
+        expect(n.practitionerId).toBe(pv.practitionerId);
+      }
     }
+    // Nobody taken out of today is told a time.
+    for (const id of offered) expect(told.has(id)).toBe(false);
   }
   // Moving nobody, the recommendation never makes waiting worse than keeping the schedule unless it
   // saves at least as much overtime.
@@ -487,8 +547,8 @@ function checkResult(input: ReplanInput, result: ReplanResult) {
       if (v.appointmentId !== lateId)
         expect(v.expectedStart).toBeLessThanOrEqual(start.get(v.appointmentId)!);
     }
-    const lateVisit = gap.projection.visits.find((v) => v.appointmentId === lateId)!;
-    expect(lateVisit.expectedStart).toBeGreaterThanOrEqual(input.event.expectedArrival);
+    const lateVisit = gap.projection.visits.find((v) => v.appointmentId === lateId);
+    if (lateVisit) expect(lateVisit.expectedStart).toBeGreaterThanOrEqual(input.event.expectedArrival);
   }
 }
 
@@ -537,10 +597,21 @@ function replanArbitrary(): fc.Arbitrary<ReplanInput> {
         allowMove: fc.boolean(),
         allowOfferNewTime: fc.boolean(),
         durationEstimate: fc.constantFrom("mean" as const, "p90" as const),
+        overtimeLimitMinutes: fc.option(fc.integer({ min: 0, max: 90 }), { nil: undefined }),
+        preferredKind: fc.option(
+          fc.constantFrom(
+            "keep" as const,
+            "next-gap" as const,
+            "serve-waiting" as const,
+            "move" as const,
+            "offer-new-time" as const,
+          ),
+          { nil: undefined },
+        ),
       }),
       eventKind: fc.constantFrom("late", "overrun", "refresh"),
       eventPick: fc.nat(),
-      lateBy: fc.integer({ min: 0, max: 90 }),
+      lateBy: fc.integer({ min: 0, max: 600 }),
       longer: fc.boolean(),
     })
     .map((r) => {
@@ -596,7 +667,10 @@ function replanArbitrary(): fc.Arbitrary<ReplanInput> {
         a: { meanMinutes: 25, p90Minutes: 40, samples: 50 },
         b: { meanMinutes: 12, samples: 50 },
       };
-      return { now, visits, practitioners, durations, policy: r.policy, event } satisfies ReplanInput;
+      const policy = { ...r.policy };
+      if (policy.overtimeLimitMinutes === undefined) delete policy.overtimeLimitMinutes;
+      if (policy.preferredKind === undefined) delete policy.preferredKind;
+      return { now, visits, practitioners, durations, policy, event } satisfies ReplanInput;
     });
 }
 
@@ -647,3 +721,190 @@ export function bigDay(): ReplanInput {
     event: { kind: "late", appointmentId: lateId, expectedArrival: late.start + 40 * MIN },
   };
 }
+
+/** The day after staff accept `p`, as the server stores it (planned starts, moves, offers, what was told). */
+function applyProposal(input: ReplanInput, p: ReplanResult["proposals"][number]): FlowVisit[] {
+  const changes = new Map(p.changes.map((c) => [c.appointmentId, c]));
+  const notices = new Map(p.notify.map((n) => [n.appointmentId, n]));
+  const planned = new Map(p.planned.map((x) => [x.appointmentId, x.expectedStart]));
+  return input.visits.map((v0) => {
+    let v: FlowVisit = { ...v0 };
+    if (input.event.kind === "late" && v.appointmentId === input.event.appointmentId)
+      v.expectedArrival = input.event.expectedArrival;
+    const c = changes.get(v.appointmentId);
+    if (c?.to === null) v.status = "cancelled";
+    else if (c?.to && c.to.practitionerId !== v.practitionerId)
+      v = {
+        ...v,
+        practitionerId: c.to.practitionerId,
+        start: c.to.expectedStart,
+        end: c.to.expectedStart + (v.end - v.start),
+        plannedStart: null,
+      };
+    else if (planned.has(v.appointmentId)) v.plannedStart = planned.get(v.appointmentId)!;
+    const n = notices.get(v.appointmentId);
+    if (n) v.notifiedStart = n.newExpectedStart;
+    return v;
+  });
+}
+
+describe("proposeReplans: safe for a real day (issue 10, item 2)", () => {
+  // Dr One works 08:00-17:00 UTC with 20-minute visits booked back to back from 09:00 to 17:00; the
+  // practice keeps visits at most 60 minutes past the end of the day. b (09:20) is in the waiting room.
+  const day = [{ start: T0 - 60 * MIN, end: T0 + 480 * MIN }];
+  const staff: FlowPractitioner[] = [
+    { id: "p1", name: "Dr One", appointmentTypeIds: ["checkup"], available: day },
+    { id: "p2", name: "Dr Two", appointmentTypeIds: ["checkup"], available: day },
+  ];
+  const full: FlowVisit[] = Array.from({ length: 24 }, (_, i) =>
+    visit(
+      `v${String(i).padStart(2, "0")}`,
+      "p1",
+      i * 20,
+      20,
+      i === 1 ? { status: "arrived", arrivedAt: T0 - 5 * MIN } : {},
+    ),
+  );
+  const limited: ReplanPolicy = { ...policy, overtimeLimitMinutes: 60 };
+  const lateBy = (minutes: number, extra: Partial<ReplanInput> = {}) =>
+    proposeReplans({
+      now: T0 - 10 * MIN,
+      visits: full,
+      practitioners: staff,
+      policy: limited,
+      event: { kind: "late", appointmentId: "v00", expectedArrival: T0 + minutes * MIN },
+      ...extra,
+    });
+
+  it("refuses a lateness the day cannot hold, saying the limit (never clamped)", () => {
+    for (const minutes of [999, 521]) {
+      let error: unknown;
+      try {
+        lateBy(minutes);
+      } catch (e) {
+        error = e;
+      }
+      expect(error).toBeInstanceOf(DomainError);
+      expect((error as DomainError).code).toBe("invalid_request");
+      // The day ends at 17:00, visits are kept until 18:00: a 20-minute visit booked at 09:00 can be
+      // at most 520 minutes late.
+      expect((error as DomainError).message).toContain("Dr One's day ends at 17:00");
+      expect((error as DomainError).message).toContain("until 18:00");
+      expect((error as DomainError).message).toContain("at most 520 minutes late");
+      expect((error as DomainError).details).toEqual([
+        { path: "expectedArrival", message: "must be at most 520 minutes late" },
+      ]);
+    }
+    expect(() => lateBy(520)).not.toThrow();
+    // An overrun past the limit is refused the same way.
+    const running = full.map((v, i) =>
+      i === 0 ? { ...v, status: "checked-in" as const, checkedInAt: T0, withPractitionerAt: T0 } : v,
+    );
+    expect(() =>
+      proposeReplans({
+        now: T0 + 5 * MIN,
+        visits: running,
+        practitioners: staff,
+        policy: limited,
+        event: { kind: "overrun", appointmentId: "v00", expectedEnd: T0 + 600 * MIN },
+      }),
+    ).toThrow(/until 18:00/);
+  });
+
+  it("keeps no visit past the end of day plus the limit: they are offered a new time, and the proposal says so", () => {
+    const result = lateBy(480);
+    for (const p of result.proposals) {
+      for (const pv of p.projection.visits) expect(pv.expectedEnd).toBeLessThanOrEqual(T0 + 540 * MIN);
+    }
+    const keep = result.proposals.find((p) => p.id === "keep")!;
+    // Waiting for a patient arriving at 17:00 pushes the whole afternoon past 18:00: those visits are
+    // offered a new time in "keep" too, counted in its score and named in its explanation.
+    expect(keep.metrics.patientsOffered).toBeGreaterThan(0);
+    expect(keep.changes.filter((c) => c.to === null)).toHaveLength(keep.metrics.patientsOffered);
+    expect(keep.explanation).toMatch(/offered a new time instead: the \d\d:\d\d visit/);
+    // Nobody is told a time past 18:00, and the patient in the waiting room is told nothing.
+    for (const p of result.proposals) {
+      for (const n of p.notify) expect(n.newExpectedStart).toBeLessThan(T0 + 540 * MIN);
+      expect(p.notify.filter((n) => n.appointmentId === "v01" && n.reason !== "moved")).toEqual([]);
+    }
+  });
+
+  it("recommends the proposal with the lowest score it shows; the practice's preference breaks ties only", () => {
+    const result = lateBy(480);
+    const recommended = result.proposals[0]!;
+    expect(result.recommendedId).toBe(recommended.id);
+    for (const p of result.proposals) expect(p.score).toBeGreaterThanOrEqual(recommended.score);
+    // Before issue 10 the desk's policy (next gap) or "keep" was recommended whatever their score.
+    const keep = result.proposals.find((p) => p.id === "keep")!;
+    expect(recommended.score).toBeLessThan(keep.score);
+    // An exact tie goes to the preferred kind.
+    const calm = proposeReplans({
+      now: T0,
+      visits: [visit("a", "p1", 0), visit("b", "p1", 60)],
+      practitioners: staff,
+      policy: { ...limited, allowMove: false, allowOfferNewTime: false, preferredKind: "serve-waiting" },
+      event: { kind: "late", appointmentId: "a", expectedArrival: T0 + 20 * MIN },
+    });
+    expect(calm.proposals.map((p) => [p.id, p.score])).toEqual([
+      ["serve-waiting", 0],
+      ["keep", 0],
+      ["next-gap", 0],
+    ]);
+  });
+
+  it("a correction of the lateness re-notifies the patients told a later time, now earlier", () => {
+    // After an accepted plan, v02 and v03 were told 10:20 and 10:40 (the late patient said 10:00).
+    const told = full
+      .slice(0, 6)
+      .map((v, i) =>
+        i === 2
+          ? { ...v, notifiedStart: T0 + 80 * MIN }
+          : i === 3
+            ? { ...v, notifiedStart: T0 + 100 * MIN }
+            : v,
+      );
+    const result = proposeReplans({
+      now: T0 - 10 * MIN,
+      visits: told,
+      practitioners: staff,
+      policy: { ...limited, allowMove: false, allowOfferNewTime: false },
+      event: { kind: "late", appointmentId: "v00", expectedArrival: T0 + 15 * MIN },
+    });
+    const keep = result.proposals.find((p) => p.id === "keep")!;
+    // Keep: v00 09:15, v01 (here) 09:35, v02 09:55, v03 10:15: both now earlier than they were told.
+    expect(keep.notify.map((n) => [n.appointmentId, n.reason, n.newExpectedStart])).toEqual([
+      ["v02", "earlier", T0 + 55 * MIN],
+      ["v03", "earlier", T0 + 75 * MIN],
+    ]);
+  });
+
+  it("the day after accepting a proposal projects as the proposal showed it (the board's 'ends at')", () => {
+    fc.assert(
+      fc.property(replanArbitrary(), (input) => {
+        if (input.event.kind === "overrun" && input.event.expectedEnd != null) return;
+        let result: ReplanResult;
+        try {
+          result = proposeReplans(input);
+        } catch {
+          return;
+        }
+        for (const p of result.proposals) {
+          const after = projectDay({
+            now: input.now,
+            visits: applyProposal(input, p),
+            durations: input.durations,
+            policy: input.policy,
+          });
+          const shown = new Map(p.projection.practitioners.map((x) => [x.practitionerId, x]));
+          for (const pr of after.practitioners) {
+            if (pr.visits.length === 0) continue;
+            expect(
+              Math.abs(pr.expectedEndOfDay - shown.get(pr.practitionerId)!.expectedEndOfDay),
+            ).toBeLessThan(MIN);
+          }
+        }
+      }),
+      { numRuns: 200 },
+    );
+  }, 60_000);
+});

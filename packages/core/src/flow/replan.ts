@@ -16,9 +16,21 @@
  *   move:A:P        visit A moves to practitioner P, who can do its type and is free for it
  *   offer:A         visit A is taken out of today and the patient is offered a new time
  * Ranking: lowest score first, score = total expected wait + overtimeWeight × overtime
- *   + moveCostMinutes × patients moved + offerNewTimeCostMinutes × patients offered a new time;
- * ties by kind (in the order above) then id. "keep" is always in the list (past the grace period too),
- * so the first proposal is never worse than changing nothing by that score.
+ *   + moveCostMinutes × patients moved + offerNewTimeCostMinutes × patients offered a new time
+ * (each proposal carries these four parts, `scoreParts`, and the metrics they come from); ties go to the
+ * practice's preferred kind, then "keep", then by kind (in the order above) then id. The first proposal is
+ * the recommended one (`recommendedId`): no other has a lower score. "keep" is always in the list (past
+ * the grace period too), so the recommended proposal is never worse than changing nothing by that score.
+ *
+ * The day's limit (policy `overtimeLimitMinutes`): no proposal keeps a visit that is not yet with the
+ * practitioner past the practitioner's end of day plus that many minutes; such visits are offered a new
+ * time in that proposal (and counted, and said in its explanation). A late arrival or an overrun the day
+ * cannot hold at all is refused (`invalid_request`), never clamped.
+ *
+ * Who is told: a patient not yet here whose expected start moves later than what they were told by more
+ * than the threshold ("later"), or earlier by more than it after being told a later time ("earlier": a
+ * correction); a patient moved to another practitioner ("moved", with the practitioner). A patient already
+ * here (arrived, checked in, roomed, with the practitioner) is never told to come later or earlier.
  *
  * Pure and deterministic: same input, same output. Instants are epoch milliseconds.
  */
@@ -31,6 +43,7 @@ import {
   type DayProjection,
   type DurationTable,
   describePlan,
+  expectedDurationMs,
   type FlowVisit,
   layOut,
   type PreparedVisit,
@@ -75,6 +88,13 @@ export interface ReplanPolicy extends ProjectionPolicy {
   overtimeWeight?: number;
   /** At most this many "move" proposals are returned, the best first (default 3). */
   maxMoveProposals?: number;
+  /**
+   * Minutes past a practitioner's end of day a proposal may keep a visit (none when absent): later visits
+   * are offered a new time, and a lateness or overrun beyond it is refused.
+   */
+  overtimeLimitMinutes?: number;
+  /** The practice's preferred kind: it wins a tie on score (then "keep"). */
+  preferredKind?: ProposalKind;
 }
 
 export type ReplanEvent =
@@ -121,12 +141,31 @@ export interface ProposalMetrics {
   patientsOffered: number;
 }
 
-/** A patient to tell the new expected time (their start moves later than what they were told). */
+/**
+ * A patient to tell a new expected time: later or earlier than what they were told (never a patient who
+ * is already here), or with another practitioner.
+ */
 export interface NotifyEntry {
   appointmentId: string;
+  reason: "later" | "earlier" | "moved";
+  /** Who the patient will see (for "moved", the new practitioner). */
+  practitionerId: string;
   oldExpectedStart: number;
   newExpectedStart: number;
+  /** Negative when earlier. */
   laterByMinutes: number;
+}
+
+/** The four terms of a proposal's score, in wait-minutes; they sum to `score`. */
+export interface ScoreParts {
+  /** Total expected wait. */
+  waitMinutes: number;
+  /** overtimeWeight × overtime minutes. */
+  overtimeMinutes: number;
+  /** moveCostMinutes × patients moved. */
+  moveMinutes: number;
+  /** offerNewTimeCostMinutes × patients offered a new time. */
+  offerMinutes: number;
 }
 
 export interface ReplanProposal {
@@ -136,10 +175,18 @@ export interface ReplanProposal {
   title: string;
   explanation: string;
   changes: ProposalChange[];
+  /**
+   * The new order of every practitioner the proposal re-lays out: each kept visit (not yet with the
+   * practitioner) and its expected start. Stored on accept as the visits' planned starts, so the day
+   * projects afterwards exactly as the proposal showed it (a visit whose time did not change still keeps
+   * its new place in the order).
+   */
+  planned: { appointmentId: string; expectedStart: number }[];
   metrics: ProposalMetrics;
   notify: NotifyEntry[];
   /** The ranking score (lower is better); see the module comment. */
   score: number;
+  scoreParts: ScoreParts;
   /** The whole remaining day under this proposal. */
   projection: DayProjection;
 }
@@ -154,6 +201,8 @@ export interface ReplanResult {
   /** A fingerprint of the day the proposals were computed from; a different one on accept means a stale day. */
   basis: string;
   proposals: ReplanProposal[];
+  /** The best proposal by score (the first). */
+  recommendedId: string;
 }
 
 /** Candidate plan: per practitioner, the visit order and how to lay it out. */
@@ -176,8 +225,13 @@ interface Evaluated {
   /** Practitioners re-laid out, and the times of their visits (the rest keep the baseline times). */
   changed: string[];
   times: Map<string, Timed>;
+  /** The plan's own offers plus the visits it could not keep within the day's limit. */
+  offered: Set<string>;
+  /** Visits offered a new time because they would end past the day's limit. */
+  pastLimit: string[];
   metrics: ProposalMetrics;
   score: number;
+  parts: ScoreParts;
 }
 
 const KIND_RANK: Record<ProposalKind, number> = {
@@ -214,6 +268,8 @@ export function dayFingerprint(visits: readonly FlowVisit[]): string {
     hashNumber(lanes, v.withPractitionerAt);
     hashNumber(lanes, v.checkedOutAt);
     hashNumber(lanes, v.expectedArrival);
+    hashNumber(lanes, v.plannedStart);
+    hashNumber(lanes, v.notifiedStart);
     laneA[k] = lanes[0];
     laneB[k] = lanes[1];
   }
@@ -316,13 +372,19 @@ export function proposeReplans(input: ReplanInput): ReplanResult {
     running.fixedEnd = Math.max(now, running.earliest, event.expectedEnd);
   }
   const baseLists = byPractitioner(prepared);
-  const dayEnds = scheduledDayEnds(visits, undefined);
-  for (const p of input.practitioners) {
-    const end = p.available.reduce((m, i) => Math.max(m, i.end), Number.NEGATIVE_INFINITY);
-    // The working day ends at the end of availability, but never before the last booked visit's end.
-    if (Number.isFinite(end)) dayEnds.set(p.id, Math.max(end, dayEnds.get(p.id) ?? end));
-  }
+  const dayEnds = practitionerDayEnds(visits, input.practitioners);
   const practitionerById = new Map(input.practitioners.map((p) => [p.id, p]));
+  const limit = policy.overtimeLimitMinutes;
+  if (limit !== undefined && !(Number.isFinite(limit) && limit >= 0)) {
+    throw new DomainError("invalid_request", "policy.overtimeLimitMinutes must be 0 or more minutes.", [
+      { path: "policy.overtimeLimitMinutes", message: "must be 0 or more" },
+    ]);
+  }
+  /** The latest a visit of this practitioner may end in any proposal (+∞ without a limit). */
+  const latestEndOf = (pid: string) =>
+    limit === undefined
+      ? Number.POSITIVE_INFINITY
+      : (dayEnds.get(pid) ?? Number.POSITIVE_INFINITY) + limit * MINUTE;
 
   // Baseline: the booked order.
   const baseTimes = new Map<string, Timed>();
@@ -350,6 +412,43 @@ export function proposeReplans(input: ReplanInput): ReplanResult {
     return v ? `the ${at(v.scheduledStart)} visit` : `visit ${id}`;
   };
   const nameOf = (pid: string) => practitionerById.get(pid)?.name ?? pid;
+
+  // A lateness or overrun the day cannot hold is refused with the limit in words, never clamped.
+  if (limit !== undefined && event.kind !== "refresh") {
+    const v = byId.get(event.appointmentId)!;
+    const dayEnd = dayEnds.get(v.practitionerId);
+    const latestEnd = latestEndOf(v.practitionerId);
+    const bounds =
+      dayEnd === undefined
+        ? ""
+        : `${nameOf(v.practitionerId)}'s day ends at ${at(dayEnd)} and the practice keeps visits until ${at(latestEnd)} at the latest (overtime limit ${fmtMin(limit)})`;
+    if (event.kind === "late") {
+      const arrival = Math.max(event.expectedArrival, v.scheduledStart);
+      if (arrival + v.durationMs > latestEnd) {
+        const most = Math.floor((latestEnd - v.durationMs - v.scheduledStart) / MINUTE);
+        throw new DomainError(
+          "invalid_request",
+          `${bounds}: arriving at ${at(arrival)}, ${label(v.id)} cannot be seen today. ${
+            most >= 1
+              ? `This visit can be at most ${most} minutes late`
+              : "This visit cannot be late at all now"
+          }; offer the patient a new time instead.`,
+          [
+            {
+              path: "expectedArrival",
+              message: most >= 1 ? `must be at most ${most} minutes late` : "cannot be late today",
+            },
+          ],
+        );
+      }
+    } else if (event.expectedEnd != null && event.expectedEnd > latestEnd) {
+      throw new DomainError(
+        "invalid_request",
+        `${bounds}: a visit running until ${at(event.expectedEnd)} is past that. Give an end by ${at(latestEnd)}, or finish the day's other visits another day.`,
+        [{ path: "overrun.expectedEnd", message: `must be at most ${new Date(latestEnd).toISOString()}` }],
+      );
+    }
+  }
 
   const keepPlan: Plan = {
     id: "keep",
@@ -393,19 +492,26 @@ export function proposeReplans(input: ReplanInput): ReplanResult {
     baseTotal += st.wait;
     baseOvertime += st.overtime;
   }
+  // Practitioners whose current plan keeps a visit past the day's limit: every proposal re-lays them out
+  // within it (those visits are offered a new time), "keep" included.
+  const overflowing: string[] = [];
+  for (const [pid, list] of baseLists) {
+    const latestEnd = latestEndOf(pid);
+    if (list.some((v) => v.fixedEnd === null && baseTimes.get(v.id)!.end > latestEnd)) overflowing.push(pid);
+  }
   // Evaluates a plan by re-laying out only the practitioners it changes (a 40-practitioner day has
   // hundreds of candidate moves; copying the whole day for each would dominate the time).
   const evaluate = (plan: Plan): Evaluated => {
-    const changed = [...new Set([...plan.lists.keys(), ...plan.serveWaiting])].sort(cmpId);
+    const changed = [...new Set([...plan.lists.keys(), ...plan.serveWaiting, ...overflowing])].sort(cmpId);
     const times = new Map<string, Timed>();
     const changedStats = new Map<string, PractStats>();
+    const pastLimit: string[] = [];
     let total = baseTotal;
     let overtime = baseOvertime;
     for (const pid of changed) {
       const list = plan.lists.get(pid) ?? baseLists.get(pid) ?? [];
       const local = new Map<string, Timed>();
-      if (plan.serveWaiting.has(pid)) layOutServeWaiting(now, list, local);
-      else layOut(now, list, local);
+      layOutWithin(now, list, plan.serveWaiting.has(pid), latestEndOf(pid), local, pastLimit);
       for (const [k, t] of local) times.set(k, t);
       const st = statsOf(list, local, dayEnds.get(pid));
       const before = baseStats.get(pid) ?? { wait: 0, maxWait: 0, overtime: 0 };
@@ -418,19 +524,24 @@ export function proposeReplans(input: ReplanInput): ReplanResult {
     for (const st of changedStats.values()) max = Math.max(max, st.maxWait);
     total = Math.max(0, total);
     overtime = Math.max(0, overtime);
+    const offered = new Set([...plan.offered, ...pastLimit]);
+    const moved = [...plan.moved.keys()].filter((id) => !offered.has(id)).length;
     const metrics: ProposalMetrics = {
       totalWaitMinutes: round2(total),
       maxWaitMinutes: round2(max),
       overtimeMinutes: round2(overtime),
-      patientsMoved: plan.moved.size,
-      patientsOffered: plan.offered.size,
+      patientsMoved: moved,
+      patientsOffered: offered.size,
     };
-    const score =
-      total +
-      (policy.overtimeWeight ?? 1) * overtime +
-      (policy.moveCostMinutes ?? 10) * plan.moved.size +
-      (policy.offerNewTimeCostMinutes ?? 60) * plan.offered.size;
-    return { plan, changed, times, metrics, score };
+    // The score is computed from the rounded figures shown, so what the dialog shows adds up.
+    const parts: ScoreParts = {
+      waitMinutes: metrics.totalWaitMinutes,
+      overtimeMinutes: round2((policy.overtimeWeight ?? 1) * metrics.overtimeMinutes),
+      moveMinutes: (policy.moveCostMinutes ?? 10) * moved,
+      offerMinutes: (policy.offerNewTimeCostMinutes ?? 60) * offered.size,
+    };
+    const score = round2(parts.waitMinutes + parts.overtimeMinutes + parts.moveMinutes + parts.offerMinutes);
+    return { plan, changed, times, offered, pastLimit, metrics, score, parts };
   };
 
   const candidates: Evaluated[] = [evaluate(keepPlan)];
@@ -546,56 +657,78 @@ export function proposeReplans(input: ReplanInput): ReplanResult {
     }
   }
 
+  // Best score first; on a tie the practice's preferred kind, then keeping the schedule.
+  const preference = (k: ProposalKind) => (k === policy.preferredKind ? 0 : k === "keep" ? 1 : 2);
   candidates.sort(
     (a, b) =>
-      a.score - b.score || KIND_RANK[a.plan.kind] - KIND_RANK[b.plan.kind] || cmpId(a.plan.id, b.plan.id),
+      a.score - b.score ||
+      preference(a.plan.kind) - preference(b.plan.kind) ||
+      KIND_RANK[a.plan.kind] - KIND_RANK[b.plan.kind] ||
+      cmpId(a.plan.id, b.plan.id),
   );
 
   // Keep is described in full once; every other proposal rebuilds only the practitioners it changes and
   // shares the rest (their visits, changes and notices are those of keep).
   const keepProjection = describePlan(now, prepared, new Map(), baseTimes, dayEnds);
-  const noticeOf = (v: PreparedVisit, start: number): NotifyEntry | null => {
+  const noticeOf = (v: PreparedVisit, start: number, practitionerId: string): NotifyEntry | null => {
     if (v.state === "in-progress") return null;
-    const laterBy = (start - v.notifyReference) / MINUTE;
-    if (!(laterBy > policy.notifyThresholdMinutes)) return null;
-    return {
+    const entry = (reason: NotifyEntry["reason"], from: number): NotifyEntry => ({
       appointmentId: v.id,
-      oldExpectedStart: v.notifyReference,
+      reason,
+      practitionerId,
+      oldExpectedStart: from,
       newExpectedStart: start,
-      laterByMinutes: round2(laterBy),
-    };
+      laterByMinutes: round2((start - from) / MINUTE),
+    });
+    // Seeing someone else is always said, with who (the patient may be sitting in the waiting room).
+    if (practitionerId !== v.practitionerId) return entry("moved", v.toldStart);
+    // A patient already here is never told to come later (or earlier): the desk sees them.
+    if (v.present) return null;
+    if ((start - v.notifyReference) / MINUTE > policy.notifyThresholdMinutes)
+      return entry("later", v.notifyReference);
+    // Told a later time before (an earlier re-plan), and the day now runs sooner (a correction).
+    if ((v.toldStart - start) / MINUTE > policy.notifyThresholdMinutes) return entry("earlier", v.toldStart);
+    return null;
   };
   const keepNotices = new Map<string, NotifyEntry>();
   for (const v of prepared) {
-    const n = noticeOf(v, baseTimes.get(v.id)!.start);
+    const n = noticeOf(v, baseTimes.get(v.id)!.start, v.practitionerId);
     if (n) keepNotices.set(v.id, n);
   }
 
   const proposals = candidates.map((c) => {
     const text = c.plan.text?.() ?? { title: c.plan.title, explanation: c.plan.explanation };
+    if (c.pastLimit.length > 0) {
+      const names = [...c.pastLimit].sort(cmpId).map(label);
+      text.explanation += ` ${names.length === 1 ? "One visit" : `${names.length} visits`} would end past the end of the day plus the overtime limit (${fmtMin(limit ?? 0)}) and ${names.length === 1 ? "is" : "are"} offered a new time instead: ${names.join(", ")}.`;
+    }
     const practitionerOf = new Map(c.plan.moved);
     const changedSet = new Set(c.changed);
     const changes: ProposalChange[] = [];
+    const planned: ReplanProposal["planned"] = [];
     const notify: NotifyEntry[] = [];
     for (const [id, n] of keepNotices) if (!changedSet.has(byId.get(id)!.practitionerId)) notify.push(n);
     for (const pid of c.changed) {
       for (const v of baseLists.get(pid) ?? []) {
         const before = baseTimes.get(v.id)!;
         const from = { practitionerId: v.practitionerId, expectedStart: before.start };
-        if (c.plan.offered.has(v.id)) {
+        if (c.offered.has(v.id)) {
           changes.push({ appointmentId: v.id, from, to: null });
           continue;
         }
         const after = c.times.get(v.id)!;
         const to = practitionerOf.get(v.id) ?? v.practitionerId;
+        if (to === v.practitionerId && v.state !== "in-progress")
+          planned.push({ appointmentId: v.id, expectedStart: after.start });
         if (to !== v.practitionerId || Math.abs(after.start - before.start) >= MINUTE) {
           changes.push({ appointmentId: v.id, from, to: { practitionerId: to, expectedStart: after.start } });
         }
-        const n = noticeOf(v, after.start);
+        const n = noticeOf(v, after.start, to);
         if (n) notify.push(n);
       }
     }
     changes.sort((a, b) => cmpId(a.appointmentId, b.appointmentId));
+    planned.sort((a, b) => cmpId(a.appointmentId, b.appointmentId));
     notify.sort((a, b) => cmpId(a.appointmentId, b.appointmentId));
     const projection =
       c.changed.length === 0
@@ -610,9 +743,11 @@ export function proposeReplans(input: ReplanInput): ReplanResult {
       title: text.title,
       explanation: text.explanation,
       changes,
+      planned,
       metrics: c.metrics,
       notify,
-      score: round2(c.score),
+      score: c.score,
+      scoreParts: c.parts,
       projection,
     } satisfies ReplanProposal;
   });
@@ -624,6 +759,7 @@ export function proposeReplans(input: ReplanInput): ReplanResult {
     severityMinutes: round2(severity),
     basis: dayFingerprint(input.visits),
     proposals,
+    recommendedId: proposals[0]!.id,
   };
 }
 
@@ -647,6 +783,82 @@ export function pickProposal(result: ReplanResult, proposalId: string, basis: st
     );
   }
   return proposal;
+}
+
+/**
+ * Each practitioner's end of day: the end of their availability, but never before their last booked
+ * visit's end (a practitioner without availability ends with their last visit).
+ */
+export function practitionerDayEnds(
+  visits: readonly FlowVisit[],
+  practitioners: readonly FlowPractitioner[],
+): Map<string, number> {
+  const dayEnds = scheduledDayEnds(visits, undefined);
+  for (const p of practitioners) {
+    const end = p.available.reduce((m, i) => Math.max(m, i.end), Number.NEGATIVE_INFINITY);
+    if (Number.isFinite(end)) dayEnds.set(p.id, Math.max(end, dayEnds.get(p.id) ?? end));
+  }
+  return dayEnds;
+}
+
+/**
+ * The most minutes a booked visit can be late and still end by its practitioner's end of day plus the
+ * overtime limit (its expected length from the observed durations); below 1 it cannot be late at all.
+ */
+export function maxLateMinutes(
+  visit: FlowVisit,
+  dayEnd: number,
+  overtimeLimitMinutes: number,
+  durations: DurationTable | undefined,
+  policy: ProjectionPolicy = {},
+): number {
+  const latestEnd = dayEnd + overtimeLimitMinutes * MINUTE;
+  return Math.floor((latestEnd - expectedDurationMs(visit, durations, policy) - visit.start) / MINUTE);
+}
+
+/**
+ * Lays out one practitioner's list (in order, or serving whoever waits) so that no visit not yet with the
+ * practitioner ends after `latestEnd`: those that would are taken out one at a time (patients not yet
+ * here first, then the earliest to overflow) and their ids pushed to `offered`. Answers the kept list.
+ */
+function layOutWithin(
+  now: number,
+  list: readonly PreparedVisit[],
+  serveWaiting: boolean,
+  latestEnd: number,
+  out: Map<string, Timed>,
+  offered: string[],
+): PreparedVisit[] {
+  let current = list;
+  for (;;) {
+    const local = new Map<string, Timed>();
+    if (serveWaiting) layOutServeWaiting(now, current, local);
+    else layOut(now, current, local);
+    let victim: PreparedVisit | null = null;
+    if (Number.isFinite(latestEnd)) {
+      let victimStart = Number.POSITIVE_INFINITY;
+      for (const v of current) {
+        const t = local.get(v.id)!;
+        if (v.fixedEnd !== null || t.end <= latestEnd) continue;
+        const better =
+          victim === null ||
+          (victim.present && !v.present) ||
+          (victim.present === v.present &&
+            (t.start < victimStart || (t.start === victimStart && v.id < victim.id)));
+        if (better) {
+          victim = v;
+          victimStart = t.start;
+        }
+      }
+    }
+    if (victim === null) {
+      for (const [k, t] of local) out.set(k, t);
+      return [...current];
+    }
+    offered.push(victim.id);
+    const gone = victim;
+    current = current.filter((v) => v !== gone);
+  }
 }
 
 interface PractStats {

@@ -26,6 +26,9 @@ import { formatIcd10, pointerLetter, seesClinical } from "./logic.ts";
 import { NotesPanel, RecordText } from "./NotesPanel.tsx";
 import { records } from "./recordsApi.ts";
 
+/** Shown where a sensitive visit's reason is withheld from this reader (they see its codes only). */
+const WITHHELD = "withheld (sensitive visit)";
+
 export function encounterTypeLabel(type: string): string {
   return ENCOUNTER_TYPES.find((t) => t.value === type)?.label ?? type;
 }
@@ -114,7 +117,15 @@ export function EncountersTab({ patientId }: { patientId: string }) {
                     </Table.Td>
                     <Table.Td>{encounterTypeLabel(e.type)}</Table.Td>
                     <Table.Td>{names.practitioner(e.practitionerId)}</Table.Td>
-                    <Table.Td>{e.reason}</Table.Td>
+                    <Table.Td>
+                      {e.reasonWithheld ? (
+                        <Text size="sm" c="dimmed">
+                          {WITHHELD}
+                        </Text>
+                      ) : (
+                        e.reason
+                      )}
+                    </Table.Td>
                     <Table.Td ff="monospace">
                       {e.diagnoses.map((d) => formatIcd10(d.code)).join(", ")}
                     </Table.Td>
@@ -233,6 +244,11 @@ function EncounterDetail({
         {names.practitioner(encounter.practitionerId)} · {names.location(encounter.locationId)}
       </Text>
       {encounter.reason ? <RecordText>{`Reason: ${encounter.reason}`}</RecordText> : null}
+      {encounter.reasonWithheld ? (
+        <Text size="sm" c="dimmed">
+          Reason: {WITHHELD}
+        </Text>
+      ) : null}
       <div>
         <Title order={3} fz="h5">
           Diagnoses

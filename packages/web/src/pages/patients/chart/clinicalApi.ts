@@ -39,6 +39,8 @@ export interface Encounter {
   appointmentId: string | null;
   type: string;
   reason: string | null;
+  /** A sensitive visit's reason this reader may not see (a biller sees the codes only). */
+  reasonWithheld?: boolean;
   sensitive: boolean;
   selfPay: boolean;
   diagnoses: Diagnosis[];

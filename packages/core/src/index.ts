@@ -7,7 +7,6 @@ export * from "./records/break-glass-activity.ts";
 export * from "./records/break-glass-reason.ts";
 export * from "./records/duplicates.ts";
 export * from "./records/record-visibility.ts";
-export * from "./records/record-visibility.ts";
 export * from "./scheduling/index.ts";
 export * from "./security/email.ts";
 export * from "./security/password-policy.ts";

@@ -14,7 +14,7 @@ import { checkCodesAgainstLists, codeSetVersionFor } from "../codes/code-lists.t
 import type { EncounterStatus, EncountersTable } from "../db/schema-clinical.ts";
 import type { Trx } from "../db/transaction.ts";
 import type { Actor, Services } from "../platform/services.ts";
-import { requirePatientAccess } from "../records/patient-access.ts";
+import { requirePatientAccess, writtenUnderGrant } from "../records/patient-access.ts";
 import { encounterVisible, partsOf, readerOf, requireEncounter } from "./clinical-access.ts";
 import { keepRevision, type RevisionView, revisionsOf } from "./revisions.ts";
 
@@ -373,6 +373,8 @@ export async function createEncounter(
         version: 1,
         created_at: at,
         updated_at: at,
+        // Documented in an emergency: kept, but no treating relation once the grant ends.
+        break_glass_id: writtenUnderGrant(access),
       };
       await trx.insertInto("encounters").values(row).execute();
       await writeCodes(trx, actor.organizationId, id, codes);
@@ -495,10 +497,16 @@ export async function updateEncounter(
         self_pay: patch.selfPay !== undefined ? (patch.selfPay ? 1 : 0) : encounter.self_pay,
         version: encounter.version + 1,
         updated_at: services.clock().toISOString(),
+        // A new practitioner named under break-glass gets no treating relation from it.
+        break_glass_id:
+          patch.practitionerId !== undefined && patch.practitionerId !== encounter.practitioner_id
+            ? (writtenUnderGrant(access) ?? encounter.break_glass_id)
+            : encounter.break_glass_id,
       };
       await trx
         .updateTable("encounters")
         .set({
+          break_glass_id: next.break_glass_id,
           date: next.date,
           practitioner_id: next.practitioner_id,
           location_id: next.location_id,

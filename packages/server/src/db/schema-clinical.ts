@@ -49,6 +49,8 @@ export interface EncountersTable {
   version: number;
   created_at: string;
   updated_at: string;
+  /** The break-glass grant it was written under (migration 0009): such an encounter makes no treating relation. */
+  break_glass_id: string | null;
 }
 
 export interface EncounterDiagnosesTable {

@@ -346,6 +346,8 @@ export interface AppointmentsTable {
 }
 
 export interface AppointmentResourcesTable {
+  /** The break-glass grant it was booked under (migration 0009): such a visit makes no treating relation. */
+  break_glass_id: string | null;
   organization_id: string;
   appointment_id: string;
   resource_kind: "practitioner" | "room" | "equipment";

@@ -536,6 +536,7 @@ export async function seedScheduling(
             version: 1,
             created_at: new Date(createdAt).toISOString(),
             updated_at: new Date(createdAt).toISOString(),
+            break_glass_id: null,
           });
           for (const [kind, rid] of resourcesHeld)
             holds.push({

@@ -1,5 +1,13 @@
 import { randomUUID } from "node:crypto";
-import { DomainError, notFound, seesWithRelation } from "@salus/core";
+import {
+  breakGlassReasonProblem,
+  type ChartTabName,
+  DomainError,
+  decideAccess,
+  describeActivity,
+  notFound,
+  seesWithRelation,
+} from "@salus/core";
 import { audited } from "../audit/audited.ts";
 import type { Trx } from "../db/transaction.ts";
 import type { Page } from "../directory/list-query.ts";
@@ -15,7 +23,6 @@ import { accessRoles, markAccess } from "./patient-access.ts";
  */
 
 export const DEFAULT_BREAK_GLASS_MINUTES = 60;
-export const MIN_REASON_LENGTH = 10;
 
 export interface BreakGlassGrantView {
   id: string;
@@ -34,7 +41,29 @@ export interface BreakGlassQueueItem extends BreakGlassGrantView {
   reviewNote: string | null;
   reviewedBy: string | null;
   reviewedAt: string | null;
+  /** Everything read and written under the grant, oldest first (from the audit entries naming it). */
+  activity: BreakGlassActivityItem[];
+  /** True when there was more than MAX_ACTIVITY entries (the rest is in the audit trail). */
+  activityTruncated: boolean;
 }
+
+/** One thing done under a grant, in plain words, with where the reviewer may open it. */
+export interface BreakGlassActivityItem {
+  at: string;
+  action: string;
+  text: string;
+  /** True when it created or changed something (a visit booked, an encounter recorded …). */
+  wrote: boolean;
+  outcome: "success" | "failure" | "denied";
+  resourceType: string | null;
+  resourceId: string | null;
+  /** Where it is shown in the chart, when the reviewer may see that part of the record; else null. */
+  open: { patientId: string; tab: ChartTabName } | null;
+}
+
+export const MAX_ACTIVITY = 500;
+/** Audit entries are timed when their transaction ends, a moment after the grant's last check. */
+const ACTIVITY_MARGIN_MS = 5 * 60_000;
 
 function invalid(path: string, message: string): DomainError {
   return new DomainError("invalid_request", `${path} ${message}.`, [{ path, message }]);
@@ -101,8 +130,9 @@ export async function updateRecordsSettings(
 }
 
 /**
- * Opens break-glass on one patient (by id or MRN) with a reason of at least ten characters. Refused
- * before anything is written when the reason is too short; `not_found` when no such patient.
+ * Opens break-glass on one patient (by id or MRN) with a reason of a few visible words (core
+ * records/break-glass-reason.ts: zero-width and other invisible characters do not count). Refused before
+ * anything is written when the reason is not one; `not_found` when no such patient.
  */
 export async function openBreakGlass(
   services: Services,
@@ -110,9 +140,8 @@ export async function openBreakGlass(
   input: { patientId?: string | undefined; mrn?: string | undefined; reason: string },
 ): Promise<{ id: string; patientId: string; openedAt: string; expiresAt: string }> {
   const reason = input.reason.trim();
-  if (reason.length < MIN_REASON_LENGTH) {
-    throw invalid("reason", `must say why, in at least ${MIN_REASON_LENGTH} characters`);
-  }
+  const problem = breakGlassReasonProblem(reason);
+  if (problem) throw invalid("reason", problem);
   if ((input.patientId === undefined) === (input.mrn === undefined)) {
     throw invalid("patientId", "or mrn must be given, not both");
   }
@@ -326,6 +355,8 @@ export async function listBreakGlass(
         base.select((eb) => eb.fn.countAll<number>().as("n")).executeTakeFirstOrThrow(),
       ]);
       const now = services.clock();
+      const activities = new Map<string, { items: BreakGlassActivityItem[]; truncated: boolean }>();
+      for (const r of rows) activities.set(r.id, await grantActivity(trx, actor, r));
       return {
         items: rows.map((r) => ({
           ...presentGrant(r, now),
@@ -340,11 +371,70 @@ export async function listBreakGlass(
           reviewNote: r.review_note,
           reviewedBy: r.reviewed_by,
           reviewedAt: r.reviewed_at,
+          activity: activities.get(r.id)!.items,
+          activityTruncated: activities.get(r.id)!.truncated,
         })),
         total: Number(count.n),
       };
     },
   );
+}
+
+/**
+ * What the grant's user did under it: every audit entry (read, write, refusal) that names the grant in
+ * `detail.breakGlassId` or `detail.breakGlassIds` (records/patient-access.ts#markAccess), described in
+ * plain words, with a link only where the reviewer's own roles open that part of the record (a privacy
+ * officer sees the patient's details and privacy file, not the clinical content).
+ */
+async function grantActivity(
+  trx: Trx,
+  actor: Actor,
+  grant: { id: string; user_id: string; opened_at: string; expires_at: string },
+): Promise<{ items: BreakGlassActivityItem[]; truncated: boolean }> {
+  const until = new Date(Date.parse(grant.expires_at) + ACTIVITY_MARGIN_MS).toISOString();
+  // A UUID in quotes matches only that id, so the LIKE narrows to this grant; the JSON check confirms.
+  const rows = await trx
+    .selectFrom("audit_entries")
+    .select(["at", "seq", "action", "outcome", "resource_type", "resource_id", "patient_id", "detail"])
+    .where("organization_id", "=", actor.organizationId)
+    .where("user_id", "=", grant.user_id)
+    .where("at", ">=", grant.opened_at)
+    .where("at", "<=", until)
+    .where("detail", "like", `%"${grant.id.replace(/[%_"\\]/g, "")}"%`)
+    .orderBy("at")
+    .orderBy("seq")
+    .limit(MAX_ACTIVITY + 1)
+    .execute();
+  const reviewer = accessRoles(actor);
+  const items: BreakGlassActivityItem[] = [];
+  for (const r of rows.slice(0, MAX_ACTIVITY)) {
+    let detail: { breakGlassId?: unknown; breakGlassIds?: unknown } = {};
+    try {
+      detail = JSON.parse(r.detail ?? "{}");
+    } catch {
+      continue;
+    }
+    const named =
+      detail.breakGlassId === grant.id ||
+      (Array.isArray(detail.breakGlassIds) && detail.breakGlassIds.includes(grant.id));
+    if (!named) continue;
+    const d = describeActivity({ action: r.action, outcome: r.outcome });
+    const patientId = r.patient_id;
+    items.push({
+      at: r.at,
+      action: r.action,
+      text: d.text,
+      wrote: d.wrote,
+      outcome: r.outcome,
+      resourceType: r.resource_type,
+      resourceId: r.resource_id,
+      open:
+        patientId && d.section && d.tab && decideAccess(reviewer, d.section, []) !== null
+          ? { patientId, tab: d.tab }
+          : null,
+    });
+  }
+  return { items, truncated: rows.length > MAX_ACTIVITY };
 }
 
 /** Records the privacy officer's review of one use. Nobody reviews their own break-glass. */

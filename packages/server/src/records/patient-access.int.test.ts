@@ -66,7 +66,9 @@ describe(`patient access (${dialect})`, () => {
     const patients = [...seed.alpha.patientIds];
     const relation = fc.record({
       primary: fc.boolean(),
-      visit: fc.constantFrom(null, "booked", "fulfilled", "cancelled", "entered-in-error"),
+      visit: fc.constantFrom(null, "booked", "fulfilled", "cancelled", "entered-in-error", "under-glass"),
+      // An encounter written under break-glass (break_glass_id set) is no relation once the grant ends.
+      encounter: fc.constantFrom(null, "finished", "entered-in-error", "under-glass"),
       care: fc.constantFrom(null, "active", "expired", "revoked", "open-ended"),
       glass: fc.constantFrom(null, "active", "expired"),
     });
@@ -75,6 +77,7 @@ describe(`patient access (${dialect})`, () => {
         await db.deleteFrom("care_team_grants").where("organization_id", "=", org).execute();
         await db.deleteFrom("break_glass_grants").where("organization_id", "=", org).execute();
         await db.deleteFrom("appointments").where("organization_id", "=", org).execute();
+        await db.deleteFrom("encounters").where("organization_id", "=", org).execute();
         const now = services.clock().getTime();
         const iso = (ms: number) => new Date(now + ms).toISOString();
         const expected: string[] = [];
@@ -99,7 +102,9 @@ describe(`patient access (${dialect})`, () => {
                 room_id: null,
                 start_at: iso(86_400_000),
                 end_at: iso(86_400_000 + 1_800_000),
-                status: r.visit as "booked",
+                status: r.visit === "under-glass" ? "booked" : r.visit,
+                // A visit booked under break-glass carries the grant's id (expired or not, it opens nothing).
+                break_glass_id: r.visit === "under-glass" ? randomUUID() : null,
                 overbooked: 0,
                 series_id: null,
                 series_index: null,
@@ -113,6 +118,31 @@ describe(`patient access (${dialect})`, () => {
                 version: 1,
                 created_at: iso(0),
                 updated_at: iso(0),
+              })
+              .execute();
+          }
+          if (r.encounter) {
+            await db
+              .insertInto("encounters")
+              .values({
+                organization_id: org,
+                id: randomUUID(),
+                patient_id: pid,
+                practitioner_id: seed.alpha.practitionerId,
+                location_id: seed.alpha.locationId,
+                appointment_id: null,
+                date: "2026-03-01",
+                type: "office-visit",
+                reason: null,
+                status: r.encounter === "under-glass" ? "finished" : r.encounter,
+                sensitive: 0,
+                self_pay: 0,
+                error_reason: null,
+                created_by: null,
+                version: 1,
+                created_at: iso(0),
+                updated_at: iso(0),
+                break_glass_id: r.encounter === "under-glass" ? randomUUID() : null,
               })
               .execute();
           }
@@ -156,6 +186,7 @@ describe(`patient access (${dialect})`, () => {
             r.primary ||
             r.visit === "booked" ||
             r.visit === "fulfilled" ||
+            r.encounter === "finished" ||
             r.care === "active" ||
             r.care === "open-ended" ||
             r.glass === "active";
@@ -176,6 +207,7 @@ describe(`patient access (${dialect})`, () => {
       { numRuns: 25 },
     );
     await db.deleteFrom("appointments").where("organization_id", "=", org).execute();
+    await db.deleteFrom("encounters").where("organization_id", "=", org).execute();
     await db.deleteFrom("care_team_grants").where("organization_id", "=", org).execute();
     await db.deleteFrom("break_glass_grants").where("organization_id", "=", org).execute();
     await db

@@ -26,6 +26,12 @@ import type { Actor, Services } from "../platform/services.ts";
  * patient's primary practitioner or has a non-cancelled, non-entered-in-error appointment with the
  * patient, or an encounter with the patient that is not entered in error; "care-team" through an unrevoked,
  * unexpired grant; "break-glass" through an unexpired grant they opened with a reason.
+ *
+ * Break-glass stays temporary: an appointment or encounter written while the writer's only access was a
+ * break-glass grant carries the grant's id (`break_glass_id`, see `writtenUnderGrant`) and is no fact
+ * here, so once the grant expires the clinician is back to no access, whatever they booked or documented
+ * during the emergency. (Naming the primary practitioner and changing the care team are refused under
+ * break-glass: directory/patients.ts, records/care-team.ts.)
  */
 
 /** How the actor may see one patient's record, as `requirePatientAccess` found it. */
@@ -113,6 +119,7 @@ export async function relationsWith(
           .where("patient_id", "=", patientId)
           .where("practitioner_id", "in", staffIds)
           .where("status", "not in", ["cancelled", "entered-in-error"])
+          .where("break_glass_id", "is", null)
           .limit(1)
           .executeTakeFirst();
     const seen =
@@ -125,6 +132,7 @@ export async function relationsWith(
             .where("patient_id", "=", patientId)
             .where("practitioner_id", "in", staffIds)
             .where("status", "!=", "entered-in-error")
+            .where("break_glass_id", "is", null)
             .limit(1)
             .executeTakeFirst();
     if (primary || visit || seen) relations.push("treating");
@@ -192,10 +200,21 @@ export async function requirePatientAccess(
 }
 
 /**
+ * The break-glass grant a write made with this access is made under: the grant's id when break-glass is
+ * the only thing that opens the record (so the appointment or encounter written must not become a
+ * relation of its own), else null. Store it in the row's `break_glass_id`.
+ */
+export function writtenUnderGrant(access: Pick<PatientAccess, "via" | "breakGlassId">): string | null {
+  return access.via === "break-glass" ? access.breakGlassId : null;
+}
+
+/**
  * For writes that would CREATE a relation (booking a visit, naming a primary practitioner): an actor who
  * sees `section` only through relations (a clinician) must already see the patient, so nobody turns an id
  * they learnt somewhere into access of their own. Actors that see the section practice-wide, and actors
  * without any patient role (a patient's own reminder link), pass unchanged. Throws `notFound("patient")`.
+ * Answers the break-glass grant the write is made under (`writtenUnderGrant`), or null: the caller stores
+ * it on the row so a visit booked in an emergency gives no lasting access.
  */
 export async function requireRelationToCreate(
   trx: Trx,
@@ -203,10 +222,10 @@ export async function requireRelationToCreate(
   actor: Actor,
   patientId: string,
   section: RecordSection,
-): Promise<void> {
+): Promise<string | null> {
   const roles = accessRoles(actor);
-  if (seesPracticeWide(roles, section) || !seesWithRelation(roles, section)) return;
-  await requirePatientAccess(trx, services, actor, patientId, section);
+  if (seesPracticeWide(roles, section) || !seesWithRelation(roles, section)) return null;
+  return writtenUnderGrant(await requirePatientAccess(trx, services, actor, patientId, section));
 }
 
 /** A filter on any patient id column: `q.where(filter("appointments.patient_id"))`. */
@@ -255,13 +274,15 @@ function relatedPatientIds(db: Kysely<Database>, org: string, userId: string, cl
       .select("appointments.patient_id")
       .where("appointments.organization_id", "=", org)
       .where("appointments.practitioner_id", "in", staff)
-      .where("appointments.status", "not in", ["cancelled", "entered-in-error"]),
+      .where("appointments.status", "not in", ["cancelled", "entered-in-error"])
+      .where("appointments.break_glass_id", "is", null),
     db
       .selectFrom("encounters")
       .select("encounters.patient_id")
       .where("encounters.organization_id", "=", org)
       .where("encounters.practitioner_id", "in", staff)
-      .where("encounters.status", "!=", "entered-in-error"),
+      .where("encounters.status", "!=", "entered-in-error")
+      .where("encounters.break_glass_id", "is", null),
     db
       .selectFrom("care_team_grants")
       .select("care_team_grants.patient_id")

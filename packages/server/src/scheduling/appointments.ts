@@ -435,8 +435,9 @@ export async function bookAppointmentIn(
   extra: { seriesId?: string; seriesIndex?: number } = {},
 ): Promise<AppointmentView> {
   await requirePatient(trx, actor, input.patientId);
-  // A clinician books only patients they already see: a booking makes a treating relation.
-  await requireRelationToCreate(trx, services, actor, input.patientId, "schedule");
+  // A clinician books only patients they already see: a booking makes a treating relation, except one
+  // booked under break-glass (it carries the grant's id and gives no lasting access).
+  const breakGlassId = await requireRelationToCreate(trx, services, actor, input.patientId, "schedule");
   const approx = approximateStart(input.when);
   if (Number.isNaN(approx))
     throw new DomainError("invalid_request", "The start time is not a valid date and time.", [
@@ -480,6 +481,7 @@ export async function bookAppointmentIn(
       version: 1,
       created_at: at,
       updated_at: at,
+      break_glass_id: breakGlassId,
     })
     .execute();
   await writeHolds(trx, actor, id, ctx, proposal, check.start, check.end, check.overbooked);
@@ -600,6 +602,12 @@ export async function rescheduleIn(
   });
   const { check, proposal } = await decide(ctx, bookInput);
   if (!check.ok || check.start === null || check.end === null) throw refusalError(check);
+  // Moving the visit to another practitioner makes a relation for them, like a booking: a clinician needs
+  // one already, and under break-glass the visit carries the grant's id instead (no lasting access).
+  const breakGlassId =
+    proposal.practitionerId !== current.practitionerId
+      ? await requireRelationToCreate(trx, services, actor, current.patientId, "schedule")
+      : null;
   await trx
     .deleteFrom("appointment_resources")
     .where("organization_id", "=", actor.organizationId)
@@ -615,6 +623,7 @@ export async function rescheduleIn(
       overbooked: check.overbooked ? 1 : 0,
       version: current.version + 1,
       updated_at: services.clock().toISOString(),
+      ...(breakGlassId ? { break_glass_id: breakGlassId } : {}),
     })
     .where("organization_id", "=", actor.organizationId)
     .where("id", "=", id)

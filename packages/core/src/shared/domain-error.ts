@@ -10,6 +10,12 @@ export type ErrorCode =
   | "unauthenticated"
   | "session_expired"
   | "forbidden"
+  // An organization's administrator asked for an account-level change (password, name, disabling, MFA)
+  // of an account that belongs to other organizations too: only the platform operator (CLI) does that.
+  | "platform_operator_required"
+  // An administrator asked for a bearer token acting as another person (tokens act for their creator,
+  // or for a service account).
+  | "token_for_another_person"
   | "csrf_failed"
   | "not_found"
   | "conflict"

@@ -8,6 +8,12 @@ import type { Actor, Services } from "../platform/services.ts";
  * Bearer tokens for integrations: scoped to one organization, one user and one of that user's roles;
  * stored only as a SHA-256 digest; shown once; revocable. A token stops working when it is revoked, when
  * its user is disabled, or when the user no longer holds its role.
+ *
+ * A token acts as its user, so nobody may create one acting as someone else: an administrator issues
+ * tokens for themselves or for a service account of their organization (an integration's own identity,
+ * named as such in every audit entry), never for another person (403 `token_for_another_person`,
+ * audited). The platform operator's CLI (`salus token create`) may name any member: the operator already
+ * holds the database and the keys, and the issue is on the organization's trail with actor `cli`.
  */
 export interface TokenView {
   id: string;
@@ -15,6 +21,8 @@ export interface TokenView {
   role: string;
   userId: string;
   userEmail: string;
+  /** The token acts for a service account (an integration), not a person. */
+  serviceAccount: boolean;
   createdAt: string;
   lastUsedAt: string | null;
   revokedAt: string | null;
@@ -30,6 +38,7 @@ export async function listTokens(services: Services, actor: Actor): Promise<Toke
       "api_tokens.role",
       "api_tokens.user_id",
       "users.email",
+      "users.service_account",
       "api_tokens.created_at",
       "api_tokens.last_used_at",
       "api_tokens.revoked_at",
@@ -43,6 +52,7 @@ export async function listTokens(services: Services, actor: Actor): Promise<Toke
     role: r.role,
     userId: r.user_id,
     userEmail: r.email,
+    serviceAccount: r.service_account === 1,
     createdAt: r.created_at,
     lastUsedAt: r.last_used_at,
     revokedAt: r.revoked_at,
@@ -52,8 +62,14 @@ export async function listTokens(services: Services, actor: Actor): Promise<Toke
 export async function createToken(
   services: Services,
   actor: Actor,
-  input: { name: string; userId: string; role?: string | undefined },
+  input: { name: string; userId?: string | undefined; role?: string | undefined },
 ): Promise<{ token: string; id: string; role: string }> {
+  // Without a user, the token is for the person asking.
+  const userId = input.userId ?? actor.userId;
+  if (!userId)
+    throw new DomainError("invalid_request", "Name the user the token acts for.", [
+      { path: "userId", message: "is required" },
+    ]);
   if (input.role !== undefined && !isRole(input.role)) {
     throw new DomainError("invalid_request", `Unknown role ${input.role}.`, [
       { path: "role", message: "is not a role" },
@@ -68,19 +84,27 @@ export async function createToken(
       action: "token.create",
       resourceType: "ApiToken",
       resourceId: id,
-      detail: { userId: input.userId },
+      detail: { userId },
       fromResult: (r: { role: string }) => ({ detail: { role: r.role } }),
     },
     async (trx) => {
       const memberships = await trx
         .selectFrom("memberships")
         .innerJoin("users", "users.id", "memberships.user_id")
-        .select(["memberships.role", "users.disabled_at"])
+        .select(["memberships.role", "users.disabled_at", "users.service_account"])
         .where("memberships.organization_id", "=", actor.organizationId)
-        .where("memberships.user_id", "=", input.userId)
+        .where("memberships.user_id", "=", userId)
         .orderBy("memberships.role")
         .execute();
       if (memberships.length === 0) throw notFound("user");
+      if (actor.via !== "cli" && userId !== actor.userId && memberships[0]!.service_account !== 1) {
+        throw new DomainError(
+          "token_for_another_person",
+          "A token acts as its user, so it can only be created by that person for themselves. For an " +
+            "integration, create a service account (its own name and roles) and issue the token to it.",
+          [{ path: "userId", message: "must be yourself or a service account" }],
+        );
+      }
       if (memberships[0]!.disabled_at)
         throw new DomainError("conflict", "That user is disabled; enable them before issuing a token.");
       const role = input.role ?? memberships[0]!.role;
@@ -94,7 +118,7 @@ export async function createToken(
         .values({
           organization_id: actor.organizationId,
           id,
-          user_id: input.userId,
+          user_id: userId,
           role,
           name: input.name,
           token_hash: digestToken(token),

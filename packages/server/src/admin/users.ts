@@ -1,9 +1,11 @@
 import { randomUUID } from "node:crypto";
 import { DomainError, emailProblem, isRole, normalizeEmail, notFound, ROLES, type Role } from "@salus/core";
 import { audited } from "../audit/audited.ts";
+import { landingOrganizationId } from "../auth/landing.ts";
 import { assertAcceptablePassword, hashPassword, oneTimePassword } from "../auth/passwords.ts";
 import type { Trx } from "../db/transaction.ts";
 import type { Actor, Services } from "../platform/services.ts";
+import { assertAccountWhollyHere, auditInOtherOrganizations } from "./account-scope.ts";
 
 export interface UserView {
   id: string;
@@ -13,6 +15,8 @@ export interface UserView {
   disabled: boolean;
   mfaEnabled: boolean;
   lastSignInAt: string | null;
+  /** An integration's own identity: no password sign-in; administrators may issue it tokens. */
+  serviceAccount: boolean;
 }
 
 async function rolesIn(trx: Trx, organizationId: string, userId: string): Promise<Role[]> {
@@ -38,6 +42,7 @@ async function loadMember(trx: Trx, actor: Actor, userId: string): Promise<UserV
     disabled: user.disabled_at !== null,
     mfaEnabled: user.mfa_enabled === 1,
     lastSignInAt: user.last_sign_in_at,
+    serviceAccount: user.service_account === 1,
   };
 }
 
@@ -53,7 +58,7 @@ export async function listUsers(services: Services, actor: Actor): Promise<UserV
   return users.sort((a, b) => a.displayName.localeCompare(b.displayName) || a.email.localeCompare(b.email));
 }
 
-function checkRoles(roles: readonly string[]): Role[] {
+export function checkRoles(roles: readonly string[]): Role[] {
   const bad = roles.filter((r) => !isRole(r));
   if (bad.length > 0) {
     throw new DomainError(
@@ -74,14 +79,23 @@ export interface CreateUserInput {
 }
 
 /**
- * Creates a user in the actor's organization, or gives an existing user (same email after NFKC and case
- * folding) roles here. A new user gets a one-time password they must change at first sign-in.
+ * Platform operation (CLI `salus user create`, the demo seed, tests): creates an account in the actor's
+ * organization, or gives an existing account (same email after NFKC and case folding) roles here at once.
+ * A new account gets a one-time password to change at first sign-in unless a password is given. An
+ * organization's administrator never adds an account directly: they invite (admin/invitations.ts), and
+ * the person accepts, so no administrator can take hold of another organization's account.
  */
 export async function createUser(
   services: Services,
   actor: Actor,
   input: CreateUserInput,
 ): Promise<{ user: UserView; oneTimePassword: string | null }> {
+  if (actor.via !== "cli") {
+    throw new DomainError(
+      "platform_operator_required",
+      "Only the platform operator creates accounts directly (`salus user create`); invite the person instead.",
+    );
+  }
   const problem = emailProblem(input.email);
   if (problem)
     throw new DomainError("invalid_request", `The email ${problem}.`, [{ path: "email", message: problem }]);
@@ -120,6 +134,23 @@ export async function createUser(
             `${email} is already a user of this organization; change their roles instead.`,
           );
         }
+        if (existing.service_account === 1)
+          throw new DomainError("conflict", "That is a service account of another organization.");
+        // Membership added: on the trail of every organization the account already belongs to.
+        await auditInOtherOrganizations(trx, services, actor, existing.id, {
+          action: "account.membership.add",
+          detail: { organizationId: actor.organizationId, roles },
+        });
+        // Where the person lands does not move because they joined another organization.
+        if (existing.default_organization_id === null) {
+          const home = await landingOrganizationId(trx, existing);
+          if (home)
+            await trx
+              .updateTable("users")
+              .set({ default_organization_id: home })
+              .where("id", "=", existing.id)
+              .execute();
+        }
       } else {
         const id = randomUUID();
         createdNew = true;
@@ -139,6 +170,7 @@ export async function createUser(
             last_sign_in_at: null,
             created_at: at,
             updated_at: at,
+            default_organization_id: actor.organizationId,
           })
           .execute();
         existing = await trx.selectFrom("users").selectAll().where("id", "=", id).executeTakeFirstOrThrow();
@@ -158,6 +190,77 @@ export async function createUser(
     },
   );
   return { user, oneTimePassword: createdNew ? temporary : null };
+}
+
+/**
+ * A service account: an integration's own identity in the actor's organization, with its own name and
+ * roles. It has no usable password (sign-in refuses it whatever the password) and belongs to this
+ * organization only, so its administrator manages it fully and may issue it bearer tokens. Its
+ * sign-in name is generated (`svc-…@<slug>.service.invalid`, a domain that never receives mail).
+ */
+export async function createServiceAccount(
+  services: Services,
+  actor: Actor,
+  input: { name: string; roles: string[] },
+): Promise<UserView> {
+  const roles = checkRoles(input.roles);
+  if (roles.length === 0)
+    throw new DomainError("invalid_request", "Give the service account at least one role.", [
+      { path: "roles", message: "must not be empty" },
+    ]);
+  const name = input.name.trim();
+  if (!name)
+    throw new DomainError("invalid_request", "Name the service account (what it is for).", [
+      { path: "name", message: "must not be empty" },
+    ]);
+  const at = services.clock().toISOString();
+  const id = randomUUID();
+  return audited(
+    services,
+    actor,
+    {
+      action: "user.service_account.create",
+      resourceType: "User",
+      resourceId: id,
+      detail: { name, roles },
+    },
+    async (trx) => {
+      const org = await trx
+        .selectFrom("organizations")
+        .select("slug")
+        .where("id", "=", actor.organizationId)
+        .executeTakeFirstOrThrow();
+      const email = `svc-${id.slice(0, 8)}@${org.slug}.service.invalid`;
+      await trx
+        .insertInto("users")
+        .values({
+          id,
+          email,
+          email_normalized: normalizeEmail(email),
+          display_name: name,
+          // Not an argon2 hash: no password ever verifies against it.
+          password_hash: "!service-account",
+          must_change_password: 0,
+          mfa_secret_enc: null,
+          mfa_enabled: 0,
+          mfa_last_step: null,
+          disabled_at: null,
+          last_sign_in_at: null,
+          created_at: at,
+          updated_at: at,
+          service_account: 1,
+          default_organization_id: actor.organizationId,
+        })
+        .execute();
+      await trx
+        .insertInto("memberships")
+        .values(
+          roles.map((role) => ({ organization_id: actor.organizationId, user_id: id, role, created_at: at })),
+        )
+        .execute();
+      return loadMember(trx, actor, id);
+    },
+  );
 }
 
 export interface UpdateUserInput {
@@ -186,10 +289,19 @@ export async function updateUser(
       action: "user.update",
       resourceType: "User",
       resourceId: userId,
-      detail: { roles: roles ?? null, disabled: changes.disabled ?? null },
+      detail: {
+        roles: roles ?? null,
+        disabled: changes.disabled ?? null,
+        displayName: changes.displayName ?? null,
+      },
     },
     async (trx) => {
       const before = await loadMember(trx, actor, userId);
+      // The name and the disabled state are the account's, shared by all its organizations.
+      if (changes.disabled !== undefined)
+        await assertAccountWhollyHere(trx, actor, userId, "disable or enable it", "salus user disable");
+      else if (changes.displayName !== undefined)
+        await assertAccountWhollyHere(trx, actor, userId, "rename it", "salus user rename");
       const losesAdmin =
         before.roles.includes("admin") && ((roles && !roles.includes("admin")) || changes.disabled === true);
       if (losesAdmin) {
@@ -209,18 +321,6 @@ export async function updateUser(
         }
       }
       if (changes.disabled !== undefined) {
-        const orgs = await trx
-          .selectFrom("memberships")
-          .select("organization_id")
-          .distinct()
-          .where("user_id", "=", userId)
-          .execute();
-        if (orgs.length > 1) {
-          throw new DomainError(
-            "conflict",
-            "This user also works for another organization; remove their roles here instead of disabling the account.",
-          );
-        }
         await trx
           .updateTable("users")
           .set({ disabled_at: changes.disabled ? now : null, updated_at: now })
@@ -234,6 +334,12 @@ export async function updateUser(
           .set({ display_name: changes.displayName, updated_at: now })
           .where("id", "=", userId)
           .execute();
+      }
+      if (changes.disabled !== undefined || changes.displayName !== undefined) {
+        await auditInOtherOrganizations(trx, services, actor, userId, {
+          action: "user.update",
+          detail: { disabled: changes.disabled ?? null, displayName: changes.displayName ?? null },
+        });
       }
       if (roles) {
         await trx
@@ -269,24 +375,77 @@ export async function updateUser(
   );
 }
 
-/** Platform operation (CLI `user disable`): disables the account everywhere and ends its sessions. */
-export async function disableUserEverywhere(services: Services, actor: Actor, email: string): Promise<void> {
+/**
+ * Platform operation (CLI `user disable` / `user enable`): disables (or enables) the account everywhere;
+ * disabling ends its sessions at once. Audited in every organization the account belongs to.
+ */
+export async function disableUserEverywhere(
+  services: Services,
+  actor: Actor,
+  email: string,
+  disabled = true,
+): Promise<void> {
   const now = services.clock().toISOString();
-  await audited(services, actor, { action: "user.disable", resourceType: "User" }, async (trx) => {
-    const user = await trx
-      .selectFrom("users")
-      .select("id")
-      .where("email_normalized", "=", normalizeEmail(email))
-      .executeTakeFirst();
-    if (!user) throw new DomainError("not_found", `No user with email ${email}.`);
-    await trx
-      .updateTable("users")
-      .set({ disabled_at: now, updated_at: now })
-      .where("id", "=", user.id)
-      .execute();
-    await endSessions(trx, user.id, now);
-    return user.id;
-  });
+  const user = await findAccount(services, email);
+  await audited(
+    services,
+    actor,
+    { action: disabled ? "user.disable" : "user.enable", resourceType: "User", resourceId: user.id },
+    async (trx) => {
+      await trx
+        .updateTable("users")
+        .set({ disabled_at: disabled ? now : null, updated_at: now })
+        .where("id", "=", user.id)
+        .execute();
+      if (disabled) await endSessions(trx, user.id, now);
+      await auditInOtherOrganizations(trx, services, actor, user.id, {
+        action: disabled ? "user.disable" : "user.enable",
+      });
+      return user.id;
+    },
+  );
+}
+
+/** Platform operation (CLI `user rename`): the account's display name, everywhere. */
+export async function renameUserEverywhere(
+  services: Services,
+  actor: Actor,
+  email: string,
+  displayName: string,
+): Promise<void> {
+  const name = displayName.trim();
+  if (!name || name.length > 200)
+    throw new DomainError("invalid_request", "The name must be 1-200 characters.", [
+      { path: "name", message: "must be 1-200 characters" },
+    ]);
+  const user = await findAccount(services, email);
+  await audited(
+    services,
+    actor,
+    { action: "user.update", resourceType: "User", resourceId: user.id, detail: { displayName: name } },
+    async (trx) => {
+      await trx
+        .updateTable("users")
+        .set({ display_name: name, updated_at: services.clock().toISOString() })
+        .where("id", "=", user.id)
+        .execute();
+      await auditInOtherOrganizations(trx, services, actor, user.id, {
+        action: "user.update",
+        detail: { displayName: name },
+      });
+    },
+  );
+}
+
+/** The account with that email (after NFKC and case folding), for platform operations. */
+export async function findAccount(services: Services, email: string): Promise<{ id: string }> {
+  const user = await services.db.kysely
+    .selectFrom("users")
+    .select("id")
+    .where("email_normalized", "=", normalizeEmail(email))
+    .executeTakeFirst();
+  if (!user) throw new DomainError("not_found", `No user with email ${email}.`);
+  return user;
 }
 
 export async function endSessions(trx: Trx, userId: string, now: string): Promise<void> {
@@ -301,7 +460,9 @@ export async function endSessions(trx: Trx, userId: string, now: string): Promis
 /**
  * Gives a user who forgot their password a new one-time password (they must change it at their next
  * sign-in). Their sessions end at once; MFA stays as it is, so the new password alone does not sign in
- * an account that has MFA.
+ * an account that has MFA. An organization's administrator may do it only for an account that belongs
+ * to no other organization (`platform_operator_required` otherwise); audited in every organization the
+ * account belongs to.
  */
 export async function resetUserPassword(
   services: Services,
@@ -316,14 +477,47 @@ export async function resetUserPassword(
     actor,
     { action: "user.password.reset", resourceType: "User", resourceId: userId },
     async (trx) => {
-      await loadMember(trx, actor, userId);
+      const member = await loadMember(trx, actor, userId);
+      if (member.serviceAccount)
+        throw new DomainError(
+          "conflict",
+          "A service account has no password; issue it a bearer token instead.",
+        );
+      await assertAccountWhollyHere(trx, actor, userId, "reset its password", "salus user reset-password");
       await trx
         .updateTable("users")
         .set({ password_hash: hash, must_change_password: 1, updated_at: now })
         .where("id", "=", userId)
         .execute();
       await endSessions(trx, userId, now);
+      await auditInOtherOrganizations(trx, services, actor, userId, { action: "user.password.reset" });
     },
   );
   return { oneTimePassword: temporary };
+}
+
+/**
+ * Turns multi-factor authentication off for a person who lost their authenticator (they enrol again at
+ * their next sign-in when the organization requires MFA). Their sessions end. Same rule as a password
+ * reset: only for an account wholly in the actor's organization, unless the platform operator does it;
+ * audited in every organization the account belongs to.
+ */
+export async function resetUserMfa(services: Services, actor: Actor, userId: string): Promise<void> {
+  const now = services.clock().toISOString();
+  await audited(
+    services,
+    actor,
+    { action: "user.mfa.reset", resourceType: "User", resourceId: userId },
+    async (trx) => {
+      await loadMember(trx, actor, userId);
+      await assertAccountWhollyHere(trx, actor, userId, "reset its MFA", "salus user reset-mfa");
+      await trx
+        .updateTable("users")
+        .set({ mfa_enabled: 0, mfa_secret_enc: null, mfa_last_step: null, updated_at: now })
+        .where("id", "=", userId)
+        .execute();
+      await endSessions(trx, userId, now);
+      await auditInOtherOrganizations(trx, services, actor, userId, { action: "user.mfa.reset" });
+    },
+  );
 }

@@ -3,6 +3,13 @@ import { inTransaction, type Trx } from "../db/transaction.ts";
 import type { Actor, Services } from "../platform/services.ts";
 import { appendAudit } from "./append-audit.ts";
 
+/** Codes that mean "not allowed" (audited as denied); every other code is a failure. */
+const REFUSALS: ReadonlySet<string> = new Set([
+  "forbidden",
+  "platform_operator_required",
+  "token_for_another_person",
+]);
+
 /** What an audit entry says about an operation, apart from who, when, where and the outcome. */
 export interface AuditSpec<T = unknown> {
   action: string;
@@ -64,7 +71,7 @@ export async function audited<T>(
       // A refusal after the record was opened (e.g. under break-glass) still says how it was opened.
       const noted = (lastTrx && annotations.get(lastTrx)) || {};
       const s = { ...base, detail: { ...(base.detail ?? {}), ...noted } };
-      const outcome = error.code === "forbidden" ? "denied" : "failure";
+      const outcome = REFUSALS.has(error.code) ? "denied" : "failure";
       await inTransaction(
         services.db,
         (trx) =>

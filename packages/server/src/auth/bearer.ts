@@ -27,6 +27,8 @@ export async function resolveBearer(services: Services, token: string, info: Req
       "api_tokens.last_used_at",
       "users.email",
       "users.disabled_at",
+      "users.service_account",
+      "users.display_name",
     ])
     .where("api_tokens.token_hash", "=", digestToken(token))
     .executeTakeFirst();
@@ -40,6 +42,8 @@ export async function resolveBearer(services: Services, token: string, info: Req
         .executeTakeFirst()
     : undefined;
   const valid = row && !row.revoked_at && !row.disabled_at && holdsRole && isRole(row.role);
+  // A service account is named as such on every audit entry its token causes (it is not a person).
+  const label = row ? actorLabel(row) : null;
   const due = !row?.last_used_at || now.getTime() - Date.parse(row.last_used_at) >= USE_AUDIT_INTERVAL_MS;
   if (!valid || due) {
     await inTransaction(
@@ -55,7 +59,7 @@ export async function resolveBearer(services: Services, token: string, info: Req
           at: now.toISOString(),
           organizationId: row?.organization_id ?? null,
           userId: row?.user_id ?? null,
-          actor: row?.email ?? null,
+          actor: label,
           action: "auth.token.use",
           resourceType: "ApiToken",
           resourceId: row?.id ?? null,
@@ -88,11 +92,16 @@ export async function resolveBearer(services: Services, token: string, info: Req
   return {
     organizationId: row.organization_id,
     userId: row.user_id,
-    label: row.email,
+    label: label!,
     roles,
     permissions: permissionsFor(roles),
     via: "token",
     ip: info.ip,
     requestId: info.requestId,
   };
+}
+
+/** How an account appears as the actor of audit entries: its email, or "service account: <name>". */
+export function actorLabel(u: { email: string; service_account: number; display_name: string }): string {
+  return u.service_account === 1 ? `service account: ${u.display_name}` : u.email;
 }

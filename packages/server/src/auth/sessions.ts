@@ -22,6 +22,7 @@ import {
   settleSuccess,
 } from "./attempt-guard.ts";
 import { assertAcceptablePassword, burnPasswordCheck, hashPassword, verifyPassword } from "./passwords.ts";
+import { landingOrganizationId } from "./landing.ts";
 import { checkTotp, newTotpSecret, totpUri } from "./totp.ts";
 
 /**
@@ -139,7 +140,10 @@ export async function signIn(
     .where("email_normalized", "=", normalized)
     .executeTakeFirst();
   const orgs = user ? await membershipOrgs(services.db.kysely, user.id) : [];
-  const auditOrg = orgs[0]?.id ?? null;
+  // Where this person lands: their chosen (or first) organization, never whichever sorts first by name.
+  const homeId = user ? await landingOrganizationId(services.db.kysely, user) : null;
+  const home = orgs.find((o) => o.id === homeId);
+  const auditOrg = home?.id ?? null;
 
   const reserved = await reserveAttempts(
     services,
@@ -152,8 +156,9 @@ export async function signIn(
   let passwordOk = false;
   if (user) passwordOk = await verifyPassword(user.password_hash, input.password);
   else await burnPasswordCheck(input.password);
-  const org = input.organization ? orgs.find((o) => o.slug === input.organization) : orgs[0];
-  const ok = user && passwordOk && user.disabled_at === null && org;
+  const org = input.organization ? orgs.find((o) => o.slug === input.organization) : home;
+  // A service account never signs in with a password (it has tokens), whatever is stored.
+  const ok = user && passwordOk && user.disabled_at === null && user.service_account !== 1 && org;
 
   if (!ok) {
     const reason = !user
@@ -162,7 +167,9 @@ export async function signIn(
         ? "wrong_password"
         : user.disabled_at
           ? "disabled"
-          : "no_membership";
+          : user.service_account === 1
+            ? "service_account"
+            : "no_membership";
     await inTransaction(
       services.db,
       async (trx) => {

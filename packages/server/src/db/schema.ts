@@ -158,6 +158,9 @@ export interface UsersTable {
   last_sign_in_at: string | null;
   created_at: string;
   updated_at: string;
+  // Added by 0007-accounts.
+  service_account: Generated<number>;
+  default_organization_id: string | null;
 }
 
 export interface MembershipsTable {

@@ -14,6 +14,7 @@ import { fhirRoutes } from "../fhir/fhir-routes.ts";
 import type { Services } from "../platform/services.ts";
 import { sendError } from "./errors.ts";
 import { installGuard, type RouteRecord } from "./guard.ts";
+import { accountRoutes } from "./routes/account-routes.ts";
 import { adminRoutes } from "./routes/admin-routes.ts";
 import { appointmentResponseRoutes } from "./routes/appointment-response-routes.ts";
 import { authRoutes } from "./routes/auth-routes.ts";
@@ -178,6 +179,7 @@ export async function buildApp(services: Services, options: AppOptions = {}): Pr
   authRoutes(app, services);
   directoryRoutes(app, services);
   adminRoutes(app, services);
+  accountRoutes(app, services);
   schedulingRoutes(app, services);
   appointmentResponseRoutes(app, services);
   calendarFeedRoutes(app, services);

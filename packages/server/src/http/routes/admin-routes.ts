@@ -2,9 +2,16 @@ import { ROLES } from "@salus/core";
 import type { FastifyInstance } from "fastify";
 import type { ZodTypeProvider } from "fastify-type-provider-zod";
 import { z } from "zod";
+import { cancelInvitation, inviteUser, listInvitations } from "../../admin/invitations.ts";
 import { getOrganization, updateOrganization } from "../../admin/organizations.ts";
 import { createToken, listTokens, revokeToken } from "../../admin/tokens.ts";
-import { createUser, listUsers, resetUserPassword, updateUser } from "../../admin/users.ts";
+import {
+  createServiceAccount,
+  listUsers,
+  resetUserMfa,
+  resetUserPassword,
+  updateUser,
+} from "../../admin/users.ts";
 import { auditActions, exportAuditCsv, searchAudit } from "../../audit/query-audit.ts";
 import type { Services } from "../../platform/services.ts";
 import { actorOf } from "../guard.ts";
@@ -26,6 +33,17 @@ const userOut = z.object({
   disabled: z.boolean(),
   mfaEnabled: z.boolean(),
   lastSignInAt: z.string().nullable(),
+  serviceAccount: z.boolean(),
+});
+const invitationOut = z.object({
+  id: z.string(),
+  email: z.string(),
+  displayName: z.string(),
+  roles: z.array(z.enum(ROLES)),
+  invitedBy: z.string(),
+  createdAt: z.string(),
+  expiresAt: z.string(),
+  status: z.enum(["pending", "accepted", "expired", "cancelled"]),
 });
 const tokenOut = z.object({
   id: z.string(),
@@ -33,6 +51,7 @@ const tokenOut = z.object({
   role: z.string(),
   userId: z.string(),
   userEmail: z.string(),
+  serviceAccount: z.boolean(),
   createdAt: z.string(),
   lastUsedAt: z.string().nullable(),
   revokedAt: z.string().nullable(),
@@ -110,15 +129,47 @@ export function adminRoutes(app: FastifyInstance, services: Services): void {
     config: { permission: "users:manage" },
     schema: {
       tags: ut,
-      summary: "Add a user (answers a one-time password for a new account)",
+      summary:
+        "Invite a person by email (they accept through a signed link; the answer is the same whether or not the email has an account)",
       body: z.strictObject({
         email: text(320),
         displayName: text(200),
         roles: z.array(z.enum(ROLES)).min(1).max(ROLES.length),
       }),
-      response: { 201: z.object({ user: userOut, oneTimePassword: z.string().nullable() }) },
+      response: { 201: z.object({ invitation: invitationOut }) },
     },
-    handler: async (req, reply) => reply.status(201).send(await createUser(services, actorOf(req), req.body)),
+    handler: async (req, reply) => reply.status(201).send(await inviteUser(services, actorOf(req), req.body)),
+  });
+  r.get("/api/invitations", {
+    config: { permission: "users:manage" },
+    schema: {
+      tags: ut,
+      summary: "Invitations of the organization (pending, and those of the last 30 days)",
+      response: { 200: page(invitationOut) },
+    },
+    handler: async (req) => {
+      const items = await listInvitations(services, actorOf(req));
+      return { items, total: items.length };
+    },
+  });
+  r.delete("/api/invitations/:id", {
+    config: { permission: "users:manage" },
+    schema: { tags: ut, summary: "Cancel a pending invitation (its link stops working)", params: idParams },
+    handler: async (req, reply) => {
+      await cancelInvitation(services, actorOf(req), req.params.id);
+      return reply.status(204).send();
+    },
+  });
+  r.post("/api/service-accounts", {
+    config: { permission: "users:manage" },
+    schema: {
+      tags: ut,
+      summary: "Create a service account (an integration's own name and roles; no password sign-in)",
+      body: z.strictObject({ name: text(200), roles: z.array(z.enum(ROLES)).min(1).max(ROLES.length) }),
+      response: { 201: userOut },
+    },
+    handler: async (req, reply) =>
+      reply.status(201).send(await createServiceAccount(services, actorOf(req), req.body)),
   });
   r.patch("/api/users/:id", {
     config: { permission: "users:manage" },
@@ -151,6 +202,18 @@ export function adminRoutes(app: FastifyInstance, services: Services): void {
     },
     handler: async (req) => resetUserPassword(services, actorOf(req), req.params.id),
   });
+  r.post("/api/users/:id/reset-mfa", {
+    config: { permission: "users:manage" },
+    schema: {
+      tags: ut,
+      summary: "Turn off the user's MFA (lost authenticator); their sessions end",
+      params: idParams,
+    },
+    handler: async (req, reply) => {
+      await resetUserMfa(services, actorOf(req), req.params.id);
+      return reply.status(204).send();
+    },
+  });
 
   const tt = ["Tokens"];
   r.get("/api/tokens", {
@@ -165,8 +228,9 @@ export function adminRoutes(app: FastifyInstance, services: Services): void {
     config: { permission: "tokens:manage" },
     schema: {
       tags: tt,
-      summary: "Issue a token for a user and one of their roles (the secret is shown once)",
-      body: z.strictObject({ name: text(100), userId: id, role: z.enum(ROLES).optional() }),
+      summary:
+        "Issue a token for yourself or a service account, with one of its roles (the secret is shown once)",
+      body: z.strictObject({ name: text(100), userId: id.optional(), role: z.enum(ROLES).optional() }),
       response: { 201: z.object({ id: z.string(), token: z.string(), role: z.string() }) },
     },
     handler: async (req, reply) =>

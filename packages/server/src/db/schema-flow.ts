@@ -15,6 +15,8 @@ export interface FlowSettingsTable {
   no_show_fee_cents: number;
   idle_minute_value_cents: number;
   wait_minute_cost_cents: number;
+  /** Minutes past a practitioner's end of day a re-plan may keep a visit (migration 0015). */
+  overtime_limit_minutes: number;
   updated_at: string;
 }
 

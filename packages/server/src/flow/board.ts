@@ -1,5 +1,6 @@
 import type { FlowAppointmentStatus, FlowStep } from "@salus/core/flow/flow-states";
 import { type DurationTable, type FlowVisit, projectDay } from "@salus/core/flow/projection";
+import { maxLateMinutes, practitionerDayEnds } from "@salus/core/flow/replan";
 import { audited } from "../audit/audited.ts";
 import type { AppointmentStatus } from "../db/schema.ts";
 import type { Trx } from "../db/transaction.ts";
@@ -9,6 +10,7 @@ import { computeDayVersion, type LocationDay, locationDay } from "./day-version.
 import { loadFlowSettings } from "./flow-settings.ts";
 import { loadDurationTable } from "./observed-durations.ts";
 import { lastStep } from "./record-flow-step.ts";
+import { loadPractitioners } from "./replan.ts";
 
 const MINUTE = 60_000;
 
@@ -38,6 +40,11 @@ export interface BoardVisit {
   lateMinutes: number;
   expectedStart: string | null;
   expectedEnd: string | null;
+  /**
+   * For a booked visit not yet here: the most minutes it can be marked late and still end by its
+   * practitioner's end of day plus the practice's overtime limit (below 1: it cannot be late today).
+   */
+  maxMinutesLate: number | null;
   noShowRisk: { probability: number; reasons: string[] } | null;
 }
 
@@ -114,18 +121,18 @@ export type DayRow = Awaited<ReturnType<typeof loadDayRows>>[number];
 
 /**
  * A day row as the core's projection and re-plan take it. A start accepted in a re-plan (`planned_start`)
- * stands in for the booked start, so the projection keeps the accepted order (the core plans in order of
- * start); the visit keeps its length. What the patient was told stays the reference for notifications.
+ * sets the visit's place in its practitioner's order (so the board follows the accepted plan), but not a
+ * floor on its start: a corrected lateness can bring it back towards the booked time. What the patient
+ * was told stays the reference for notifications.
  */
 export function toFlowVisit(r: DayRow): FlowVisit {
-  const booked = Date.parse(r.start_at);
-  const start = ms(r.planned_start) ?? booked;
   return {
     appointmentId: r.id,
     practitionerId: r.practitioner_id,
     appointmentTypeId: r.appointment_type_id,
-    start,
-    end: start + (Date.parse(r.end_at) - booked),
+    start: Date.parse(r.start_at),
+    end: Date.parse(r.end_at),
+    plannedStart: ms(r.planned_start),
     status: r.status as FlowAppointmentStatus,
     arrivedAt: ms(r.arrived_at),
     checkedInAt: ms(r.checked_in_at),
@@ -133,7 +140,7 @@ export function toFlowVisit(r: DayRow): FlowVisit {
     withPractitionerAt: ms(r.with_practitioner_at),
     checkedOutAt: ms(r.checked_out_at),
     expectedArrival: ms(r.expected_arrival),
-    notifiedStart: ms(r.notified_start) ?? booked,
+    notifiedStart: ms(r.notified_start) ?? Date.parse(r.start_at),
   };
 }
 
@@ -156,7 +163,12 @@ export async function loadBoard(
   const rows = await loadDayRows(trx, actor.organizationId, day);
   const settings = await loadFlowSettings(trx, actor.organizationId);
   const durations: DurationTable = await loadDurationTable(trx, actor.organizationId, now);
-  const projection = projectDay({ now, visits: rows.map(toFlowVisit), durations });
+  const flowVisits = rows.map(toFlowVisit);
+  // Day ends as the re-plan sees them (availability, never before the last booked visit), so the board's
+  // overtime and each visit's lateness limit match what the re-plan will accept.
+  const dayEnds = practitionerDayEnds(flowVisits, await loadPractitioners(trx, actor.organizationId, day));
+  const projection = projectDay({ now, visits: flowVisits, durations, dayEnds: Object.fromEntries(dayEnds) });
+  const flowById = new Map(flowVisits.map((v) => [v.appointmentId, v]));
   const projected = new Map(projection.visits.map((v) => [v.appointmentId, v]));
   const roomIds = [
     ...new Set(rows.map((r) => r.room_id ?? r.booked_room_id).filter((x): x is string => !!x)),
@@ -209,6 +221,15 @@ export async function loadBoard(
       lateMinutes: lateMinutesOf(r, now),
       expectedStart: iso(p?.expectedStart),
       expectedEnd: iso(p?.expectedEnd),
+      maxMinutesLate:
+        r.status === "booked" && !present && !r.with_practitioner_at && dayEnds.has(r.practitioner_id)
+          ? maxLateMinutes(
+              flowById.get(r.id)!,
+              dayEnds.get(r.practitioner_id)!,
+              settings.overtimeLimitMinutes,
+              durations,
+            )
+          : null,
       noShowRisk:
         r.probability === null || r.probability === undefined || r.status !== "booked"
           ? null

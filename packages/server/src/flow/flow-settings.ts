@@ -21,6 +21,11 @@ export interface FlowSettings {
   /** What one idle practitioner minute costs the practice, and one patient waiting minute (for overbooking). */
   idleMinuteValueCents: number;
   waitMinuteCostCents: number;
+  /**
+   * How far past a practitioner's end of day a re-plan may keep a visit, in minutes: later visits are
+   * offered a new time, and a lateness or overrun the day cannot hold is refused (issue 10, item 2).
+   */
+  overtimeLimitMinutes: number;
 }
 
 export const LATE_ACTIONS: readonly LateAction[] = ["next-gap", "earlier-of", "move", "offer-new-time"];
@@ -35,6 +40,7 @@ export const DEFAULT_FLOW_SETTINGS: FlowSettings = {
   noShowFeeCents: 2500,
   idleMinuteValueCents: 300,
   waitMinuteCostCents: 50,
+  overtimeLimitMinutes: 60,
 };
 
 export async function loadFlowSettings(trx: Trx, organizationId: string): Promise<FlowSettings> {
@@ -54,6 +60,7 @@ export async function loadFlowSettings(trx: Trx, organizationId: string): Promis
     noShowFeeCents: row.no_show_fee_cents,
     idleMinuteValueCents: row.idle_minute_value_cents,
     waitMinuteCostCents: row.wait_minute_cost_cents,
+    overtimeLimitMinutes: row.overtime_limit_minutes,
   };
 }
 
@@ -78,6 +85,7 @@ export async function updateFlowSettings(
         no_show_fee_cents: next.noShowFeeCents,
         idle_minute_value_cents: next.idleMinuteValueCents,
         wait_minute_cost_cents: next.waitMinuteCostCents,
+        overtime_limit_minutes: next.overtimeLimitMinutes,
         updated_at: services.clock().toISOString(),
       };
       await trx

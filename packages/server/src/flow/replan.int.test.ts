@@ -77,18 +77,21 @@ describe(`late arrivals and re-plans (${dialect})`, () => {
     await closeTestServices(services);
   });
 
-  it("proposes re-plans for a patient 20 minutes late, recommending the better of the policy's choice and keeping", async () => {
+  it("proposes re-plans for a patient 20 minutes late, recommending the lowest score", async () => {
     const r = await late(visits[0]!.id, 20);
     const kinds = r.proposals.map((p) => p.kind);
     expect(kinds).toEqual(
       expect.arrayContaining(["keep", "next-gap", "serve-waiting", "move", "offer-new-time"]),
     );
-    // The policy (default: next gap) or keeping the schedule, whichever the core ranks better; here the
-    // late patient would wait until the end of a full morning at the next gap, so keeping wins.
+    // The best by the score shown (issue 10: the policy's choice or keep used to win whatever its score);
+    // here Dr Two, free, sees the late patient: nobody waits.
     const recommended = r.proposals.filter((p) => p.recommended);
     expect(recommended).toHaveLength(1);
-    expect(recommended[0]).toBe(r.proposals.find((p) => p.kind === "keep" || p.kind === "next-gap"));
-    expect(recommended[0]!.kind).toBe("keep");
+    expect(recommended[0]).toBe(r.proposals[0]);
+    for (const p of r.proposals)
+      expect((p as unknown as { score: number }).score).toBeGreaterThanOrEqual(
+        (recommended[0] as unknown as { score: number }).score,
+      );
     for (const p of r.proposals) expect(p.dayVersion).toBe(r.dayVersion);
     const lateMoved = r.proposals.filter(
       (p) =>
@@ -268,5 +271,146 @@ describe(`late arrivals and re-plans (${dialect})`, () => {
       `/api/flow/board/stream?locationId=${practice.locationId}&date=${DAY}`,
     );
     expect(foreignStream.statusCode).toBe(404);
+  });
+});
+
+/**
+ * Issue 10, item 2, through the API: a lateness the day cannot hold is refused with the limit in words
+ * (never clamped); the recommended proposal has the lowest score it shows; a patient already here is
+ * never told to come later and no message announces a time past the end of day plus the overtime limit;
+ * a corrected lateness re-notifies those told a later time; the board follows the accepted plan.
+ */
+describe(`re-plans never tell a patient something harmful (${dialect})`, () => {
+  let services: TestServices;
+  let app: FastifyInstance;
+  let token: string;
+  let practice: FlowPractice;
+  let visits: AppointmentView[];
+  const post = (url: string, body: unknown) => asBearer(app, token, "POST", url, body);
+  const board = async () =>
+    (
+      await asBearer(app, token, "GET", `/api/flow/board?locationId=${practice.locationId}&date=${DAY}`)
+    ).json();
+  // 17:00 CST (the practitioners' end of day) plus the default 60-minute overtime limit.
+  const LATEST = EIGHT + 10 * 60 * MIN;
+
+  beforeAll(async () => {
+    services = await createTestServices();
+    const seed = await seedTwoOrgs(services);
+    app = (await createTestApp(services)).app;
+    practice = await createFlowPractice(services, seed);
+    visits = await practice.bookDay(6);
+    services.clock.set(new Date(EIGHT - 2 * MIN));
+    token = await bearer(services, seed.alpha, seed.alpha.users["front-desk"].email);
+    const here = await post(`/api/appointments/${visits[1]!.id}/flow`, {
+      step: "arrived",
+      version: visits[1]!.version,
+    });
+    expect(here.statusCode, here.body).toBe(200);
+  });
+  afterAll(async () => {
+    await app?.close();
+    await closeTestServices(services);
+  });
+
+  it("refuses 999 minutes late with the day's limit in the message, writes nothing; the board shows the limit", async () => {
+    const b = await board();
+    const v0 = b.visits.find((v: { appointmentId: string }) => v.appointmentId === visits[0]!.id);
+    // 08:00 booked, 20 minutes long, the day holds visits until 18:00: at most 580 minutes late.
+    expect(v0.maxMinutesLate).toBe(580);
+    for (const minutesLate of [999, 581]) {
+      const res = await post("/api/flow/late", { appointmentId: visits[0]!.id, minutesLate });
+      expect(res.statusCode, res.body).toBe(400);
+      const error = errorOf(res);
+      expect(error.code).toBe("invalid_request");
+      expect(error.message).toMatch(/day ends at 5:00|day ends at 17:00/);
+      expect(error.message).toContain("at most 580 minutes late");
+      expect(error.details).toEqual([{ path: "minutesLate", message: "must be at most 580 minutes late" }]);
+    }
+    const flowRow = await services.db.kysely
+      .selectFrom("visit_flow")
+      .select("expected_arrival")
+      .where("appointment_id", "=", visits[0]!.id)
+      .executeTakeFirst();
+    expect(flowRow?.expected_arrival ?? null).toBeNull();
+    expect((await asBearer(app, token, "GET", "/api/flow/settings")).json().overtimeLimitMinutes).toBe(60);
+  });
+
+  it("recommends the lowest score; accepting tells no present patient to come later and no time past the limit", async () => {
+    const res = await post("/api/flow/late", { appointmentId: visits[0]!.id, minutesLate: 480 });
+    expect(res.statusCode, res.body).toBe(200);
+    const proposals = res.json().proposals as (Proposal & {
+      score: number;
+      scoreParts: Record<string, number>;
+      notify: { appointmentId: string; reason: string; newExpectedStart: string }[];
+    })[];
+    const recommended = proposals.filter((p) => p.recommended);
+    expect(recommended).toHaveLength(1);
+    for (const p of proposals) {
+      expect(p.score).toBeGreaterThanOrEqual(recommended[0]!.score);
+      const parts = Object.values(p.scoreParts).reduce((s, x) => s + x, 0);
+      expect(p.score).toBeCloseTo(parts, 6);
+      for (const n of p.notify) {
+        expect(Date.parse(n.newExpectedStart)).toBeLessThan(LATEST);
+        if (n.appointmentId === visits[1]!.id) expect(n.reason).toBe("moved");
+      }
+    }
+    const keep = proposals.find((p) => p.kind === "keep")!;
+    for (const chosen of [keep]) {
+      const ok = await post(`/api/flow/proposals/${chosen.id}/accept`, {});
+      expect(ok.statusCode, ok.body).toBe(200);
+    }
+    const messages = await services.db.kysely
+      .selectFrom("outbox_messages")
+      .selectAll()
+      .where("dedupe_key", "like", "flow-%")
+      .execute();
+    expect(messages.length).toBeGreaterThan(0);
+    expect(messages.map((m) => m.appointment_id)).not.toContain(visits[1]!.id);
+    for (const m of messages) {
+      // Every time announced is before 6:00 PM CST (17:00 end of day + 60 min).
+      for (const [, h, min, ampm] of m.body.matchAll(/(\d{1,2}):(\d{2}) (AM|PM)/g)) {
+        const minutes = ((Number(h) % 12) + (ampm === "PM" ? 12 : 0)) * 60 + Number(min);
+        expect(minutes).toBeLessThanOrEqual(18 * 60);
+      }
+    }
+  });
+
+  it("a corrected lateness re-plans and re-notifies those told a later time; the board follows the accepted plan", async () => {
+    const res = await post("/api/flow/late", { appointmentId: visits[0]!.id, minutesLate: 30 });
+    expect(res.statusCode, res.body).toBe(200);
+    const proposals = res.json().proposals as (Proposal & {
+      notify: { appointmentId: string; reason: string; newExpectedStart: string }[];
+      planned: { appointmentId: string; expectedStart: string }[];
+    })[];
+    const keep = proposals.find((p) => p.kind === "keep")!;
+    const earlier = keep.notify.filter((n) => n.reason === "earlier");
+    expect(earlier.length).toBeGreaterThan(0);
+    const serve = proposals.find((p) => p.kind === "serve-waiting")!;
+    const chosen = serve.notify.some((n) => n.reason === "earlier") ? serve : keep;
+    const ok = await post(`/api/flow/proposals/${chosen.id}/accept`, {});
+    expect(ok.statusCode, ok.body).toBe(200);
+    const good = await services.db.kysely
+      .selectFrom("outbox_messages")
+      .selectAll()
+      .where("dedupe_key", "like", "flow-earlier:%")
+      .execute();
+    expect(good.map((m) => m.appointment_id).sort()).toEqual(
+      chosen.notify
+        .filter((n) => n.reason === "earlier")
+        .map((n) => n.appointmentId)
+        .sort(),
+    );
+    for (const m of good) expect(m.body).not.toMatch(/arrive a little later/);
+    // The board's expected starts are the accepted plan's.
+    const b = await board();
+    const shown = new Map(
+      b.visits.map((v: { appointmentId: string; expectedStart: string }) => [
+        v.appointmentId,
+        v.expectedStart,
+      ]),
+    );
+    for (const x of chosen.planned) expect(shown.get(x.appointmentId)).toBe(x.expectedStart);
+    for (const n of chosen.notify) expect(shown.get(n.appointmentId)).toBe(n.newExpectedStart);
   });
 });

@@ -36,12 +36,17 @@ export interface ProposalView {
   title: string;
   explanation: string;
   recommended: boolean;
+  /** The ranking score (lower is better) and its four parts, in wait-minutes (docs/guide-flow.md). */
+  score: number;
+  scoreParts: ReplanProposal["scoreParts"];
   changes: {
     appointmentId: string;
     patientName: string;
     from: { practitionerId: string; expectedStart: string };
     to: { practitionerId: string; expectedStart: string } | null;
   }[];
+  /** The new order of the practitioners re-laid out (stored as planned starts on accept). */
+  planned: { appointmentId: string; expectedStart: string }[];
   metrics: {
     totalWaitMinutes: number;
     maxWaitMinutes: number;
@@ -52,6 +57,8 @@ export interface ProposalView {
   notify: {
     appointmentId: string;
     patientName: string;
+    reason: "later" | "earlier" | "moved";
+    practitionerId: string;
     oldExpectedStart: string;
     newExpectedStart: string;
   }[];
@@ -74,7 +81,7 @@ const PREFERRED_KIND: Record<FlowSettings["lateAction"], ReplanProposal["kind"]>
 const iso = (ms: number) => new Date(ms).toISOString();
 
 /** Practitioners working at the location that day, the types each can do and their hours (for "move"). */
-async function loadPractitioners(
+export async function loadPractitioners(
   trx: Trx,
   organizationId: string,
   day: LocationDay,
@@ -149,12 +156,15 @@ function present(
     title: p.title,
     explanation: p.explanation,
     recommended,
+    score: p.score,
+    scoreParts: p.scoreParts,
     changes: p.changes.map((c) => ({
       appointmentId: c.appointmentId,
       patientName: nameOf(c.appointmentId),
       from: { practitionerId: c.from.practitionerId, expectedStart: iso(c.from.expectedStart) },
       to: c.to ? { practitionerId: c.to.practitionerId, expectedStart: iso(c.to.expectedStart) } : null,
     })),
+    planned: p.planned.map((x) => ({ appointmentId: x.appointmentId, expectedStart: iso(x.expectedStart) })),
     metrics: {
       totalWaitMinutes: p.metrics.totalWaitMinutes,
       maxWaitMinutes: p.metrics.maxWaitMinutes,
@@ -165,6 +175,8 @@ function present(
     notify: p.notify.map((n) => ({
       appointmentId: n.appointmentId,
       patientName: nameOf(n.appointmentId),
+      reason: n.reason,
+      practitionerId: n.practitionerId,
       oldExpectedStart: iso(n.oldExpectedStart),
       newExpectedStart: iso(n.newExpectedStart),
     })),
@@ -198,23 +210,19 @@ async function proposeIn(
       notifyThresholdMinutes: settings.notifyThresholdMinutes,
       allowMove: true,
       allowOfferNewTime: true,
+      overtimeLimitMinutes: settings.overtimeLimitMinutes,
+      preferredKind: PREFERRED_KIND[settings.lateAction],
     },
     event,
     zone: day.timeZone,
     visitLabels: labels,
   });
   const dayVersion = await computeDayVersion(trx, org, day);
-  // The practice's policy names the action it prefers; keeping the schedule is always an option. Of the
-  // two, the better by the core's score is recommended (proposals come ranked, best first), so a policy
-  // of "next gap" on a full day (the late patient would wait until the end of it) does not recommend
-  // something worse than doing nothing.
-  const preferred = PREFERRED_KIND[settings.lateAction];
-  const recommendedIndex = Math.max(
-    0,
-    result.proposals.findIndex((p) => p.kind === preferred || p.kind === "keep"),
-  );
+  // The recommended proposal is the best by the score the dialog shows (the core ranks best first); the
+  // practice's preferred action only wins a tie. Recommending the policy's choice whatever its score once
+  // put a 28-hour total wait above a 1 h 20 min one (issue 10).
   const byId = new Map(rows.map((r) => [r.id, r]));
-  const proposals = result.proposals.map((p, i) => present(p, byId, dayVersion, i === recommendedIndex));
+  const proposals = result.proposals.map((p) => present(p, byId, dayVersion, p.id === result.recommendedId));
   const at = services.clock().toISOString();
   for (const p of proposals) {
     await trx
@@ -293,6 +301,15 @@ export async function markLate(services: Services, actor: Actor, input: LateInpu
         kind: "late",
         appointmentId: a.id,
         expectedArrival: expected,
+      }).catch((e: unknown) => {
+        // The core names `expectedArrival`; the desk may have typed minutes: point at its field.
+        if (e instanceof DomainError && input.expectedArrival === undefined)
+          throw new DomainError(
+            e.code,
+            e.message,
+            e.details.map((d) => (d.path === "expectedArrival" ? { ...d, path: "minutesLate" } : d)),
+          );
+        throw e;
       });
       return { patientId: a.patientId, answer, day };
     },
@@ -369,6 +386,41 @@ function delayText(
       "You can arrive a little later than planned. We are sorry for the wait. If this time does not suit you, please call the practice.",
     ].join("\n"),
   };
+}
+
+const wallTime = (timeZone: string, s: string) =>
+  new Intl.DateTimeFormat("en-US", {
+    timeZone,
+    hour: "numeric",
+    minute: "2-digit",
+    timeZoneName: "short",
+  }).format(new Date(s));
+
+/** Text for a patient told a later time before, whose visit now runs sooner (a corrected lateness). */
+function earlierText(
+  channel: "email" | "sms",
+  facts: NonNullable<Awaited<ReturnType<typeof loadVisitFacts>>>,
+  oldStart: string,
+  newStart: string,
+): { subject: string | null; body: string } {
+  const time = (s: string) => wallTime(facts.timeZone, s);
+  const body = `Hi ${facts.patientGivenName}, good news from ${facts.locationName}: your appointment with ${facts.practitionerName} today is now expected at about ${time(newStart)}, earlier than the ${time(oldStart)} we gave you. Please come by ${time(newStart)}.`;
+  return channel === "sms"
+    ? { subject: null, body }
+    : { subject: `Your appointment today is now expected at ${time(newStart)}`, body };
+}
+
+/** Text for a patient whose visit moves to another practitioner (facts name the new one). */
+function movedText(
+  channel: "email" | "sms",
+  facts: NonNullable<Awaited<ReturnType<typeof loadVisitFacts>>>,
+  newStart: string,
+): { subject: string | null; body: string } {
+  const time = (s: string) => wallTime(facts.timeZone, s);
+  const body = `Hi ${facts.patientGivenName}, ${facts.locationName} has changed your appointment today: you will be seen by ${facts.practitionerName} at about ${time(newStart)}.`;
+  return channel === "sms"
+    ? { subject: null, body }
+    : { subject: `Your appointment today: now with ${facts.practitionerName}`, body };
 }
 
 /** Text for a patient whose visit was taken out of today. */
@@ -494,16 +546,25 @@ export async function acceptProposal(
             practitionerId: c.to.practitionerId,
           });
           await upsertFlow(trx, org, a.id, { planned_start: null }, at);
-        } else {
-          await upsertFlow(trx, org, a.id, { planned_start: c.to.expectedStart }, at);
         }
+      }
+      // The new order of every practitioner the proposal re-laid out, so the board projects the day as
+      // the proposal showed it (a visit whose time did not change keeps its new place too).
+      for (const x of p.planned ?? []) {
+        await upsertFlow(trx, org, x.appointmentId, { planned_start: x.expectedStart }, at);
       }
       for (const n of p.notify) {
         const a = await loadAppointment(trx, actor, n.appointmentId);
         patients.add(a.patientId);
         if (p.changes.some((c) => c.appointmentId === a.id && c.to === null)) continue;
-        await enqueue(trx, services, org, a.id, `flow-delay:${a.id}:${proposalId}`, (channel, facts) =>
-          delayText(channel, facts, n.oldExpectedStart, n.newExpectedStart),
+        // Older stored proposals have no reason: they only ever told patients of a later time.
+        const reason = n.reason ?? "later";
+        await enqueue(trx, services, org, a.id, `flow-${reason}:${a.id}:${proposalId}`, (channel, facts) =>
+          reason === "moved"
+            ? movedText(channel, facts, n.newExpectedStart)
+            : reason === "earlier"
+              ? earlierText(channel, facts, n.oldExpectedStart, n.newExpectedStart)
+              : delayText(channel, facts, n.oldExpectedStart, n.newExpectedStart),
         );
         await upsertFlow(trx, org, a.id, { notified_start: n.newExpectedStart }, at);
       }

@@ -43,6 +43,7 @@ const visitOut = z.object({
   lateMinutes: z.number(),
   expectedStart: z.string().nullable(),
   expectedEnd: z.string().nullable(),
+  maxMinutesLate: z.number().nullable(),
   noShowRisk: z.object({ probability: z.number(), reasons: z.array(z.string()) }).nullable(),
 });
 
@@ -70,9 +71,17 @@ const proposalOut = z.object({
   title: z.string(),
   explanation: z.string(),
   recommended: z.boolean(),
+  score: z.number(),
+  scoreParts: z.object({
+    waitMinutes: z.number(),
+    overtimeMinutes: z.number(),
+    moveMinutes: z.number(),
+    offerMinutes: z.number(),
+  }),
   changes: z.array(
     z.object({ appointmentId: z.string(), patientName: z.string(), from: place, to: place.nullable() }),
   ),
+  planned: z.array(z.object({ appointmentId: z.string(), expectedStart: z.string() })),
   metrics: z.object({
     totalWaitMinutes: z.number(),
     maxWaitMinutes: z.number(),
@@ -84,6 +93,8 @@ const proposalOut = z.object({
     z.object({
       appointmentId: z.string(),
       patientName: z.string(),
+      reason: z.enum(["later", "earlier", "moved"]),
+      practitionerId: z.string(),
       oldExpectedStart: z.string(),
       newExpectedStart: z.string(),
     }),
@@ -105,6 +116,8 @@ const settingsFields = z.strictObject({
   noShowFeeCents: minutes(100_000),
   idleMinuteValueCents: minutes(100_000),
   waitMinuteCostCents: minutes(100_000),
+  // Optional so that clients written before it keep working: absent, the stored value stays.
+  overtimeLimitMinutes: minutes(240).optional(),
 });
 const settingsOut = z.object({
   graceMinutes: z.number(),
@@ -116,6 +129,7 @@ const settingsOut = z.object({
   noShowFeeCents: z.number(),
   idleMinuteValueCents: z.number(),
   waitMinuteCostCents: z.number(),
+  overtimeLimitMinutes: z.number(),
 });
 
 /** Day-of flow: the board and its live stream, flow steps, late arrivals and re-plans, settings. */
@@ -181,7 +195,9 @@ export function flowRoutes(app: FastifyInstance, services: Services): void {
       body: z
         .strictObject({
           appointmentId: id,
-          minutesLate: z.number().int().min(1).max(480).optional(),
+          // The day's own limit (end of day plus the overtime limit) is checked by the use case, with
+          // the most minutes this visit can be late in the message; this bound only stops nonsense.
+          minutesLate: z.number().int().min(1).max(1440).optional(),
           expectedArrival: instant.optional(),
         })
         .refine((v) => (v.minutesLate === undefined) !== (v.expectedArrival === undefined), {
@@ -463,6 +479,14 @@ export function flowRoutes(app: FastifyInstance, services: Services): void {
       }),
       response: { 200: settingsOut },
     },
-    handler: async (req) => updateFlowSettings(services, actorOf(req), req.body),
+    handler: async (req) => {
+      const actor = actorOf(req);
+      const { overtimeLimitMinutes, ...rest } = req.body;
+      const current = await loadFlowSettings(services.db.kysely, actor.organizationId);
+      return updateFlowSettings(services, actor, {
+        ...rest,
+        overtimeLimitMinutes: overtimeLimitMinutes ?? current.overtimeLimitMinutes,
+      });
+    },
   });
 }

@@ -292,6 +292,27 @@ describe(`one visibility rule for notes, documents and sensitive visits (${diale
     expect(fb.total).toBe(fb.entry.length);
   });
 
+  it("an amendment request cannot name a draft (answered like an id that does not exist); a signed note it can", async () => {
+    const frontDesk = await bearer(services, seed.alpha, seed.alpha.users["front-desk"].email);
+    const ask = (targetId: string) =>
+      asBearer(app, frontDesk, "POST", `/api/patients/${p0}/amendments`, {
+        section: "note",
+        targetType: "Note",
+        targetId,
+        requestedChange: "Correct the note",
+        reason: "Patient request",
+      });
+    for (const id of [draftId, withdrawnId, crypto.randomUUID()]) {
+      const res = await ask(id);
+      expect(res.statusCode, res.body).toBe(400);
+      expect(res.json().error.details).toEqual([
+        { path: "targetId", message: "is not a record of this patient" },
+      ]);
+    }
+    const signed = await ask(record.ids.encounterNote!);
+    expect(signed.statusCode, signed.body).toBe(201);
+  });
+
   it("a biller sees a sensitive visit's codes, never its free-text reason, in every reader", async () => {
     const s = record.ids.sensitiveEncounter!;
     const readers: [string, string, number][] = [

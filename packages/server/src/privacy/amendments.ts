@@ -1,5 +1,5 @@
 import { randomUUID } from "node:crypto";
-import { DomainError, dateInZone, notFound } from "@salus/core";
+import { DomainError, dateInZone, noteEnteredRecord, notFound } from "@salus/core";
 import {
   amendmentDueOn,
   amendmentOverdue,
@@ -207,7 +207,18 @@ async function requireTarget(
     .where("patient_id", "=", patientId)
     .where("id", "=", rowId)
     .executeTakeFirst();
-  if (!row) {
+  // A note never signed is not part of the record (core records/record-visibility.ts): no amendment can
+  // name it, and the answer is the same as for an id that does not exist.
+  const note =
+    row && tableName === "clinical_notes"
+      ? await trx
+          .selectFrom("clinical_notes")
+          .select(["status", "signed_at"])
+          .where("organization_id", "=", actor.organizationId)
+          .where("id", "=", rowId)
+          .executeTakeFirst()
+      : null;
+  if (!row || (note && !noteEnteredRecord({ status: note.status, signedAt: note.signed_at }))) {
     throw new DomainError("invalid_request", "targetId is not a record of this patient.", [
       { path: "targetId", message: "is not a record of this patient" },
     ]);

@@ -76,6 +76,9 @@ describe(`deny by default (${dialect})`, () => {
         "HEAD /fhir/R4/metadata",
         "HEAD /healthz",
         "POST /api/auth/login",
+        // Invitation links: the signed, single-use link is the credential (account-routes.ts).
+        "POST /api/invitations/preview",
+        "POST /api/invitations/accept-new",
         // Reminder confirm/cancel links: the signed link is the credential (appointment-response-routes.ts).
         "GET /r/:appointmentId",
         "HEAD /r/:appointmentId",

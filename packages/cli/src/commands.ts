@@ -4,7 +4,8 @@ import { DomainError, normalizeEmail } from "@salus/core";
 import { cliActor, createOrganization, findOrganizationBySlug } from "@salus/server/admin/organizations";
 import { createToken, revokeToken } from "@salus/server/admin/tokens";
 import { createUser, disableUserEverywhere, resetUserPassword } from "@salus/server/admin/users";
-import { verifyAuditTrail } from "@salus/server/audit/verify-audit";
+import { readSealFile, sealAuditTrail, sealsFileOf, startAuditSealJob } from "@salus/server/audit/seal-audit";
+import { chainLabels, verifyAuditTrail } from "@salus/server/audit/verify-audit";
 import { CODE_SETS, type CodeSet, loadCodeSet } from "@salus/server/codes/load-code-set";
 import { loadConfig } from "@salus/server/config";
 import { DEMO_DEFAULT_PASSWORD, DEMO_SLUG, DEMO_USERS, seedDemo } from "@salus/server/demo/seed-demo";
@@ -98,9 +99,12 @@ async function run(command: string, opts: Opts, services: Services): Promise<num
       if (demoPassword) {
         say(`\nSign in to the demo practice with password "${demoPassword}" as:`);
         for (const u of DEMO_USERS) say(`  ${u.email.padEnd(28)} ${u.roles.join(", ")}`);
+      let stopAuditSeals = async () => {};
       }
       return 0;
     }
+        // Last seal at shutdown, after the other jobs wrote their final entries.
+        await stopAuditSeals();
 
     case "demo": {
       const result = await seedDemo(services, services.config.demoPassword ?? DEMO_DEFAULT_PASSWORD);
@@ -112,6 +116,9 @@ async function run(command: string, opts: Opts, services: Services): Promise<num
     case "org create": {
       const org = await createOrganization(services, { slug: String(opts.slug), name: String(opts.name) });
       say(`Organization ${org.slug} created.`);
+      // Audit chains sealed outside the database every minute (and at shutdown): `salus audit verify`
+      // then names entries deleted from the end of a chain, or a chain deleted and started again.
+      stopAuditSeals = startAuditSealJob(services, app.log);
       process.stdout.write(`${org.id}\n`);
       return 0;
     }
@@ -215,13 +222,21 @@ async function run(command: string, opts: Opts, services: Services): Promise<num
     }
 
     case "audit verify": {
-      const verdicts = await verifyAuditTrail(services.db, services.secrets.auditKey);
+      const sealsFile = sealsFileOf(services.config);
+      const loaded = readSealFile(sealsFile, services.secrets.auditKey);
+      const verdicts = await verifyAuditTrail(services.db, services.secrets.auditKey, {
+        seals: loaded?.seals,
+      });
+      const labels = await chainLabels(services.db);
       let bad = 0;
       for (const v of verdicts) {
         if (v.ok) process.stdout.write(`ok      chain ${v.chainId}: ${v.entries} entries intact\n`);
         else {
           bad++;
-          process.stdout.write(`BROKEN  chain ${v.chainId}: entry ${v.seq} ${v.problem}. ${v.message}\n`);
+          const org = labels.get(v.chainId);
+          process.stdout.write(
+            `BROKEN  chain ${v.chainId}: entry ${v.seq} ${v.problem}. ${v.message}${org ? ` (organization ${org})` : ""}\n`,
+          );
         }
       }
       say(
@@ -256,12 +271,41 @@ async function run(command: string, opts: Opts, services: Services): Promise<num
           say("Nothing changed.");
           return 1;
         }
+      if (loaded?.problem) {
+        bad++;
+        process.stdout.write(`BROKEN  seal file: ${loaded.problem}\n`);
+      }
+      if (!loaded)
+        say(
+          `Not checked against seals: there is no seal file at ${sealsFile} yet (\`salus serve\` writes it every minute; \`salus audit seal\` now).`,
+        );
+      else say(`Checked against the seals in ${sealsFile} (written ${loaded.writtenAt}).`);
       }
       const counts = await restoreFrom(services.db, backup);
       say(
         `Restored ${Object.values(counts).reduce((a, b) => a + b, 0)} rows into ${services.db.description}.`,
       );
       return 0;
+    }
+
+    case "audit seal": {
+      const r = await sealAuditTrail(
+        services.db,
+        services.secrets.auditKey,
+        sealsFileOf(services.config),
+        services.clock(),
+        { reset: opts.reset === true },
+      );
+      for (const k of r.kept)
+        say(
+          k.chainId === "*"
+            ? `Not written: ${k.reason} Run \`salus audit verify\`; after a deliberate restore, \`salus audit seal --reset\`.`
+            : `Seal of chain ${k.chainId} kept as it was: ${k.reason}.`,
+        );
+      say(
+        `${r.written ? "Seals written to" : "Seals unchanged in"} ${r.file}: ${r.sealed} chain(s) sealed, ${r.unchanged} unchanged, ${r.kept.length} kept.`,
+      );
+      return r.kept.length ? 1 : 0;
     }
 
     case "codes load": {

@@ -91,9 +91,19 @@ const audit = program.command("audit").description("The tamper-evident audit tra
 audit
   .command("verify")
   .description(
-    "Check every audit chain; names the first edited, deleted, inserted or reordered entry and exits 1",
+    "Check every audit chain and the seals outside the database; names the first edited, deleted, inserted or reordered entry, or the entries missing, and exits 1",
   )
   .action(() => runCli("audit verify", {}));
+audit
+  .command("seal")
+  .description(
+    "Write the audit chains' seals to the seal file outside the database (SALUS_SEALS_FILE); `salus serve` does it every minute",
+  )
+  .option(
+    "--reset",
+    "replace every seal with the chains as they are now (only after deliberately restoring an older backup)",
+  )
+  .action((opts) => runCli("audit seal", opts));
 
 program
   .command("backup")

@@ -7,6 +7,11 @@ export interface Config {
   host: string;
   databaseUrl: string;
   secretsFile: string;
+  /**
+   * The audit seal file (kept outside the database like the keys): SALUS_SEALS_FILE, else `salus.seals`
+   * beside the secrets file (audit/seal-audit.ts#sealsFileOf).
+   */
+  sealsFile?: string | undefined;
   /** Set the Secure flag (and the __Host- prefix) on the session cookie. */
   secureCookies: boolean;
   logLevel: string;
@@ -35,6 +40,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     host: env.HOST ?? "0.0.0.0",
     databaseUrl: env.SALUS_DATABASE_URL ?? "sqlite:./data/salus.db",
     secretsFile: env.SALUS_SECRETS_FILE ?? "./data/salus.keys",
+    sealsFile: env.SALUS_SEALS_FILE || undefined,
     secureCookies: (env.SALUS_SECURE_COOKIES ?? "false") === "true",
     logLevel: env.SALUS_LOG_LEVEL ?? "info",
     demoPassword: env.SALUS_DEMO_PASSWORD || undefined,

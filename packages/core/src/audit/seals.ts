@@ -71,6 +71,11 @@ export function entryRange(from: number, to: number): string {
   return from === to ? `entry ${from}` : `entries ${from}–${to}`;
 }
 
+/** "Audit entry 7 is missing" or "Audit entries 120–151 are missing". */
+function missing(from: number, to: number): string {
+  return `Audit ${entryRange(from, to)} ${from === to ? "is" : "are"} missing`;
+}
+
 /** The chain as it is now, as far as a seal is concerned: its entries' sequence numbers and MACs. */
 export interface SealedEntry {
   seq: number;
@@ -105,7 +110,7 @@ export function checkAgainstSeal(
       chainId,
       seq: 1,
       problem: "missing",
-      message: `Audit ${entryRange(1, seal.seq)} are missing: the whole chain was deleted (it held ${seal.seq} entries when sealed ${when}).`,
+      message: `${missing(1, seal.seq)}: the whole chain was deleted (it held ${seal.seq} entries when sealed ${when}).`,
     };
   }
   if (first.seq !== 1 || first.hash !== seal.firstHash) {
@@ -114,7 +119,7 @@ export function checkAgainstSeal(
       chainId,
       seq: 1,
       problem: "restarted",
-      message: `Audit ${entryRange(1, seal.seq)} are missing: the chain was deleted and started again (its entry 1 is not the one sealed ${when}).`,
+      message: `${missing(1, seal.seq)}: the chain was deleted and started again (its entry 1 is not the one sealed ${when}).`,
     };
   }
   const last = entries[entries.length - 1]!;
@@ -124,7 +129,7 @@ export function checkAgainstSeal(
       chainId,
       seq: last.seq + 1,
       problem: "missing",
-      message: `Audit ${entryRange(last.seq + 1, seal.seq)} ${last.seq + 1 === seal.seq ? "is" : "are"} missing: the chain ends at ${last.seq} but held ${seal.seq} entries when sealed ${when}.`,
+      message: `${missing(last.seq + 1, seal.seq)}: the chain ends at ${last.seq} but held ${seal.seq} entries when sealed ${when}.`,
     };
   }
   const atSeal = entries.find((e) => e.seq === seal.seq);

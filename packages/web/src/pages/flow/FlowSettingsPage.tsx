@@ -73,6 +73,14 @@ const NUMBER_FIELDS: readonly {
     max: 480,
   },
   {
+    name: "overtimeLimitMinutes",
+    label: "Overtime limit for re-plans (minutes)",
+    description:
+      "A re-plan keeps no visit past the practitioner's end of day plus this; later visits are offered a new time.",
+    min: 0,
+    max: 240,
+  },
+  {
     name: "noShowAfterMinutes",
     label: "Mark no-show after (minutes)",
     description: "A booked visit with no arrival this long after its start becomes a no-show.",

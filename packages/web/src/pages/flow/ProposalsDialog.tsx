@@ -1,7 +1,7 @@
 import { Alert, Badge, Button, Card, Group, List, Modal, Stack, Text } from "@mantine/core";
 import { formatTime } from "../../lib/zoned.ts";
 import type { Proposal, ProposalsResponse } from "./api.ts";
-import { describeChange, describeMetrics, orderProposals } from "./logic.ts";
+import { describeChange, describeMetrics, describeScore, orderProposals } from "./logic.ts";
 
 /**
  * The re-plan dialog: Salus's proposals for the rest of the day, recommended first, each with what moves,
@@ -138,6 +138,11 @@ function ProposalCard({
         <Text size="sm" c="dimmed">
           {describeMetrics(proposal.metrics)}
         </Text>
+        {describeScore(proposal) ? (
+          <Text size="sm" c="dimmed" data-testid="proposal-score">
+            {describeScore(proposal)}
+          </Text>
+        ) : null}
         {proposal.notify.length > 0 ? (
           <div>
             <Text size="xs" fw={700} c="dimmed" tt="uppercase">
@@ -148,6 +153,11 @@ function ProposalCard({
                 <List.Item key={n.appointmentId}>
                   {n.patientName}: {formatTime(n.oldExpectedStart, timeZone)} →{" "}
                   {n.newExpectedStart ? formatTime(n.newExpectedStart, timeZone) : "a new time to be agreed"}
+                  {n.reason === "moved" && n.practitionerId
+                    ? ` with ${practitionerName(n.practitionerId)}`
+                    : n.reason === "earlier"
+                      ? " (earlier than they were told)"
+                      : ""}
                 </List.Item>
               ))}
             </List>

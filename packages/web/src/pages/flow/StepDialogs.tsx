@@ -2,7 +2,7 @@ import { Alert, Button, Checkbox, Group, Modal, NumberInput, Radio, Stack, Text 
 import { useEffect, useState } from "react";
 import type { Room } from "../../api/types.ts";
 import type { BoardVisit } from "./api.ts";
-import { MAX_MINUTES_LATE, parseMinutesLate } from "./logic.ts";
+import { parseMinutesLate } from "./logic.ts";
 
 /** Check-in: the desk confirms demographics and insurance as it checks the patient in. */
 export function CheckInDialog({
@@ -177,13 +177,22 @@ export function LateDialog({
         <Stack gap="sm">
           <NumberInput
             label="Minutes late"
-            description={`How late the patient expects to arrive (1 to ${MAX_MINUTES_LATE} minutes).`}
+            description={
+              visit?.maxMinutesLate != null && visit.maxMinutesLate >= 1
+                ? `How late the patient expects to arrive: 1 to ${visit.maxMinutesLate} minutes (later, the visit would end after the practitioner's day and the practice's overtime limit: offer a new time instead).`
+                : "How late the patient expects to arrive, in minutes."
+            }
             value={minutes}
-            onChange={setMinutes}
+            onChange={(value) => {
+              setMinutes(value);
+              setInvalid(false);
+            }}
             min={1}
-            max={MAX_MINUTES_LATE}
+            // Never rewrite what was typed: a value past the limit is sent and the server says why not.
+            clampBehavior="none"
             allowDecimal={false}
-            error={invalid ? `Enter a whole number of minutes from 1 to ${MAX_MINUTES_LATE}.` : undefined}
+            allowNegative={false}
+            error={invalid ? "Enter a whole number of minutes, 1 or more." : undefined}
             data-autofocus
           />
           {error ? (

@@ -36,6 +36,8 @@ export interface BoardVisit {
   lateMinutes: number | null;
   expectedStart: string | null;
   expectedEnd: string | null;
+  /** For a booked visit not yet here: the most minutes it can be marked late today (end of day + overtime limit). */
+  maxMinutesLate?: number | null;
   noShowRisk: NoShowRisk | null;
 }
 
@@ -95,6 +97,9 @@ export interface ProposalMetrics {
 export interface ProposalNotice {
   appointmentId: string;
   patientName: string;
+  /** later / earlier than what they were told, or moved to another practitioner. */
+  reason?: "later" | "earlier" | "moved";
+  practitionerId?: string;
   oldExpectedStart: string;
   newExpectedStart: string | null;
 }
@@ -105,6 +110,9 @@ export interface Proposal {
   title: string;
   explanation: string;
   recommended: boolean;
+  /** The ranking score (lower is better) and its parts, in wait-minutes. */
+  score?: number;
+  scoreParts?: { waitMinutes: number; overtimeMinutes: number; moveMinutes: number; offerMinutes: number };
   changes: ProposalChange[];
   metrics: ProposalMetrics;
   notify: ProposalNotice[];
@@ -131,6 +139,8 @@ export interface FlowSettings {
   noShowFeeCents: number;
   idleMinuteValueCents: number;
   waitMinuteCostCents: number;
+  /** Minutes past a practitioner's end of day a re-plan may keep a visit. */
+  overtimeLimitMinutes: number;
 }
 
 export interface OverbookingSuggestion {

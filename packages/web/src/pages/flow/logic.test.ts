@@ -175,7 +175,7 @@ describe("columns and next steps", () => {
 });
 
 describe("proposals", () => {
-  it("puts the recommended proposal first, then the least total wait, then the fewest moves", () => {
+  it("puts the recommended proposal first, then by score, then the least total wait, then the fewest moves", () => {
     const ordered = orderProposals([
       proposal("slow", {
         metrics: { totalWaitMinutes: 50, maxWaitMinutes: 20, overtimeMinutes: 0, moved: 0 },
@@ -188,10 +188,15 @@ describe("proposals", () => {
       }),
       proposal("rec", {
         recommended: true,
-        metrics: { totalWaitMinutes: 90, maxWaitMinutes: 30, overtimeMinutes: 5, moved: 2 },
+        score: 20,
+        metrics: { totalWaitMinutes: 0, maxWaitMinutes: 0, overtimeMinutes: 0, moved: 2 },
+      }),
+      proposal("scored", {
+        score: 30,
+        metrics: { totalWaitMinutes: 30, maxWaitMinutes: 30, overtimeMinutes: 0, moved: 0 },
       }),
     ]);
-    expect(ordered.map((p) => p.id)).toEqual(["rec", "fast-few", "fast-many", "slow"]);
+    expect(ordered.map((p) => p.id)).toEqual(["rec", "scored", "fast-few", "fast-many", "slow"]);
   });
 
   it("does not reorder the caller's array", () => {
@@ -257,6 +262,8 @@ describe("small formats", () => {
     expect(parseMinutesLate("20")).toBe(20);
     expect(parseMinutesLate(" 1 ")).toBe(1);
     expect(parseMinutesLate("480")).toBe(480);
-    for (const bad of ["0", "481", "-5", "2.5", "", "abc"]) expect(parseMinutesLate(bad)).toBeNull();
+    // Never clamped: a value past the day's limit goes to the server, which says the limit.
+    expect(parseMinutesLate("999")).toBe(999);
+    for (const bad of ["0", "-5", "2.5", "", "abc"]) expect(parseMinutesLate(bad)).toBeNull();
   });
 });

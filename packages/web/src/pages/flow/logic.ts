@@ -137,14 +137,27 @@ export function sortVisits(visits: readonly BoardVisit[]): BoardVisit[] {
   );
 }
 
-/** Proposals with the recommended one first, then by the least total waiting, then fewest moves. */
+/**
+ * Proposals with the recommended one (the lowest score) first, then by score, then the least total
+ * waiting, then fewest moves: the order the server ranked them by.
+ */
 export function orderProposals(proposals: readonly Proposal[]): Proposal[] {
+  const score = (p: Proposal) => p.score ?? Number.POSITIVE_INFINITY;
   return [...proposals].sort(
     (a, b) =>
       Number(b.recommended) - Number(a.recommended) ||
+      score(a) - score(b) ||
       a.metrics.totalWaitMinutes - b.metrics.totalWaitMinutes ||
       a.metrics.moved - b.metrics.moved,
   );
+}
+
+/** The score and its parts in words: `score 95 = wait 25 min + overtime 0 min + moves 10 + offers 60`. */
+export function describeScore(proposal: Pick<Proposal, "score" | "scoreParts">): string | null {
+  if (proposal.score === undefined || !proposal.scoreParts) return null;
+  const p = proposal.scoreParts;
+  const n = (x: number) => String(Math.round(x * 10) / 10);
+  return `Score ${n(proposal.score)} (lower is better) = wait ${n(p.waitMinutes)} + overtime ${n(p.overtimeMinutes)} + moves ${n(p.moveMinutes)} + new times offered ${n(p.offerMinutes)}`;
 }
 
 /** One change in words: `Doe, Jane: Dr Liu 10:20 AM → Dr Okoye 10:40 AM`. */
@@ -175,12 +188,13 @@ export function describeMetrics(metrics: Proposal["metrics"]): string {
   ].join(" · ");
 }
 
-/** The most minutes late the server accepts (POST /api/flow/late). */
-export const MAX_MINUTES_LATE = 480;
-
-/** Parses the minutes-late field: a whole number from 1 to MAX_MINUTES_LATE, else null. */
+/**
+ * Parses the minutes-late field: a whole number of 1 or more, else null. The day's own limit (shown in
+ * the form) is the server's to check: it answers with the limit in words, and the field keeps what was
+ * typed (it was once clamped to 480 without a word, issue 10).
+ */
 export function parseMinutesLate(text: string): number | null {
   if (!/^\s*\d+\s*$/.test(text)) return null;
   const n = Number(text);
-  return n >= 1 && n <= MAX_MINUTES_LATE ? n : null;
+  return n >= 1 ? n : null;
 }

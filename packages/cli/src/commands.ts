@@ -3,12 +3,26 @@ import { createInterface } from "node:readline";
 import { DomainError, normalizeEmail } from "@salus/core";
 import { cliActor, createOrganization, findOrganizationBySlug } from "@salus/server/admin/organizations";
 import { createToken, revokeToken } from "@salus/server/admin/tokens";
-import { createUser, disableUserEverywhere, resetUserPassword } from "@salus/server/admin/users";
+import {
+  createUser,
+  disableUserEverywhere,
+  findAccount,
+  renameUserEverywhere,
+  resetUserMfa,
+  resetUserPassword,
+} from "@salus/server/admin/users";
 import { readSealFile, sealAuditTrail, sealsFileOf, startAuditSealJob } from "@salus/server/audit/seal-audit";
 import { chainLabels, verifyAuditTrail } from "@salus/server/audit/verify-audit";
 import { CODE_SETS, type CodeSet, loadCodeSet } from "@salus/server/codes/load-code-set";
 import { loadConfig } from "@salus/server/config";
-import { DEMO_DEFAULT_PASSWORD, DEMO_SLUG, DEMO_USERS, seedDemo } from "@salus/server/demo/seed-demo";
+import { demoSeedInterrupted } from "@salus/server/demo/demo-progress";
+import {
+  DEMO_DEFAULT_PASSWORD,
+  DEMO_SLUG,
+  DEMO_USERS,
+  type DemoResult,
+  seedDemo,
+} from "@salus/server/demo/seed-demo";
 import { startFlowJobs } from "@salus/server/flow/flow-jobs";
 import { buildApp } from "@salus/server/http/app";
 import { gatewayFromSetting } from "@salus/server/messaging/gateways";
@@ -17,11 +31,20 @@ import { BackupError, backupTo, readVerifiedBackup, restoreFrom } from "@salus/s
 import { digestToken } from "@salus/server/platform/crypto";
 import { rotateFieldKeys } from "@salus/server/platform/field-crypto";
 import { openServices } from "@salus/server/platform/open-services";
+import { outboxPause, resumeOutbox } from "@salus/server/platform/operator-state";
 import type { Services } from "@salus/server/platform/services";
 
 type Opts = Record<string, unknown>;
 
 const say = (line: string) => process.stderr.write(`${line}\n`);
+
+function sayRollback(result: DemoResult): void {
+  const r = result.rolledBack;
+  if (!r) return;
+  say(
+    `An earlier demo seeding (started ${r.startedAt}) had not finished: rolled it back (${r.rowsRemoved} rows removed) and seeded again.`,
+  );
+}
 
 async function readStdin(): Promise<string> {
   const rl = createInterface({ input: process.stdin });
@@ -66,10 +89,14 @@ async function run(command: string, opts: Opts, services: Services): Promise<num
     case "serve": {
       const empty = !(await db.selectFrom("organizations").select("id").limit(1).executeTakeFirst());
       let demoPassword: string | null = null;
-      if (empty && opts.demoIfEmpty) {
-        say("First run: creating the demo practice…");
-        demoPassword = (await seedDemo(services, services.config.demoPassword ?? DEMO_DEFAULT_PASSWORD))
-          .password;
+      const interrupted = await demoSeedInterrupted(services, DEMO_SLUG);
+      if ((empty || interrupted) && opts.demoIfEmpty) {
+        say(
+          interrupted ? "Finishing the interrupted demo practice…" : "First run: creating the demo practice…",
+        );
+        const result = await seedDemo(services, services.config.demoPassword ?? DEMO_DEFAULT_PASSWORD);
+        sayRollback(result);
+        demoPassword = result.password;
       } else if (
         await db.selectFrom("organizations").select("id").where("slug", "=", DEMO_SLUG).executeTakeFirst()
       ) {
@@ -79,9 +106,12 @@ async function run(command: string, opts: Opts, services: Services): Promise<num
       const gateway = gatewayFromSetting(services.config.messageGateway, app.log);
       let stopOutbox = async () => {};
       let stopFlowJobs = async () => {};
+      let stopAuditSeals = async () => {};
       const close = async () => {
         await stopOutbox();
         await stopFlowJobs();
+        // Last seal at shutdown, after the other jobs wrote their final entries.
+        await stopAuditSeals();
         await app.close();
         await services.db.close();
         process.exit(0);
@@ -93,21 +123,33 @@ async function run(command: string, opts: Opts, services: Services): Promise<num
       stopOutbox = startOutboxWorker(services, gateway, 15_000, app.log);
       // Day-of flow: no-shows every minute, no-show risks hourly, the risk model daily (and at start if stale).
       stopFlowJobs = startFlowJobs(services, app.log);
+      // Audit chains sealed outside the database every minute (and at shutdown): `salus audit verify`
+      // then names entries deleted from the end of a chain, or a chain deleted and started again.
+      stopAuditSeals = startAuditSealJob(services, app.log);
       const url = `http://localhost:${services.config.port}`;
       say(`\nSalus is running at ${url}  (API docs ${url}/api/docs, FHIR ${url}/fhir/R4)`);
       say(`Database: ${services.db.description}`);
+      const pause = await outboxPause(services.db);
+      if (pause) {
+        say(
+          `\nWARNING: the outbox is PAUSED (${pause.reason === "restored" ? `this database was restored on ${pause.restoredAt} from a backup made ${pause.backupCreatedAt}` : pause.reason}).`,
+        );
+        say("No reminder or other message leaves this server until an operator runs `salus outbox resume`.");
+        say("Resume only on the copy that is now the live practice, or patients get messages twice.");
+      }
+      if (interrupted && !opts.demoIfEmpty) {
+        say("\nWARNING: a demo seeding was interrupted; run `salus demo` to roll it back and seed it again.");
+      }
       if (demoPassword) {
         say(`\nSign in to the demo practice with password "${demoPassword}" as:`);
         for (const u of DEMO_USERS) say(`  ${u.email.padEnd(28)} ${u.roles.join(", ")}`);
-      let stopAuditSeals = async () => {};
       }
       return 0;
     }
-        // Last seal at shutdown, after the other jobs wrote their final entries.
-        await stopAuditSeals();
 
     case "demo": {
       const result = await seedDemo(services, services.config.demoPassword ?? DEMO_DEFAULT_PASSWORD);
+      sayRollback(result);
       say(`Demo practice created (slug ${DEMO_SLUG}). Password for every demo user: ${result.password}`);
       for (const u of DEMO_USERS) process.stdout.write(`${u.email}\t${u.roles.join(",")}\n`);
       return 0;
@@ -116,9 +158,6 @@ async function run(command: string, opts: Opts, services: Services): Promise<num
     case "org create": {
       const org = await createOrganization(services, { slug: String(opts.slug), name: String(opts.name) });
       say(`Organization ${org.slug} created.`);
-      // Audit chains sealed outside the database every minute (and at shutdown): `salus audit verify`
-      // then names entries deleted from the end of a chain, or a chain deleted and started again.
-      stopAuditSeals = startAuditSealJob(services, app.log);
       process.stdout.write(`${org.id}\n`);
       return 0;
     }
@@ -176,6 +215,41 @@ async function run(command: string, opts: Opts, services: Services): Promise<num
         .executeTakeFirst();
       await disableUserEverywhere(services, cliActor(membership?.organization_id ?? "platform"), email);
       say(`User ${email} disabled; their sessions have ended.`);
+      return 0;
+    }
+
+    // Account-level changes an organization's administrator cannot make for an account that also belongs
+    // to another organization (issue 9): the platform operator makes them here, audited in every
+    // organization the account belongs to.
+    case "user enable":
+    case "user rename": {
+      const email = String(opts.email);
+      const user = await findAccount(services, email);
+      const membership = await db
+        .selectFrom("memberships")
+        .select("organization_id")
+        .where("user_id", "=", user.id)
+        .orderBy("organization_id")
+        .executeTakeFirst();
+      const actor = cliActor(membership?.organization_id ?? "platform");
+      if (command === "user enable") {
+        await disableUserEverywhere(services, actor, email, false);
+        say(`User ${email} enabled; they can sign in again.`);
+      } else {
+        await renameUserEverywhere(services, actor, email, String(opts.name));
+        say(`User ${email} is now named ${String(opts.name).trim()}.`);
+      }
+      return 0;
+    }
+
+    case "user reset-mfa": {
+      const org = await findOrganizationBySlug(services, String(opts.org));
+      const email = String(opts.email);
+      const user = await findAccount(services, email);
+      await resetUserMfa(services, cliActor(org.id), user.id);
+      say(
+        `Multi-factor authentication is off for ${email}; their sessions have ended. They enrol again at sign-in if ${org.slug} requires it.`,
+      );
       return 0;
     }
 
@@ -239,38 +313,6 @@ async function run(command: string, opts: Opts, services: Services): Promise<num
           );
         }
       }
-      say(
-        bad
-          ? `Audit trail verification FAILED in ${bad} chain(s).`
-          : `Audit trail intact (${verdicts.length} chains).`,
-      );
-      return bad ? 1 : 0;
-    }
-
-    case "backup": {
-      const file = resolve(String(opts.file));
-      const summary = await backupTo(services.db, file, services.clock(), services.secrets.auditKey);
-      const rows = Object.values(summary.tables).reduce((a, b) => a + b, 0);
-      say(
-        `Backup written to ${file}: ${rows} rows in ${Object.keys(summary.tables).length} tables, sha256 ${summary.sha256}.`,
-      );
-      return 0;
-    }
-
-    case "restore": {
-      const file = resolve(String(opts.file));
-      const backup = readVerifiedBackup(file, services.secrets.auditKey);
-      say(
-        `Backup verified: made ${backup.createdAt} on ${backup.sourceDialect}, schema ${backup.migration}, checksums and audit chains intact.`,
-      );
-      if (!opts.yes) {
-        process.stderr.write(
-          `This replaces ALL data in ${services.db.description}. Type "restore" to continue: `,
-        );
-        if ((await readStdin()).trim() !== "restore") {
-          say("Nothing changed.");
-          return 1;
-        }
       if (loaded?.problem) {
         bad++;
         process.stdout.write(`BROKEN  seal file: ${loaded.problem}\n`);
@@ -280,12 +322,12 @@ async function run(command: string, opts: Opts, services: Services): Promise<num
           `Not checked against seals: there is no seal file at ${sealsFile} yet (\`salus serve\` writes it every minute; \`salus audit seal\` now).`,
         );
       else say(`Checked against the seals in ${sealsFile} (written ${loaded.writtenAt}).`);
-      }
-      const counts = await restoreFrom(services.db, backup);
       say(
-        `Restored ${Object.values(counts).reduce((a, b) => a + b, 0)} rows into ${services.db.description}.`,
+        bad
+          ? `Audit trail verification FAILED in ${bad} chain(s).`
+          : `Audit trail intact (${verdicts.length} chains).`,
       );
-      return 0;
+      return bad ? 1 : 0;
     }
 
     case "audit seal": {
@@ -306,6 +348,60 @@ async function run(command: string, opts: Opts, services: Services): Promise<num
         `${r.written ? "Seals written to" : "Seals unchanged in"} ${r.file}: ${r.sealed} chain(s) sealed, ${r.unchanged} unchanged, ${r.kept.length} kept.`,
       );
       return r.kept.length ? 1 : 0;
+    }
+
+    case "backup": {
+      const file = resolve(String(opts.file));
+      const summary = await backupTo(services.db, file, services.clock(), services.secrets.auditKey, {
+        onTable: (table, n) => {
+          if (n > 0 && process.stderr.isTTY) process.stderr.write(`  ${table}: ${n} rows\x1b[K\r`);
+        },
+      });
+      const rows = Object.values(summary.tables).reduce((a, b) => a + b, 0);
+      say(
+        `Backup written to ${file}: ${rows} rows in ${Object.keys(summary.tables).length} tables, sha256 ${summary.sha256}.`,
+      );
+      return 0;
+    }
+
+    case "restore": {
+      const file = resolve(String(opts.file));
+      const backup = await readVerifiedBackup(file, services.secrets.auditKey);
+      say(
+        `Backup verified: made ${backup.createdAt} on ${backup.sourceDialect}, schema ${backup.migration}, checksums and audit chains intact.`,
+      );
+      if (!opts.yes) {
+        process.stderr.write(
+          `This replaces ALL data in ${services.db.description}. Type "restore" to continue: `,
+        );
+        if ((await readStdin()).trim() !== "restore") {
+          say("Nothing changed.");
+          return 1;
+        }
+      }
+      const counts = await restoreFrom(services.db, backup, services.secrets.auditKey, {
+        now: services.clock(),
+      });
+      say(
+        `Restored ${Object.values(counts).reduce((a, b) => a + b, 0)} rows into ${services.db.description}.`,
+      );
+      say(
+        "The outbox is paused: no reminder or other message leaves this copy until you run `salus outbox resume` (only on the copy that is now the live practice).",
+      );
+      return 0;
+    }
+
+    case "outbox resume": {
+      const result = await resumeOutbox(services);
+      if (!result.resumed) {
+        say("The outbox is not paused; nothing changed.");
+        return 0;
+      }
+      const pending = Object.values(result.pending).reduce((a, b) => a + b, 0);
+      say(
+        `Outbox resumed (paused since ${result.pause?.since}): ${pending} unsent message(s) in it; the running server sends each when it is due.`,
+      );
+      return 0;
     }
 
     case "codes load": {

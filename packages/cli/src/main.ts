@@ -65,11 +65,30 @@ user
   .description("Disable a user everywhere and end their sessions at once")
   .requiredOption("--email <email>", "the user's email")
   .action((opts) => runCli("user disable", opts));
+user
+  .command("enable")
+  .description("Enable a disabled user everywhere")
+  .requiredOption("--email <email>", "the user's email")
+  .action((opts) => runCli("user enable", opts));
+user
+  .command("rename")
+  .description("Change an account's display name (shown in every organization it belongs to)")
+  .requiredOption("--email <email>", "the user's email")
+  .requiredOption("--name <name>", "the new display name")
+  .action((opts) => runCli("user rename", opts));
+user
+  .command("reset-mfa")
+  .description("Turn off a user's multi-factor authentication (lost authenticator); their sessions end")
+  .requiredOption("--org <slug>", "an organization the user belongs to (its trail records the reset first)")
+  .requiredOption("--email <email>", "the user's email")
+  .action((opts) => runCli("user reset-mfa", opts));
 
 const token = program.command("token").description("Bearer tokens for integrations");
 token
   .command("create")
-  .description("Create a bearer token for a user; prints the token alone on standard output")
+  .description(
+    "Create a bearer token for a member (a person or a service account); prints the token alone on standard output. Administrators can only issue tokens for themselves or a service account; the operator can for anyone",
+  )
   .requiredOption("--org <slug>", "organization slug")
   .requiredOption("--email <email>", "the user the token acts as")
   .addOption(
@@ -115,11 +134,19 @@ program
 program
   .command("restore")
   .description(
-    "Verify FILE (checksums, schema version, audit chain) and only then replace the database's contents",
+    "Verify FILE (checksums, schema version, audit chain) and only then replace the database's contents; the outbox stays paused until `salus outbox resume`",
   )
   .argument("<file>", "backup file to read")
   .option("--yes", "do not ask for confirmation")
   .action((file, opts) => runCli("restore", { file, ...opts }));
+
+const outbox = program.command("outbox").description("Messages waiting to leave (reminders, notices)");
+outbox
+  .command("resume")
+  .description(
+    "Let messages leave again after a restore paused the outbox (run it only on the copy that is now live)",
+  )
+  .action(() => runCli("outbox resume", {}));
 
 const codes = program
   .command("codes")

@@ -1,10 +1,11 @@
-import { npiWithCheckDigit } from "@salus/core";
+import { normalizeEmail, npiWithCheckDigit } from "@salus/core";
 import { cliActor, createOrganization } from "../admin/organizations.ts";
 import { createUser } from "../admin/users.ts";
 import { createLocation, createResource } from "../directory/locations.ts";
 import { createPatient } from "../directory/patients.ts";
 import { addLicense, createStaff } from "../directory/staff.ts";
 import type { Services } from "../platform/services.ts";
+import { beginDemoSeed, type DemoRollback, finishDemoSeed } from "./demo-progress.ts";
 import { seedClinical } from "./seed-clinical.ts";
 import { seedFlow } from "./seed-flow.ts";
 import { seedPrivacy } from "./seed-privacy.ts";
@@ -127,13 +128,32 @@ export interface DemoResult {
   organizationId: string;
   password: string;
   users: string[];
+  /** An interrupted earlier seeding that this run rolled back first, or null. */
+  rolledBack: DemoRollback | null;
+}
+
+/** The steps of seeding, in order (a test interrupts seeding after one of them). */
+export type DemoStep = "directory" | "patients" | "scheduling" | "records" | "clinical" | "privacy" | "flow";
+
+export interface SeedDemoOptions {
+  /** Called after each step; a test throws here to interrupt seeding. */
+  afterStep?: (step: DemoStep) => void | Promise<void>;
 }
 
 export async function seedDemo(
   services: Services,
   password = DEMO_DEFAULT_PASSWORD,
   slug = DEMO_SLUG,
+  options: SeedDemoOptions = {},
 ): Promise<DemoResult> {
+  const emailOf = (email: string) => (slug === DEMO_SLUG ? email : email.replace("@demo.", `@${slug}.`));
+  // Rolls back an interrupted earlier run of this seeding, then marks this one as started.
+  const rolledBack = await beginDemoSeed(
+    services,
+    slug,
+    DEMO_USERS.map((u) => normalizeEmail(emailOf(u.email))),
+  );
+  const step = async (name: DemoStep) => options.afterStep?.(name);
   const org = await createOrganization(services, {
     slug,
     name: slug === DEMO_SLUG ? "Riverside Family Practice" : `Demo practice ${slug}`,
@@ -143,8 +163,12 @@ export async function seedDemo(
   const pick = <T>(xs: readonly T[]): T => xs[Math.floor(rand() * xs.length)]!;
 
   for (const u of DEMO_USERS) {
-    const email = slug === DEMO_SLUG ? u.email : u.email.replace("@demo.", `@${slug}.`);
-    await createUser(services, actor, { email, displayName: u.displayName, roles: [...u.roles], password });
+    await createUser(services, actor, {
+      email: emailOf(u.email),
+      displayName: u.displayName,
+      roles: [...u.roles],
+      password,
+    });
   }
 
   const main = await createLocation(services, actor, {
@@ -219,6 +243,7 @@ export async function seedDemo(
       taxonomy: null,
     });
   }
+  await step("directory");
 
   for (let i = 0; i < 240; i++) {
     const scripted = i % 40 === 7 ? SCRIPTS[Math.floor(i / 40) % SCRIPTS.length] : undefined;
@@ -242,10 +267,17 @@ export async function seedDemo(
       postalCode: pick(["62701", "62702", "62703", "62704"]),
     });
   }
+  await step("patients");
   await seedScheduling(services, org.id);
+  await step("scheduling");
   await seedRecords(services, org.id);
+  await step("records");
   await seedClinical(services, org.id);
+  await step("clinical");
   await seedPrivacy(services, org.id);
+  await step("privacy");
   await seedFlow(services, org.id);
-  return { organizationId: org.id, password, users: DEMO_USERS.map((u) => u.email) };
+  await step("flow");
+  await finishDemoSeed(services, slug);
+  return { organizationId: org.id, password, users: DEMO_USERS.map((u) => u.email), rolledBack };
 }

@@ -1,6 +1,7 @@
 import { appendAudit } from "../audit/append-audit.ts";
 import type { OutboxMessagesTable } from "../db/schema.ts";
 import { inTransaction, type Trx } from "../db/transaction.ts";
+import { OUTBOX_PAUSED_KEY, outboxPause } from "../platform/operator-state.ts";
 import type { Services } from "../platform/services.ts";
 import type { Gateway } from "./gateways.ts";
 
@@ -31,6 +32,8 @@ export interface OutboxRun {
   claimed: number;
   sent: number;
   failed: number;
+  /** Set when nothing was claimed because the outbox is paused (a restored copy; `salus outbox resume`). */
+  paused?: true;
 }
 
 type Message = OutboxMessagesTable;
@@ -47,6 +50,11 @@ async function claim(services: Services, m: Message, now: Date): Promise<boolean
     .where("attempts", "<", MAX_ATTEMPTS)
     .where("available_at", "<=", nowIso)
     .where((eb) => eb.or([eb("lease_until", "is", null), eb("lease_until", "<", nowIso)]))
+    // Checked in the claim itself too: a restore that commits while a pass is running pauses the outbox,
+    // and no message of the restored copy may be claimed after that, even by a pass that began before.
+    .where(({ not, exists, selectFrom }) =>
+      not(exists(selectFrom("operator_state").select("key").where("key", "=", OUTBOX_PAUSED_KEY))),
+    )
     .executeTakeFirst();
   return Number(result.numUpdatedRows) === 1;
 }
@@ -117,6 +125,8 @@ export async function runOutboxOnce(
   gateway: Gateway,
   now: Date = services.clock(),
 ): Promise<OutboxRun> {
+  // A restored copy sends nothing until an operator confirms it is the live one (`salus outbox resume`).
+  if (await outboxPause(services.db)) return { claimed: 0, sent: 0, failed: 0, paused: true };
   const nowIso = now.toISOString();
   const due = await services.db.kysely
     .selectFrom("outbox_messages")

@@ -10,7 +10,7 @@ import {
   type RecordReader,
 } from "@salus/core";
 import { audited } from "../audit/audited.ts";
-import { checkCodesAgainstLists, codeSetVersionFor } from "../codes/code-lists.ts";
+import { checkCodesAgainstLists, codeSetVersionFor, missingCodeSetWarnings } from "../codes/code-lists.ts";
 import type { EncounterStatus, EncountersTable } from "../db/schema-clinical.ts";
 import type { Trx } from "../db/transaction.ts";
 import type { Actor, Services } from "../platform/services.ts";
@@ -67,6 +67,8 @@ export interface EncounterView {
   errorReason: string | null;
   diagnoses: DiagnosisView[];
   procedures: ProcedureView[];
+  /** Set when no code list is loaded for the fiscal year of the date of service: codes checked for format only. */
+  codeWarnings: string[];
   version: number;
   createdAt: string;
   updatedAt: string;
@@ -155,10 +157,16 @@ export async function presentEncounters(trx: Trx, rows: EncountersTable[]): Prom
     ...dx.map((d) => ({ codeSet: "icd10cm" as const, date: dateOf.get(d.encounter_id)!, code: d.code })),
     ...px.map((p) => ({ codeSet: p.code_system, date: dateOf.get(p.encounter_id)!, code: p.code })),
   ]);
+  // Codes on a date whose fiscal year has no loaded list were checked for format only: say so.
+  const warningsByDate = new Map<string, string[]>();
   const out: EncounterView[] = [];
   for (const r of rows) {
     const mineDx = dx.filter((d) => d.encounter_id === r.id);
     const minePx = px.filter((p) => p.encounter_id === r.id);
+    const sets = [...(mineDx.length ? (["icd10cm"] as const) : []), ...minePx.map((p) => p.code_system)];
+    const warnKey = `${r.date}|${[...new Set(sets)].sort().join(",")}`;
+    if (!warningsByDate.has(warnKey))
+      warningsByDate.set(warnKey, sets.length ? await missingCodeSetWarnings(trx, r.date, sets) : []);
     out.push({
       id: r.id,
       patientId: r.patient_id,
@@ -189,6 +197,7 @@ export async function presentEncounters(trx: Trx, rows: EncountersTable[]): Prom
         pointers: JSON.parse(p.pointers) as number[],
         chargeCents: p.charge_cents,
       })),
+      codeWarnings: warningsByDate.get(warnKey)!,
       version: r.version,
       createdAt: r.created_at,
       updatedAt: r.updated_at,

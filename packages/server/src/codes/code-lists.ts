@@ -1,11 +1,14 @@
 import {
   DomainError,
   type ErrorDetail,
+  fiscalYearOf,
+  fiscalYearRange,
   formatIcd10,
   type NormalizedCodes,
   normalizeIcd10,
 } from "@salus/core";
-import type { Kysely } from "kysely";
+import { rankCodeMatches } from "@salus/core/clinical/code-search";
+import { type Kysely, sql } from "kysely";
 import type { Database } from "../db/schema.ts";
 import type { CodeSetVersionsTable } from "../db/schema-clinical.ts";
 import type { CodeSet } from "./load-code-set.ts";
@@ -136,20 +139,68 @@ export interface CodeView {
 }
 
 /**
- * Searches the ICD-10-CM list in force on `date` (else the newest loaded): a code prefix (`E11`,
- * `e11.6`) or words that each start a word of the description (`diab neph`). At most `limit` results,
- * in code order, both through indexes (code_set_entries' key, code_set_words' key).
+ * When no list of `codeSet` is loaded for the fiscal year of `date` (FY runs October 1 to September 30):
+ * a sentence saying so, which list was used instead (if any) and what to do; else null. Shown by the API
+ * and the web app, so that codes are never taken as checked when they were not.
+ */
+export function missingCodeSetWarning(
+  codeSet: CodeSet,
+  date: string,
+  usedInstead: CodeSetVersionsTable | null,
+): string {
+  const fy = fiscalYearOf(date);
+  const range = fiscalYearRange(fy);
+  const name = codeSet === "icd10cm" ? "ICD-10-CM" : codeSet.toUpperCase();
+  return (
+    `No ${name} list is loaded for FY${fy} (dates of service ${range.from} to ${range.to}), the year of ${date}: ` +
+    (usedInstead
+      ? `codes come from the ${usedInstead.version} list (${usedInstead.valid_from} to ${usedInstead.valid_to}) and may be new, changed or deleted in FY${fy}. `
+      : "codes are checked for their format only. ") +
+    `Load the FY${fy} list (salus codes load ${codeSet} --version ${fy} FILE) to check them.`
+  );
+}
+
+/**
+ * Warnings for codes of `sets` on a date of service whose fiscal year has no loaded list: always for
+ * ICD-10-CM; for CPT and HCPCS only when the practice loads such lists at all (they are optional).
+ * The codes are then accepted on their format, never refused, and the warning says so.
+ */
+export async function missingCodeSetWarnings(
+  db: Q,
+  date: string,
+  sets: readonly CodeSet[],
+): Promise<string[]> {
+  const out: string[] = [];
+  for (const set of new Set(sets)) {
+    if (await codeSetVersionFor(db, set, date)) continue;
+    if (set !== "icd10cm" && !(await latestCodeSetVersion(db, set))) continue;
+    out.push(missingCodeSetWarning(set, date, null));
+  }
+  return out;
+}
+
+/** How many candidates a word search ranks (the shortest descriptions first, as the ranking prefers). */
+const RANK_POOL = 1500;
+
+/**
+ * Searches the ICD-10-CM list in force on `date` (else the newest loaded, with a `warning` saying so): a
+ * code prefix (`E11`, `e11.6`: the exact code first, then code order) or words that each start a word of
+ * the description (`diab neph`), ranked by relevance (core/clinical/code-search.ts: `hypertension`
+ * gives I10 first). At most `limit` results, both through indexes (code_set_entries' key,
+ * code_set_words' key).
  */
 export async function searchIcd10(
   db: Q,
   q: string,
   date: string,
   limit = 20,
-): Promise<{ version: string | null; items: CodeView[] }> {
-  const v = (await codeSetVersionFor(db, "icd10cm", date)) ?? (await latestCodeSetVersion(db, "icd10cm"));
-  if (!v) return { version: null, items: [] };
+): Promise<{ version: string | null; warning: string | null; items: CodeView[] }> {
+  const forDate = await codeSetVersionFor(db, "icd10cm", date);
+  const v = forDate ?? (await latestCodeSetVersion(db, "icd10cm"));
+  const warning = forDate ? null : missingCodeSetWarning("icd10cm", date, v);
+  if (!v) return { version: null, warning, items: [] };
   const query = q.trim();
-  if (!query) return { version: v.version, items: [] };
+  if (!query) return { version: v.version, warning, items: [] };
   let rows: { code: string; description: string | null }[];
   const asCode =
     /^[A-Za-z][0-9][0-9A-Za-z]?\.?[0-9A-Za-z]{0,4}$|^[Qq][Aa][0-9A-Za-z]?\.?[0-9A-Za-z]{0,4}$/.test(query)
@@ -173,11 +224,12 @@ export async function searchIcd10(
       .replace(/[\u0300-\u036f]/g, "")
       .split(/[^a-z0-9]+/)
       // The index holds words of 3+ characters without stop words ("without", "type 2"): a query word the
-      // index can never contain would make the intersection empty, so it is left out of the search. Two
-      // letters still search as a prefix ("ty" finds "type").
+      // index can never contain would make the intersection empty, so it is left out of the search (the
+      // ranking still counts it: "type 2 diabetes" puts type 2 before type 1). Two letters still search
+      // as a prefix ("ty" finds "type").
       .filter((w) => w.length >= 2 && !STOP_WORDS.has(w) && !(w.length < 3 && /^\d+$/.test(w)))
       .slice(0, 6);
-    if (!words.length) return { version: v.version, items: [] };
+    if (!words.length) return { version: v.version, warning, items: [] };
     // Codes having a word that starts with each query word: one index range per word, intersected.
     const withWord = (w: string) =>
       db
@@ -189,16 +241,21 @@ export async function searchIcd10(
         .where("code_set_words.word", "<", `${w}${AFTER_WORD}`);
     let matching = withWord(words[0]!);
     for (const w of words.slice(1)) matching = matching.intersect(withWord(w));
-    const sel = db
+    const pool = await db
       .selectFrom("code_set_entries")
       .select(["code", "description"])
       .where("code_set", "=", "icd10cm")
       .where("version", "=", v.version)
-      .where("code", "in", matching);
-    rows = await sel.orderBy("code").limit(limit).execute();
+      .where("code", "in", matching)
+      .orderBy(sql`length(description)`)
+      .orderBy("code")
+      .limit(RANK_POOL)
+      .execute();
+    rows = rankCodeMatches(query, pool).slice(0, limit);
   }
   return {
     version: v.version,
+    warning,
     items: rows.map((r) => ({
       code: r.code,
       display: formatIcd10(r.code),

@@ -118,6 +118,8 @@ const encounterOut = z.object({
       chargeCents: z.number().nullable(),
     }),
   ),
+  /** No code list loaded for the fiscal year of the date of service: the codes were checked for format only. */
+  codeWarnings: z.array(z.string()),
   version: z.number(),
   createdAt: z.string(),
   updatedAt: z.string(),
@@ -366,9 +368,15 @@ export function clinicalRoutes(app: FastifyInstance, services: Services): void {
     schema: {
       tags: ct,
       summary:
-        "Search ICD-10-CM by code prefix or description words (at most 20, the list in force on `date`)",
+        "Search ICD-10-CM by code prefix or description words, most relevant first (at most 20, the list in force on `date`, the date of service; `warning` when none is loaded for its fiscal year)",
       querystring: z.strictObject({ q: text(100, 0), date: plainDate.optional() }),
-      response: { 200: z.object({ version: z.string().nullable(), items: z.array(codeOut) }) },
+      response: {
+        200: z.object({
+          version: z.string().nullable(),
+          warning: z.string().nullable(),
+          items: z.array(codeOut),
+        }),
+      },
     },
     handler: async (req) =>
       searchIcd10(

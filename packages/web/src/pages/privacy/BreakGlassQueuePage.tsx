@@ -4,9 +4,11 @@ import {
   Button,
   EmptyState,
   Group,
+  List,
   Modal,
   Radio,
   SegmentedControl,
+  Spoiler,
   Stack,
   Table,
   Text,
@@ -22,7 +24,11 @@ import { LoadError, Loading } from "../../components/QueryState.tsx";
 import { useServerErrors } from "../../components/useServerErrors.ts";
 import { formatDateTime, personName } from "../../lib/format.ts";
 import { RecordText } from "../patients/chart/NotesPanel.tsx";
-import { type BreakGlassQueueItem, breakGlass } from "../patients/chart/recordsApi.ts";
+import {
+  type BreakGlassActivity,
+  type BreakGlassQueueItem,
+  breakGlass,
+} from "../patients/chart/recordsApi.ts";
 
 /** The privacy officer's review queue: every emergency access, with its reason, until reviewed. */
 export function BreakGlassQueuePage() {
@@ -36,7 +42,7 @@ export function BreakGlassQueuePage() {
     <>
       <PageHeader
         title="Emergency access review"
-        description="Each use of break-glass, with the reason given. Review whether it was appropriate; the access report of the patient shows what was opened."
+        description="Each use of break-glass, with the reason given and everything read or written under it. Review whether it was appropriate. Visits and encounters written under emergency access give the clinician no lasting access to the patient."
       />
       <SegmentedControl
         mb="md"
@@ -54,7 +60,7 @@ export function BreakGlassQueuePage() {
       ) : query.data.items.length === 0 ? (
         <EmptyState py="xl" title={status === "pending" ? "Nothing to review" : "No reviews yet"} />
       ) : (
-        <Table.ScrollContainer minWidth={860}>
+        <Table.ScrollContainer minWidth={1080}>
           <Table striped verticalSpacing="sm">
             <Table.Thead>
               <Table.Tr>
@@ -63,6 +69,7 @@ export function BreakGlassQueuePage() {
                 <Table.Th scope="col">Patient</Table.Th>
                 <Table.Th scope="col">Reason</Table.Th>
                 <Table.Th scope="col">Until</Table.Th>
+                <Table.Th scope="col">Done under it</Table.Th>
                 <Table.Th scope="col">{status === "pending" ? "Review" : "Outcome"}</Table.Th>
               </Table.Tr>
             </Table.Thead>
@@ -88,6 +95,11 @@ export function BreakGlassQueuePage() {
                     <RecordText>{g.reason}</RecordText>
                   </Table.Td>
                   <Table.Td>{formatDateTime(g.expiresAt)}</Table.Td>
+                  <Table.Td maw={360}>
+                    <Spoiler maxHeight={96} showLabel="Show all" hideLabel="Show less">
+                      <ActivityList items={g.activity} truncated={g.activityTruncated} />
+                    </Spoiler>
+                  </Table.Td>
                   <Table.Td>
                     {status === "pending" ? (
                       <Button size="xs" onClick={() => setReviewing(g)}>
@@ -131,6 +143,10 @@ function ReviewForm({ grant, onDone }: { grant: BreakGlassQueueItem; onDone: () 
         {formatDateTime(grant.openedAt)}.
       </Text>
       <RecordText>{`Reason given: ${grant.reason ?? ""}`}</RecordText>
+      <Text size="sm" fw={600}>
+        Done under this access
+      </Text>
+      <ActivityList items={grant.activity} truncated={grant.activityTruncated} />
       <FormError message={errors.form} />
       <Radio.Group label="Outcome" value={outcome} onChange={(v) => setOutcome(v as typeof outcome)}>
         <Group mt={4}>
@@ -170,6 +186,59 @@ function ReviewForm({ grant, onDone }: { grant: BreakGlassQueueItem; onDone: () 
           Record review
         </Button>
       </Group>
+    </Stack>
+  );
+}
+
+/**
+ * What was read and written under one grant, oldest first, in the server's plain words. Writes (a visit
+ * booked, an encounter recorded) are marked; a link appears only where the reviewer may open that part
+ * of the chart.
+ */
+function ActivityList({ items, truncated }: { items: BreakGlassActivity[]; truncated: boolean }) {
+  if (items.length === 0) {
+    return (
+      <Text size="sm" c="dimmed">
+        Nothing was opened.
+      </Text>
+    );
+  }
+  const written = items.filter((a) => a.wrote && a.outcome === "success").length;
+  return (
+    <Stack gap={4}>
+      <Text size="xs" c="dimmed">
+        {items.length} {items.length === 1 ? "action" : "actions"}, {written}{" "}
+        {written === 1 ? "write" : "writes"}
+      </Text>
+      <List size="sm" spacing={2} aria-label="Done under emergency access">
+        {items.map((a, i) => (
+          // biome-ignore lint/suspicious/noArrayIndexKey: entries have no id of their own; the list never reorders.
+          <List.Item key={i}>
+            <Text span size="xs" c="dimmed">
+              {formatDateTime(a.at)}{" "}
+            </Text>
+            {a.wrote ? (
+              <Badge size="xs" color="orange" variant="light" mr={4}>
+                wrote
+              </Badge>
+            ) : null}
+            {a.open ? (
+              <Anchor component={Link} to={`/patients/${a.open.patientId}?tab=${a.open.tab}`} size="sm">
+                {a.text}
+              </Anchor>
+            ) : (
+              <Text span size="sm">
+                {a.text}
+              </Text>
+            )}
+          </List.Item>
+        ))}
+      </List>
+      {truncated ? (
+        <Text size="xs" c="dimmed">
+          More happened than this list shows; the audit trail has every entry.
+        </Text>
+      ) : null}
     </Stack>
   );
 }

@@ -57,8 +57,8 @@ export function BreakGlassDialog({
           <Alert color="orange" variant="light" title="This access is reviewed">
             <Text size="sm">
               Use emergency access only when a patient who is not yours needs care now. The privacy officer is
-              alerted at once and reviews every use; everything you open is recorded. Access ends by itself
-              after a few hours.
+              alerted at once and reviews every use; everything you open or write is recorded. Access ends by
+              itself after a few hours, and visits or encounters you record meanwhile do not extend it.
             </Text>
           </Alert>
           <FormError message={errors.form} />
@@ -78,7 +78,7 @@ export function BreakGlassDialog({
           )}
           <Textarea
             label="Reason"
-            description="Why you need this record now, in a sentence (the privacy officer reads this)"
+            description="Why you need this record now, in a sentence of at least three words (the privacy officer reads this)"
             required
             minRows={3}
             autosize

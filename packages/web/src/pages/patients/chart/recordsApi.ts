@@ -135,6 +135,24 @@ export interface BreakGlassQueueItem extends BreakGlassGrant {
   reviewNote: string | null;
   reviewedBy: string | null;
   reviewedAt: IsoInstant | null;
+  /** Everything read and written under the grant, oldest first, in plain words. */
+  activity: BreakGlassActivity[];
+  /** More happened than the list holds (the rest is in the audit trail). */
+  activityTruncated: boolean;
+}
+
+/** One thing done under a break-glass grant (from the audit entries naming it). */
+export interface BreakGlassActivity {
+  at: IsoInstant;
+  action: string;
+  text: string;
+  /** It created or changed something (a visit booked, an encounter recorded). */
+  wrote: boolean;
+  outcome: "success" | "failure" | "denied";
+  resourceType: string | null;
+  resourceId: string | null;
+  /** Where the reviewer may open it in the chart; null when their role does not see that part. */
+  open: { patientId: string; tab: string } | null;
 }
 
 function items<T>(answer: ListResponse<T> | T[]): T[] {

@@ -278,3 +278,73 @@ test("the manager changes the waiting thresholds in Flow settings; a wrong pair 
   await page.getByRole("link", { name: "Flow board" }).first().click();
   await expect(page.getByText(/Waits turn orange at 10 min and red at 25 min/)).toBeVisible();
 });
+
+// Issue 10, item 2: a lateness the day cannot hold is refused with the limit (the field keeps what was
+// typed); the recommended proposal has the lowest score, shown with its parts; accepting it tells no
+// patient already here to come later.
+test("a lateness past the day's limit is refused with a message; the recommended proposal has the lowest score", async ({
+  page,
+}) => {
+  test.setTimeout(240_000);
+  await page.setViewportSize({ width: 1366, height: 1000 });
+  await signIn(page, demo("frontdesk"));
+  const loc = await clinic(page);
+  const before = await board(page, loc);
+  const late = upcoming(before, 5).find(
+    (v) => ((v as Visit & { maxMinutesLate?: number | null }).maxMinutesLate ?? 0) > 30,
+  );
+  expect(late, "a booked visit still to come today at the demo clinic").toBeTruthy();
+  const limit = (late as Visit & { maxMinutesLate: number }).maxMinutesLate;
+
+  await page.goto(`/flow?location=${loc.id}`);
+  await expect(page.getByTestId("stream-state")).toHaveText("Live", { timeout: 60_000 });
+  const card = page.locator(`[data-appointment-id="${late!.appointmentId}"]`);
+  await card.getByRole("button", { name: `Late: ${late!.patientName}` }).click();
+  const lateDialog = page.getByRole("dialog", { name: `${late!.patientName} is running late` });
+  await expect(lateDialog.getByText(`1 to ${limit} minutes`)).toBeVisible();
+  const field = lateDialog.getByLabel("Minutes late");
+  await field.fill("999");
+  await field.blur();
+  // Never clamped: the typed value stays, the server refuses it and says the limit.
+  await expect(field).toHaveValue("999");
+  const refused = page.waitForResponse((r) => r.url().endsWith("/api/flow/late"));
+  await lateDialog.getByRole("button", { name: "Show proposals" }).click();
+  expect((await refused).status()).toBe(400);
+  await expect(lateDialog.getByRole("alert")).toContainText(`at most ${limit} minutes late`);
+  await expect(field).toHaveValue("999");
+
+  await field.fill("25");
+  const proposed = page.waitForResponse((r) => r.url().endsWith("/api/flow/late"));
+  await lateDialog.getByRole("button", { name: "Show proposals" }).click();
+  const answer = await proposed;
+  expect(answer.status()).toBe(200);
+  const { proposals } = (await answer.json()) as {
+    proposals: {
+      id: string;
+      title: string;
+      recommended: boolean;
+      score: number;
+      notify: { appointmentId: string; reason: string }[];
+    }[];
+  };
+  const recommended = proposals.find((p) => p.recommended)!;
+  for (const p of proposals) expect(p.score).toBeGreaterThanOrEqual(recommended.score);
+  const plan = page.getByRole("dialog", { name: `${late!.patientName}: 25 min late` });
+  const first = plan.locator("[data-proposal-id]").first();
+  await expect(first).toHaveAttribute("data-proposal-id", recommended.id);
+  await expect(first.getByTestId("proposal-score")).toContainText(/Score [\d.]+ \(lower is better\) = wait/);
+
+  // Patients already here are told nothing but a move to another practitioner.
+  const here = new Set(
+    before.visits
+      .filter((v) => v.arrivedAt || v.checkedInAt || v.roomedAt || v.withPractitionerAt)
+      .map((v) => v.appointmentId),
+  );
+  for (const n of recommended.notify) if (here.has(n.appointmentId)) expect(n.reason).toBe("moved");
+  const accepted = page.waitForResponse((r) =>
+    r.url().includes(`/api/flow/proposals/${recommended.id}/accept`),
+  );
+  await first.getByRole("button", { name: `Accept: ${recommended.title}` }).click();
+  expect((await accepted).status()).toBe(200);
+  await expect(toast(page, "Re-plan accepted")).toBeVisible();
+});

@@ -318,7 +318,7 @@ describe(`re-plans never tell a patient something harmful (${dialect})`, () => {
     const v0 = b.visits.find((v: { appointmentId: string }) => v.appointmentId === visits[0]!.id);
     // 08:00 booked, 20 minutes long, the day holds visits until 18:00: at most 580 minutes late.
     expect(v0.maxMinutesLate).toBe(580);
-    for (const minutesLate of [999, 581]) {
+    for (const minutesLate of [999, 581, 1400]) {
       const res = await post("/api/flow/late", { appointmentId: visits[0]!.id, minutesLate });
       expect(res.statusCode, res.body).toBe(400);
       const error = errorOf(res);

@@ -283,7 +283,10 @@ export async function markLate(services: Services, actor: Actor, input: LateInpu
           ? Date.parse(input.expectedArrival)
           : Date.parse(a.start) + (input.minutesLate ?? 0) * MINUTE;
       const day = await dayOfAppointment(trx, actor.organizationId, a);
-      if (!(expected >= day.start && expected < day.end + 6 * 3_600_000))
+      // Only "before the day" is refused here: an arrival too late for the day is refused by the re-plan
+      // with the day's end, the overtime limit and the most minutes late (a bare "not that day" for 999
+      // minutes late told the desk nothing, issue 10).
+      if (!(expected >= day.start))
         throw new DomainError("invalid_request", "The expected arrival must be on the day of the visit.", [
           {
             path: input.expectedArrival !== undefined ? "expectedArrival" : "minutesLate",

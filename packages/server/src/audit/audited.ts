@@ -35,6 +35,19 @@ export function annotateAudit(trx: Trx, detail: Record<string, unknown>): void {
 }
 
 /**
+ * The patient whose record the transaction's operation targets, as the use case found it (the patient
+ * exists in the actor's organization), before deciding whether the actor may see it. Written as the audit
+ * entry's patient id when the spec names none, on success AND on refusal: a 404 on someone's note or
+ * document belongs in that patient's access report even though the caller is told only "not found".
+ * The first patient noted wins (an operation over several patients names them in its own spec).
+ */
+const notedPatients = new WeakMap<Trx, string>();
+
+export function notePatient(trx: Trx, patientId: string): void {
+  if (!notedPatients.has(trx)) notedPatients.set(trx, patientId);
+}
+
+/**
  * The one way use cases touch audited data: runs `fn` in a write transaction and appends the audit
  * entry (success) in that same transaction. When `fn` refuses with a DomainError, its work is rolled
  * back and the refusal is audited in a transaction of its own, then rethrown, so a failed or denied
@@ -59,6 +72,7 @@ export async function audited<T>(
         const s = {
           ...base,
           ...extra,
+          patientId: extra.patientId ?? base.patientId ?? notedPatients.get(trx) ?? null,
           detail: { ...(base.detail ?? {}), ...(extra.detail ?? {}), ...noted },
         };
         await appendAudit(trx, services.audit, auditInput(services, actor, s, "success"));
@@ -70,7 +84,8 @@ export async function audited<T>(
     if (error instanceof DomainError) {
       // A refusal after the record was opened (e.g. under break-glass) still says how it was opened.
       const noted = (lastTrx && annotations.get(lastTrx)) || {};
-      const s = { ...base, detail: { ...(base.detail ?? {}), ...noted } };
+      const patientId = base.patientId ?? (lastTrx && notedPatients.get(lastTrx)) ?? null;
+      const s = { ...base, patientId, detail: { ...(base.detail ?? {}), ...noted } };
       const outcome = REFUSALS.has(error.code) ? "denied" : "failure";
       await inTransaction(
         services.db,

@@ -133,8 +133,8 @@ export async function verifyAuditTrail(
   });
 }
 
-/** "slug" for an organization's chain, the chain id otherwise: how `salus audit verify` names a chain. */
+/** "slug, name" of each organization by chain id: how `salus audit verify` names a broken chain's practice. */
 export async function chainLabels(db: Db): Promise<Map<string, string>> {
   const orgs = await db.kysely.selectFrom("organizations").select(["id", "slug", "name"]).execute();
-  return new Map(orgs.map((o) => [o.id, `${o.slug} (${o.name}, ${o.id})`]));
+  return new Map(orgs.map((o) => [o.id, `${o.slug}, ${o.name}`]));
 }

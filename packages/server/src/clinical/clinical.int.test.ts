@@ -276,7 +276,8 @@ describe(`clinical record (${dialect})`, () => {
         ["encounter.read", "success", p0],
         ["encounter.update", "success", p0],
         ["encounter.entered-in-error", "success", p0],
-        ["encounter.update", "failure", null],
+        // A refusal names the patient too, so it shows in their access report (issue 10 item 8).
+        ["encounter.update", "failure", p0],
       ]);
       const update = JSON.parse(entries[1]!.detail!);
       expect(update.changed).toEqual(["reason", "diagnoses", "procedures"]);

@@ -2,6 +2,7 @@ import { timingSafeEqual } from "node:crypto";
 import { DomainError, type Permission } from "@salus/core";
 import type { FastifyInstance, FastifyRequest } from "fastify";
 import { auditEvent } from "../audit/audited.ts";
+import { patientOfTarget } from "../audit/refusal-target.ts";
 import { resolveBearer } from "../auth/bearer.ts";
 import { type RequestInfo, type ResolvedSession, resolveSession } from "../auth/sessions.ts";
 import type { Actor, Services } from "../platform/services.ts";
@@ -126,6 +127,13 @@ export function installGuard(app: FastifyInstance, services: Services, routes: R
           action: "permission.denied",
           resourceType: "Route",
           resourceId: `${request.method} ${request.routeOptions.url}`,
+          // An attempt on one patient's record goes in their access report (the caller learns nothing).
+          patientId: await patientOfTarget(
+            services.db.kysely,
+            request.actor.organizationId,
+            request.routeOptions.url,
+            request.params,
+          ),
           detail: { permission },
         },
         "denied",

@@ -10,7 +10,7 @@ import {
   seesWithRelation,
 } from "@salus/core";
 import { type Expression, type Kysely, type SqlBool, sql } from "kysely";
-import { annotateAudit } from "../audit/audited.ts";
+import { annotateAudit, notePatient } from "../audit/audited.ts";
 import type { Database } from "../db/schema.ts";
 import type { Trx } from "../db/transaction.ts";
 import type { Actor, Services } from "../platform/services.ts";
@@ -182,6 +182,9 @@ export async function requirePatientAccess(
     .where("id", "=", patientId)
     .executeTakeFirst();
   if (!exists) throw notFound("patient");
+  // Before the decision: a refusal is then audited under this patient (their access report lists it),
+  // while the caller still sees only "not found".
+  notePatient(trx, patientId);
   const roles = accessRoles(actor);
   const facts = seesWithRelation(roles, section)
     ? await relationsWith(trx, services, actor, patientId)

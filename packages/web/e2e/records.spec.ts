@@ -108,6 +108,11 @@ test("a clinician sees only their own patients, uses break-glass with a reason, 
   const dialog = page.getByRole("dialog", { name: "Emergency access" });
   await expect(dialog.getByText(/privacy officer is alerted/)).toBeVisible();
   await dialog.getByLabel("Patient MRN").fill(target.mrn);
+  // Invisible characters are not a reason: the server's message shows under the field, nothing opens.
+  await dialog.getByRole("textbox", { name: "Reason" }).fill("\u200b".repeat(30));
+  await dialog.getByRole("button", { name: "Open emergency access" }).click();
+  await expect(dialog.getByText(/at least 3 words and 12 visible characters/)).toBeVisible();
+  await expect(dialog).toBeVisible();
   const reason = "Patient collapsed in the waiting room; Dr. Okoye is away and I need the allergy list.";
   await dialog.getByRole("textbox", { name: "Reason" }).fill(reason);
   await docsScreenshot(page, "break-glass");
@@ -129,6 +134,13 @@ test("a clinician sees only their own patients, uses break-glass with a reason, 
     .filter({ hasText: "clinician@demo.salus.test" });
   await expect(row).toBeVisible();
   await expect(row).toContainText("Patient collapsed in the waiting room");
+  // What was done under the grant, in plain words; the chart link where the privacy officer may open it.
+  await expect(row).toContainText("Opened emergency access");
+  await expect(row).toContainText("Listed allergies");
+  await expect(row.getByRole("link", { name: "Opened the patient's details" }).first()).toHaveAttribute(
+    "href",
+    `/patients/${target.id}?tab=summary`,
+  );
   await docsScreenshot(page, "privacy-queue");
   await row.getByRole("button", { name: "Review" }).click();
   const review = page.getByRole("dialog", { name: "Review emergency access" });

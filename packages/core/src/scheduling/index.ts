@@ -31,6 +31,12 @@ export {
   totalIntervalMs,
 } from "./intervals.ts";
 export {
+  maxCustomLengthMinutes,
+  noPatientOverlap,
+  overlappingPatientVisits,
+  type PatientVisit,
+} from "./patient-overlap.ts";
+export {
   expandRecurrence,
   formatRecurrenceRule,
   MAX_OCCURRENCES,

@@ -20,6 +20,7 @@ import {
   normalizedOverlaps,
   type TimeInterval,
 } from "./intervals.ts";
+import { maxCustomLengthMinutes, overlappingPatientVisits, type PatientVisit } from "./patient-overlap.ts";
 import {
   assertTimeZone,
   formatWallTime,
@@ -109,6 +110,8 @@ export interface SlotRequest {
   eachPractitioner?: boolean;
   /** Bookings to treat as absent, e.g. the appointment being rescheduled. */
   ignoreBookingIds?: readonly string[];
+  /** The patient's other active visits (booking validation only): an overlap is refused unless overridden. */
+  patientVisits?: readonly PatientVisit[];
 }
 
 /** An open slot and the resources that would serve it. */
@@ -133,16 +136,24 @@ export interface LocalStart {
 export interface BookingProposal {
   /** An instant, or a local wall time resolved by the documented rule (gap refused, overlap → earlier). */
   start: number | LocalStart;
-  /** Defaults to start + duration; a different length is allowed (the front desk may extend a visit). */
+  /**
+   * Defaults to start + duration; a different length is allowed (the front desk may extend a visit), up
+   * to `maxCustomLengthMinutes` of the type unless `allowLongVisit` is set.
+   */
   end?: number;
   practitionerId: string;
   roomId: string | null;
   equipmentIds: readonly string[];
+  /** Staff explicitly book the patient at a time they already have another visit (audited by the server). */
+  allowPatientOverlap?: boolean;
+  /** Staff explicitly book a visit longer than the type's bound (audited by the server). */
+  allowLongVisit?: boolean;
 }
 
 /** Why a proposed booking is refused. */
 export type BookingRefusal =
   | { reason: "end_before_start" }
+  | { reason: "too_long"; minutes: number; maxMinutes: number }
   | { reason: "nonexistent_local_time"; localDate: PlainDate; localTime: WallTime }
   | { reason: "offset_mismatch"; validOffsets: number[] }
   | { reason: "in_past" }
@@ -151,6 +162,7 @@ export type BookingRefusal =
   | { reason: "missing_resource"; resourceKind: ResourceKind; equipmentKind?: string }
   | { reason: "outside_availability"; resource: ResourceRef }
   | { reason: "resource_busy"; resource: ResourceRef; conflictingBookingIds: string[] }
+  | { reason: "patient_overlap"; visits: PatientVisit[] }
   | { reason: "daily_limit"; practitionerId: string; localDate: PlainDate; max: number };
 
 /** The verdict on a proposal, with the instants it resolved to. */
@@ -406,6 +418,39 @@ export function findSlots(req: SlotRequest): Slot[] {
   return slots;
 }
 
+/**
+ * Why no room (or item of one equipment kind) was given or could be chosen: when some eligible one is
+ * available then but every such one is held by another visit, the time is taken (a conflict, like a busy
+ * practitioner), not a missing choice.
+ */
+function missingOrTaken(
+  p: Prepared,
+  kind: "room" | "equipment",
+  ids: readonly string[],
+  span: TimeInterval,
+  padded: TimeInterval,
+  equipmentKind?: string,
+): BookingRefusal {
+  const open = ids
+    .map((id) => p.resources.get(resourceKey(kind, id)))
+    .filter((r): r is PreparedResource => r !== undefined && normalizedContains(r.available, span));
+  const taken = open.filter((r) => normalizedOverlaps(r.full, padded));
+  if (open.length > 0 && taken.length === open.length) {
+    const first = taken[0]!;
+    const conflictingBookingIds = sortedUnique(
+      first.busy
+        .filter((b) => b.start < padded.end && padded.start < b.end && b.bookingId)
+        .map((b) => b.bookingId!),
+    );
+    return { reason: "resource_busy", resource: first.ref, conflictingBookingIds };
+  }
+  return {
+    reason: "missing_resource",
+    resourceKind: kind,
+    ...(equipmentKind !== undefined ? { equipmentKind } : {}),
+  };
+}
+
 /** Validates one proposed booking by the same rules as `findSlots` (except the step grid), naming every reason it fails. */
 export function checkBooking(req: SlotRequest, proposal: BookingProposal): BookingCheck {
   const p = prepare(req);
@@ -434,6 +479,10 @@ export function checkBooking(req: SlotRequest, proposal: BookingProposal): Booki
   const localDate = instantToLocal(start, req.zone).date;
   // Nothing else is meaningful for an inverted visit (every overlap test would pass vacuously).
   if (!(end > start)) return { ...refuse({ reason: "end_before_start" }), start, end, localDate };
+  // A custom end is bounded by the type, so a date typo never holds a room for a day.
+  const maxMinutes = maxCustomLengthMinutes(req.appointmentType.durationMinutes);
+  if (proposal.end !== undefined && end - start > maxMinutes * MINUTE && proposal.allowLongVisit !== true)
+    reasons.push({ reason: "too_long", minutes: Math.ceil((end - start) / MINUTE), maxMinutes });
 
   if (start < req.now) reasons.push({ reason: "in_past" });
   else {
@@ -471,7 +520,7 @@ export function checkBooking(req: SlotRequest, proposal: BookingProposal): Booki
     });
 
   if (p.rooms !== null) {
-    if (proposal.roomId === null) reasons.push({ reason: "missing_resource", resourceKind: "room" });
+    if (proposal.roomId === null) reasons.push(missingOrTaken(p, "room", p.rooms, span, padded));
     else if (!p.rooms.includes(proposal.roomId)) {
       reasons.push({
         reason: "not_eligible",
@@ -492,7 +541,7 @@ export function checkBooking(req: SlotRequest, proposal: BookingProposal): Booki
     for (const need of p.equipment) {
       const id = need.ids.find((e) => proposed.includes(e) && !used!.includes(e));
       if (id === undefined) {
-        reasons.push({ reason: "missing_resource", resourceKind: "equipment", equipmentKind: need.kind });
+        reasons.push(missingOrTaken(p, "equipment", need.ids, span, padded, need.kind));
       } else used.push(id);
     }
   }
@@ -506,6 +555,12 @@ export function checkBooking(req: SlotRequest, proposal: BookingProposal): Booki
   const max = req.appointmentType.maxPerDayPerPractitioner;
   if (max !== null && !underDailyLimit(p, proposal.practitionerId, localDate)) {
     reasons.push({ reason: "daily_limit", practitionerId: proposal.practitionerId, localDate, max });
+  }
+
+  // The patient's own time: the visit itself, without the resources' buffers; back to back is fine.
+  if (proposal.allowPatientOverlap !== true && req.patientVisits?.length) {
+    const visits = overlappingPatientVisits(req.patientVisits, span, req.ignoreBookingIds ?? []);
+    if (visits.length) reasons.push({ reason: "patient_overlap", visits });
   }
 
   return {

@@ -380,6 +380,8 @@ describe(`tenant isolation (${dialect})`, () => {
       add("PATCH", `/api/users/${user.id}`, `/api/users/${n}`, { displayName: "Mallory" });
       add("PATCH", `/api/users/${user.id}`, `/api/users/${n}`, { disabled: true });
       add("PATCH", `/api/users/${user.id}`, `/api/users/${n}`, { roles: ["admin"] });
+      add("POST", `/api/users/${user.id}/reset-password`, `/api/users/${n}/reset-password`);
+      add("POST", `/api/users/${user.id}/reset-mfa`, `/api/users/${n}/reset-mfa`);
       add(
         "POST",
         "/api/tokens",

@@ -26,6 +26,7 @@ import type { Config } from "../config.ts";
 import type { Db } from "../db/connection.ts";
 import { inSnapshot, type Trx } from "../db/transaction.ts";
 import type { Services } from "../platform/services.ts";
+import { retiredChains } from "./verify-audit.ts";
 
 /**
  * The seal file: per audit chain, its length and the MACs of its first and last entries, each record
@@ -208,7 +209,10 @@ export async function sealAuditTrail(
   const loaded = options.reset ? null : readSealFile(file, key);
   const old = new Map((loaded?.seals ?? []).map((s) => [s.chainId, s]));
   const sealedAt = now.toISOString();
-  const tips = await inSnapshot(db, (trx) => chainTips(trx, key, old));
+  const { tips, retired } = await inSnapshot(db, async (trx) => ({
+    tips: await chainTips(trx, key, old),
+    retired: await retiredChains(trx),
+  }));
   const next = new Map(old);
   const result: SealResult = { file, sealed: 0, unchanged: 0, kept: [], written: false };
   for (const { tip, problem } of tips) {
@@ -224,9 +228,15 @@ export async function sealAuditTrail(
     else result.kept.push({ chainId: tip.chainId, reason: decision.reason });
   }
   const tipIds = new Set(tips.map((t) => t.tip.chainId));
-  for (const s of old.values())
-    if (!tipIds.has(s.chainId) && s.seq > 0)
+  for (const s of old.values()) {
+    if (tipIds.has(s.chainId)) continue;
+    // Removed on purpose (recorded in the keyed platform chain): the seal goes with it.
+    if (retired.has(s.chainId)) {
+      next.delete(s.chainId);
+      result.sealed++;
+    } else if (s.seq > 0)
       result.kept.push({ chainId: s.chainId, reason: `the chain is gone (its seal says ${s.seq} entries)` });
+  }
   // A seal file whose list was altered is rewritten only by a reset: rewriting it would re-sign whatever
   // was left in it and erase the evidence.
   if (loaded?.problem) {

@@ -5,9 +5,11 @@ import type { ChainVerdict } from "@salus/core";
 import { sql } from "kysely";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { cliActor, createOrganization } from "../admin/organizations.ts";
+import { inTransaction } from "../db/transaction.ts";
 import { createLocation } from "../directory/locations.ts";
 import { closeTestServices, createTestServices, dialect, type TestServices } from "../testing/harness.ts";
-import { readSealFile, sealAuditTrail } from "./seal-audit.ts";
+import { appendAudit } from "./append-audit.ts";
+import { readSealFile, sealAuditTrail, startAuditSealJob } from "./seal-audit.ts";
 import { verifyAuditTrail } from "./verify-audit.ts";
 
 /**
@@ -203,6 +205,54 @@ describe(`audit wipes and seals (${dialect})`, () => {
     ).toMatchObject({
       ok: true,
     });
+  });
+
+  it("salus serve's sealing job writes the seal file, and once more when it stops", async () => {
+    const org = await practice(1);
+    const file = join(dir, "job.seals");
+    const log = { info: () => {}, warn: () => {}, error: () => {} };
+    const stop = startAuditSealJob(
+      { ...services, config: { ...services.config, sealsFile: file } },
+      log,
+      3_600_000,
+    );
+    await addLocations(org, 2);
+    await stop();
+    // The final seal (at stop) saw the two entries written after the first tick.
+    expect(sealsOf(file).find((s) => s.chainId === org)?.seq).toBe(4);
+  });
+
+  it("a chain removed on purpose (demo rollback in the keyed platform chain) is not a wipe", async () => {
+    await dropGuards();
+    const { id: org } = await createOrganization(services, { slug: "rolled-back", name: "Rolled back" });
+    const file = join(dir, "retired.seals");
+    await sealAuditTrail(services.db, key(), file, services.clock());
+    await wipeChain(org);
+    await db().deleteFrom("organizations").where("id", "=", org).execute();
+    // Without the platform entry, the vanished sealed chain is a wipe...
+    const before = verdictOf(await verifyAuditTrail(services.db, key(), { seals: sealsOf(file) }), org);
+    expect(before).toMatchObject({ ok: false, problem: "missing" });
+    // ...with it (as demo-progress.ts writes it), it is a sanctioned removal, and its seal is dropped.
+    await inTransaction(services.db, (trx) =>
+      appendAudit(trx, services.audit, {
+        at: services.clock().toISOString(),
+        organizationId: null,
+        userId: null,
+        actor: "cli",
+        action: "demo.rollback",
+        resourceType: "Organization",
+        resourceId: org,
+        patientId: null,
+        outcome: "success",
+        ip: null,
+        requestId: null,
+        detail: null,
+      }),
+    );
+    const after = await verifyAuditTrail(services.db, key(), { seals: sealsOf(file) });
+    expect(after.find((v) => v.chainId === org)).toBeUndefined();
+    await sealAuditTrail(services.db, key(), file, services.clock());
+    expect(sealsOf(file).find((s) => s.chainId === org)).toBeUndefined();
   });
 
   it("every chain deleted by a database owner (guards dropped): each organization is named", async () => {

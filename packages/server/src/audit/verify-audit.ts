@@ -13,6 +13,25 @@ export interface VerifyOptions {
   seals?: readonly ChainSeal[] | undefined;
 }
 
+/**
+ * Platform-chain actions that remove an organization with its audit chain on purpose (an interrupted demo
+ * seeding rolled back). The platform chain is keyed like every chain, so such an entry cannot be forged;
+ * a chain it names may be gone without that being a wipe, once its organization is gone too.
+ */
+const RETIRING_ACTIONS = ["demo.rollback"] as const;
+
+/** Chains removed on purpose, as recorded in the platform chain (see RETIRING_ACTIONS). */
+export async function retiredChains(trx: Trx): Promise<Set<string>> {
+  const rows = await trx
+    .selectFrom("audit_entries")
+    .select("resource_id")
+    .where("chain_id", "=", "platform")
+    .where("action", "in", [...RETIRING_ACTIONS])
+    .where("outcome", "=", "success")
+    .execute();
+  return new Set(rows.map((r) => r.resource_id).filter((x): x is string => !!x));
+}
+
 /** Tables whose rows mean an organization is in use (named in the verdict when its chain is gone). */
 const ORGANIZATION_DATA = [
   ["memberships", "members"],
@@ -58,7 +77,10 @@ export async function verifyAuditTrail(
     const orphanChains = await trx.selectFrom("audit_entries").select("chain_id").distinct().execute();
     for (const c of orphanChains) chainIds.add(c.chain_id);
     for (const id of orgIds) chainIds.add(id);
-    for (const id of seals.keys()) chainIds.add(id);
+    // A sealed chain removed on purpose (its organization gone, the removal in the keyed platform chain)
+    // is not a wipe. The platform chain is verified like the others, so a forged removal fails there.
+    const retired = await retiredChains(trx);
+    for (const id of seals.keys()) if (!(retired.has(id) && !orgIds.has(id))) chainIds.add(id);
     const verdicts: ChainVerdict[] = [];
     for (const chainId of [...chainIds].sort()) {
       const rows = await trx
@@ -96,7 +118,7 @@ export async function verifyAuditTrail(
         verdicts.push(chain);
         continue;
       }
-      const seal = seals.get(chainId);
+      const seal = retired.has(chainId) && !orgIds.has(chainId) ? undefined : seals.get(chainId);
       const sealed = seal ? checkAgainstSeal(key, seal, entries) : null;
       if (sealed) {
         verdicts.push(sealed);

@@ -11,6 +11,21 @@ test("a wrong password shows a generic error", async ({ page }) => {
   await expect(page.getByRole("alert")).toHaveText("The email or password is not correct.");
 });
 
+test("after 5 wrong passwords sign-in is paused, and the page says for how long (unknown account: the same)", async ({
+  page,
+}) => {
+  const email = "guessing-e2e@demo.salus.test";
+  for (let i = 0; i < 5; i++) {
+    await fillSignIn(page, email, `wrong guess ${i}`);
+    await expect(page.getByRole("alert")).toHaveText("The email or password is not correct.");
+  }
+  await fillSignIn(page, email, "wrong guess 5");
+  await expect(page.getByRole("alert")).toContainText(
+    /Too many failed attempts\. Sign-in is paused; try again in \d+ seconds\./,
+  );
+  await expect(page).toHaveURL(/\/sign-in$/);
+});
+
 test("the session cookie is not readable by scripts, and signing out removes the patient from the page and storage", async ({
   page,
   context,

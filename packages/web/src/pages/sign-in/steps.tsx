@@ -22,7 +22,8 @@ type OnStep = (answer: AuthStepResponse) => void | Promise<void>;
 function signInError(error: unknown): string {
   if (error instanceof ApiError) {
     if (error.code === "invalid_credentials") return "The email or password is not correct.";
-    if (error.code === "rate_limited") return "Too many attempts. Please wait a few minutes and try again.";
+    // The server's message says how long the pause lasts ("… try again in 30 seconds").
+    if (error.code === "rate_limited") return error.message;
     if (error.code === "invalid_code")
       return "That code is not correct or has expired. Try the current code.";
   }

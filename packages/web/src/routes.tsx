@@ -14,6 +14,7 @@ function page<K extends string>(load: () => Promise<Record<K, ComponentType>>, n
 }
 
 const SignInPage = page(() => import("./pages/sign-in/SignInPage.tsx"), "SignInPage");
+const InvitationPage = page(() => import("./pages/invitation/InvitationPage.tsx"), "InvitationPage");
 const HomePage = page(() => import("./pages/home/HomePage.tsx"), "HomePage");
 const NotFoundPage = page(() => import("./pages/home/NotFoundPage.tsx"), "NotFoundPage");
 const LocationsPage = page(() => import("./pages/locations/LocationsPage.tsx"), "LocationsPage");
@@ -97,6 +98,7 @@ export function AppRoutes() {
       <Suspense fallback={<Loading />}>
         <Routes>
           <Route path="/sign-in" element={<SignInPage />} />
+          <Route path="/invitation" element={<InvitationPage />} />
           <Route
             element={
               <RequireSession>

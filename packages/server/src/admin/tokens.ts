@@ -21,6 +21,8 @@ export interface TokenView {
   role: string;
   userId: string;
   userEmail: string;
+  /** The user's display name (a service account's name says what it is for). */
+  userName: string;
   /** The token acts for a service account (an integration), not a person. */
   serviceAccount: boolean;
   createdAt: string;
@@ -39,6 +41,7 @@ export async function listTokens(services: Services, actor: Actor): Promise<Toke
       "api_tokens.user_id",
       "users.email",
       "users.service_account",
+      "users.display_name",
       "api_tokens.created_at",
       "api_tokens.last_used_at",
       "api_tokens.revoked_at",
@@ -52,6 +55,7 @@ export async function listTokens(services: Services, actor: Actor): Promise<Toke
     role: r.role,
     userId: r.user_id,
     userEmail: r.email,
+    userName: r.display_name,
     serviceAccount: r.service_account === 1,
     createdAt: r.created_at,
     lastUsedAt: r.last_used_at,

@@ -15,6 +15,8 @@ import type {
   CreateTokenResponse,
   CreateUserResponse,
   Equipment,
+  Invitation,
+  InvitationPreview,
   License,
   ListParams,
   ListResponse,
@@ -107,12 +109,28 @@ export const users = {
     api<CreateUserResponse>("/api/users", { method: "POST", body }),
   update: (id: string, body: { roles?: Role[]; disabled?: boolean; displayName?: string }) =>
     api<User>(`/api/users/${encodeURIComponent(id)}`, { method: "PATCH", body }),
+  createServiceAccount: (body: { name: string; roles: Role[] }) =>
+    api<User>("/api/service-accounts", { method: "POST", body }),
+};
+
+export const invitations = {
+  list: (signal?: AbortSignal) => api<ListResponse<Invitation>>("/api/invitations", { signal }),
+  cancel: (id: string) => api<void>(`/api/invitations/${encodeURIComponent(id)}`, { method: "DELETE" }),
+  preview: (token: string) =>
+    api<InvitationPreview>("/api/invitations/preview", { method: "POST", body: { token } }),
+  accept: (token: string) =>
+    api<{ organization: { slug: string; name: string } }>("/api/invitations/accept", {
+      method: "POST",
+      body: { token },
+    }),
+  acceptNew: (token: string, password: string) =>
+    api<{ email: string }>("/api/invitations/accept-new", { method: "POST", body: { token, password } }),
 };
 
 export const tokens = {
   list: (signal?: AbortSignal) =>
     api<ListResponse<ApiToken>>("/api/tokens", { query: { limit: 200 }, signal }),
-  create: (body: { name: string; userId: string; role: Role }) =>
+  create: (body: { name: string; userId?: string; role: Role }) =>
     api<CreateTokenResponse>("/api/tokens", { method: "POST", body }),
   revoke: (id: string) => api<void>(`/api/tokens/${encodeURIComponent(id)}`, { method: "DELETE" }),
 };

@@ -185,12 +185,33 @@ export interface User {
   disabled: boolean;
   mfaEnabled: boolean;
   lastSignInAt: IsoInstant | null;
+  /** An integration's own identity (no password sign-in); tokens may be issued for it. */
+  serviceAccount: boolean;
 }
 
+export interface Invitation {
+  id: string;
+  email: string;
+  displayName: string;
+  roles: Role[];
+  invitedBy: string;
+  createdAt: IsoInstant;
+  expiresAt: IsoInstant;
+  status: "pending" | "accepted" | "expired" | "cancelled";
+}
+
+/** The same whether or not the email already has a Salus account (nothing is revealed about it). */
 export interface CreateUserResponse {
-  user: User;
-  /** null when an existing Salus user was added to this organization (they keep their password). */
-  oneTimePassword: string | null;
+  invitation: Invitation;
+}
+
+export interface InvitationPreview {
+  organizationName: string;
+  email: string;
+  roles: Role[];
+  expiresAt: IsoInstant;
+  /** No account has this email yet: the person chooses a password to accept. */
+  needsPassword: boolean;
 }
 
 export interface ApiToken {
@@ -199,6 +220,8 @@ export interface ApiToken {
   role: Role;
   userId: string;
   userEmail: string;
+  userName: string;
+  serviceAccount: boolean;
   createdAt: IsoInstant;
   lastUsedAt: IsoInstant | null;
   revokedAt: IsoInstant | null;

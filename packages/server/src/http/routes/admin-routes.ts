@@ -51,6 +51,7 @@ const tokenOut = z.object({
   role: z.string(),
   userId: z.string(),
   userEmail: z.string(),
+  userName: z.string(),
   serviceAccount: z.boolean(),
   createdAt: z.string(),
   lastUsedAt: z.string().nullable(),

@@ -15,6 +15,7 @@ import { useQuery, useQueryClient } from "@tanstack/react-query";
 import { type FormEvent, useState } from "react";
 import { tokens, users } from "../../api/endpoints.ts";
 import { type ApiToken, type Role, roleLabel } from "../../api/types.ts";
+import { useCurrentSession } from "../../auth/session.ts";
 import { ConfirmDialog } from "../../components/ConfirmDialog.tsx";
 import { FormError } from "../../components/FormError.tsx";
 import { notifyError, notifySuccess } from "../../components/notify.ts";
@@ -27,6 +28,7 @@ import { formatDateTime } from "../../lib/format.ts";
 const FIELDS = ["name", "userId", "role"] as const;
 
 function NewTokenForm({ onCreated, onCancel }: { onCreated: (token: string) => void; onCancel: () => void }) {
+  const session = useCurrentSession();
   const people = useQuery({ queryKey: ["users"], queryFn: ({ signal }) => users.list(signal), retry: false });
   const [name, setName] = useState("");
   const [userId, setUserId] = useState<string | null>(null);
@@ -34,7 +36,10 @@ function NewTokenForm({ onCreated, onCancel }: { onCreated: (token: string) => v
   const [busy, setBusy] = useState(false);
   const errors = useServerErrors(FIELDS);
   const queryClient = useQueryClient();
-  const active = (people.data?.items ?? []).filter((user) => !user.disabled);
+  // A token acts as its user: yourself, or a service account (never another person).
+  const active = (people.data?.items ?? []).filter(
+    (user) => !user.disabled && (user.serviceAccount || user.id === session.user.id),
+  );
   const chosen = active.find((user) => user.id === userId);
 
   const submit = async (event: FormEvent) => {
@@ -77,12 +82,17 @@ function NewTokenForm({ onCreated, onCancel }: { onCreated: (token: string) => v
         ) : (
           <Select
             label="Acts as user"
-            description="The token has this user's access, limited to one of their roles."
+            description="Yourself or a service account; the token has its access, limited to one of its roles."
             required
             searchable
             disabled={people.isPending}
             placeholder={people.isPending ? "Loading users…" : "Choose a user"}
-            data={active.map((user) => ({ value: user.id, label: `${user.displayName} (${user.email})` }))}
+            data={active.map((user) => ({
+              value: user.id,
+              label: user.serviceAccount
+                ? `${user.displayName} (service account)`
+                : `${user.displayName} (${user.email}, you)`,
+            }))}
             value={userId}
             onChange={(value) => {
               setUserId(value);
@@ -142,7 +152,7 @@ export function TokensPage() {
     <>
       <PageHeader
         title="API tokens"
-        description="Bearer tokens for integrations (FHIR and JSON API). Each acts as one user with one role."
+        description="Bearer tokens for integrations (FHIR and JSON API). Each acts as you or as a service account, with one role."
         actions={<Button onClick={open}>New token</Button>}
       />
       {query.isPending ? (
@@ -173,7 +183,9 @@ export function TokensPage() {
                 <Table.Tr key={token.id}>
                   <Table.Td fw={500}>{token.name}</Table.Td>
                   <Table.Td>
-                    <Text size="sm">{token.userEmail}</Text>
+                    <Text size="sm">
+                      {token.serviceAccount ? `${token.userName} (service account)` : token.userEmail}
+                    </Text>
                     <Text size="xs" c="dimmed">
                       {roleLabel(token.role)}
                     </Text>

@@ -1,4 +1,4 @@
-import { Button, Group, Stack, TextInput } from "@mantine/core";
+import { Button, Group, Stack, Text, TextInput } from "@mantine/core";
 import { type FormEvent, useState } from "react";
 import type { Role, User } from "../../api/types.ts";
 import { FormError } from "../../components/FormError.tsx";
@@ -35,6 +35,10 @@ export function NewUserForm({
   return (
     <form onSubmit={submit} aria-label="New user">
       <Stack>
+        <Text size="sm" c="dimmed">
+          Salus emails the person an invitation link (valid 7 days, usable once). They join this organization
+          when they accept it: signed in to their Salus account, or by choosing a password if they have none.
+        </Text>
         <FormError message={errors.form} />
         <TextInput
           label="Email"
@@ -60,7 +64,7 @@ export function NewUserForm({
             Cancel
           </Button>
           <Button type="submit" loading={busy} disabled={!email || !displayName || roles.length === 0}>
-            Create user
+            Send invitation
           </Button>
         </Group>
       </Stack>
@@ -119,6 +123,65 @@ export function EditUserForm({
           </Button>
           <Button type="submit" loading={busy} disabled={roles.length === 0}>
             Save
+          </Button>
+        </Group>
+      </Stack>
+    </form>
+  );
+}
+
+const SERVICE_FIELDS = ["name", "roles"] as const;
+
+/** A service account: an integration's own name and roles; it never signs in with a password. */
+export function ServiceAccountForm({
+  onSubmit,
+  onCancel,
+}: {
+  onSubmit: (body: { name: string; roles: Role[] }) => Promise<void>;
+  onCancel: () => void;
+}) {
+  const [name, setName] = useState("");
+  const [roles, setRoles] = useState<Role[]>([]);
+  const [busy, setBusy] = useState(false);
+  const errors = useServerErrors(SERVICE_FIELDS);
+
+  const submit = async (event: FormEvent) => {
+    event.preventDefault();
+    setBusy(true);
+    errors.clear();
+    try {
+      await onSubmit({ name: name.trim(), roles });
+    } catch (error) {
+      errors.set(error);
+      setBusy(false);
+    }
+  };
+
+  return (
+    <form onSubmit={submit} aria-label="New service account">
+      <Stack>
+        <Text size="sm" c="dimmed">
+          For another system (a lab interface, a script): it gets its own name and roles, never signs in with
+          a password, and appears as “service account” in the audit trail. Issue it a token on the API tokens
+          page.
+        </Text>
+        <FormError message={errors.form} />
+        <TextInput
+          label="Name"
+          description="What it is, e.g. “Lab results interface”"
+          required
+          value={name}
+          onChange={(event) => setName(event.currentTarget.value)}
+          error={errors.fields.name}
+          data-autofocus
+        />
+        <RolesInput value={roles} onChange={setRoles} error={errors.fields.roles} />
+        <Group justify="flex-end">
+          <Button variant="default" onClick={onCancel} disabled={busy}>
+            Cancel
+          </Button>
+          <Button type="submit" loading={busy} disabled={!name.trim() || roles.length === 0}>
+            Create service account
           </Button>
         </Group>
       </Stack>

@@ -1,23 +1,99 @@
-import { Badge, Button, EmptyState, Group, Modal, Table, Text, TextInput } from "@mantine/core";
+import { Badge, Button, EmptyState, Group, Modal, Table, Text, TextInput, Title } from "@mantine/core";
 import { useDisclosure } from "@mantine/hooks";
 import { useQuery, useQueryClient } from "@tanstack/react-query";
 import { useState } from "react";
-import { users } from "../../api/endpoints.ts";
-import { type CreateUserResponse, roleLabel, type User } from "../../api/types.ts";
+import { invitations, users } from "../../api/endpoints.ts";
+import { type Invitation, roleLabel, type User } from "../../api/types.ts";
 import { useCurrentSession } from "../../auth/session.ts";
 import { ConfirmDialog } from "../../components/ConfirmDialog.tsx";
 import { notifyError, notifySuccess } from "../../components/notify.ts";
-import { OneTimeSecret } from "../../components/OneTimeSecret.tsx";
 import { PageHeader } from "../../components/PageHeader.tsx";
 import { LoadError, Loading } from "../../components/QueryState.tsx";
 import { formatDateTime } from "../../lib/format.ts";
-import { EditUserForm, NewUserForm } from "./UserForms.tsx";
+import { EditUserForm, NewUserForm, ServiceAccountForm } from "./UserForms.tsx";
+
+/** Pending invitations: who was invited, with which roles, until when; each can be cancelled. */
+function PendingInvitations() {
+  const queryClient = useQueryClient();
+  const query = useQuery({ queryKey: ["invitations"], queryFn: ({ signal }) => invitations.list(signal) });
+  const [cancelling, setCancelling] = useState<Invitation | null>(null);
+  const [busy, setBusy] = useState(false);
+  const pending = (query.data?.items ?? []).filter((i) => i.status === "pending");
+  if (pending.length === 0) return null;
+  const cancel = async () => {
+    if (!cancelling) return;
+    setBusy(true);
+    try {
+      await invitations.cancel(cancelling.id);
+      await queryClient.invalidateQueries({ queryKey: ["invitations"] });
+      notifySuccess(`Invitation to ${cancelling.email} cancelled.`);
+      setCancelling(null);
+    } catch (error) {
+      notifyError(error);
+    } finally {
+      setBusy(false);
+    }
+  };
+  return (
+    <section aria-label="Pending invitations">
+      <Title order={2} size="h4" mt="xl" mb="sm">
+        Pending invitations
+      </Title>
+      <Table striped verticalSpacing="sm">
+        <Table.Thead>
+          <Table.Tr>
+            <Table.Th scope="col">Email</Table.Th>
+            <Table.Th scope="col">Roles</Table.Th>
+            <Table.Th scope="col">Expires</Table.Th>
+            <Table.Th scope="col">Actions</Table.Th>
+          </Table.Tr>
+        </Table.Thead>
+        <Table.Tbody>
+          {pending.map((invitation) => (
+            <Table.Tr key={invitation.id}>
+              <Table.Td>
+                <Text size="sm">{invitation.email}</Text>
+                <Text size="xs" c="dimmed">
+                  Invited by {invitation.invitedBy}
+                </Text>
+              </Table.Td>
+              <Table.Td>{invitation.roles.map(roleLabel).join(", ")}</Table.Td>
+              <Table.Td>{formatDateTime(invitation.expiresAt)}</Table.Td>
+              <Table.Td>
+                <Button
+                  size="compact-sm"
+                  variant="subtle"
+                  color="red"
+                  onClick={() => setCancelling(invitation)}
+                  aria-label={`Cancel the invitation to ${invitation.email}`}
+                >
+                  Cancel
+                </Button>
+              </Table.Td>
+            </Table.Tr>
+          ))}
+        </Table.Tbody>
+      </Table>
+      <ConfirmDialog
+        opened={cancelling !== null}
+        title="Cancel invitation?"
+        confirmLabel="Cancel invitation"
+        danger
+        loading={busy}
+        onCancel={() => setCancelling(null)}
+        onConfirm={() => void cancel()}
+      >
+        {`The link sent to ${cancelling?.email ?? ""} stops working.`}
+      </ConfirmDialog>
+    </section>
+  );
+}
 
 export function UsersPage() {
   const session = useCurrentSession();
   const queryClient = useQueryClient();
   const [creating, { open, close }] = useDisclosure(false);
-  const [created, setCreated] = useState<CreateUserResponse | null>(null);
+  const [creatingService, service] = useDisclosure(false);
   const [editing, setEditing] = useState<User | null>(null);
   const [toggling, setToggling] = useState<User | null>(null);
   const [busy, setBusy] = useState(false);
@@ -51,7 +127,14 @@ export function UsersPage() {
       <PageHeader
         title="Users"
         description="People who can sign in to this organization, and their roles."
-        actions={<Button onClick={open}>New user</Button>}
+        actions={
+          <Group gap="xs">
+            <Button variant="default" onClick={service.open}>
+              New service account
+            </Button>
+            <Button onClick={open}>New user</Button>
+          </Group>
+        }
       />
       <TextInput
         label="Filter users"
@@ -89,7 +172,7 @@ export function UsersPage() {
                       {user.displayName}
                     </Text>
                     <Text size="xs" c="dimmed">
-                      {user.email}
+                      {user.serviceAccount ? "Service account" : user.email}
                     </Text>
                   </Table.Td>
                   <Table.Td>
@@ -153,6 +236,7 @@ export function UsersPage() {
           </Table>
         </Table.ScrollContainer>
       )}
+      <PendingInvitations />
 
       <Modal opened={creating} onClose={close} title="New user">
         {creating ? (
@@ -160,13 +244,26 @@ export function UsersPage() {
             onCancel={close}
             onSubmit={async (body) => {
               const answer = await users.create(body);
-              await refresh();
+              await queryClient.invalidateQueries({ queryKey: ["invitations"] });
               close();
-              if (answer.oneTimePassword) setCreated(answer);
-              else
-                notifySuccess(
-                  `${answer.user.displayName} already had a Salus account and was added to this organization.`,
-                );
+              notifySuccess(
+                `Invitation sent to ${answer.invitation.email}. They join this organization when they accept it.`,
+              );
+            }}
+          />
+        ) : null}
+      </Modal>
+      <Modal opened={creatingService} onClose={service.close} title="New service account">
+        {creatingService ? (
+          <ServiceAccountForm
+            onCancel={service.close}
+            onSubmit={async (body) => {
+              const account = await users.createServiceAccount(body);
+              await refresh();
+              service.close();
+              notifySuccess(
+                `Service account ${account.displayName} created; issue it a token on API tokens.`,
+              );
             }}
           />
         ) : null}
@@ -185,19 +282,6 @@ export function UsersPage() {
           />
         ) : null}
       </Modal>
-      <OneTimeSecret
-        opened={created !== null}
-        title="User created"
-        label="One-time password"
-        secret={created?.oneTimePassword ?? ""}
-        intro={
-          <>
-            Give this password to <b>{created?.user.displayName}</b> ({created?.user.email}) in person or by a
-            secure channel. They choose their own password at first sign-in.
-          </>
-        }
-        onClose={() => setCreated(null)}
-      />
       <ConfirmDialog
         opened={toggling !== null}
         title={toggling?.disabled ? "Enable user?" : "Disable user?"}

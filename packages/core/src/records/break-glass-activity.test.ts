@@ -31,6 +31,13 @@ describe("break-glass activity in plain words", () => {
     });
   });
 
+  it("opening the grant is not a write to the record", () => {
+    expect(describeActivity({ action: "break-glass.open", outcome: "success" })).toMatchObject({
+      text: "Opened emergency access",
+      wrote: false,
+    });
+  });
+
   it("says when an attempt was refused or failed", () => {
     expect(describeActivity({ action: "care-team.grant", outcome: "denied" }).text).toBe(
       "Added someone to the care team (refused)",

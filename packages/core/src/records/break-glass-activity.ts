@@ -30,7 +30,7 @@ export interface ActivityEntry {
 export interface ActivityDescription {
   /** One sentence, e.g. "Booked a visit" or "Opened the patient's details (refused)". */
   text: string;
-  /** True for entries that wrote something (created, changed, booked …), false for reads. */
+  /** True for entries that wrote to the record (created, changed, booked …), false for reads. */
   wrote: boolean;
   /** The part of the record it touched, or null (then no link). */
   section: RecordSection | null;
@@ -79,7 +79,8 @@ const VERBS: Record<string, { verb: string; wrote: boolean }> = {
   download: { verb: "Downloaded", wrote: false },
   everything: { verb: "Read", wrote: false },
   export: { verb: "Exported", wrote: false },
-  open: { verb: "Opened", wrote: true },
+  // Opening the grant itself changes nothing in the record.
+  open: { verb: "Opened", wrote: false },
   create: { verb: "Created", wrote: true },
   book: { verb: "Booked", wrote: true },
   update: { verb: "Changed", wrote: true },

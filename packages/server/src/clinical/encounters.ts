@@ -10,7 +10,12 @@ import {
   type RecordReader,
 } from "@salus/core";
 import { audited } from "../audit/audited.ts";
-import { checkCodesAgainstLists, codeSetVersionFor, missingCodeSetWarnings } from "../codes/code-lists.ts";
+import {
+  checkCodesAgainstLists,
+  codeSetVersionFor,
+  latestCodeSetVersion,
+  missingCodeSetWarnings,
+} from "../codes/code-lists.ts";
 import type { EncounterStatus, EncountersTable } from "../db/schema-clinical.ts";
 import type { Trx } from "../db/transaction.ts";
 import type { Actor, Services } from "../platform/services.ts";
@@ -103,8 +108,14 @@ async function descriptionsFor(
   const byVersion = new Map<string, { codeSet: string; version: string; codes: Set<string> }>();
   for (const w of wanted) {
     const vk = `${w.codeSet}|${w.date}`;
+    // The list of the date's fiscal year; when that year has none loaded, the newest list's description
+    // still names the code for the reader (the encounter's codeWarnings say the codes were not checked).
     if (!versions.has(vk))
-      versions.set(vk, (await codeSetVersionFor(trx, w.codeSet, w.date))?.version ?? null);
+      versions.set(
+        vk,
+        ((await codeSetVersionFor(trx, w.codeSet, w.date)) ?? (await latestCodeSetVersion(trx, w.codeSet)))
+          ?.version ?? null,
+      );
     const version = versions.get(vk);
     if (!version) continue;
     const key = `${w.codeSet}|${version}`;

@@ -188,6 +188,8 @@ describe(`code sets (${dialect})`, () => {
       expect(fy27.statusCode, fy27.body).toBe(201);
       expect(fy27.json().codeWarnings).toHaveLength(1);
       expect(fy27.json().codeWarnings[0]).toMatch(/No ICD-10-CM list is loaded for FY2027/);
+      // Still described (from the newest list) so the reader knows what the code is.
+      expect(fy27.json().diagnoses[0].description).toMatch(/^Type 2 diabetes/);
       const read = await asBearer(app, token, "GET", `/api/encounters/${fy27.json().id}`);
       expect(read.json().codeWarnings[0]).toMatch(/FY2027/);
       // The look-up for that date of service says the same.

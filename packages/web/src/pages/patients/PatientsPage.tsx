@@ -57,7 +57,7 @@ export function PatientsPage() {
       ) : null}
       <TextInput
         label="Search patients"
-        description="Name, MRN, or date of birth (YYYY-MM-DD or MM/DD/YYYY)"
+        description="Name (accents, capitals and punctuation optional: hernandez finds Hernández), MRN, or date of birth (YYYY-MM-DD or MM/DD/YYYY)"
         type="search"
         value={list.input}
         onChange={(event) => list.setInput(event.currentTarget.value)}

@@ -155,7 +155,7 @@ export function EncounterForm({
 
   const pointerOptions = diagnoses.map((d, i) => ({
     value: String(i + 1),
-    label: `${pointerLetter(i + 1)} · ${formatIcd10(d.code)}`,
+    label: `${pointerLetter(i + 1)} · ${formatIcd10(d.code)}${d.description ? ` ${d.description}` : ""}`,
   }));
 
   return (
@@ -257,6 +257,7 @@ export function EncounterForm({
             </Stack>
           )}
           <Icd10Picker
+            date={date}
             exclude={diagnoses.map((d) => d.code)}
             error={errors.fields.diagnoses}
             onPick={(entry) =>

@@ -1,4 +1,5 @@
 import {
+  Alert,
   Anchor,
   Badge,
   Button,
@@ -126,13 +127,25 @@ export function EncountersTab({ patientId }: { patientId: string }) {
                         e.reason
                       )}
                     </Table.Td>
-                    <Table.Td ff="monospace">
-                      {e.diagnoses.map((d) => formatIcd10(d.code)).join(", ")}
+                    <Table.Td>
+                      {e.diagnoses.map((d) => (
+                        <Text size="sm" key={d.code}>
+                          <Text span ff="monospace" fw={600}>
+                            {formatIcd10(d.code)}
+                          </Text>
+                          {d.description ? ` ${d.description}` : ""}
+                        </Text>
+                      ))}
                     </Table.Td>
-                    <Table.Td ff="monospace">
-                      {e.procedures
-                        .map((p) => [p.code, ...p.modifiers].join("-") + (p.units > 1 ? ` ×${p.units}` : ""))
-                        .join(", ")}
+                    <Table.Td>
+                      {e.procedures.map((p, i) => (
+                        <Text size="sm" key={`${p.code}-${i}`}>
+                          <Text span ff="monospace" fw={600}>
+                            {[p.code, ...p.modifiers].join("-") + (p.units > 1 ? ` ×${p.units}` : "")}
+                          </Text>
+                          {p.description ? ` ${p.description}` : ""}
+                        </Text>
+                      ))}
                     </Table.Td>
                     <Table.Td>
                       <Group gap={4}>
@@ -249,6 +262,11 @@ function EncounterDetail({
           Reason: {WITHHELD}
         </Text>
       ) : null}
+      {(encounter.codeWarnings ?? []).map((w) => (
+        <Alert key={w} color="orange" title="Codes not checked against this year's list">
+          {w}
+        </Alert>
+      ))}
       <div>
         <Title order={3} fz="h5">
           Diagnoses

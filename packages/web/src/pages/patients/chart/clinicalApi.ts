@@ -45,6 +45,8 @@ export interface Encounter {
   selfPay: boolean;
   diagnoses: Diagnosis[];
   procedures: Procedure[];
+  /** No code list loaded for the fiscal year of the date of service: the codes were checked for format only. */
+  codeWarnings?: string[];
   status: EncounterStatus;
   enteredInErrorReason: string | null;
   version: number;
@@ -212,16 +214,20 @@ export const clinical = {
       }),
     ),
 
-  icd10: async (q: string, signal?: AbortSignal) =>
-    (
-      await api<{ items: { code: string; display: string; description: string | null }[] }>(
-        "/api/codes/icd10",
-        {
-          query: { q },
-          signal,
-        },
-      )
-    ).items.map((c) => ({ code: c.code, description: c.description ?? "" })),
+  /** Most relevant first, from the list of the date of service's fiscal year (`warning` when none is loaded). */
+  icd10: async (q: string, date?: IsoDate, signal?: AbortSignal) => {
+    const answer = await api<{
+      warning?: string | null;
+      items: { code: string; display: string; description: string | null }[];
+    }>("/api/codes/icd10", {
+      query: date ? { q, date } : { q },
+      signal,
+    });
+    return {
+      warning: answer.warning ?? null,
+      items: answer.items.map((c) => ({ code: c.code, description: c.description ?? "" })),
+    };
+  },
 
   list: async <T extends ListItem>(kind: ChartList, patientId: string, signal?: AbortSignal) =>
     items(await api<ListResponse<T>>(`/api/patients/${enc(patientId)}/${kind}`, { signal })),

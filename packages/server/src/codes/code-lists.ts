@@ -156,7 +156,7 @@ export function missingCodeSetWarning(
     (usedInstead
       ? `codes come from the ${usedInstead.version} list (${usedInstead.valid_from} to ${usedInstead.valid_to}) and may be new, changed or deleted in FY${fy}. `
       : "codes are checked for their format only. ") +
-    `Load the FY${fy} list (salus codes load ${codeSet} --version ${fy} FILE) to check them.`
+    `Load the FY${fy} list (salus codes load ${codeSet} --file FILE --version ${fy}) to check them.`
   );
 }
 

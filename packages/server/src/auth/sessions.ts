@@ -21,8 +21,8 @@ import {
   reserveAttempts,
   settleSuccess,
 } from "./attempt-guard.ts";
-import { assertAcceptablePassword, burnPasswordCheck, hashPassword, verifyPassword } from "./passwords.ts";
 import { landingOrganizationId } from "./landing.ts";
+import { assertAcceptablePassword, burnPasswordCheck, hashPassword, verifyPassword } from "./passwords.ts";
 import { checkTotp, newTotpSecret, totpUri } from "./totp.ts";
 
 /**

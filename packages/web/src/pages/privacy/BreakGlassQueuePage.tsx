@@ -96,7 +96,7 @@ export function BreakGlassQueuePage() {
                   </Table.Td>
                   <Table.Td>{formatDateTime(g.expiresAt)}</Table.Td>
                   <Table.Td maw={360}>
-                    <Spoiler maxHeight={96} showLabel="Show all" hideLabel="Show less">
+                    <Spoiler maxHeight={140} showLabel="Show all" hideLabel="Show less">
                       <ActivityList items={g.activity} truncated={g.activityTruncated} />
                     </Spoiler>
                   </Table.Td>
@@ -199,7 +199,7 @@ function ActivityList({ items, truncated }: { items: BreakGlassActivity[]; trunc
   if (items.length === 0) {
     return (
       <Text size="sm" c="dimmed">
-        Nothing was opened.
+        Nothing recorded under it.
       </Text>
     );
   }

@@ -971,7 +971,12 @@ function earliestFit(
   durationMs: number,
 ): number | null {
   const windows = [...available].filter((i) => i.start < i.end).sort((a, b) => a.start - b.start);
-  const busy = planned.map((v) => times.get(v.id)!).sort((a, b) => a.start - b.start);
+  // Both where the practitioner's visits are expected and where they are booked: the booking rules
+  // refuse a move into a booked slot even when that visit is expected later (a move offered there
+  // answered 409 on accept).
+  const busy = planned
+    .flatMap((v) => [times.get(v.id)!, { start: v.scheduledStart, end: v.scheduledEnd }])
+    .sort((a, b) => a.start - b.start);
   for (const w of windows) {
     let s = Math.max(w.start, from);
     for (const b of busy) {

@@ -24,7 +24,7 @@ interface Proposal {
     from: { practitionerId: string; expectedStart: string };
     to: { practitionerId: string; expectedStart: string } | null;
   }[];
-  notify: { appointmentId: string; oldExpectedStart: string; newExpectedStart: string }[];
+  notify: { appointmentId: string; reason?: string; oldExpectedStart: string; newExpectedStart: string }[];
   dayVersion: string;
 }
 

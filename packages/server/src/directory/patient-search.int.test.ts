@@ -1,6 +1,7 @@
 import type { FastifyInstance } from "fastify";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { cliActor } from "../admin/organizations.ts";
+import { backfillPatientSearchTerms } from "../db/migrations/0012-search.ts";
 import type { Actor } from "../platform/services.ts";
 import {
   asBearer,
@@ -166,5 +167,14 @@ describe(`patient search (${dialect})`, () => {
     expect(await api("frontDesk", "gus")).toEqual([ids.august]);
     expect(await fhir("frontDesk", "family=nunez-smith")).toEqual([ids.august]);
     expect(await fhir("frontDesk", "given=gus")).toEqual([]);
+  });
+
+  it("the migration's backfill gives patients already on file their terms", async () => {
+    await services.db.kysely.deleteFrom("patient_search_terms").execute();
+    expect(await api("frontDesk", "hernandez")).toEqual([]);
+    await backfillPatientSearchTerms(services.db.kysely);
+    expect(await api("frontDesk", "hernandez")).toEqual([ids.hernandez]);
+    expect(await fhir("frontDesk", "family=obrien")).toEqual([ids.obrien]);
+    expect(await api("betaFrontDesk", "canary-beta")).toHaveLength(2);
   });
 });

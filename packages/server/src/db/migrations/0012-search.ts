@@ -35,7 +35,12 @@ export async function up(db: Kysely<any>, { dialect }: MigrationContext): Promis
     .columns(["organization_id", "patient_id"])
     .execute();
 
-  // Backfill, a page of patients at a time (bounded memory whatever the practice's size).
+  await backfillPatientSearchTerms(db);
+}
+
+/** Fills the terms of every patient on file, a page of patients at a time (bounded memory). */
+// biome-ignore lint/suspicious/noExplicitAny: see up().
+export async function backfillPatientSearchTerms(db: Kysely<any>): Promise<void> {
   let after: { organization_id: string; id: string } | null = null;
   for (;;) {
     let q = db

@@ -19,6 +19,14 @@ export type ErrorCode =
   | "csrf_failed"
   | "not_found"
   | "conflict"
+  // The patient already has another visit at that time (issue 10, item 3); staff may book it anyway with
+  // the explicit override the message names.
+  | "patient_overlap"
+  // A no-show marked before the visit's start plus the grace period (issue 10, item 4).
+  | "no_show_too_early"
+  // The time is held for a patient on the waitlist until their offer is accepted, declined or expires
+  // (issue 10, item 5); the message and details name the offer and when the hold ends.
+  | "slot_held"
   | "payload_too_large"
   | "unsupported_media_type"
   | "rate_limited"

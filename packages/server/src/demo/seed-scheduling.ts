@@ -21,6 +21,12 @@ import type {
   AvailabilityTemplatesTable,
 } from "../db/schema.ts";
 import type { Trx } from "../db/transaction.ts";
+
+/** An appointment row as the seed builds it (the overlap flag is a plain 0: demo visits never overlap). */
+type SeedAppointment = Omit<AppointmentsTable, "patient_overlap_allowed"> & {
+  patient_overlap_allowed: number;
+};
+
 import type { Services } from "../platform/services.ts";
 
 /**
@@ -336,7 +342,21 @@ export async function seedScheduling(
   // Busy time per resource and local day, shared across locations (a practitioner is one person).
   const busy = new Map<string, BusyInterval[]>();
   const busyOf = (kind: string, id: string, date: string) => busy.get(`${kind}:${id}|${date}`) ?? [];
-  const appointments: AppointmentsTable[] = [];
+  const appointments: SeedAppointment[] = [];
+  // A patient is never in two places at once (issue 10, item 3; a constraint on PostgreSQL): a drawn
+  // patient who already has a visit overlapping this one gives way to the next patient in MRN order.
+  const patientBusy = new Map<string, { start: number; end: number }[]>();
+  const pickPatient = (start: number, end: number): string => {
+    const first = patients.indexOf(pick(patients));
+    for (let k = 0; k < patients.length; k++) {
+      const id = patients[(first + k) % patients.length]!;
+      const taken = patientBusy.get(id) ?? [];
+      if (taken.some((t) => t.start < end && start < t.end)) continue;
+      patientBusy.set(id, [...taken, { start, end }]);
+      return id;
+    }
+    throw new Error("demo seed: every patient is busy at this time");
+  };
   const holds: {
     organization_id: string;
     appointment_id: string;
@@ -516,7 +536,7 @@ export async function seedScheduling(
             organization_id: org,
             id,
             location_id: loc.id,
-            patient_id: pick(patients),
+            patient_id: pickPatient(slot.start, slot.end),
             appointment_type_id: row.id,
             practitioner_id: doc,
             room_id: slot.roomId,
@@ -537,6 +557,7 @@ export async function seedScheduling(
             created_at: new Date(createdAt).toISOString(),
             updated_at: new Date(createdAt).toISOString(),
             break_glass_id: null,
+            patient_overlap_allowed: 0,
           });
           for (const [kind, rid] of resourcesHeld)
             holds.push({
@@ -558,7 +579,7 @@ export async function seedScheduling(
   // Outcomes: past visits fulfilled (some no-shows, some cancelled), today's in progress, a few moved.
   const holdsOf = new Map<string, typeof holds>();
   for (const h of holds) holdsOf.set(h.appointment_id, [...(holdsOf.get(h.appointment_id) ?? []), h]);
-  const refills: AppointmentsTable[] = [];
+  const refills: SeedAppointment[] = [];
   for (const a of appointments) {
     const start = Date.parse(a.start_at);
     const end = Date.parse(a.end_at);
@@ -585,7 +606,7 @@ export async function seedScheduling(
     }
     if (status === "cancelled" || status === "noshow") {
       for (const h of holdsOf.get(a.id) ?? []) h.active = 0;
-      const heldSpan = (a: AppointmentsTable) => {
+      const heldSpan = (a: SeedAppointment) => {
         const h = holdsOf.get(a.id)?.[0];
         return h ? Date.parse(h.busy_end) - Date.parse(h.busy_start) : end - start;
       };
@@ -597,7 +618,7 @@ export async function seedScheduling(
         refills.push({
           ...a,
           id,
-          patient_id: pick(patients),
+          patient_id: pickPatient(start, end),
           status: end <= now ? "fulfilled" : start <= now ? "arrived" : "booked",
           cancelled_at: null,
           cancelled_by: null,

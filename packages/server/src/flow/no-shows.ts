@@ -4,7 +4,11 @@ import { audited } from "../audit/audited.ts";
 import type { Trx } from "../db/transaction.ts";
 import type { Actor, Services } from "../platform/services.ts";
 import { requirePatientAccess } from "../records/patient-access.ts";
-import { changeAppointmentStatusIn } from "../scheduling/appointments.ts";
+import {
+  type AppointmentView,
+  changeAppointmentStatusIn,
+  reinstateNoShowIn,
+} from "../scheduling/appointments.ts";
 import { computeDayVersion, dayOfAppointment } from "./day-version.ts";
 import { publishDayChanged } from "./flow-events.ts";
 import { loadFlowSettings } from "./flow-settings.ts";
@@ -64,7 +68,8 @@ export async function markNoShows(services: Services, actor: Actor): Promise<NoS
       Date.parse(row.start_at),
       row.expected_arrival ? Date.parse(row.expected_arrival) : 0,
     );
-    if (from + settings.noShowAfterMinutes * MINUTE > now) continue;
+    // Never before the grace period either: a manual no-show is refused until then (issue 10, item 4).
+    if (from + Math.max(settings.noShowAfterMinutes, settings.graceMinutes) * MINUTE > now) continue;
     const result = await audited(
       services,
       actor,
@@ -138,6 +143,81 @@ async function recordFee(
     .onConflict((oc) => oc.columns(["organization_id", "appointment_id"]).doNothing())
     .executeTakeFirst();
   return Number(r.numInsertedOrUpdatedRows ?? 0n) > 0;
+}
+
+export interface UndoNoShowResult {
+  appointment: AppointmentView;
+  /** The no-show fee that was reversed (removed), if one had been recorded. */
+  reversedFee: { id: string; amountCents: number; status: "pending" | "waived" } | null;
+}
+
+/**
+ * Undoes a no-show marked by mistake (issue 10, item 4): the visit is booked again if its time is still
+ * free (409 otherwise), and any no-show fee recorded for it is reversed (removed, so a later real no-show
+ * of this visit can be charged again). Audited with the patient, the reason and the fee reversed.
+ */
+export async function undoNoShow(
+  services: Services,
+  actor: Actor,
+  appointmentId: string,
+  input: { reason?: string | undefined; expectedVersion?: number | undefined } = {},
+): Promise<UndoNoShowResult> {
+  const done = await audited(
+    services,
+    actor,
+    {
+      action: "flow.no-show.undo",
+      resourceType: "Appointment",
+      resourceId: appointmentId,
+      detail: { reason: input.reason ?? null },
+      fromResult: (r: UndoNoShowResult) => ({
+        patientId: r.appointment.patientId,
+        detail: {
+          reversedFeeId: r.reversedFee?.id ?? null,
+          reversedFeeCents: r.reversedFee?.amountCents ?? 0,
+          reversedFeeStatus: r.reversedFee?.status ?? null,
+        },
+      }),
+    },
+    async (trx) => {
+      const org = actor.organizationId;
+      const appointment = await reinstateNoShowIn(trx, services, actor, appointmentId, input.expectedVersion);
+      const fee = await trx
+        .selectFrom("no_show_fees")
+        .select(["id", "amount_cents", "status"])
+        .where("organization_id", "=", org)
+        .where("appointment_id", "=", appointmentId)
+        .executeTakeFirst();
+      if (fee)
+        await trx
+          .deleteFrom("no_show_fees")
+          .where("organization_id", "=", org)
+          .where("id", "=", fee.id)
+          .execute();
+      const day = await dayOfAppointment(trx, org, appointment);
+      const dayVersion = await computeDayVersion(trx, org, day);
+      return {
+        day,
+        dayVersion,
+        appointment,
+        reversedFee: fee
+          ? {
+              id: fee.id,
+              amountCents: Number(fee.amount_cents),
+              status: fee.status as "pending" | "waived",
+            }
+          : null,
+      };
+    },
+  );
+  // The boards of that day learn of it once it is committed.
+  publishDayChanged(services, {
+    organizationId: actor.organizationId,
+    locationId: done.day.locationId,
+    date: done.day.date,
+    dayVersion: done.dayVersion,
+  });
+  return { appointment: done.appointment, reversedFee: done.reversedFee };
 }
 
 /** Runs the no-show job for every organization (the background job of `salus serve`). */

@@ -1,5 +1,6 @@
 import { randomUUID } from "node:crypto";
 import { DomainError, type ErrorDetail, notFound } from "@salus/core";
+import { overlappingPatientVisits } from "@salus/core/scheduling/patient-overlap";
 import {
   type BookingCheck,
   type BookingProposal,
@@ -8,15 +9,25 @@ import {
   findSlots,
   type SlotRequest,
 } from "@salus/core/scheduling/slots";
+import type { Selectable } from "kysely";
 import { audited } from "../audit/audited.ts";
 import type { AppointmentStatus, AppointmentsTable } from "../db/schema.ts";
 import type { Trx } from "../db/transaction.ts";
 import { pokeLocation } from "../flow/flow-events.ts";
+import { loadFlowSettings } from "../flow/flow-settings.ts";
 import type { Actor, Services } from "../platform/services.ts";
 import { requirePatientAccess, requireRelationToCreate, visiblePatients } from "../records/patient-access.ts";
 import { type AppointmentChange, afterAppointmentChange as reactToChange } from "./appointment-events.ts";
+import { type AppointmentResponseView, loadAppointmentResponses } from "./appointment-responses.ts";
+import {
+  loadPatientVisits,
+  type PatientVisitRow,
+  RacedPatientBooking,
+  refusalError,
+} from "./booking-refusals.ts";
 import { loadSchedulingSettings } from "./settings.ts";
 import { HOLDING_STATUSES, loadSlotContext, type SlotContext } from "./slot-context.ts";
+import { refuseHeldTime } from "./waitlist-holds.ts";
 
 /**
  * Booking, rescheduling, cancelling and the day's status changes. Each is one write transaction: load,
@@ -44,9 +55,11 @@ export interface AppointmentView {
   cancelledAt: string | null;
   lateCancel: boolean;
   version: number;
+  /** Booked explicitly over another visit of the same patient (issue 10, item 3). */
+  patientOverlapAllowed: boolean;
 }
 
-type Row = AppointmentsTable & { given_name: string; family_name: string };
+type Row = Selectable<AppointmentsTable> & { given_name: string; family_name: string };
 
 function present(r: Row, equipmentIds: string[]): AppointmentView {
   return {
@@ -68,6 +81,7 @@ function present(r: Row, equipmentIds: string[]): AppointmentView {
     cancelledAt: r.cancelled_at,
     lateCancel: r.late_cancel === 1,
     version: r.version,
+    patientOverlapAllowed: Number(r.patient_overlap_allowed) === 1,
   };
 }
 
@@ -161,7 +175,11 @@ export async function listAppointments(services: Services, actor: Actor, q: Appo
   );
 }
 
-export async function getAppointment(services: Services, actor: Actor, id: string): Promise<AppointmentView> {
+export async function getAppointment(
+  services: Services,
+  actor: Actor,
+  id: string,
+): Promise<AppointmentView & { responses: AppointmentResponseView[] }> {
   return audited(
     services,
     actor,
@@ -177,7 +195,8 @@ export async function getAppointment(services: Services, actor: Actor, id: strin
       await requirePatientAccess(trx, services, actor, a.patientId, "schedule").catch(() => {
         throw notFound("appointment");
       });
-      return a;
+      // Who confirmed a reminder or accepted a waitlist offer, shown on the appointment (issue 10, item 5).
+      return { ...a, responses: await loadAppointmentResponses(trx, actor, a.id) };
     },
   );
 }
@@ -202,6 +221,10 @@ export interface BookInput {
   status?: "booked" | "pending" | "proposed" | undefined;
   /** Staff ask explicitly to overbook; it happens only if the practice's policy allows it. */
   allowOverbook?: boolean | undefined;
+  /** Staff ask explicitly to book over another visit of the same patient (audited); refused otherwise. */
+  allowPatientOverlap?: boolean | undefined;
+  /** Staff ask explicitly for a custom end past the type's bound (audited); refused otherwise. */
+  allowLongVisit?: boolean | undefined;
 }
 
 const MINUTE = 60_000;
@@ -218,45 +241,6 @@ function proposalStart(when: StartInput): BookingProposal["start"] {
     localTime: when.localTime,
     ...(when.utcOffsetMinutes !== undefined ? { utcOffsetMinutes: when.utcOffsetMinutes } : {}),
   };
-}
-
-const REFUSAL_TEXT: Record<BookingRefusal["reason"], string> = {
-  end_before_start: "The visit must end after it starts.",
-  nonexistent_local_time:
-    "That local time does not exist (the clocks skip it when daylight saving time begins); choose another time.",
-  offset_mismatch: "That local time exists twice (the clocks go back); the UTC offset given matches neither.",
-  in_past: "That time is in the past.",
-  too_soon: "That time is sooner than this visit type may be booked.",
-  not_eligible: "That practitioner, room or equipment cannot be used for this visit type.",
-  missing_resource: "This visit needs a room or equipment that is not free or not chosen.",
-  outside_availability:
-    "That time is outside the hours the practitioner, room or equipment is available (or the license has expired).",
-  resource_busy: "That time is taken: the practitioner, room or equipment already has an appointment then.",
-  daily_limit: "The practitioner already has the most visits of this type allowed that day.",
-};
-
-function refusalError(check: BookingCheck): DomainError {
-  const details: ErrorDetail[] = check.reasons.map((r) => {
-    // Fix (scheduling tests): a nonexistent local time is named in the answer (issue 3: "400 naming it").
-    const what =
-      "resource" in r
-        ? `${r.resource.resourceKind} ${r.resource.resourceId}: `
-        : r.reason === "nonexistent_local_time"
-          ? `${r.localDate} ${r.localTime}: `
-          : "";
-    return {
-      path:
-        r.reason === "resource_busy" || r.reason === "outside_availability" || r.reason === "not_eligible"
-          ? "when"
-          : r.reason === "end_before_start"
-            ? "end"
-            : "when",
-      message: `${what}${REFUSAL_TEXT[r.reason]}`,
-    };
-  });
-  const first = check.reasons[0]!;
-  const code = check.reasons.some((r) => r.reason === "resource_busy") ? "conflict" : "invalid_request";
-  return new DomainError(code, REFUSAL_TEXT[first.reason], details);
 }
 
 /**
@@ -292,6 +276,8 @@ async function decide(
     practitionerId: input.practitionerId,
     roomId: input.roomId ?? null,
     equipmentIds: input.equipmentIds ?? [],
+    allowPatientOverlap: input.allowPatientOverlap === true,
+    allowLongVisit: input.allowLongVisit === true,
   };
   let check = checkBooking(ctx.request, base);
   let proposal = base;
@@ -299,13 +285,58 @@ async function decide(
     (input.roomId === undefined && ctx.request.roomIds !== null) ||
     (input.equipmentIds === undefined && ctx.request.equipment.length > 0);
   if (!check.ok && needsChoice && check.start !== null && !input.end) {
-    const completed = completeProposal(ctx.request, input, check.start);
-    if (completed) {
+    const found = completeProposal(ctx.request, input, check.start);
+    if (found) {
+      const completed = {
+        ...found,
+        allowPatientOverlap: base.allowPatientOverlap ?? false,
+        allowLongVisit: base.allowLongVisit ?? false,
+      };
       proposal = completed;
       check = checkBooking(ctx.request, completed);
     }
   }
   return { check, proposal };
+}
+
+/**
+ * Decides a booking of `patientId` with the patient's own other visits in view (issue 10, item 3), and
+ * throws the refusal in words. `overlapWith` lists the patient's visits the override was used against
+ * (empty when none was in the way), so only a visit that really overlaps is stored as allowed to.
+ */
+async function decideForPatient(
+  trx: Trx,
+  actor: Actor,
+  ctx: SlotContext,
+  input: BookInput,
+  ignoreIds: readonly string[],
+): Promise<{
+  check: BookingCheck & { start: number; end: number };
+  proposal: BookingProposal;
+  overlapWith: string[];
+}> {
+  const approx = approximateStart(input.when);
+  const end = input.end ? Date.parse(input.end) : Number.NaN;
+  const visits: PatientVisitRow[] = await loadPatientVisits(trx, actor, input.patientId, {
+    start: approx - 2 * 86_400_000,
+    end: Math.max(approx + 2 * 86_400_000, Number.isNaN(end) ? 0 : end),
+  });
+  ctx.request = { ...ctx.request, patientVisits: visits };
+  const { check, proposal } = await decide(ctx, input);
+  if (!check.ok || check.start === null || check.end === null) {
+    const offset = "utcOffsetMinutes" in input.when ? input.when.utcOffsetMinutes : undefined;
+    throw await refusalError(trx, actor, ctx, check, visits, offset);
+  }
+  const overlapWith = input.allowPatientOverlap
+    ? overlappingPatientVisits(visits, { start: check.start, end: check.end }, ignoreIds).map((v) => v.id)
+    : [];
+  return { check: check as BookingCheck & { start: number; end: number }, proposal, overlapWith };
+}
+
+/** PostgreSQL's patient constraint caught a booking that raced this one past the check (same patient). */
+function patientRace(error: unknown): never {
+  if ((error as { code?: string; constraint?: string }).code === "23P01") throw new RacedPatientBooking();
+  throw error;
 }
 
 async function writeHolds(
@@ -426,6 +457,27 @@ async function requirePatient(trx: Trx, actor: Actor, patientId: string): Promis
     );
 }
 
+/** Time held for another patient's waitlist offer is refused (409 slot_held), buffers included. */
+async function refuseHeld(
+  trx: Trx,
+  services: Services,
+  actor: Actor,
+  ctx: SlotContext,
+  patientId: string,
+  proposal: Pick<BookingProposal, "practitionerId" | "roomId">,
+  at: { start: number; end: number },
+): Promise<void> {
+  await refuseHeldTime(trx, actor.organizationId, {
+    patientId,
+    practitionerId: proposal.practitionerId,
+    roomId: proposal.roomId,
+    start: at.start - ctx.type.bufferBeforeMinutes * MINUTE,
+    end: at.end + ctx.type.bufferAfterMinutes * MINUTE,
+    zone: ctx.location.zone,
+    now: services.clock().getTime(),
+  });
+}
+
 /** Books one appointment (the core of every booking path: calendar, API, FHIR, waitlist offers, series). */
 export async function bookAppointmentIn(
   trx: Trx,
@@ -450,8 +502,8 @@ export async function bookAppointmentIn(
     allowOverbook: input.allowOverbook === true,
     now: services.clock().getTime(),
   });
-  const { check, proposal } = await decide(ctx, input);
-  if (!check.ok || check.start === null || check.end === null) throw refusalError(check);
+  const { check, proposal, overlapWith } = await decideForPatient(trx, actor, ctx, input, []);
+  await refuseHeld(trx, services, actor, ctx, input.patientId, proposal, check);
   await checkPatientKind(trx, actor, input.patientId, ctx.type.patientKind, check.start);
   const id = randomUUID();
   const at = services.clock().toISOString();
@@ -482,8 +534,10 @@ export async function bookAppointmentIn(
       created_at: at,
       updated_at: at,
       break_glass_id: breakGlassId,
+      patient_overlap_allowed: overlapWith.length ? 1 : 0,
     })
-    .execute();
+    .execute()
+    .catch(patientRace);
   await writeHolds(trx, actor, id, ctx, proposal, check.start, check.end, check.overbooked);
   const booked = await loadAppointment(trx, actor, id);
   await afterAppointmentChange(trx, services, actor, null, booked, "booked");
@@ -506,10 +560,17 @@ export async function bookAppointment(
         practitionerId: input.practitionerId,
         when: input.when,
         allowOverbook: input.allowOverbook === true,
+        allowPatientOverlap: input.allowPatientOverlap === true,
+        allowLongVisit: input.allowLongVisit === true,
       },
       fromResult: (a: AppointmentView) => ({
         resourceId: a.id,
-        detail: { start: a.start, overbooked: a.overbooked },
+        detail: {
+          start: a.start,
+          end: a.end,
+          overbooked: a.overbooked,
+          patientOverlapAllowed: a.patientOverlapAllowed,
+        },
       }),
     },
     (trx) => bookAppointmentIn(trx, services, actor, input),
@@ -523,6 +584,9 @@ export interface RescheduleInput {
   roomId?: string | null | undefined;
   equipmentIds?: string[] | undefined;
   allowOverbook?: boolean | undefined;
+  /** As for a booking: explicit, audited overrides of the patient-overlap and visit-length rules. */
+  allowPatientOverlap?: boolean | undefined;
+  allowLongVisit?: boolean | undefined;
   /** The version the caller saw; a later change by someone else answers 409 instead of being overwritten. */
   expectedVersion?: number | undefined;
 }
@@ -556,10 +620,19 @@ export async function rescheduleAppointment(
       action: "appointment.reschedule",
       resourceType: "Appointment",
       resourceId: id,
-      detail: { when: input.when },
+      detail: {
+        when: input.when,
+        allowPatientOverlap: input.allowPatientOverlap === true,
+        allowLongVisit: input.allowLongVisit === true,
+      },
       fromResult: (a: AppointmentView) => ({
         patientId: a.patientId,
-        detail: { start: a.start, practitionerId: a.practitionerId },
+        detail: {
+          start: a.start,
+          end: a.end,
+          practitionerId: a.practitionerId,
+          patientOverlapAllowed: a.patientOverlapAllowed,
+        },
       }),
     },
     (trx) => rescheduleIn(trx, services, actor, id, input),
@@ -586,6 +659,8 @@ export async function rescheduleIn(
     when: input.when,
     end: input.end,
     allowOverbook: input.allowOverbook,
+    allowPatientOverlap: input.allowPatientOverlap,
+    allowLongVisit: input.allowLongVisit,
   };
   const approx = approximateStart(input.when);
   if (Number.isNaN(approx))
@@ -600,8 +675,8 @@ export async function rescheduleIn(
     allowOverbook: input.allowOverbook === true,
     now: services.clock().getTime(),
   });
-  const { check, proposal } = await decide(ctx, bookInput);
-  if (!check.ok || check.start === null || check.end === null) throw refusalError(check);
+  const { check, proposal, overlapWith } = await decideForPatient(trx, actor, ctx, bookInput, [id]);
+  await refuseHeld(trx, services, actor, ctx, current.patientId, proposal, check);
   // Moving the visit to another practitioner makes a relation for them, like a booking: a clinician needs
   // one already, and under break-glass the visit carries the grant's id instead (no lasting access).
   const breakGlassId =
@@ -624,10 +699,12 @@ export async function rescheduleIn(
       version: current.version + 1,
       updated_at: services.clock().toISOString(),
       ...(breakGlassId ? { break_glass_id: breakGlassId } : {}),
+      patient_overlap_allowed: overlapWith.length ? 1 : 0,
     })
     .where("organization_id", "=", actor.organizationId)
     .where("id", "=", id)
-    .execute();
+    .execute()
+    .catch(patientRace);
   await writeHolds(trx, actor, id, ctx, proposal, check.start, check.end, check.overbooked);
   const moved = await loadAppointment(trx, actor, id);
   await afterAppointmentChange(trx, services, actor, current, moved, "rescheduled");
@@ -782,9 +859,10 @@ export async function changeAppointmentStatusIn(
   if (current.status === "noshow" && status === "booked") {
     throw new DomainError(
       "conflict",
-      "A no-show cannot be reinstated once its time was released; book a new appointment.",
+      "A no-show is reinstated with undo no-show (POST /api/appointments/:id/undo-no-show), which checks its time is still free and reverses the fee.",
     );
   }
+  if (status === "noshow") await requireNoShowDue(trx, services, actor, current);
   await trx
     .updateTable("appointments")
     .set({ status, version: current.version + 1, updated_at: services.clock().toISOString() })
@@ -792,6 +870,144 @@ export async function changeAppointmentStatusIn(
     .where("id", "=", id)
     .execute();
   if (!(HOLDING_STATUSES as readonly string[]).includes(status)) await releaseHolds(trx, actor, id);
+  const changed = await loadAppointment(trx, actor, id);
+  await afterAppointmentChange(trx, services, actor, current, changed, "status");
+  return changed;
+}
+
+/**
+ * A no-show can be marked only once the patient is really late: from the visit's start (or the arrival
+ * they announced when they called) plus the practice's grace period. Before that, 409 no_show_too_early
+ * names the time from which it can be marked (issue 10, item 4).
+ */
+async function requireNoShowDue(
+  trx: Trx,
+  services: Services,
+  actor: Actor,
+  a: AppointmentView,
+): Promise<void> {
+  const settings = await loadFlowSettings(trx, actor.organizationId);
+  const flow = await trx
+    .selectFrom("visit_flow")
+    .select("expected_arrival")
+    .where("organization_id", "=", actor.organizationId)
+    .where("appointment_id", "=", a.id)
+    .executeTakeFirst();
+  const from = Math.max(Date.parse(a.start), flow?.expected_arrival ? Date.parse(flow.expected_arrival) : 0);
+  const notBefore = from + settings.graceMinutes * MINUTE;
+  if (services.clock().getTime() >= notBefore) return;
+  const zone = (
+    await trx
+      .selectFrom("locations")
+      .select("time_zone")
+      .where("organization_id", "=", actor.organizationId)
+      .where("id", "=", a.locationId)
+      .executeTakeFirstOrThrow()
+  ).time_zone;
+  const at = new Intl.DateTimeFormat("en-US", {
+    timeZone: zone,
+    hour: "numeric",
+    minute: "2-digit",
+    timeZoneName: "short",
+  }).format(notBefore);
+  throw new DomainError(
+    "no_show_too_early",
+    `It is too early to mark this visit a no-show: the patient has until ${at} (the start${flow?.expected_arrival ? " they announced" : ""} plus the ${settings.graceMinutes}-minute grace period). It can be marked from then.`,
+    [{ path: "status", message: `can be marked from ${new Date(notBefore).toISOString()}` }],
+  );
+}
+
+/**
+ * Undoes a no-show marked by mistake, inside the caller's transaction: the visit is booked again and
+ * holds its time again, if that time is still free (same rules as a booking, except that the start may
+ * now be in the past). 409 when the time was given to another visit meanwhile.
+ */
+export async function reinstateNoShowIn(
+  trx: Trx,
+  services: Services,
+  actor: Actor,
+  id: string,
+  expectedVersion?: number,
+): Promise<AppointmentView> {
+  const current = await loadAppointment(trx, actor, id);
+  if (expectedVersion !== undefined && expectedVersion !== current.version)
+    throw new DomainError(
+      "conflict",
+      "Someone else changed this appointment meanwhile; reload it and try again.",
+    );
+  if (current.status !== "noshow")
+    throw new DomainError(
+      "conflict",
+      `This appointment is ${current.status}, not a no-show; nothing to undo.`,
+      [{ path: "status", message: `is ${current.status}` }],
+    );
+  const start = Date.parse(current.start);
+  const ctx = await loadSlotContext(trx, actor, {
+    appointmentTypeId: current.appointmentTypeId,
+    locationId: current.locationId,
+    range: { start: start - 2 * 86_400_000, end: start + 2 * 86_400_000 },
+    ignoreAppointmentIds: [id],
+    allowOverbook: current.overbooked,
+    now: services.clock().getTime(),
+  });
+  const input: BookInput = {
+    patientId: current.patientId,
+    appointmentTypeId: current.appointmentTypeId,
+    locationId: current.locationId,
+    practitionerId: current.practitionerId,
+    roomId: current.roomId,
+    equipmentIds: current.equipmentIds,
+    when: { start: current.start },
+    end: current.end,
+    // The visit keeps the length and the overlap it was booked with.
+    allowLongVisit: true,
+    allowPatientOverlap: current.patientOverlapAllowed,
+  };
+  let decided: Awaited<ReturnType<typeof decideForPatient>>;
+  try {
+    decided = await decideForPatient(trx, actor, ctx, input, [id]);
+  } catch (error) {
+    // The start is past by now: only what would make the visit collide or impossible counts.
+    if (!(error instanceof DomainError)) throw error;
+    const check = checkBooking(ctx.request, {
+      start,
+      end: Date.parse(current.end),
+      practitionerId: current.practitionerId,
+      roomId: current.roomId,
+      equipmentIds: current.equipmentIds,
+      allowLongVisit: true,
+      allowPatientOverlap: current.patientOverlapAllowed,
+    });
+    const rest = check.reasons.filter((r) => r.reason !== "in_past" && r.reason !== "too_soon");
+    if (rest.length) throw error;
+    decided = {
+      check: check as BookingCheck & { start: number; end: number },
+      proposal: {
+        start,
+        practitionerId: current.practitionerId,
+        roomId: current.roomId,
+        equipmentIds: current.equipmentIds,
+      },
+      overlapWith: [],
+    };
+  }
+  await refuseHeld(trx, services, actor, ctx, current.patientId, decided.proposal, {
+    start,
+    end: Date.parse(current.end),
+  });
+  await trx
+    .deleteFrom("appointment_resources")
+    .where("organization_id", "=", actor.organizationId)
+    .where("appointment_id", "=", id)
+    .execute();
+  await trx
+    .updateTable("appointments")
+    .set({ status: "booked", version: current.version + 1, updated_at: services.clock().toISOString() })
+    .where("organization_id", "=", actor.organizationId)
+    .where("id", "=", id)
+    .execute()
+    .catch(patientRace);
+  await writeHolds(trx, actor, id, ctx, decided.proposal, start, Date.parse(current.end), current.overbooked);
   const changed = await loadAppointment(trx, actor, id);
   await afterAppointmentChange(trx, services, actor, current, changed, "status");
   return changed;
@@ -831,6 +1047,8 @@ export async function searchSlots(services: Services, actor: Actor, q: SlotSearc
     ...q,
     range: { start: from, end: to },
     now: services.clock().getTime(),
+    // Time held by a waitlist offer is not open to anyone else (issue 10, item 5).
+    holds: {},
   });
   return findSlots({
     ...ctx.request,

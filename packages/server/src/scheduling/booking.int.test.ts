@@ -504,8 +504,14 @@ describe(`booking through the API (${dialect})`, () => {
 
     const b = json(await at("2026-03-12T15:00:00Z", 1));
     await refused(() => status(b.id, "fulfilled"), 409, "conflict", "appointment.status");
+    // Not before the start plus the grace period (issue 10, item 4).
+    await refused(() => status(b.id, "noshow"), 409, "no_show_too_early", "appointment.status");
+    services.clock.set("2026-03-12T15:10:00Z");
+    desk = await signIn(app, seed.alpha.users["front-desk"].email);
     const noshow = await status(b.id, "noshow");
     expect(json(noshow).status).toBe("noshow");
+    services.clock.set("2026-03-02T15:00:00Z");
+    desk = await signIn(app, seed.alpha.users["front-desk"].email);
     const active = await services.db.kysely
       .selectFrom("appointment_resources")
       .select("active")
@@ -515,5 +521,12 @@ describe(`booking through the API (${dialect})`, () => {
     expect((await at("2026-03-12T15:00:00Z", 2)).statusCode).toBe(201);
     // The released no-show cannot be reinstated over the new booking.
     await refused(() => status(b.id, "booked"), 409, "conflict", "appointment.status");
+    const undo = await refused(
+      () => asSession(app, desk, "POST", `/api/appointments/${b.id}/undo-no-show`, {}),
+      409,
+      "conflict",
+      "flow.no-show.undo",
+    );
+    expect(undo.message).toContain("already has a visit then");
   });
 });

@@ -14,6 +14,7 @@ import {
   RacedBooking,
   rescheduleIn,
 } from "./appointments.ts";
+import { RacedPatientBooking } from "./booking-refusals.ts";
 
 /**
  * Recurring visits (RRULE, RFC 5545 subset, expanded in the location's zone by the core). Every
@@ -116,8 +117,9 @@ export async function bookSeries(
           // A lost race at the database constraint aborted the transaction: that ends the whole attempt.
           if (
             error instanceof RacedBooking ||
+            error instanceof RacedPatientBooking ||
             !(error instanceof DomainError) ||
-            !["conflict", "invalid_request"].includes(error.code)
+            !["conflict", "invalid_request", "patient_overlap"].includes(error.code)
           )
             throw error;
           skipped.push({ index: occurrence.index, localDate: occurrence.localDate, reason: error.message });
@@ -261,8 +263,9 @@ export async function changeSeries(
           // A lost race at the database constraint aborted the transaction: that ends the whole attempt.
           if (
             error instanceof RacedBooking ||
+            error instanceof RacedPatientBooking ||
             !(error instanceof DomainError) ||
-            !["conflict", "invalid_request"].includes(error.code)
+            !["conflict", "invalid_request", "patient_overlap"].includes(error.code)
           )
             throw error;
           problems.push({ path: `occurrences.${a.id}`, message: `${a.start}: ${error.message}` });

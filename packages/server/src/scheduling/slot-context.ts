@@ -13,6 +13,7 @@ import type { Actor } from "../platform/services.ts";
 import { type AppointmentTypeView, loadAppointmentType } from "./appointment-types.ts";
 import { loadAvailabilityInput } from "./availability-store.ts";
 import { loadSchedulingSettings } from "./settings.ts";
+import { holdsAsBusy, loadActiveHolds } from "./waitlist-holds.ts";
 
 /** Statuses in which an appointment holds its time (the others have released it). */
 export const HOLDING_STATUSES = [
@@ -29,7 +30,9 @@ const DAY = 86_400_000;
 export interface SlotContext {
   request: SlotRequest;
   type: AppointmentTypeView;
-  location: { id: string; zone: string; name: string };
+  location: { id: string; zone: string; name: string; state: string | null };
+  /** The eligible practitioners' licenses, to say why one is not bookable (wrong state, expired). */
+  licenses: { staffId: string; state: string; expiresOn: string }[];
 }
 
 export interface SlotContextQuery {
@@ -41,6 +44,12 @@ export interface SlotContextQuery {
   ignoreAppointmentIds?: readonly string[];
   /** Let the practitioner take a visit at a time they already have one, up to the practice's policy. */
   allowOverbook?: boolean;
+  /**
+   * Treat time held by open waitlist offers as busy (the slot finder, issue 10 item 5), except holds for
+   * `exceptPatientId` (the offered patient sees their own offer's time as open). Booking paths refuse held
+   * time with their own check (`refuseHeldTime`), which names the hold.
+   */
+  holds?: { exceptPatientId?: string | undefined };
   now: number;
 }
 
@@ -59,7 +68,7 @@ export async function loadSlotContext(trx: Trx, actor: Actor, q: SlotContextQuer
     ]);
   const loc = await trx
     .selectFrom("locations")
-    .select(["id", "time_zone", "name", "active"])
+    .select(["id", "time_zone", "name", "active", "state"])
     .where("organization_id", "=", org)
     .where("id", "=", q.locationId)
     .executeTakeFirst();
@@ -149,17 +158,20 @@ export async function loadSlotContext(trx: Trx, actor: Actor, q: SlotContextQuer
     padded,
   );
 
-  // A practitioner is bookable only through the last day one of their licenses is valid.
+  // A practitioner is bookable only through the last day one of their licenses valid in the location's
+  // state is (issue 10, item 4): a license from another state does not let them practise here. A location
+  // without a state on file cannot be matched, so any license counts there (the settings page asks for it).
   const licenses = practitionerIds.length
     ? await trx
         .selectFrom("practitioner_licenses")
-        .select(["staff_id", "expires_on"])
+        .select(["staff_id", "state", "expires_on"])
         .where("organization_id", "=", org)
         .where("staff_id", "in", practitionerIds)
         .execute()
     : [];
   const licensedUntil = new Map<string, number>();
   for (const l of licenses) {
+    if (!licenseCoversState(l.state, loc.state)) continue;
     const until = localBoundary(l.expires_on, "24:00", zone);
     licensedUntil.set(l.staff_id, Math.max(licensedUntil.get(l.staff_id) ?? 0, until));
   }
@@ -176,6 +188,11 @@ export async function loadSlotContext(trx: Trx, actor: Actor, q: SlotContextQuer
         .execute()
     : [];
   const busyBy = new Map<string, BusyInterval[]>();
+  if (q.holds) {
+    const active = await loadActiveHolds(trx, org, { range: padded, now: q.now, resourceIds: allIds });
+    const others = active.filter((h) => h.patientId !== q.holds?.exceptPatientId);
+    for (const [key, list] of holdsAsBusy(others)) busyBy.set(key, list);
+  }
   for (const h of holds) {
     const key = resourceKey(h.resource_kind, h.resource_id);
     busyBy.set(key, [
@@ -233,5 +250,16 @@ export async function loadSlotContext(trx: Trx, actor: Actor, q: SlotContextQuer
       ? { overbooking: { practitionerMaxConcurrent: Math.max(1, settings.practitionerMaxConcurrent) } }
       : {}),
   };
-  return { request, type, location: { id: loc.id, zone, name: loc.name } };
+  return {
+    request,
+    type,
+    location: { id: loc.id, zone, name: loc.name, state: loc.state },
+    licenses: licenses.map((l) => ({ staffId: l.staff_id, state: l.state, expiresOn: l.expires_on })),
+  };
+}
+
+/** A license issued by `licenseState` lets its holder practise at a location in `locationState`. */
+export function licenseCoversState(licenseState: string, locationState: string | null): boolean {
+  const norm = (s: string) => s.trim().toUpperCase();
+  return locationState === null || norm(locationState) === "" || norm(licenseState) === norm(locationState);
 }

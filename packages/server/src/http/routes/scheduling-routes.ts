@@ -1,6 +1,7 @@
 import type { FastifyInstance } from "fastify";
 import type { ZodTypeProvider } from "fastify-type-provider-zod";
 import { z } from "zod";
+import { undoNoShow } from "../../flow/no-shows.ts";
 import type { Services } from "../../platform/services.ts";
 import {
   createAppointmentType,
@@ -37,7 +38,7 @@ import {
   removeFromWaitlist,
 } from "../../scheduling/waitlist.ts";
 import { actorOf } from "../guard.ts";
-import { id, idParams, optionalText, page, plainDate, text } from "../schemas.ts";
+import { id, idParams, noContent, optionalText, page, plainDate, text } from "../schemas.ts";
 
 const instant = z
   .string()
@@ -89,7 +90,27 @@ const appointmentOut = z.object({
   cancelledAt: z.string().nullable(),
   lateCancel: z.boolean(),
   version: z.number().int(),
+  patientOverlapAllowed: z.boolean(),
+  // Only on GET /api/appointments/:id: who confirmed a reminder or accepted a waitlist offer (issue 10, item 5).
+  responses: z
+    .array(
+      z.object({
+        kind: z.enum(["reminder-confirmed", "offer-accepted"]),
+        by: z.string(),
+        via: z.string(),
+        link: z.string().nullable(),
+        version: z.number().int(),
+        at: z.string(),
+      }),
+    )
+    .optional(),
 });
+// Explicit, audited overrides (issue 10, items 3-4): without them an overlap with another visit of the
+// patient answers 409 patient_overlap, and a custom end past the type's bound answers 400.
+const overrides = {
+  allowPatientOverlap: z.boolean().optional(),
+  allowLongVisit: z.boolean().optional(),
+};
 const typeFields = {
   name: text(120),
   durationMinutes: z.number().int().min(5).max(480),
@@ -267,7 +288,7 @@ export function schedulingRoutes(app: FastifyInstance, services: Services): void
   });
   r.delete("/api/availability/templates/:id", {
     config: { permission: "scheduling:manage" },
-    schema: { tags, summary: "Remove a weekly window", params: idParams },
+    schema: { tags, summary: "Remove a weekly window", params: idParams, response: { 204: noContent } },
     handler: async (req, reply) => {
       await deleteTemplate(services, actorOf(req), req.params.id);
       return reply.status(204).send();
@@ -324,7 +345,7 @@ export function schedulingRoutes(app: FastifyInstance, services: Services): void
   });
   r.delete("/api/availability/exceptions/:id", {
     config: { permission: "scheduling:manage" },
-    schema: { tags, summary: "Remove an exception", params: idParams },
+    schema: { tags, summary: "Remove an exception", params: idParams, response: { 204: noContent } },
     handler: async (req, reply) => {
       await deleteException(services, actorOf(req), req.params.id);
       return reply.status(204).send();
@@ -375,7 +396,7 @@ export function schedulingRoutes(app: FastifyInstance, services: Services): void
   });
   r.delete("/api/availability/blocks/:id", {
     config: { permission: "schedule:write" },
-    schema: { tags, summary: "Remove a block", params: idParams },
+    schema: { tags, summary: "Remove a block", params: idParams, response: { 204: noContent } },
     handler: async (req, reply) => {
       await deleteBlock(services, actorOf(req), req.params.id);
       return reply.status(204).send();
@@ -442,7 +463,8 @@ export function schedulingRoutes(app: FastifyInstance, services: Services): void
     config: { permission: "schedule:write" },
     schema: {
       tags,
-      summary: "Book an appointment (409 when the time is taken)",
+      summary:
+        "Book an appointment (409 conflict when the time is taken, 409 patient_overlap when the patient has another visit then)",
       body: z.strictObject({
         patientId: id,
         appointmentTypeId: id,
@@ -455,6 +477,7 @@ export function schedulingRoutes(app: FastifyInstance, services: Services): void
         note: optionalText(1000),
         status: z.enum(["booked", "pending", "proposed"]).optional(),
         allowOverbook: z.boolean().optional(),
+        ...overrides,
       }),
       response: { 201: appointmentOut },
     },
@@ -474,6 +497,7 @@ export function schedulingRoutes(app: FastifyInstance, services: Services): void
         roomId: id.nullable().optional(),
         equipmentIds: z.array(id).max(10).optional(),
         allowOverbook: z.boolean().optional(),
+        ...overrides,
         expectedVersion: z.number().int().min(1).optional(),
       }),
       response: { 200: appointmentOut },
@@ -525,6 +549,33 @@ export function schedulingRoutes(app: FastifyInstance, services: Services): void
       ),
   });
 
+  r.post("/api/appointments/:id/undo-no-show", {
+    config: { permission: "schedule:write" },
+    schema: {
+      tags,
+      summary:
+        "Undo a no-show marked by mistake: booked again if its time is still free (409 otherwise); any no-show fee is reversed",
+      params: idParams,
+      body: z.strictObject({
+        reason: optionalText(500),
+        expectedVersion: z.number().int().min(1).optional(),
+      }),
+      response: {
+        200: z.object({
+          appointment: appointmentOut,
+          reversedFee: z
+            .object({ id: z.string(), amountCents: z.number().int(), status: z.enum(["pending", "waived"]) })
+            .nullable(),
+        }),
+      },
+    },
+    handler: async (req) =>
+      undoNoShow(services, actorOf(req), req.params.id, {
+        reason: req.body.reason ?? undefined,
+        expectedVersion: req.body.expectedVersion,
+      }),
+  });
+
   // Recurring series
   const seriesResult = z.object({
     seriesId: z.string(),
@@ -549,6 +600,7 @@ export function schedulingRoutes(app: FastifyInstance, services: Services): void
         localTime: wallTime,
         horizon: plainDate.optional(),
         onConflict: z.enum(["fail", "skip"]).optional(),
+        allowPatientOverlap: z.boolean().optional(),
       }),
       response: { 201: seriesResult },
     },
@@ -664,7 +716,12 @@ export function schedulingRoutes(app: FastifyInstance, services: Services): void
   });
   r.delete("/api/waitlist/:id", {
     config: { permission: "schedule:write" },
-    schema: { tags, summary: "Take a patient off the waitlist", params: idParams },
+    schema: {
+      tags,
+      summary: "Take a patient off the waitlist",
+      params: idParams,
+      response: { 204: noContent },
+    },
     handler: async (req, reply) => {
       await removeFromWaitlist(services, actorOf(req), req.params.id);
       return reply.status(204).send();
@@ -682,7 +739,12 @@ export function schedulingRoutes(app: FastifyInstance, services: Services): void
   });
   r.post("/api/waitlist/offers/:id/decline", {
     config: { permission: "schedule:write" },
-    schema: { tags, summary: "Decline an offer (the patient stays on the waitlist)", params: idParams },
+    schema: {
+      tags,
+      summary: "Decline an offer (the patient stays on the waitlist)",
+      params: idParams,
+      response: { 204: noContent },
+    },
     handler: async (req, reply) => {
       await declineOffer(services, actorOf(req), req.params.id);
       return reply.status(204).send();

@@ -24,7 +24,12 @@ export type ServiceTime =
   | { kind: "lognormal"; mean: number; cv: number }
   | { kind: "fixed"; mean: number }
   /** Observed durations, resampled with replacement. */
-  | { kind: "empirical"; minutes: readonly number[] };
+  | { kind: "empirical"; minutes: readonly number[] }
+  /**
+   * Known durations, one per booked patient in booking order (as for `noShow`): a past session replayed
+   * as it went; overbooked extras take the mean of the list.
+   */
+  | { kind: "given"; minutes: readonly number[] };
 
 /** Minutes early (negative) or late (positive) relative to the appointment time. */
 export type Punctuality =
@@ -193,6 +198,12 @@ export function validateSession(spec: SessionSpec, prefix = ""): void {
         SIM_LIMITS.maxMinutes,
       );
       if (!xs.some((x) => x > 0)) bad(p("service.minutes"), "observed durations must not all be 0.");
+      break;
+    }
+    case "given": {
+      const xs = minutesList(p("service.minutes"), "durations", service.minutes, 0, SIM_LIMITS.maxMinutes);
+      if (xs.length !== n)
+        bad(p("service.minutes"), `durations must list one value per patient (${n}), got ${xs.length}.`);
       break;
     }
     default:
@@ -422,6 +433,7 @@ export function describeRule(r: AppointmentRule): string {
 export function describeService(s: ServiceTime): string {
   if (s.kind === "lognormal") return `lognormal:${s.mean}:${s.cv}`;
   if (s.kind === "empirical") return `empirical(${s.minutes.length})`;
+  if (s.kind === "given") return `given(${s.minutes.length})`;
   return `${s.kind}:${s.mean}`;
 }
 export function describePunctuality(p: Punctuality): string {

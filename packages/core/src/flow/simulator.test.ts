@@ -626,3 +626,32 @@ describe("compareSessions", () => {
     }
   });
 });
+
+describe("given service times (a past session replayed as it went)", () => {
+  it("replays known durations deterministically and refuses a list of the wrong length", () => {
+    const r = simulate({
+      patients: 3,
+      interval: 10,
+      rule: { kind: "times", minutes: [0, 10, 20] },
+      service: { kind: "given", minutes: [15, 5, 10] },
+      noShow: [0, 0, 0],
+      punctuality: { kind: "given", minutes: [0, 0, 0] },
+      runs: 3,
+      seed: 9,
+    });
+    // 0–15, then the 10:00 patient 15–20 (waits 5), then 20–30 on time.
+    expect(r.waitByPatient).toEqual([0, 5, 0]);
+    expect(r.meanWait).toBeCloseTo(5 / 3, 9);
+    expect(() =>
+      simulate({
+        patients: 3,
+        interval: 10,
+        rule: { kind: "individual" },
+        service: { kind: "given", minutes: [15, 5] },
+        noShow: 0,
+        runs: 1,
+        seed: 1,
+      }),
+    ).toThrow(/one value per patient \(3\), got 2/);
+  });
+});

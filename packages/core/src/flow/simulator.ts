@@ -231,7 +231,7 @@ interface Plan {
   noShow: Float64Array;
   overbooked: Uint8Array;
   session: number;
-  serviceKind: 0 | 1 | 2 | 3; // exp, lognormal, fixed, empirical
+  serviceKind: 0 | 1 | 2 | 3 | 4; // exp, lognormal, fixed, empirical, given
   serviceMean: number;
   lnMu: number;
   lnSigma: number;
@@ -289,7 +289,7 @@ function compile(spec: SessionSpec): Plan {
   // E[X] = exp(μ + σ²/2) = m and sd/mean = √(exp(σ²) − 1) = c.
   const cv = s.kind === "lognormal" ? s.cv : 0;
   const sigma2 = Math.log(1 + cv * cv);
-  const mean = s.kind === "empirical" ? 0 : s.mean;
+  const mean = s.kind === "empirical" || s.kind === "given" ? 0 : s.mean;
   return {
     n,
     booked: base.length,
@@ -298,11 +298,20 @@ function compile(spec: SessionSpec): Plan {
     noShow: Float64Array.from(rows, (r) => r.p),
     overbooked: Uint8Array.from(rows, (r) => r.extra),
     session: spec.sessionLength ?? spec.patients * spec.interval,
-    serviceKind: s.kind === "exp" ? 0 : s.kind === "lognormal" ? 1 : s.kind === "fixed" ? 2 : 3,
+    serviceKind:
+      s.kind === "exp"
+        ? 0
+        : s.kind === "lognormal"
+          ? 1
+          : s.kind === "fixed"
+            ? 2
+            : s.kind === "empirical"
+              ? 3
+              : 4,
     serviceMean: mean,
     lnMu: mean > 0 ? Math.log(mean) - sigma2 / 2 : 0,
     lnSigma: Math.sqrt(sigma2),
-    serviceList: Float64Array.from(s.kind === "empirical" ? s.minutes : []),
+    serviceList: Float64Array.from(s.kind === "empirical" || s.kind === "given" ? s.minutes : []),
     punctKind: punct.kind === "none" ? 0 : punct.kind === "normal" ? 1 : punct.kind === "empirical" ? 2 : 3,
     punctMean: punct.kind === "normal" ? punct.mean : 0,
     punctSd: punct.kind === "normal" ? punct.sd : 0,
@@ -371,6 +380,8 @@ function runSession(plan: Plan, runs: number, seed: number, sessionIndex = 0): R
   let stored = 0;
   let storing = true;
   const nList = serviceList.length;
+  let givenMean = 0;
+  for (let k = 0; k < nList; k++) givenMean += serviceList[k]! / nList;
   const nPunct = punctList.length;
 
   for (let r = 0; r < runs; r++) {
@@ -389,7 +400,8 @@ function runSession(plan: Plan, runs: number, seed: number, sessionIndex = 0): R
       if (serviceKind === 0) s = rng.exponential(serviceMean);
       else if (serviceKind === 1) s = Math.exp(lnMu + lnSigma * rng.normal());
       else if (serviceKind === 2) s = serviceMean;
-      else s = serviceList[rng.index(nList)]!;
+      else if (serviceKind === 3) s = serviceList[rng.index(nList)]!;
+      else s = k < nList ? serviceList[k]! : givenMean; // given: extras (k ≥ booked) take the mean
       svc[i] = s;
       if (shows) {
         const a = appt[i]! + offset;

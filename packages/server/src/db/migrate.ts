@@ -15,6 +15,7 @@ import * as m0012 from "./migrations/0012-search.ts";
 import * as m0013 from "./migrations/0013-scheduling-integrity.ts";
 import * as m0014 from "./migrations/0014-waitlist-holds.ts";
 import * as m0015 from "./migrations/0015-flow-safety.ts";
+import * as m0017 from "./migrations/0017-overbooking-costs.ts";
 
 export interface MigrationContext {
   dialect: DialectName;
@@ -42,6 +43,7 @@ const MIGRATIONS: Record<string, MigrationModule> = {
   "0013-scheduling-integrity": m0013,
   "0014-waitlist-holds": m0014,
   "0015-flow-safety": m0015,
+  "0017-overbooking-costs": m0017,
 };
 
 export const LATEST_MIGRATION = Object.keys(MIGRATIONS).sort().at(-1)!;

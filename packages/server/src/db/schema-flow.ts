@@ -17,6 +17,8 @@ export interface FlowSettingsTable {
   wait_minute_cost_cents: number;
   /** Minutes past a practitioner's end of day a re-plan may keep a visit (migration 0015). */
   overtime_limit_minutes: number;
+  /** What one minute of practitioner overtime costs, cents (migration 0017; default 400). */
+  overtime_minute_cost_cents: number;
   updated_at: string;
 }
 

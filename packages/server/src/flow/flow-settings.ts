@@ -26,6 +26,8 @@ export interface FlowSettings {
    * offered a new time, and a lateness or overrun the day cannot hold is refused (issue 10, item 2).
    */
   overtimeLimitMinutes: number;
+  /** What one minute of practitioner overtime (into a break or past the end of the day) costs (overbooking). */
+  overtimeMinuteCostCents: number;
 }
 
 export const LATE_ACTIONS: readonly LateAction[] = ["next-gap", "earlier-of", "move", "offer-new-time"];
@@ -41,6 +43,8 @@ export const DEFAULT_FLOW_SETTINGS: FlowSettings = {
   idleMinuteValueCents: 300,
   waitMinuteCostCents: 50,
   overtimeLimitMinutes: 60,
+  // $4 a minute ($240 an hour): the practitioner and the staff kept late. It used to count as nothing.
+  overtimeMinuteCostCents: 400,
 };
 
 export async function loadFlowSettings(trx: Trx, organizationId: string): Promise<FlowSettings> {
@@ -61,6 +65,7 @@ export async function loadFlowSettings(trx: Trx, organizationId: string): Promis
     idleMinuteValueCents: row.idle_minute_value_cents,
     waitMinuteCostCents: row.wait_minute_cost_cents,
     overtimeLimitMinutes: row.overtime_limit_minutes,
+    overtimeMinuteCostCents: row.overtime_minute_cost_cents,
   };
 }
 
@@ -86,6 +91,7 @@ export async function updateFlowSettings(
         idle_minute_value_cents: next.idleMinuteValueCents,
         wait_minute_cost_cents: next.waitMinuteCostCents,
         overtime_limit_minutes: next.overtimeLimitMinutes,
+        overtime_minute_cost_cents: next.overtimeMinuteCostCents,
         updated_at: services.clock().toISOString(),
       };
       await trx

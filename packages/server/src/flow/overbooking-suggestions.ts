@@ -1,6 +1,8 @@
-import { suggestOverbooking } from "@salus/core/flow/overbooking";
+import { type OverbookingBlock, suggestOverbooking } from "@salus/core/flow/overbooking";
+import { expandAvailability } from "@salus/core/scheduling/availability";
 import { inSnapshot } from "../db/transaction.ts";
 import type { Actor, Services } from "../platform/services.ts";
+import { loadAvailabilityInput } from "../scheduling/availability-store.ts";
 import { loadDayRows } from "./board.ts";
 import { locationDay } from "./day-version.ts";
 import { loadFlowSettings } from "./flow-settings.ts";
@@ -12,6 +14,8 @@ const FALLBACK_NO_SHOW = 0.1;
 export interface OverbookingView {
   locationId: string;
   date: string;
+  /** The practice's minute values the suggestions weigh (settings), in cents. */
+  costs: { idleMinuteValueCents: number; waitMinuteCostCents: number; overtimeMinuteCostCents: number };
   suggestions: {
     practitionerId: string;
     start: string;
@@ -23,6 +27,8 @@ export interface OverbookingView {
     emptySlotCostCents: number;
     extraWaitingCostCents: number;
     netGainCents: number;
+    /** Never suggested: the slot is in or across a break, or its extra visit would run into one. */
+    blockedBy: OverbookingBlock | null;
     recommend: boolean;
   }[];
 }
@@ -30,10 +36,12 @@ export interface OverbookingView {
 const r2 = (x: number) => Math.round(x * 100) / 100;
 
 /**
- * Where a second patient is worth booking on a location-day: for each practitioner's booked visits in
- * time order, the core's one-step model weighs each slot's expected empty minutes (its stored no-show
- * risk) against the expected extra waiting, with the practice's idle and waiting minute values. Only
- * times, practitioners and probabilities leave (no patient), so it needs no audit entry.
+ * Where a second patient is worth booking on a location-day: for each practitioner's booked visits at
+ * their times (gaps between them included), with each visit's expected service time (the observed mean
+ * of its type, else its booked length) and the practitioner's breaks and end of day from their
+ * availability, the core's model weighs each slot's expected empty minutes (its stored no-show risk)
+ * against the expected extra waiting and overtime, with the practice's idle, waiting and overtime minute
+ * values. Only times, practitioners and probabilities leave (no patient), so it needs no audit entry.
  */
 export async function overbookingSuggestions(
   services: Services,
@@ -50,25 +58,50 @@ export async function overbookingSuggestions(
     const byPractitioner = new Map<string, typeof rows>();
     for (const r of rows)
       byPractitioner.set(r.practitioner_id, [...(byPractitioner.get(r.practitioner_id) ?? []), r]);
+    const practitionerIds = [...byPractitioner.keys()];
+    const availability = expandAvailability(
+      await loadAvailabilityInput(trx, org, { id: locationId, zone: day.timeZone }, practitionerIds, {
+        start: day.start,
+        end: day.end,
+      }),
+      { start: day.start, end: day.end },
+    );
+    const minute = (t: number) => (t - day.start) / 60_000;
     const out: OverbookingView["suggestions"] = [];
     for (const [practitionerId, list] of [...byPractitioner.entries()].sort(([a], [b]) => (a < b ? -1 : 1))) {
+      list.sort((a, b) => Date.parse(a.start_at) - Date.parse(b.start_at) || (a.id < b.id ? -1 : 1));
       const minutes = list.map((r) => {
         const booked = (Date.parse(r.end_at) - Date.parse(r.start_at)) / 60_000;
         const observed = durations[r.appointment_type_id];
         return observed && (observed.samples ?? 0) >= 5 ? observed.meanMinutes : booked;
       });
       const serviceMinutes = minutes.reduce((s, x) => s + x, 0) / minutes.length;
+      // Breaks: the gaps between the practitioner's available intervals of the day; the day ends with the
+      // last one (visits booked outside the hours make their own end).
+      const open = (
+        availability.find((a) => a.resourceKind === "practitioner" && a.resourceId === practitionerId)
+          ?.available ?? []
+      ).map((i) => ({ start: minute(i.start), end: minute(i.end) }));
+      const breaks = open.slice(1).map((i, k) => ({ start: open[k]!.end, end: i.start }));
+      const lastBooked = Math.max(...list.map((r) => minute(Date.parse(r.end_at))));
+      const dayEnd = Math.max(lastBooked, open.at(-1)?.end ?? lastBooked);
       const suggestions = suggestOverbooking({
-        slots: list.map((r) => ({
+        slots: list.map((r, i) => ({
           slotId: r.id,
+          start: minute(Date.parse(r.start_at)),
+          end: minute(Date.parse(r.end_at)),
+          serviceMinutes: minutes[i]!,
           noShowProbability:
             r.probability === null || r.probability === undefined ? FALLBACK_NO_SHOW : Number(r.probability),
         })),
         costs: {
           idleMinuteValue: settings.idleMinuteValueCents,
           waitMinuteCost: settings.waitMinuteCostCents,
+          overtimeMinuteCost: settings.overtimeMinuteCostCents,
         },
         serviceMinutes,
+        breaks: breaks.filter((b) => b.end > b.start),
+        dayEnd,
       });
       suggestions.forEach((s, i) => {
         const r = list[i]!;
@@ -84,10 +117,20 @@ export async function overbookingSuggestions(
           emptySlotCostCents: Math.round(s.emptySlotCost),
           extraWaitingCostCents: Math.round(s.extraWaitingCost),
           netGainCents: Math.round(s.netGain),
+          blockedBy: s.blockedBy,
           recommend: s.recommend,
         });
       });
     }
-    return { locationId, date, suggestions: out };
+    return {
+      locationId,
+      date,
+      costs: {
+        idleMinuteValueCents: settings.idleMinuteValueCents,
+        waitMinuteCostCents: settings.waitMinuteCostCents,
+        overtimeMinuteCostCents: settings.overtimeMinuteCostCents,
+      },
+      suggestions: out,
+    };
   });
 }

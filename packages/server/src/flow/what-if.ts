@@ -9,11 +9,15 @@ import {
   parseRule,
   parseService,
   type ServiceTime,
+  type SessionSpec,
+  SIM_LIMITS,
   type SimulationOptions,
   type SimulationResult,
   simulate,
+  simulateDay,
   validateSimulation,
 } from "@salus/core/flow/simulator";
+import { addDays, daysBetween } from "@salus/core/scheduling/zoned-time";
 import { inSnapshot } from "../db/transaction.ts";
 import type { Actor, Services } from "../platform/services.ts";
 import { loadReportVisits } from "./flow-report.ts";
@@ -41,18 +45,56 @@ export interface WhatIfRow {
   overtime: number;
 }
 
+/** One recent period replayed: the flow report's measured mean wait against the basis' prediction. */
+export interface BackTestPeriod {
+  from: string;
+  to: string;
+  sessions: number;
+  /** Patients with a measured wait (the flow report's definition). */
+  patients: number;
+  measuredMeanWait: number;
+  predictedMeanWait: number;
+  /** (predicted − measured) / measured; null when nothing was measured. */
+  relativeError: number | null;
+}
+
 export interface WhatIfAnswer {
   basis: {
     visits: number;
+    /** Mean practitioner time per visit: with the practitioner → checked out, plus the changeover. */
     meanServiceMinutes: number;
+    /** Mean with the practitioner → checked out alone, as observed. */
+    observedServiceMinutes: number;
+    /** Fitted minutes per visit between one patient's check-out and the next being seen (see backTest). */
+    changeoverMinutes: number;
+    /** Sessions (practitioner-days) the basis was fitted on. */
+    sessions: number;
     cv: number;
     noShowRate: number;
     punctuality: { meanMinutes: number; sdMinutes: number; lateShare: number; samples: number };
     sessionPatients: number;
+    /** Booked time per patient in a typical session, its gaps spread between the visits. */
     intervalMinutes: number;
+  };
+  /**
+   * The practice's own recent sessions replayed with this basis (their booked times and gaps, who came
+   * and when), period by period, against the flow report's measured mean wait.
+   */
+  backTest: {
+    periods: BackTestPeriod[];
+    measuredMeanWait: number;
+    predictedMeanWait: number;
+    relativeError: number | null;
+    /** The largest |relative error| of a period; the page warns above `tolerance`. */
+    worstRelativeError: number | null;
+    tolerance: number;
+    withinTolerance: boolean;
   };
   rows: WhatIfRow[];
 }
+
+/** How far a back-test may miss the measured mean wait before the page warns. */
+export const BACK_TEST_TOLERANCE = 0.2;
 
 const r2 = (x: number) => Math.round(x * 100) / 100;
 const median = (xs: number[]) => {
@@ -60,12 +102,75 @@ const median = (xs: number[]) => {
   return s.length ? s[Math.floor((s.length - 1) / 2)]! : 0;
 };
 
+/** One practitioner-day of the range, as booked and as it went (minutes from the first booked start). */
+interface ReplaySession {
+  date: string;
+  times: number[];
+  /** Who came (0) and who did not (1), per booked patient in time order. */
+  noShow: number[];
+  /**
+   * Minutes late (− early) each patient who came was ready to be seen (checked in; arrived if not
+   * recorded), 0 for the others and the unknown.
+   */
+  offsets: number[];
+  /** Minutes between arriving and being ready that the flow report counts as waiting, per patient. */
+  checkIn: number[];
+  /** Minutes with the practitioner of each patient who came (null where not recorded). */
+  service: (number | null)[];
+  /** The flow report's wait of each patient, where both times were recorded (null otherwise). */
+  measured: (number | null)[];
+  length: number;
+}
+
+const mean = (xs: readonly number[]) => (xs.length ? xs.reduce((s, x) => s + x, 0) / xs.length : 0);
+
 /**
- * The manager's what-if: the practice's own data over [from, to] at a location (observed service
- * durations, no-show rate, punctuality, the typical session: median visits per practitioner-day at the
- * median booked length) run through the clinic simulator under each appointment rule × late-arrival
- * policy, with and without the overbooking the core suggests. Same seed for every row (common random
- * numbers), so differences between rows are the policies', not the dice's. No patient data leaves.
+ * Replays sessions as they went (booked times, who came and when, each visit's own minutes with the
+ * practitioner, or the observed mean where not recorded) with `changeover` minutes added to each visit:
+ * the predicted wait of each patient whose wait was measured, per session. Deterministic, and a longer
+ * changeover never predicts less waiting.
+ */
+function replay(sessions: readonly ReplaySession[], changeover: number, meanService: number): number[][] {
+  const out: number[][] = [];
+  for (let k = 0; k < sessions.length; k += 200) {
+    const chunk = sessions.slice(k, k + 200);
+    const specs: SessionSpec[] = chunk.map((x) => ({
+      patients: x.times.length,
+      interval: Math.max(1, Math.min(480, x.length / x.times.length)),
+      rule: { kind: "times", minutes: x.times },
+      service: {
+        kind: "given",
+        minutes: x.service.map((m) =>
+          Math.min(SIM_LIMITS.maxMinutes, Math.max(0, (m ?? meanService) + changeover)),
+        ),
+      },
+      noShow: x.noShow,
+      punctuality: { kind: "given", minutes: x.offsets },
+      policy: { kind: "fcfs" },
+      sessionLength: Math.max(1, x.length),
+    }));
+    const day = simulateDay({ sessions: specs, runs: 1, seed: 1 });
+    day.sessions.forEach((r, i) => {
+      const x = chunk[i]!;
+      out.push(x.measured.flatMap((m, j) => (m === null ? [] : [(r.waitByPatient[j] ?? 0) + x.checkIn[j]!])));
+    });
+  }
+  return out;
+}
+
+/**
+ * The manager's what-if: the practice's own data over [from, to] at a location run through the clinic
+ * simulator under each appointment rule × late-arrival policy, with and without the overbooking the core
+ * suggests. Same seed for every row (common random numbers), so differences between rows are the
+ * policies', not the dice's. No patient data leaves.
+ *
+ * The basis is fitted on the practice's sessions (practitioner-days) of the range: service times are the
+ * observed with-the-practitioner → checked-out minutes; arrival punctuality the observed minutes early or
+ * late; the typical session keeps the practice's gaps (its booked span spread over its patients); and the
+ * changeover (the practitioner's minutes between one check-out and the next patient, rooming included),
+ * which no timestamp measures directly, is fitted so that replaying those sessions (their booked times,
+ * who came and when) predicts the flow report's measured mean wait. The back-test then replays each recent
+ * week on its own and shows measured against predicted, so the manager sees how far to trust the rows.
  */
 export async function whatIf(services: Services, actor: Actor, input: WhatIfInput): Promise<WhatIfAnswer> {
   const runs = input.runs ?? 200;
@@ -83,41 +188,159 @@ export async function whatIf(services: Services, actor: Actor, input: WhatIfInpu
       "conflict",
       `Too few finished visits with flow times in that range to simulate (${durations.length}; at least 10).`,
     );
-  const mean = durations.reduce((s, x) => s + x, 0) / durations.length;
-  const sd = Math.sqrt(
-    durations.reduce((s, x) => s + (x - mean) ** 2, 0) / Math.max(1, durations.length - 1),
-  );
+  const observedMean = mean(durations);
   const noShowRate = visits.filter((v) => v.noShow).length / visits.length;
   const offsets = visits
     .filter((v) => v.arrivedAt !== null)
     .map((v) => Math.max(-120, Math.min(240, (v.arrivedAt! - v.start) / MINUTE)));
-  const pMean = offsets.length ? offsets.reduce((s, x) => s + x, 0) / offsets.length : 0;
+  const pMean = mean(offsets);
   const pSd = offsets.length
     ? Math.sqrt(offsets.reduce((s, x) => s + (x - pMean) ** 2, 0) / Math.max(1, offsets.length - 1))
     : 0;
-  const perDay = new Map<string, number>();
-  for (const v of visits)
-    perDay.set(`${v.date}|${v.practitionerId}`, (perDay.get(`${v.date}|${v.practitionerId}`) ?? 0) + 1);
-  const patients = Math.max(2, Math.min(60, Math.round(median([...perDay.values()]))));
+
+  // The sessions: practitioner-days whose every visit is decided (today's, still running, are left out).
+  const byDay = new Map<string, number[]>();
+  visits.forEach((v, i) => {
+    const key = `${v.date}|${v.practitionerId}`;
+    byDay.set(key, [...(byDay.get(key) ?? []), i]);
+  });
+  const sessions: ReplaySession[] = [];
+  const readyAt = (i: number): number | null => {
+    const r = rows[i]!;
+    const t = r.checked_in_at ?? r.arrived_at;
+    return t ? Math.max(Date.parse(t), visits[i]!.arrivedAt ?? 0) : null;
+  };
+  for (const [key, idx] of [...byDay.entries()].sort(([a], [b]) => (a < b ? -1 : 1))) {
+    if (idx.some((i) => !visits[i]!.noShow && visits[i]!.checkedOutAt === null)) continue;
+    const list = [...idx].sort((a, b) => visits[a]!.start - visits[b]!.start || a - b);
+    const first = visits[list[0]!]!.start;
+    const lastEnd = Math.max(...list.map((i) => Date.parse(rows[i]!.end_at)));
+    sessions.push({
+      date: key.slice(0, 10),
+      times: list.map((i) => (visits[i]!.start - first) / MINUTE),
+      noShow: list.map((i) => (visits[i]!.noShow ? 1 : 0)),
+      offsets: list.map((i) => {
+        const v = visits[i]!;
+        const ready = readyAt(i);
+        return v.noShow || ready === null
+          ? 0
+          : Math.max(-SIM_LIMITS.maxMinutes, Math.min(SIM_LIMITS.maxMinutes, (ready - v.start) / MINUTE));
+      }),
+      // The report counts from the later of arrival and the booked start; the simulator from the later
+      // of readiness and the booked start: the difference is check-in time the report calls waiting.
+      checkIn: list.map((i) => {
+        const v = visits[i]!;
+        const ready = readyAt(i);
+        if (v.noShow || ready === null || v.arrivedAt === null) return 0;
+        return (Math.max(ready, v.start) - Math.max(v.arrivedAt, v.start)) / MINUTE;
+      }),
+      service: list.map((i) => {
+        const v = visits[i]!;
+        if (v.noShow || v.withPractitionerAt === null || v.checkedOutAt === null) return null;
+        const m = (v.checkedOutAt - v.withPractitionerAt) / MINUTE;
+        return m > 0 && m <= 24 * 60 ? m : null;
+      }),
+      measured: list.map((i) => {
+        const v = visits[i]!;
+        return !v.noShow && v.arrivedAt !== null && v.serviceStartAt !== null
+          ? Math.max(0, v.serviceStartAt - Math.max(v.arrivedAt, v.start)) / MINUTE
+          : null;
+      }),
+      length: (lastEnd - first) / MINUTE,
+    });
+  }
+  const measuredAll = sessions.flatMap((x) => x.measured.filter((m): m is number => m !== null));
+  const measuredMean = mean(measuredAll);
+  const sample = durations.slice(0, SIM_LIMITS.maxEmpirical);
+  const withChangeover = (c: number) => sample.map((m) => Math.max(0.1, m + c));
+  const predictedMean = (c: number, of: readonly ReplaySession[]) => mean(replay(of, c, observedMean).flat());
+
+  // Fit the changeover by bisection on [−observed minimum, 60]: more changeover, more waiting.
+  let changeover = 0;
+  if (sessions.length && measuredAll.length) {
+    let lo = -Math.min(...sample, observedMean);
+    let hi = 60;
+    if (predictedMean(lo, sessions) >= measuredMean) changeover = lo;
+    else if (predictedMean(hi, sessions) <= measuredMean) changeover = hi;
+    else {
+      for (let step = 0; step < 16; step++) {
+        const mid = (lo + hi) / 2;
+        if (predictedMean(mid, sessions) < measuredMean) lo = mid;
+        else hi = mid;
+      }
+      changeover = (lo + hi) / 2;
+    }
+  }
+  const serviceList = withChangeover(changeover);
+  const serviceMean = mean(serviceList);
+  const sd = Math.sqrt(
+    serviceList.reduce((s, x) => s + (x - serviceMean) ** 2, 0) / Math.max(1, serviceList.length - 1),
+  );
+
+  // The back-test: each recent week (7 days back from `to`) replayed on its own with the fitted basis.
+  const periods: BackTestPeriod[] = [];
+  const weeks = Math.ceil((daysBetween(input.from, input.to) + 1) / 7);
+  const predictedBySession = replay(sessions, changeover, observedMean);
+  for (let w = weeks - 1; w >= 0; w--) {
+    const to = addDays(input.to, -7 * w);
+    const fromRaw = addDays(to, -6);
+    const from = fromRaw < input.from ? input.from : fromRaw; // the range's first week may be short
+    const inWeek = sessions.map((x, k) => [x, k] as const).filter(([x]) => x.date >= from && x.date <= to);
+    const measured = inWeek.flatMap(([x]) => x.measured.filter((m): m is number => m !== null));
+    const predicted = inWeek.flatMap(([, k]) => predictedBySession[k]!);
+    if (!measured.length) continue;
+    const m = mean(measured);
+    const p = mean(predicted);
+    periods.push({
+      from,
+      to,
+      sessions: inWeek.length,
+      patients: measured.length,
+      measuredMeanWait: r2(m),
+      predictedMeanWait: r2(p),
+      relativeError: m > 0 ? Math.round(((p - m) / m) * 1000) / 1000 : null,
+    });
+  }
+  const predictedAll = mean(predictedBySession.flat());
+  const errors = periods.map((x) => x.relativeError).filter((e): e is number => e !== null);
+  const worst = errors.length ? Math.max(...errors.map(Math.abs)) : null;
+
+  // The typical session: the median patients per practitioner-day over the median booked span.
+  const patients = Math.max(2, Math.min(60, Math.round(median(sessions.map((x) => x.times.length)))));
   const interval = Math.max(
     5,
-    Math.round(median(rows.map((r) => (Date.parse(r.end_at) - Date.parse(r.start_at)) / MINUTE))),
+    Math.min(
+      SIM_LIMITS.maxInterval,
+      Math.round(
+        median(sessions.map((x) => x.length / x.times.length)) ||
+          median(rows.map((r) => (Date.parse(r.end_at) - Date.parse(r.start_at)) / MINUTE)),
+      ),
+    ),
   );
-  const service: ServiceTime = { kind: "empirical", minutes: durations.slice(0, 100_000) };
+  const service: ServiceTime = { kind: "empirical", minutes: serviceList };
   const punctuality: Punctuality = offsets.length
-    ? { kind: "empirical", minutes: offsets.slice(0, 100_000) }
+    ? { kind: "empirical", minutes: offsets.slice(0, SIM_LIMITS.maxEmpirical) }
     : { kind: "none" };
-  // Where the core's one-step model finds a second patient worth it (the best slot, at least one).
+  // Where the core's model finds a second patient most worth it.
   const suggestions = suggestOverbooking({
-    slots: Array.from({ length: patients }, (_, i) => ({ slotId: String(i), noShowProbability: noShowRate })),
-    costs: { idleMinuteValue: settings.idleMinuteValueCents, waitMinuteCost: settings.waitMinuteCostCents },
-    serviceMinutes: mean,
+    slots: Array.from({ length: patients }, (_, i) => ({
+      slotId: String(i),
+      start: i * interval,
+      end: (i + 1) * interval,
+      noShowProbability: noShowRate,
+    })),
+    costs: {
+      idleMinuteValue: settings.idleMinuteValueCents,
+      waitMinuteCost: settings.waitMinuteCostCents,
+      overtimeMinuteCost: settings.overtimeMinuteCostCents,
+    },
+    serviceMinutes: serviceMean,
+    dayEnd: patients * interval,
   });
-  let extra = suggestions.filter((s) => s.recommend).map((s) => Number(s.slotId) * interval);
-  if (!extra.length) {
-    const best = [...suggestions].sort((a, b) => b.netGain - a.netGain)[0];
-    extra = best ? [Number(best.slotId) * interval] : [];
-  }
+  // The model weighs one extra patient per session at a time: the row adds that one, in the best slot
+  // (recommended or not, so the row shows what it would cost).
+  const best = [...suggestions].sort((a, b) => b.netGain - a.netGain)[0];
+  const extra = best ? [Number(best.slotId) * interval] : [];
   const rules: [string, AppointmentRule][] = [
     ["individual", { kind: "individual" }],
     ["bailey-welch", { kind: "bailey-welch" }],
@@ -163,8 +386,11 @@ export async function whatIf(services: Services, actor: Actor, input: WhatIfInpu
   return {
     basis: {
       visits: visits.length,
-      meanServiceMinutes: r2(mean),
-      cv: r2(mean > 0 ? sd / mean : 0),
+      meanServiceMinutes: r2(serviceMean),
+      observedServiceMinutes: r2(observedMean),
+      changeoverMinutes: r2(changeover),
+      sessions: sessions.length,
+      cv: r2(serviceMean > 0 ? sd / serviceMean : 0),
       noShowRate: Math.round(noShowRate * 10_000) / 10_000,
       punctuality: {
         meanMinutes: r2(pMean),
@@ -176,6 +402,16 @@ export async function whatIf(services: Services, actor: Actor, input: WhatIfInpu
       },
       sessionPatients: patients,
       intervalMinutes: interval,
+    },
+    backTest: {
+      periods,
+      measuredMeanWait: r2(measuredMean),
+      predictedMeanWait: r2(predictedAll),
+      relativeError:
+        measuredMean > 0 ? Math.round(((predictedAll - measuredMean) / measuredMean) * 1000) / 1000 : null,
+      worstRelativeError: worst === null ? null : Math.round(worst * 1000) / 1000,
+      tolerance: BACK_TEST_TOLERANCE,
+      withinTolerance: worst !== null && worst <= BACK_TEST_TOLERANCE,
     },
     rows: out,
   };

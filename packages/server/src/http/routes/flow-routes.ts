@@ -15,7 +15,7 @@ import { acceptProposal, markLate, replanDay } from "../../flow/replan.ts";
 import { runSimulation, whatIf } from "../../flow/what-if.ts";
 import type { Services } from "../../platform/services.ts";
 import { actorOf } from "../guard.ts";
-import { id, idParams, plainDate, text } from "../schemas.ts";
+import { fileAnswer, id, idParams, plainDate, text } from "../schemas.ts";
 
 const dayQuery = z.strictObject({ locationId: id, date: plainDate });
 
@@ -118,6 +118,7 @@ const settingsFields = z.strictObject({
   waitMinuteCostCents: minutes(100_000),
   // Optional so that clients written before it keep working: absent, the stored value stays.
   overtimeLimitMinutes: minutes(240).optional(),
+  overtimeMinuteCostCents: minutes(100_000).optional(),
 });
 const settingsOut = z.object({
   graceMinutes: z.number(),
@@ -130,6 +131,7 @@ const settingsOut = z.object({
   idleMinuteValueCents: z.number(),
   waitMinuteCostCents: z.number(),
   overtimeLimitMinutes: z.number(),
+  overtimeMinuteCostCents: z.number(),
 });
 
 /** Day-of flow: the board and its live stream, flow steps, late arrivals and re-plans, settings. */
@@ -156,6 +158,9 @@ export function flowRoutes(app: FastifyInstance, services: Services): void {
       tags,
       summary: "Server-sent events: `event: board` with the new dayVersion whenever the location-day changes",
       querystring: dayQuery,
+      response: {
+        200: fileAnswer("An event stream (`event: board`, `data: {dayVersion}`)", ["text/event-stream"]),
+      },
     },
     handler: async (req, reply) => {
       const actor = actorOf(req);
@@ -302,12 +307,18 @@ export function flowRoutes(app: FastifyInstance, services: Services): void {
     config: { permission: "schedule:read" },
     schema: {
       tags,
-      summary: "Where a second patient is worth booking (expected empty minutes against extra waiting)",
+      summary:
+        "Where a second patient is worth booking (expected empty minutes against extra waiting and overtime)",
       querystring: dayQuery,
       response: {
         200: z.object({
           locationId: z.string(),
           date: z.string(),
+          costs: z.object({
+            idleMinuteValueCents: z.number(),
+            waitMinuteCostCents: z.number(),
+            overtimeMinuteCostCents: z.number(),
+          }),
           suggestions: z.array(
             z.object({
               practitionerId: z.string(),
@@ -320,6 +331,7 @@ export function flowRoutes(app: FastifyInstance, services: Services): void {
               emptySlotCostCents: z.number().int(),
               extraWaitingCostCents: z.number().int(),
               netGainCents: z.number().int(),
+              blockedBy: z.enum(["in-break", "into-break"]).nullable(),
               recommend: z.boolean(),
             }),
           ),
@@ -344,6 +356,13 @@ export function flowRoutes(app: FastifyInstance, services: Services): void {
         groupBy: z.enum(["day", "practitioner"]).default("day"),
         format: z.enum(["json", "csv"]).default("json"),
       }),
+      response: {
+        200: fileAnswer(
+          "The rows as JSON, or as CSV with format=csv",
+          ["text/csv"],
+          z.looseObject({ rows: z.array(z.looseObject({ key: z.string(), label: z.string() })) }),
+        ),
+      },
     },
     handler: async (req, reply) => {
       const rows = await flowReport(services, actorOf(req), req.query);
@@ -459,8 +478,19 @@ export function flowRoutes(app: FastifyInstance, services: Services): void {
           .max(24 * 60)
           .optional(),
       }),
+      // The simulator's result (see `salus simulate`): the main figures, loose so nothing is stripped.
+      response: {
+        200: z.looseObject({
+          meanWait: z.number(),
+          p90Wait: z.number(),
+          idle: z.number(),
+          overtime: z.number(),
+          runs: z.number(),
+          seed: z.number(),
+        }),
+      },
     },
-    handler: async (req) => runSimulation(req.body),
+    handler: async (req) => ({ ...runSimulation(req.body) }),
   });
 
   r.get("/api/flow/settings", {
@@ -481,11 +511,12 @@ export function flowRoutes(app: FastifyInstance, services: Services): void {
     },
     handler: async (req) => {
       const actor = actorOf(req);
-      const { overtimeLimitMinutes, ...rest } = req.body;
+      const { overtimeLimitMinutes, overtimeMinuteCostCents, ...rest } = req.body;
       const current = await loadFlowSettings(services.db.kysely, actor.organizationId);
       return updateFlowSettings(services, actor, {
         ...rest,
         overtimeLimitMinutes: overtimeLimitMinutes ?? current.overtimeLimitMinutes,
+        overtimeMinuteCostCents: overtimeMinuteCostCents ?? current.overtimeMinuteCostCents,
       });
     },
   });

@@ -111,6 +111,15 @@ const NUMBER_FIELDS: readonly {
     max: 100_000,
     cents: true,
   },
+  {
+    name: "overtimeMinuteCostCents",
+    label: "Cost of an overtime minute",
+    description:
+      "What one minute of work into a break or past the end of the day costs the practice (for overbooking suggestions).",
+    min: 0,
+    max: 100_000,
+    cents: true,
+  },
 ];
 
 /** Cents to the dollars shown in the form, and back (rounded to the cent). */

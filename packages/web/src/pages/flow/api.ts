@@ -141,6 +141,7 @@ export interface FlowSettings {
   waitMinuteCostCents: number;
   /** Minutes past a practitioner's end of day a re-plan may keep a visit. */
   overtimeLimitMinutes: number;
+  overtimeMinuteCostCents: number;
 }
 
 export interface OverbookingSuggestion {

@@ -54,7 +54,7 @@ export async function markNoShows(services: Services, actor: Actor): Promise<NoS
     .leftJoin("visit_flow as f", (j) =>
       j.onRef("f.organization_id", "=", "a.organization_id").onRef("f.appointment_id", "=", "a.id"),
     )
-    .select(["a.id", "a.start_at", "f.expected_arrival", "f.arrived_at", "f.checked_in_at"])
+    .select(["a.id", "a.start_at", "a.updated_at", "f.expected_arrival", "f.arrived_at", "f.checked_in_at"])
     .where("a.organization_id", "=", org)
     .where("a.status", "=", "booked")
     .where("a.start_at", "<=", new Date(now - settings.noShowAfterMinutes * MINUTE).toISOString())
@@ -69,7 +69,11 @@ export async function markNoShows(services: Services, actor: Actor): Promise<NoS
       row.expected_arrival ? Date.parse(row.expected_arrival) : 0,
     );
     // Never before the grace period either: a manual no-show is refused until then (issue 10, item 4).
-    if (from + Math.max(settings.noShowAfterMinutes, settings.graceMinutes) * MINUTE > now) continue;
+    const due = from + Math.max(settings.noShowAfterMinutes, settings.graceMinutes) * MINUTE;
+    if (due > now) continue;
+    // A booked visit changed after it fell due was reinstated by a person (undo no-show): the job never
+    // marks it again; the front desk marks it arrived or no-show themselves.
+    if (Date.parse(row.updated_at) >= due) continue;
     const result = await audited(
       services,
       actor,

@@ -457,6 +457,10 @@ describe(`scheduling integrity (${dialect})`, () => {
         reason: "She was in the waiting room",
         reversedFeeCents: 2500,
       });
+      // The job does not mark a reinstated visit again.
+      services.clock.set("2026-03-03T15:45:00Z");
+      desk = await signIn(app, seed.alpha.users["front-desk"].email);
+      expect(await markNoShows(services, cliActor(org))).toMatchObject({ marked: 0 });
       // Nothing left to undo.
       await refused(
         () => asSession(app, desk, "POST", `/api/appointments/${id}/undo-no-show`, {}),

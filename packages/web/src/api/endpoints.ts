@@ -34,6 +34,7 @@ import type {
   Slot,
   StaffKind,
   StaffMember,
+  UndoNoShowResult,
   User,
   WaitlistEntry,
 } from "./types.ts";
@@ -208,6 +209,8 @@ export const scheduling = {
       method: "POST",
       body: { status, expectedVersion },
     }),
+  undoNoShow: (id: string, body: { reason?: string; expectedVersion?: number }) =>
+    api<UndoNoShowResult>(`/api/appointments/${enc(id)}/undo-no-show`, { method: "POST", body }),
   waitlist: (signal?: AbortSignal) => api<ListResponse<WaitlistEntry>>("/api/waitlist", { signal }),
   addToWaitlist: (body: NewWaitlistEntry) => api<WaitlistEntry>("/api/waitlist", { method: "POST", body }),
   removeFromWaitlist: (id: string) => api<void>(`/api/waitlist/${enc(id)}`, { method: "DELETE" }),

@@ -307,6 +307,8 @@ export interface Appointment {
   cancelledAt: IsoInstant | null;
   lateCancel: boolean;
   version: number;
+  /** Booked explicitly over another visit of the same patient. */
+  patientOverlapAllowed?: boolean;
 }
 
 export interface AppointmentType {
@@ -383,6 +385,10 @@ export interface BookRequest {
   equipmentIds?: string[];
   when: When;
   note?: string;
+  /** Book over another visit of the same patient (staff asked explicitly; audited). */
+  allowPatientOverlap?: boolean;
+  /** Keep a custom end past the type's bound (staff asked explicitly; audited). */
+  allowLongVisit?: boolean;
 }
 
 export interface RescheduleRequest {
@@ -391,6 +397,13 @@ export interface RescheduleRequest {
   roomId?: string | null;
   equipmentIds?: string[];
   expectedVersion?: number;
+  allowPatientOverlap?: boolean;
+}
+
+/** POST /api/appointments/:id/undo-no-show. */
+export interface UndoNoShowResult {
+  appointment: Appointment;
+  reversedFee: { id: string; amountCents: number; status: "pending" | "waived" } | null;
 }
 
 export interface SchedulingSettings {

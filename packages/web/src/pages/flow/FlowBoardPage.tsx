@@ -21,6 +21,7 @@ import { locations, rooms } from "../../api/endpoints.ts";
 import type { Location } from "../../api/types.ts";
 import { can, P } from "../../auth/permissions.ts";
 import { useCurrentSession } from "../../auth/session.ts";
+import { ConfirmDialog } from "../../components/ConfirmDialog.tsx";
 import { PageHeader } from "../../components/PageHeader.tsx";
 import { errorMessage, LoadError, Loading } from "../../components/QueryState.tsx";
 import { formatLongDate, formatTime, todayIn, zoneAbbreviation } from "../../lib/zoned.ts";
@@ -149,6 +150,8 @@ function BoardView({
 
   // ---- flow steps ------------------------------------------------------------------------------
   const [checkIn, setCheckIn] = useState<BoardVisit | null>(null);
+  // Checking out cannot be taken back from the board: it asks first (issue 10, item 4).
+  const [checkingOut, setCheckingOut] = useState<BoardVisit | null>(null);
   const [rooming, setRooming] = useState<BoardVisit | null>(null);
   const [stepError, setStepError] = useState<string | null>(null);
   const [busyId, setBusyId] = useState<string | null>(null);
@@ -189,6 +192,7 @@ function BoardView({
     setStepError(null);
     if (action.needs === "confirmations") setCheckIn(visit);
     else if (action.needs === "room") setRooming(visit);
+    else if (action.step === "checked-out") setCheckingOut(visit);
     else step.mutate({ visit, body: { step: action.step } });
   };
 
@@ -413,6 +417,21 @@ function BoardView({
         </Stack>
       ) : null}
 
+      <ConfirmDialog
+        opened={checkingOut !== null}
+        title="Check out?"
+        confirmLabel="Check out"
+        loading={step.isPending}
+        onCancel={() => setCheckingOut(null)}
+        onConfirm={() => {
+          if (checkingOut) step.mutate({ visit: checkingOut, body: { step: "checked-out" } });
+          setCheckingOut(null);
+        }}
+      >
+        {checkingOut
+          ? `${checkingOut.patientName}: the visit is recorded as done. This cannot be taken back.`
+          : ""}
+      </ConfirmDialog>
       <CheckInDialog
         visit={checkIn}
         busy={step.isPending}

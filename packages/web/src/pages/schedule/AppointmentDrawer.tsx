@@ -19,6 +19,7 @@ import { scheduling } from "../../api/endpoints.ts";
 import type { Appointment, AppointmentStatus, CancelledBy, SchedulingSettings } from "../../api/types.ts";
 import { can, P } from "../../auth/permissions.ts";
 import { useCurrentSession } from "../../auth/session.ts";
+import { ConfirmDialog } from "../../components/ConfirmDialog.tsx";
 import { Field } from "../../components/Field.tsx";
 import { formatDateTimeZoned, formatLongDate, formatRange, todayIn, zonedParts } from "../../lib/zoned.ts";
 import { isMovable, type ScheduleRefs, STATUS_COLOR, STATUS_LABEL, useRefreshSchedule } from "./shared.ts";
@@ -29,6 +30,20 @@ const STATUS_ACTIONS: { status: AppointmentStatus; label: string; from: Appointm
   { status: "fulfilled", label: "Fulfilled", from: ["arrived", "checked-in"] },
   { status: "noshow", label: "No-show", from: ["booked", "pending"] },
 ];
+
+/** Status changes that cannot be taken back from the front desk: each asks for confirmation first. */
+const CONFIRM_TEXT: Partial<Record<AppointmentStatus, { title: string; body: string; label: string }>> = {
+  noshow: {
+    title: "Mark as no-show?",
+    body: "The visit's time is released (offered to the waitlist) and a no-show fee may be recorded. If it was a mistake, use Undo no-show.",
+    label: "Mark no-show",
+  },
+  fulfilled: {
+    title: "Check out (fulfilled)?",
+    body: "The visit is recorded as done. This cannot be taken back here.",
+    label: "Check out",
+  },
+};
 
 /** Whether cancelling at `now` is late under the practice's policy (within lateCancelHours of the start). */
 export function isLateCancel(start: string, now: number, lateCancelHours: number): boolean {
@@ -58,6 +73,7 @@ export function AppointmentDrawer({
   const [reason, setReason] = useState("");
   const [by, setBy] = useState<CancelledBy>("patient");
   const [error, setError] = useState<string | null>(null);
+  const [confirming, setConfirming] = useState<AppointmentStatus | null>(null);
 
   // biome-ignore lint/correctness/useExhaustiveDependencies: reset when another appointment opens
   useEffect(() => {
@@ -65,6 +81,7 @@ export function AppointmentDrawer({
     setReason("");
     setBy("patient");
     setError(null);
+    setConfirming(null);
   }, [appointment?.id]);
 
   const onFail = async (e: unknown) => {
@@ -82,9 +99,35 @@ export function AppointmentDrawer({
         message: `${a.patientName}: ${STATUS_LABEL[a.status]}`,
       });
       setError(null);
+      setConfirming(null);
       await refresh();
     },
-    onError: onFail,
+    onError: async (e) => {
+      setConfirming(null);
+      await onFail(e);
+    },
+  });
+
+  const undoNoShow = useMutation({
+    mutationFn: () =>
+      scheduling.undoNoShow(appointment!.id, {
+        reason: "Marked no-show by mistake",
+        expectedVersion: appointment!.version,
+      }),
+    onSuccess: async (r) => {
+      notifications.show({
+        color: "teal",
+        title: "No-show undone",
+        message: `${r.appointment.patientName} is booked again${r.reversedFee ? `; the no-show fee of $${(r.reversedFee.amountCents / 100).toFixed(2)} was reversed` : ""}.`,
+      });
+      setError(null);
+      setConfirming(null);
+      await refresh();
+    },
+    onError: async (e) => {
+      setConfirming(null);
+      await onFail(e);
+    },
   });
 
   const cancel = useMutation({
@@ -169,6 +212,29 @@ export function AppointmentDrawer({
           ) : null}
           {canWrite ? (
             <>
+              <ConfirmDialog
+                opened={confirming !== null}
+                title={
+                  confirming === "booked"
+                    ? "Undo this no-show?"
+                    : (CONFIRM_TEXT[confirming ?? "booked"]?.title ?? "")
+                }
+                confirmLabel={
+                  confirming === "booked"
+                    ? "Undo no-show"
+                    : (CONFIRM_TEXT[confirming ?? "booked"]?.label ?? "")
+                }
+                danger={confirming === "noshow"}
+                loading={status.isPending || undoNoShow.isPending}
+                onCancel={() => setConfirming(null)}
+                onConfirm={() =>
+                  confirming === "booked" ? undoNoShow.mutate() : confirming && status.mutate(confirming)
+                }
+              >
+                {confirming === "booked"
+                  ? "The visit is booked again if its time is still free, and any no-show fee recorded for it is reversed. The audit trail records the undo."
+                  : `${a.patientName}, ${formatRange(a.start, a.end, tz)}. ${CONFIRM_TEXT[confirming ?? "booked"]?.body ?? ""}`}
+              </ConfirmDialog>
               <Divider label="Status" labelPosition="left" />
               <Group gap="xs">
                 {STATUS_ACTIONS.filter((s) => s.from.includes(a.status)).map((s) => (
@@ -178,12 +244,19 @@ export function AppointmentDrawer({
                     variant="light"
                     color={STATUS_COLOR[s.status]}
                     loading={status.isPending && status.variables === s.status}
-                    onClick={() => status.mutate(s.status)}
+                    onClick={() =>
+                      CONFIRM_TEXT[s.status] ? setConfirming(s.status) : status.mutate(s.status)
+                    }
                   >
                     {s.label}
                   </Button>
                 ))}
-                {STATUS_ACTIONS.every((s) => !s.from.includes(a.status)) ? (
+                {a.status === "noshow" ? (
+                  <Button size="xs" variant="light" onClick={() => setConfirming("booked")}>
+                    Undo no-show
+                  </Button>
+                ) : null}
+                {a.status !== "noshow" && STATUS_ACTIONS.every((s) => !s.from.includes(a.status)) ? (
                   <Text size="sm" c="dimmed">
                     No status change from {STATUS_LABEL[a.status].toLowerCase()}.
                   </Text>

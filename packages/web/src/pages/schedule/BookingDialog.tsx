@@ -47,7 +47,12 @@ export function BookingDialog({
   const [patient, setPatient] = useState<Patient | null>(null);
   const [typeId, setTypeId] = useState<string | null>(null);
   const [note, setNote] = useState("");
-  const [error, setError] = useState<{ message: string; conflict: boolean } | null>(null);
+  const [error, setError] = useState<{
+    message: string;
+    conflict: boolean;
+    /** The patient has another visit then: staff may book anyway, explicitly (issue 10, item 3). */
+    patientOverlap: boolean;
+  } | null>(null);
   const refresh = useRefreshSchedule();
 
   useEffect(() => {
@@ -60,7 +65,7 @@ export function BookingDialog({
   }, [draft]);
 
   const book = useMutation({
-    mutationFn: () => {
+    mutationFn: (override: { allowPatientOverlap?: boolean } = {}) => {
       if (!draft || !patient || !typeId) throw new Error("Choose a patient and a visit type.");
       return scheduling.book({
         patientId: patient.id,
@@ -71,6 +76,7 @@ export function BookingDialog({
         ...(draft.equipmentIds !== undefined ? { equipmentIds: draft.equipmentIds } : {}),
         when: draft.when,
         ...(note.trim() ? { note: note.trim() } : {}),
+        ...(override.allowPatientOverlap ? { allowPatientOverlap: true } : {}),
       });
     },
     onSuccess: async (appointment) => {
@@ -84,8 +90,9 @@ export function BookingDialog({
       onClose();
     },
     onError: async (e) => {
-      const conflict = e instanceof ApiError && e.status === 409;
-      setError({ message: e instanceof Error ? e.message : String(e), conflict });
+      const patientOverlap = e instanceof ApiError && e.code === "patient_overlap";
+      const conflict = e instanceof ApiError && e.status === 409 && !patientOverlap;
+      setError({ message: e instanceof Error ? e.message : String(e), conflict, patientOverlap });
       if (conflict) await refresh();
     },
   });
@@ -97,7 +104,7 @@ export function BookingDialog({
         <form
           onSubmit={(e) => {
             e.preventDefault();
-            book.mutate();
+            book.mutate({});
           }}
         >
           <Stack>
@@ -126,7 +133,28 @@ export function BookingDialog({
               autosize
               minRows={2}
             />
-            {error ? (
+            {error?.patientOverlap ? (
+              <Alert color="orange" role="alert" title="The patient already has a visit then">
+                <Stack gap="xs">
+                  <Text size="sm">{error.message}</Text>
+                  <Text size="sm">
+                    Book anyway only if the patient is really to be seen in both visits at once; the audit
+                    trail records that you chose to.
+                  </Text>
+                  <Group>
+                    <Button
+                      size="xs"
+                      color="orange"
+                      variant="light"
+                      loading={book.isPending}
+                      onClick={() => book.mutate({ allowPatientOverlap: true })}
+                    >
+                      Book anyway (overlapping visits)
+                    </Button>
+                  </Group>
+                </Stack>
+              </Alert>
+            ) : error ? (
               <Alert
                 color={error.conflict ? "orange" : "red"}
                 role="alert"

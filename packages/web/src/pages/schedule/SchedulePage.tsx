@@ -45,6 +45,7 @@ import {
   openTime,
   visibleRange,
 } from "./layout.ts";
+import { openFromSlots } from "./open-for-type.ts";
 import { SlotFinder } from "./SlotFinder.tsx";
 import {
   practitionerLabel,
@@ -156,6 +157,8 @@ function ScheduleView({
   const view: View = params.get("view") === "week" ? "week" : "day";
   const by: By = params.get("by") === "room" ? "room" : "practitioner";
   const showCancelled = params.get("cancelled") === "1";
+  // The visit type the open time is shown for: white is then time that can really be booked for it.
+  const openType = refsBase.types.find((t) => t.active && t.id === params.get("type")) ?? null;
   const refresh = useRefreshSchedule();
 
   const roomList = useQuery({
@@ -239,6 +242,31 @@ function ScheduleView({
     queryFn: ({ signal }) => scheduling.blocks({ from: rangeFrom, to: rangeTo }, signal),
   });
 
+  const typeSlots = useQuery({
+    queryKey: [
+      "slots",
+      "open-time",
+      { typeId: openType?.id, locationId: location.id, from: rangeFrom, to: rangeTo, week: view === "week" },
+    ],
+    enabled: openType !== null && (view === "day" || weekPractitioner !== null),
+    queryFn: ({ signal }) =>
+      scheduling.slots(
+        {
+          appointmentTypeId: openType!.id,
+          locationId: location.id,
+          from: rangeFrom,
+          to: rangeTo,
+          eachPractitioner: true,
+          limit: 1000,
+          ...(view === "week" && weekPractitioner ? { practitionerId: weekPractitioner } : {}),
+        },
+        signal,
+      ),
+    refetchInterval: 60_000,
+  });
+  const typeOpen = (day: string, match: (s: Slot) => boolean): Interval[] =>
+    openFromSlots(typeSlots.data?.items ?? [], day, tz, match);
+
   const [selectedId, setSelectedId] = useState<string | null>(null);
   const [draft, setDraft] = useState<BookingDraft | null>(null);
   const [rescheduling, setRescheduling] = useState<Appointment | null>(null);
@@ -264,7 +292,9 @@ function ScheduleView({
     blocks: blocks.data?.items ?? [],
   };
   const practitionerOpen = (id: string, day: string) =>
-    openTime({ ...avail, date: day, resourceKind: "practitioner", resourceId: id });
+    openType
+      ? typeOpen(day, (s) => s.practitionerId === id)
+      : openTime({ ...avail, date: day, resourceKind: "practitioner", resourceId: id });
   const onDay = (a: Appointment, day: string) =>
     instantRangeToMinutes(Date.parse(a.start), Date.parse(a.end), day, tz) !== null;
 
@@ -302,9 +332,11 @@ function ScheduleView({
         date,
         practitionerId: null,
         roomId: room.id,
-        open: hasOwn.has(room.id)
-          ? openTime({ ...avail, date, resourceKind: "room", resourceId: room.id })
-          : anyPractitioner,
+        open: openType
+          ? typeOpen(date, (s) => s.roomId === room.id)
+          : hasOwn.has(room.id)
+            ? openTime({ ...avail, date, resourceKind: "room", resourceId: room.id })
+            : anyPractitioner,
         appointments: visible.filter((a) => a.roomId === room.id),
       }));
     const roomless = visible.filter((a) => a.roomId === null || !refs.rooms.some((r) => r.id === a.roomId));
@@ -409,7 +441,7 @@ function ScheduleView({
       return;
     }
     setDraft({
-      appointmentTypeId: null,
+      appointmentTypeId: openType?.id ?? null,
       practitionerId,
       when: { localDate: column.date, localTime: wallTime(minutes) },
     });
@@ -506,6 +538,16 @@ function ScheduleView({
               w={220}
             />
           )}
+          <Select
+            label="Open time for"
+            description="White is bookable time for this visit type (rooms and equipment included)"
+            placeholder="Practitioners' hours"
+            data={refsBase.types.filter((t) => t.active).map((t) => ({ value: t.id, label: t.name }))}
+            value={openType?.id ?? null}
+            onChange={(v) => setParam({ type: v })}
+            clearable
+            w={240}
+          />
           <Switch
             label="Show cancelled"
             checked={showCancelled}

@@ -346,11 +346,13 @@ export interface AppointmentsTable {
   version: number;
   created_at: string;
   updated_at: string;
+  /** The break-glass grant it was booked under (migration 0009): such a visit makes no treating relation. */
+  break_glass_id: string | null;
+  /** 1 when staff booked it explicitly over another visit of the patient (migration 0013), else 0. */
+  patient_overlap_allowed: Generated<number>;
 }
 
 export interface AppointmentResourcesTable {
-  /** The break-glass grant it was booked under (migration 0009): such a visit makes no treating relation. */
-  break_glass_id: string | null;
   organization_id: string;
   appointment_id: string;
   resource_kind: "practitioner" | "room" | "equipment";

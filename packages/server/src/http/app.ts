@@ -8,12 +8,14 @@ import fastifyStatic from "@fastify/static";
 import swagger from "@fastify/swagger";
 import swaggerUi from "@fastify/swagger-ui";
 import Fastify, { type FastifyInstance } from "fastify";
-import { jsonSchemaTransform, serializerCompiler, validatorCompiler } from "fastify-type-provider-zod";
+import { serializerCompiler, validatorCompiler } from "fastify-type-provider-zod";
 import { sql } from "kysely";
+import { z } from "zod";
 import { fhirRoutes } from "../fhir/fhir-routes.ts";
 import type { Services } from "../platform/services.ts";
 import { sendError } from "./errors.ts";
 import { installGuard, type RouteRecord } from "./guard.ts";
+import { openApiTransform, openApiTransformObject } from "./openapi.ts";
 import { accountRoutes } from "./routes/account-routes.ts";
 import { adminRoutes } from "./routes/admin-routes.ts";
 import { appointmentResponseRoutes } from "./routes/appointment-response-routes.ts";
@@ -151,7 +153,8 @@ export async function buildApp(services: Services, options: AppOptions = {}): Pr
       info: {
         title: "Salus API",
         version: "0.1.0",
-        description: "Practice management: directory, identity, audit. See docs/api.md.",
+        description:
+          "Salus practice management: the JSON API (/api) and FHIR R4 (/fhir/R4). Conventions, errors and operationIds: docs/api.md.",
       },
       components: {
         securitySchemes: {
@@ -161,20 +164,33 @@ export async function buildApp(services: Services, options: AppOptions = {}): Pr
       },
       security: [{ bearer: [] }, { session: [] }],
     },
-    transform: jsonSchemaTransform,
+    transform: openApiTransform,
+    transformObject: openApiTransformObject,
   });
   await app.register(swaggerUi, { routePrefix: "/api/docs", staticCSP: true });
 
   installGuard(app, services, routes);
 
-  app.get("/healthz", { config: { permission: "public" } }, async (_request, reply) => {
-    try {
-      await sql`select 1`.execute(services.db.kysely);
-      return { status: "ok", database: services.db.dialect };
-    } catch {
-      return reply.status(503).send({ status: "unavailable", database: services.db.dialect });
-    }
-  });
+  const health = z.object({ status: z.enum(["ok", "unavailable"]), database: z.string() });
+  app.get(
+    "/healthz",
+    {
+      config: { permission: "public" },
+      schema: {
+        tags: ["Health"],
+        summary: "Whether the server and its database answer",
+        response: { 200: health, 503: health.describe("The database does not answer") },
+      },
+    },
+    async (_request, reply) => {
+      try {
+        await sql`select 1`.execute(services.db.kysely);
+        return { status: "ok", database: services.db.dialect };
+      } catch {
+        return reply.status(503).send({ status: "unavailable", database: services.db.dialect });
+      }
+    },
+  );
 
   authRoutes(app, services);
   directoryRoutes(app, services);

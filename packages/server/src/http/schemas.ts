@@ -43,11 +43,40 @@ export function page<T extends z.ZodType>(item: T) {
   return z.object({ items: z.array(item), total: z.number().int() });
 }
 
+/** Every JSON API error (http/errors.ts sends it; the OpenAPI document names it `Error`). */
 export const errorBody = z.object({
   error: z.object({
-    code: z.string(),
-    message: z.string(),
-    requestId: z.string().optional(),
-    details: z.array(z.object({ path: z.string(), message: z.string() })).optional(),
+    code: z.string().describe("Stable code, e.g. invalid_request, not_found, conflict"),
+    message: z.string().describe("What went wrong and what to do, for a person"),
+    requestId: z.string().describe("Quote it when asking for help; also in the x-request-id header"),
+    details: z
+      .array(z.object({ path: z.string(), message: z.string() }))
+      .optional()
+      .describe("One entry per refused field (never on a 500)"),
   }),
 });
+
+/** A 204 answer, for the OpenAPI document (Fastify sends no body, so nothing is serialized). */
+export const noContent = z.undefined().describe("Done; the answer has no body");
+
+/**
+ * An answer that is not a JSON object (a file, CSV, iCalendar, an event stream), for the OpenAPI
+ * document. The handler sends a string or bytes with its own type, which Fastify passes through as is.
+ * `json` documents the JSON variant of a route that offers several formats; keep it loose (it is
+ * applied to what is sent).
+ */
+export function fileAnswer(
+  description: string,
+  types: string[],
+  json?: z.ZodType,
+  jsonType = "application/json",
+) {
+  const bytes = z.string().meta({ format: "binary" });
+  return {
+    description,
+    content: {
+      ...(json ? { [jsonType]: { schema: json } } : {}),
+      ...Object.fromEntries(types.map((t) => [t, { schema: bytes }])),
+    },
+  };
+}

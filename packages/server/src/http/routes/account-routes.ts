@@ -10,7 +10,7 @@ import {
 import { chooseDefaultOrganization } from "../../auth/landing.ts";
 import type { Services } from "../../platform/services.ts";
 import { actorOf, requestInfo } from "../guard.ts";
-import { text } from "../schemas.ts";
+import { noContent, text } from "../schemas.ts";
 
 /**
  * The person's own account across organizations: accepting an invitation (signed in, or by choosing a
@@ -72,6 +72,7 @@ export function accountRoutes(app: FastifyInstance, services: Services): void {
       tags,
       summary: "Choose the organization your sign-in lands in (one of yours)",
       body: z.strictObject({ organization: text(40) }),
+      response: { 204: noContent },
     },
     handler: async (req, reply) => {
       await chooseDefaultOrganization(services, actorOf(req), req.body.organization);

@@ -15,7 +15,7 @@ import {
 import { auditActions, exportAuditCsv, searchAudit } from "../../audit/query-audit.ts";
 import type { Services } from "../../platform/services.ts";
 import { actorOf } from "../guard.ts";
-import { id, idParams, page, text } from "../schemas.ts";
+import { fileAnswer, id, idParams, noContent, page, text } from "../schemas.ts";
 
 const orgOut = z.object({
   id: z.string(),
@@ -155,7 +155,12 @@ export function adminRoutes(app: FastifyInstance, services: Services): void {
   });
   r.delete("/api/invitations/:id", {
     config: { permission: "users:manage" },
-    schema: { tags: ut, summary: "Cancel a pending invitation (its link stops working)", params: idParams },
+    schema: {
+      tags: ut,
+      summary: "Cancel a pending invitation (its link stops working)",
+      params: idParams,
+      response: { 204: noContent },
+    },
     handler: async (req, reply) => {
       await cancelInvitation(services, actorOf(req), req.params.id);
       return reply.status(204).send();
@@ -209,6 +214,7 @@ export function adminRoutes(app: FastifyInstance, services: Services): void {
       tags: ut,
       summary: "Turn off the user's MFA (lost authenticator); their sessions end",
       params: idParams,
+      response: { 204: noContent },
     },
     handler: async (req, reply) => {
       await resetUserMfa(services, actorOf(req), req.params.id);
@@ -239,7 +245,7 @@ export function adminRoutes(app: FastifyInstance, services: Services): void {
   });
   r.delete("/api/tokens/:id", {
     config: { permission: "tokens:manage" },
-    schema: { tags: tt, summary: "Revoke a token", params: idParams },
+    schema: { tags: tt, summary: "Revoke a token", params: idParams, response: { 204: noContent } },
     handler: async (req, reply) => {
       await revokeToken(services, actorOf(req), req.params.id);
       return reply.status(204).send();
@@ -262,7 +268,12 @@ export function adminRoutes(app: FastifyInstance, services: Services): void {
   });
   r.get("/api/audit/export.csv", {
     config: { permission: "audit:read" },
-    schema: { tags: at, summary: "Export the filtered audit trail as CSV", querystring: auditFilters },
+    schema: {
+      tags: at,
+      summary: "Export the filtered audit trail as CSV",
+      querystring: auditFilters,
+      response: { 200: fileAnswer("The entries as CSV (an attachment)", ["text/csv"]) },
+    },
     handler: async (req, reply) => {
       const csv = await exportAuditCsv(services, actorOf(req), req.query);
       return reply

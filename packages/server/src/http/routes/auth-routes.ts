@@ -15,7 +15,7 @@ import {
 } from "../../auth/sessions.ts";
 import type { Services } from "../../platform/services.ts";
 import { requestInfo, sessionCookieName, sessionOf } from "../guard.ts";
-import { text } from "../schemas.ts";
+import { noContent, text } from "../schemas.ts";
 
 const stage = z.enum(["password_change", "mfa", "mfa_enrollment", "active"]);
 const statusOf = {
@@ -149,7 +149,7 @@ export function authRoutes(app: FastifyInstance, services: Services): void {
 
   r.post("/api/auth/logout", {
     config: { permission: "session" },
-    schema: { tags, summary: "Sign out", body: z.strictObject({}).optional() },
+    schema: { tags, summary: "Sign out", body: z.strictObject({}).optional(), response: { 204: noContent } },
     handler: async (request, reply) => {
       await signOut(services, sessionOf(request), requestInfo(request));
       reply.clearCookie(cookie, { path: "/" });

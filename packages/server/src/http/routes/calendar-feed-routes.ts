@@ -9,7 +9,7 @@ import {
   revokeCalendarFeed,
 } from "../../scheduling/calendar-feed.ts";
 import { actorOf, requestInfo } from "../guard.ts";
-import { id, idParams, page } from "../schemas.ts";
+import { fileAnswer, id, idParams, noContent, page } from "../schemas.ts";
 
 const feedOut = z.object({
   id: z.string(),
@@ -54,7 +54,12 @@ export function calendarFeedRoutes(app: FastifyInstance, services: Services): vo
   });
   r.delete("/api/calendar-feeds/:id", {
     config: { permission: "scheduling:manage" },
-    schema: { tags, summary: "Revoke a calendar feed (its URL answers 404 from now on)", params: idParams },
+    schema: {
+      tags,
+      summary: "Revoke a calendar feed (its URL answers 404 from now on)",
+      params: idParams,
+      response: { 204: noContent },
+    },
     handler: async (req, reply) => {
       await revokeCalendarFeed(services, actorOf(req), req.params.id);
       return reply.status(204).send();
@@ -67,6 +72,7 @@ export function calendarFeedRoutes(app: FastifyInstance, services: Services): vo
       tags,
       summary: "A practitioner's appointments as iCalendar (secret URL)",
       params: z.strictObject({ file: z.string().max(100) }),
+      response: { 200: fileAnswer("The feed (iCalendar)", ["text/calendar"]) },
     },
     handler: async (req, reply) => {
       const match = /^(.*)\.ics$/.exec(req.params.file);

@@ -43,7 +43,7 @@ import {
 import { lookupIcd10, searchIcd10 } from "../../codes/code-lists.ts";
 import type { Services } from "../../platform/services.ts";
 import { actorOf } from "../guard.ts";
-import { id, idParams, optionalText, page, plainDate, text } from "../schemas.ts";
+import { fileAnswer, id, idParams, optionalText, page, plainDate, text } from "../schemas.ts";
 
 /**
  * The clinical record: encounters with their codes, code look-up, problem/allergy/medication lists,
@@ -248,6 +248,9 @@ const noteOut: z.ZodType<NoteOut> = z.lazy(() =>
     addenda: z.array(noteOut),
   }),
 );
+// A recursive schema needs a name: the OpenAPI document refers to it as a component (without one,
+// /api/docs/json answered 500).
+z.globalRegistry.add(noteOut, { id: "Note" });
 // Note text is kept verbatim (script included: it is data, and every page renders it as text).
 const noteIn = z.strictObject({ title: optionalText(200), text: text(100_000) });
 const notePatch = patchOf(
@@ -579,6 +582,7 @@ export function clinicalRoutes(app: FastifyInstance, services: Services): void {
       tags: dt,
       summary: "Download a document (decrypted, with the type detected at upload)",
       params: idParams,
+      response: { 200: fileAnswer("The file's bytes, with its detected type", Object.keys(DOCUMENT_TYPES)) },
     },
     handler: async (req, reply) => {
       const { document, bytes, inline } = await getDocumentContent(services, actorOf(req), req.params.id);

@@ -25,7 +25,7 @@ import {
 import { practiceName } from "../../privacy/practice-zone.ts";
 import { accessReportDocument, accountingDocument } from "../../privacy/privacy-pdf.ts";
 import { actorOf } from "../guard.ts";
-import { id, idParams, optionalText, page, plainDate, text } from "../schemas.ts";
+import { fileAnswer, id, idParams, optionalText, page, plainDate, text } from "../schemas.ts";
 
 const amendmentOut = z.object({
   id: z.string(),
@@ -248,6 +248,13 @@ export function privacyRoutes(app: FastifyInstance, services: Services): void {
         "The accounting of disclosures: six years, TPO and other exempt categories left out (JSON, CSV or PDF)",
       params: idParams,
       querystring: z.strictObject({ format: documentFormat }),
+      response: {
+        200: fileAnswer(
+          "The accounting as JSON, CSV or PDF (an attachment)",
+          ["text/csv", "application/pdf"],
+          z.looseObject({ patientId: z.string(), items: z.array(disclosureOut) }),
+        ),
+      },
     },
     handler: async (req, reply) => {
       const actor = actorOf(req);
@@ -279,6 +286,17 @@ export function privacyRoutes(app: FastifyInstance, services: Services): void {
         to: plainDate.optional(),
         format: documentFormat,
       }),
+      response: {
+        200: fileAnswer(
+          "The report as JSON, CSV or PDF (an attachment)",
+          ["text/csv", "application/pdf"],
+          z.looseObject({
+            patientId: z.string(),
+            truncated: z.boolean(),
+            items: z.array(z.looseObject({ at: z.string(), action: z.string(), actionText: z.string() })),
+          }),
+        ),
+      },
     },
     handler: async (req, reply) => {
       const actor = actorOf(req);
@@ -295,6 +313,16 @@ export function privacyRoutes(app: FastifyInstance, services: Services): void {
 
   // Record export (right of access, 45 CFR 164.524)
   const exportFormat = z.enum(["fhir", "pdf"]).default("fhir");
+  const exportAnswer = fileAnswer(
+    "The record: a FHIR R4 Bundle of type collection (record.json) or a PDF",
+    ["application/pdf"],
+    z.looseObject({
+      resourceType: z.literal("Bundle"),
+      type: z.literal("collection"),
+      entry: z.array(z.unknown()),
+    }),
+    "application/fhir+json",
+  );
   r.get("/api/patients/:id/export", {
     config: { permission: "records:export" },
     schema: {
@@ -302,6 +330,7 @@ export function privacyRoutes(app: FastifyInstance, services: Services): void {
       summary: "The patient's whole record as a FHIR R4 Bundle (Patient/$everything) or a readable PDF",
       params: idParams,
       querystring: z.strictObject({ format: exportFormat }),
+      response: { 200: exportAnswer },
     },
     handler: async (req, reply) => {
       const out = await exportRecord(services, actorOf(req), req.params.id, {
@@ -332,6 +361,7 @@ export function privacyRoutes(app: FastifyInstance, services: Services): void {
         category,
         legalBasis: optionalText(500),
       }),
+      response: { 200: exportAnswer },
     },
     handler: async (req, reply) => {
       const { format, ...recipient } = req.body;

@@ -7,7 +7,9 @@ import {
   type ReplanProposal,
 } from "@salus/core/flow/replan";
 import { expandAvailability } from "@salus/core/scheduling/availability";
+import { subtractIntervals } from "@salus/core/scheduling/intervals";
 import { instantToLocal } from "@salus/core/scheduling/zoned-time";
+import { sql } from "kysely";
 import { audited } from "../audit/audited.ts";
 import type { Trx } from "../db/transaction.ts";
 import type { Actor, Services } from "../platform/services.ts";
@@ -28,6 +30,8 @@ import { type FlowSettings, loadFlowSettings } from "./flow-settings.ts";
 import { loadDurationTable } from "./observed-durations.ts";
 
 const MINUTE = 60_000;
+/** At most this many "move" proposals are offered (each one the booking rules would accept). */
+const MAX_MOVES = 3;
 
 /** A re-plan proposal as the API shows it (see docs/api.md, "Day-of flow"). */
 export interface ProposalView {
@@ -116,6 +120,30 @@ export async function loadPractitioners(
     range,
   );
   const expanded = expandAvailability(input, range);
+  // Time they spend at another location that day is not free here (the booking rules hold a practitioner's
+  // time whatever the location): without it a move was offered into their visit elsewhere.
+  const elsewhere = await trx
+    .selectFrom("appointment_resources as r")
+    .innerJoin("appointments as a", (j) =>
+      j.onRef("a.id", "=", "r.appointment_id").onRef("a.organization_id", "=", "r.organization_id"),
+    )
+    .select(["r.resource_id", "r.busy_start", "r.busy_end"])
+    .where("r.organization_id", "=", organizationId)
+    .where("r.resource_kind", "=", "practitioner")
+    .where("r.active", "=", 1)
+    .where(
+      "r.resource_id",
+      "in",
+      staff.map((s) => s.id),
+    )
+    .where("a.location_id", "<>", day.locationId)
+    .where("r.busy_end", ">", iso(day.start))
+    .where("r.busy_start", "<", iso(day.end))
+    .execute();
+  const busyElsewhere = (id: string) =>
+    elsewhere
+      .filter((b) => b.resource_id === id)
+      .map((b) => ({ start: Date.parse(b.busy_start), end: Date.parse(b.busy_end) }));
   const types = await trx
     .selectFrom("appointment_types")
     .select(["id", "practitioner_ids"])
@@ -131,11 +159,14 @@ export async function loadPractitioners(
           (t) => t.practitioner_ids === null || (JSON.parse(t.practitioner_ids) as string[]).includes(s.id),
         )
         .map((t) => t.id),
-      available: expanded
-        .filter((r) => r.resourceKind === "practitioner" && r.resourceId === s.id)
-        .flatMap((r) => r.available)
-        .map((i) => ({ start: Math.max(i.start, day.start), end: Math.min(i.end, day.end) }))
-        .filter((i) => i.start < i.end),
+      available: subtractIntervals(
+        expanded
+          .filter((r) => r.resourceKind === "practitioner" && r.resourceId === s.id)
+          .flatMap((r) => r.available)
+          .map((i) => ({ start: Math.max(i.start, day.start), end: Math.min(i.end, day.end) }))
+          .filter((i) => i.start < i.end),
+        busyElsewhere(s.id),
+      ),
     }))
     .filter((p) => p.available.length > 0);
 }
@@ -212,6 +243,8 @@ async function proposeIn(
       allowOfferNewTime: true,
       overtimeLimitMinutes: settings.overtimeLimitMinutes,
       preferredKind: PREFERRED_KIND[settings.lateAction],
+      // More candidates than are shown: a move the booking rules refuse is replaced by the next best.
+      maxMoveProposals: MAX_MOVES * 3,
     },
     event,
     zone: day.timeZone,
@@ -222,7 +255,18 @@ async function proposeIn(
   // practice's preferred action only wins a tie. Recommending the policy's choice whatever its score once
   // put a 28-hour total wait above a 1 h 20 min one (issue 10).
   const byId = new Map(rows.map((r) => [r.id, r]));
-  const proposals = result.proposals.map((p) => present(p, byId, dayVersion, p.id === result.recommendedId));
+  // Only proposals that accepting would apply are offered (tried through the accept path, rolled back):
+  // a move the booking rules refuse is dropped, and the next-best of the core's extra moves takes its
+  // place. The core ranks best first, so the first one kept is the best offered.
+  const proposals: ProposalView[] = [];
+  let moves = 0;
+  for (const p of result.proposals) {
+    if (p.kind === "move" && moves >= MAX_MOVES) continue;
+    const view = present(p, byId, dayVersion, proposals.length === 0);
+    if (!(await acceptable(trx, services, actor, view))) continue;
+    if (p.kind === "move") moves++;
+    proposals.push(view);
+  }
   const at = services.clock().toISOString();
   for (const p of proposals) {
     await trx
@@ -483,6 +527,72 @@ async function enqueue(
 }
 
 /**
+ * Writes a proposal's changes to the schedule, the way accepting it does: visits offered a new time are
+ * cancelled (and the patient told), visits moved to another practitioner are rescheduled through the
+ * booking rules. Throws the booking rules' refusal. Answers the patients whose visits changed.
+ */
+async function applyChanges(
+  trx: Trx,
+  services: Services,
+  actor: Actor,
+  changes: ProposalView["changes"],
+  proposalId: string,
+): Promise<Set<string>> {
+  const org = actor.organizationId;
+  const at = services.clock().toISOString();
+  const patients = new Set<string>();
+  for (const c of changes) {
+    const a = await loadAppointment(trx, actor, c.appointmentId);
+    patients.add(a.patientId);
+    if (c.to === null) {
+      await cancelAppointmentIn(trx, services, actor, a.id, {
+        reason: "Offered a new time (the day was re-planned).",
+        cancelledBy: "practice",
+      });
+      await enqueue(trx, services, org, a.id, `flow-newtime:${a.id}:${proposalId}`, newTimeText);
+      continue;
+    }
+    if (c.to.practitionerId !== a.practitionerId) {
+      // Whole minutes, never in the past: the booking rules refuse a start before now.
+      const start = Math.max(
+        Math.ceil(Date.parse(c.to.expectedStart) / MINUTE) * MINUTE,
+        Math.ceil(services.clock().getTime() / MINUTE) * MINUTE,
+      );
+      // No explicit end and no room: the type's length, and the first free room and equipment are
+      // chosen by the booking rules, as when the desk books (an explicit end would skip that choice).
+      await rescheduleIn(trx, services, actor, a.id, {
+        when: { start: iso(start) },
+        practitionerId: c.to.practitionerId,
+      });
+      await upsertFlow(trx, org, a.id, { planned_start: null }, at);
+    }
+  }
+  return patients;
+}
+
+/**
+ * Whether accepting a proposal now would pass the booking rules: a proposal that moves a visit to another
+ * practitioner is applied (`applyChanges`, the accept path itself) inside a savepoint that is always rolled
+ * back. The re-plan only knows the practitioners' hours here; the booking rules also see their visits at
+ * other locations, rooms, equipment, waitlist holds and the patient's other visits (a recommended move
+ * once answered 409 "already has a visit then" on accept). Nothing of the trial is kept.
+ */
+async function acceptable(trx: Trx, services: Services, actor: Actor, p: ProposalView): Promise<boolean> {
+  if (!p.changes.some((c) => c.to !== null && c.to.practitionerId !== c.from.practitionerId)) return true;
+  await sql`savepoint flow_replan_trial`.execute(trx);
+  try {
+    await applyChanges(trx, services, actor, p.changes, `trial:${p.id}`);
+    return true;
+  } catch (error) {
+    if (error instanceof DomainError) return false;
+    throw error;
+  } finally {
+    await sql`rollback to savepoint flow_replan_trial`.execute(trx);
+    await sql`release savepoint flow_replan_trial`.execute(trx);
+  }
+}
+
+/**
  * Accepts a stored proposal in one transaction: refuses (409, nothing written) if the day changed since
  * it was made; moves visits to another practitioner through the scheduling slice's reschedule (so the
  * booking rules and the no-double-booking guarantee apply), cancels visits offered a new time, records the
@@ -524,33 +634,7 @@ export async function acceptProposal(
         );
       const p = JSON.parse(row.body) as ProposalView;
       const at = services.clock().toISOString();
-      const patients = new Set<string>();
-      for (const c of p.changes) {
-        const a = await loadAppointment(trx, actor, c.appointmentId);
-        patients.add(a.patientId);
-        if (c.to === null) {
-          await cancelAppointmentIn(trx, services, actor, a.id, {
-            reason: "Offered a new time (the day was re-planned).",
-            cancelledBy: "practice",
-          });
-          await enqueue(trx, services, org, a.id, `flow-newtime:${a.id}:${proposalId}`, newTimeText);
-          continue;
-        }
-        if (c.to.practitionerId !== a.practitionerId) {
-          // Whole minutes, never in the past: the booking rules refuse a start before now.
-          const start = Math.max(
-            Math.ceil(Date.parse(c.to.expectedStart) / MINUTE) * MINUTE,
-            Math.ceil(services.clock().getTime() / MINUTE) * MINUTE,
-          );
-          // No explicit end and no room: the type's length, and the first free room and equipment are
-          // chosen by the booking rules, as when the desk books (an explicit end would skip that choice).
-          await rescheduleIn(trx, services, actor, a.id, {
-            when: { start: iso(start) },
-            practitionerId: c.to.practitionerId,
-          });
-          await upsertFlow(trx, org, a.id, { planned_start: null }, at);
-        }
-      }
+      const patients = await applyChanges(trx, services, actor, p.changes, proposalId);
       // The new order of every practitioner the proposal re-laid out, so the board projects the day as
       // the proposal showed it (a visit whose time did not change keeps its new place too).
       for (const x of p.planned ?? []) {

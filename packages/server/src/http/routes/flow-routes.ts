@@ -427,6 +427,9 @@ export function flowRoutes(app: FastifyInstance, services: Services): void {
           basis: z.object({
             visits: z.number(),
             meanServiceMinutes: z.number(),
+            observedServiceMinutes: z.number(),
+            changeoverMinutes: z.number(),
+            sessions: z.number(),
             cv: z.number(),
             noShowRate: z.number(),
             punctuality: z.object({
@@ -437,6 +440,25 @@ export function flowRoutes(app: FastifyInstance, services: Services): void {
             }),
             sessionPatients: z.number(),
             intervalMinutes: z.number(),
+          }),
+          backTest: z.object({
+            periods: z.array(
+              z.object({
+                from: z.string(),
+                to: z.string(),
+                sessions: z.number(),
+                patients: z.number(),
+                measuredMeanWait: z.number(),
+                predictedMeanWait: z.number(),
+                relativeError: z.number().nullable(),
+              }),
+            ),
+            measuredMeanWait: z.number(),
+            predictedMeanWait: z.number(),
+            relativeError: z.number().nullable(),
+            worstRelativeError: z.number().nullable(),
+            tolerance: z.number(),
+            withinTolerance: z.boolean(),
           }),
           rows: z.array(
             z.object({

@@ -113,6 +113,17 @@ beforeEach(() => {
           error: {
             code: "conflict",
             message: "The day changed since this proposal was made; review the new proposals.",
+            details: [{ path: "dayVersion", message: "is v2 now" }],
+          },
+        });
+      }
+      if (url === "/api/flow/proposals/p2/accept") {
+        return jsonResponse(409, {
+          error: {
+            code: "conflict",
+            message:
+              "That time is taken: Elena Ramirez already has a visit then; choose another time or practitioner.",
+            details: [{ path: "when", message: "is taken" }],
           },
         });
       }
@@ -157,6 +168,37 @@ describe("FlowBoardPage", { timeout: 30_000 }, () => {
       { appointmentId: "a1", minutesLate: 20 },
     ]);
     expect(screen.queryByText("First plan")).toBeNull();
+  });
+
+  it("after a 409 that is not a changed day, shows the server's message and keeps the proposals", async () => {
+    renderWithProviders(<FlowBoardPage />, {
+      route: "/flow?date=2026-11-27",
+      session: makeSession({
+        roles: ["front-desk"],
+        permissions: ["flow:read", "schedule:read", "schedule:write", "locations:read"],
+      }),
+    });
+    const card = await screen.findByRole("article", CARD, SLOW);
+    fireEvent.click(within(card).getByRole("button", { name: "Late: Doe, Jane" }));
+    const lateDialog = await screen.findByRole("dialog", { name: "Doe, Jane is running late" }, SLOW);
+    fireEvent.change(within(lateDialog).getByLabelText(/Minutes late/), { target: { value: "20" } });
+    fireEvent.click(within(lateDialog).getByRole("button", { name: "Show proposals" }));
+    const plan = await screen.findByRole("dialog", { name: "Doe, Jane: 20 min late" }, SLOW);
+    fireEvent.click(within(plan).getByRole("button", { name: "Accept: First plan" }));
+    // p1 is the changed day: fresh proposals (p2) come; accepting p2 is refused by the booking rules.
+    await waitFor(() => expect(screen.getByText("Fresh plan")).toBeTruthy(), SLOW);
+    fireEvent.click(screen.getByRole("button", { name: "Accept: Fresh plan" }));
+    await waitFor(
+      () =>
+        expect(
+          screen.getByText(
+            "That time is taken: Elena Ramirez already has a visit then; choose another time or practitioner.",
+          ),
+        ).toBeTruthy(),
+      SLOW,
+    );
+    expect(screen.getByText("Fresh plan")).toBeTruthy();
+    expect(calls.filter((c) => c.url === "/api/flow/late")).toHaveLength(2);
   });
 
   it("records the next step with the visit's version", async () => {

@@ -243,7 +243,11 @@ function BoardView({
       await refreshBoard();
     },
     onError: (error) => {
-      if (error instanceof ApiError && error.status === 409 && plan) {
+      const dayChanged =
+        error instanceof ApiError &&
+        error.status === 409 &&
+        error.details.some((d) => ApiError.fieldOf(d) === "dayVersion");
+      if (dayChanged && plan) {
         // The day changed since these proposals were made: say so and show fresh ones.
         setPlan({
           ...plan,
@@ -255,7 +259,9 @@ function BoardView({
         void refreshBoard();
         return;
       }
+      // Any other refusal (a booking rule, already accepted): the server's own words, proposals kept.
       setPlan((current) => (current ? { ...current, error: errorMessage(error) } : current));
+      if (error instanceof ApiError && error.status === 409) void refreshBoard();
     },
   });
 

@@ -27,6 +27,7 @@ import { startFlowJobs } from "@salus/server/flow/flow-jobs";
 import { buildApp } from "@salus/server/http/app";
 import { gatewayFromSetting } from "@salus/server/messaging/gateways";
 import { startOutboxWorker } from "@salus/server/messaging/outbox-worker";
+import { startWaitlistJob } from "@salus/server/scheduling/waitlist-jobs";
 import { BackupError, backupTo, readVerifiedBackup, restoreFrom } from "@salus/server/platform/backup";
 import { digestToken } from "@salus/server/platform/crypto";
 import { rotateFieldKeys } from "@salus/server/platform/field-crypto";
@@ -106,10 +107,12 @@ async function run(command: string, opts: Opts, services: Services): Promise<num
       const gateway = gatewayFromSetting(services.config.messageGateway, app.log);
       let stopOutbox = async () => {};
       let stopFlowJobs = async () => {};
+      let stopWaitlistJob = async () => {};
       let stopAuditSeals = async () => {};
       const close = async () => {
         await stopOutbox();
         await stopFlowJobs();
+        await stopWaitlistJob();
         // Last seal at shutdown, after the other jobs wrote their final entries.
         await stopAuditSeals();
         await app.close();
@@ -123,6 +126,8 @@ async function run(command: string, opts: Opts, services: Services): Promise<num
       stopOutbox = startOutboxWorker(services, gateway, 15_000, app.log);
       // Day-of flow: no-shows every minute, no-show risks hourly, the risk model daily (and at start if stale).
       stopFlowJobs = startFlowJobs(services, app.log);
+      // Waitlist offers past their expiry pass their held time to the next in line, every minute.
+      stopWaitlistJob = startWaitlistJob(services, app.log);
       // Audit chains sealed outside the database every minute (and at shutdown): `salus audit verify`
       // then names entries deleted from the end of a chain, or a chain deleted and started again.
       stopAuditSeals = startAuditSealJob(services, app.log);

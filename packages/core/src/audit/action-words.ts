@@ -122,6 +122,9 @@ export const AUDIT_ACTION_WORDS: Readonly<Record<string, string>> = {
   "waitlist.offer": "Offered a freed time from the waitlist",
   "waitlist.accept": "Accepted a waitlist offer",
   "waitlist.decline": "Declined a waitlist offer",
+  "waitlist.expire": "A waitlist offer expired; the time went to the next in line",
+  "waitlist.link.view": "Opened a waitlist offer link",
+  "waitlist.link.respond": "Answered a waitlist offer link (accept or decline)",
   "message.send": "Sent a message to the patient",
   "outbox.resume": "Let waiting messages leave again",
   // Day of the visit

@@ -81,8 +81,9 @@ describe("fitSms", () => {
     expect(out).toContain("N".repeat(20));
   });
 
-  it("throws when the fixed text alone does not fit", () => {
-    expect(() => fitSms(() => "x".repeat(161), {}, [])).toThrow();
+  it("returns the shortest it can when the fixed text alone does not fit", () => {
+    const out = fitSms((f: { name: string }) => `${"x".repeat(161)}${f.name}`, { name: "Ann" }, ["name"]);
+    expect(out).toBe("x".repeat(161));
   });
 
   it("property: any fields give one GSM-7 segment", () => {

@@ -128,19 +128,20 @@ export function toGsm7Ascii(text: string): string {
 /**
  * Renders an SMS that fits one GSM-7 segment: the text is made plain (`toGsm7Ascii`), and while it is too
  * long the fields in `shrink` are shortened in that order, each down to nothing if need be (a name cut
- * short, or left out, is better than a message split in four). Throws when the text without those fields
- * still does not fit, which is a template's mistake, caught by its tests.
+ * short, or left out, is better than a message split in four). When the text without those fields still
+ * does not fit (a template's mistake, caught by its tests, or a very long public URL), it is returned as
+ * short as it gets: a message that goes out in two segments is better than none.
  */
-export function fitSms<K extends string>(
-  render: (fields: Record<K, string>) => string,
-  fields: Record<K, string>,
-  shrink: readonly K[],
+export function fitSms<F extends Record<string, string>>(
+  render: (fields: F) => string,
+  fields: F,
+  shrink: readonly (keyof F)[],
   limit = SMS_GSM7_SINGLE,
 ): string {
-  const current = { ...fields };
-  for (const k of Object.keys(current) as K[])
+  const current: Record<keyof F, string> = { ...fields };
+  for (const k of Object.keys(current) as (keyof F)[])
     current[k] = toGsm7Ascii(current[k]).replace(/\s+/g, " ").trim();
-  const text = () => toGsm7Ascii(render(current));
+  const text = () => toGsm7Ascii(render(current as F));
   let out = text();
   for (const k of shrink) {
     while (out.length > limit && current[k].length > 0) {
@@ -149,6 +150,5 @@ export function fitSms<K extends string>(
       out = text();
     }
   }
-  if (out.length > limit) throw new Error(`SMS template does not fit ${limit} characters: ${out.length}`);
   return out;
 }

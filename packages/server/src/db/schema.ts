@@ -397,6 +397,9 @@ export interface WaitlistOffersTable {
   expires_at: string;
   created_at: string;
   responded_at: string | null;
+  /** The freed time the offer was cut from, passed on to the next patient in line (migration 0014). */
+  freed_start_at: string | null;
+  freed_end_at: string | null;
 }
 
 export interface OutboxMessagesTable {

@@ -786,6 +786,8 @@ export function fhirSchedulingRoutes(app: FastifyInstance, services: Services): 
           locationId,
           range: { start: from, end: to },
           now,
+          // Time held by a waitlist offer is not a free Slot (issue 10, item 5).
+          holds: {},
         });
         const roomIds = ctx.request.roomIds?.includes(schedule.resourceId) ? [schedule.resourceId] : [];
         const sid = schedule.id;

@@ -13,7 +13,7 @@ import { instantToLocal } from "@salus/core/scheduling/zoned-time";
 import { audited } from "../audit/audited.ts";
 import type { Trx } from "../db/transaction.ts";
 import type { Actor, Services } from "../platform/services.ts";
-import { loadVisitFacts, reminderLink } from "../scheduling/reminders.ts";
+import { loadVisitFacts, reminderLink, reminderShortLink, reminderSmsText } from "../scheduling/reminders.ts";
 
 const DAY = 86_400_000;
 /** History the model learns from. */
@@ -373,7 +373,11 @@ async function enqueueExtraReminder(
     timeZoneName: "short",
   }).format(new Date(a.start_at));
   // SMS: no visit type (it can reveal a diagnosis); email the same, kept short.
-  const body = `Hi ${facts.patientGivenName}, we are looking forward to seeing you with ${facts.practitionerName} at ${facts.locationName}, ${when}. Please confirm: ${confirm} If you cannot come, cancel here so someone else can have the time: ${cancel}`;
+  // An SMS fits one GSM-7 segment with a short link to the confirm page (issue 10, item 5).
+  const body =
+    channel === "sms"
+      ? reminderSmsText(facts, a.start_at, await reminderShortLink(trx, services, org, view))
+      : `Hi ${facts.patientGivenName}, we are looking forward to seeing you with ${facts.practitionerName} at ${facts.locationName}, ${when}. Please confirm: ${confirm} If you cannot come, cancel here so someone else can have the time: ${cancel}`;
   const sendAt = Math.max(now, Date.parse(a.start_at) - EXTRA_REMINDER_HOURS * 3_600_000);
   await trx
     .insertInto("outbox_messages")

@@ -27,6 +27,7 @@ import { flowRoutes } from "./routes/flow-routes.ts";
 import { privacyRoutes } from "./routes/privacy-routes.ts";
 import { recordsRoutes } from "./routes/records-routes.ts";
 import { schedulingRoutes } from "./routes/scheduling-routes.ts";
+import { waitlistOfferRoutes } from "./routes/waitlist-offer-routes.ts";
 
 export interface AppOptions {
   /** Directory of the built web app; served with an SPA fallback when it exists. */
@@ -198,6 +199,7 @@ export async function buildApp(services: Services, options: AppOptions = {}): Pr
   accountRoutes(app, services);
   schedulingRoutes(app, services);
   appointmentResponseRoutes(app, services);
+  waitlistOfferRoutes(app, services);
   calendarFeedRoutes(app, services);
   flowRoutes(app, services);
   recordsRoutes(app, services);

@@ -83,6 +83,10 @@ describe(`deny by default (${dialect})`, () => {
         "GET /r/:appointmentId",
         "HEAD /r/:appointmentId",
         "POST /r/:appointmentId",
+        // Waitlist offer links: the signed link is the credential (waitlist-offer-routes.ts).
+        "GET /w/:offerId",
+        "HEAD /w/:offerId",
+        "POST /w/:offerId",
         // A practitioner's iCalendar feed: the 256-bit secret in the URL is the credential (calendar-feed-routes.ts).
         "GET /calendar/:file",
         "HEAD /calendar/:file",

@@ -1,3 +1,4 @@
+import { smsLength } from "@salus/core/messaging/sms";
 import type { FastifyInstance } from "fastify";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { PLATFORM_CHAIN } from "../audit/append-audit.ts";
@@ -137,9 +138,11 @@ describe(`reminders and confirmation links (${dialect})`, () => {
     const sms = rows[0]!;
     expect(sms.recipient).toBe("+1 512 555 0199");
     expect(sms.subject).toBeNull();
+    // One GSM-7 segment with a short link (issue 10, item 5); the page shows the practitioner and the rest.
     expect(sms.body).toMatch(
-      /^Hi Jamie, reminder: your appointment with Nora Quinn at Riverside Clinic, Tue, Mar 10, 10:00 AM CDT\./,
+      /^Riverside Clinic: Hi Jamie, reminder of your visit Tue Mar 10 10:00 AM CDT\. Confirm or cancel: https:\/\/portal\.example\.test\/salus\/r\/[0-9A-Za-z]{10}$/,
     );
+    expect(smsLength(sms.body)).toMatchObject({ encoding: "gsm7", segments: 1 });
     expect(sms.body).not.toContain("Diabetes");
     expect(sms.body).not.toContain("Reminded");
     expect(sms.body).not.toContain("1961");

@@ -1,8 +1,10 @@
 import { createHmac, randomUUID, timingSafeEqual } from "node:crypto";
+import { fitSms } from "@salus/core/messaging/sms";
 import type { Trx } from "../db/transaction.ts";
 import type { Actor, Services } from "../platform/services.ts";
 import type { AppointmentView } from "./appointments.ts";
 import { loadSchedulingSettings } from "./settings.ts";
+import { shortLink } from "./short-links.ts";
 
 /**
  * Appointment reminders, written to the transactional outbox (`outbox_messages`) in the same transaction
@@ -104,17 +106,68 @@ export function formatVisitTime(startIso: string, timeZone: string): string {
   }).format(new Date(startIso));
 }
 
-/** Shorter, for SMS: "Mon, Mar 9, 10:00 AM CDT". */
-function formatVisitTimeShort(startIso: string, timeZone: string): string {
-  return new Intl.DateTimeFormat("en-US", {
+/**
+ * Shorter, for SMS: "Mon Mar 9 10:00 AM CDT"; only "10:00 AM" when `sameDayAs` is on the same local
+ * date (a hold ending today, said on the day the message is sent). Plain ASCII (Intl's narrow no-break space before "AM"
+ * is made a space by `fitSms`).
+ */
+export function formatSmsTime(iso: string, timeZone: string, sameDayAs?: string): string {
+  const day = (v: string) => new Intl.DateTimeFormat("en-CA", { timeZone }).format(new Date(v));
+  const time = (zoneName: boolean) =>
+    new Intl.DateTimeFormat("en-US", {
+      timeZone,
+      hour: "numeric",
+      minute: "2-digit",
+      ...(zoneName ? { timeZoneName: "short" as const } : {}),
+    }).format(new Date(iso));
+  if (sameDayAs && day(sameDayAs) === day(iso)) return time(false);
+  const date = new Intl.DateTimeFormat("en-US", {
     timeZone,
     weekday: "short",
     month: "short",
     day: "numeric",
-    hour: "numeric",
-    minute: "2-digit",
-    timeZoneName: "short",
-  }).format(new Date(startIso));
+  })
+    .format(new Date(iso))
+    .replaceAll(",", "");
+  return `${date} ${time(true)}`;
+}
+
+/**
+ * The reminder SMS (issue 10, item 5): one GSM-7 segment, so plain ASCII (accents transliterated), the
+ * patient's first name and the place shortened or left out if they would not fit, one short link to the
+ * page that shows the rest (practitioner, full date) and offers both confirm and cancel. No visit type: it
+ * can reveal a diagnosis on a lock screen.
+ */
+export function reminderSmsText(
+  facts: Pick<VisitFacts, "patientGivenName" | "locationName" | "timeZone">,
+  startIso: string,
+  shortUrl: string,
+): string {
+  return fitSms(
+    (f) =>
+      `${f.place}: ${f.name ? `Hi ${f.name}, r` : "R"}eminder of your visit ${formatSmsTime(startIso, facts.timeZone)}. Confirm or cancel: ${shortUrl}`,
+    { place: facts.locationName, name: facts.patientGivenName },
+    ["place", "name"],
+  );
+}
+
+/** The short link an SMS reminder carries: it opens the confirm page (which links to cancelling too). */
+export async function reminderShortLink(
+  trx: Trx,
+  services: Services,
+  organizationId: string,
+  appointment: Pick<AppointmentView, "id" | "version" | "start">,
+): Promise<string> {
+  const full = new URL(reminderLink(services, appointment, "confirm"));
+  const base = new URL(publicBaseUrl(services)).pathname.replace(/\/+$/, "");
+  return shortLink(trx, services, {
+    organization_id: organizationId,
+    kind: "reminder",
+    subject_id: appointment.id,
+    target: `${full.pathname.slice(base.length)}${full.search}`,
+    channel: "sms",
+    expires_at: new Date(appointment.start).toISOString(),
+  });
 }
 
 /** What a reminder says about a visit (loaded once per sync). */
@@ -186,17 +239,10 @@ export function reminderText(
   channel: "email" | "sms",
   facts: VisitFacts,
   startIso: string,
-  links: { confirm: string; cancel: string },
+  links: { confirm: string; cancel: string; short?: string | undefined },
 ): ReminderText {
-  if (channel === "sms") {
-    return {
-      subject: null,
-      body:
-        `Hi ${facts.patientGivenName}, reminder: your appointment with ${facts.practitionerName} at ` +
-        `${facts.locationName}, ${formatVisitTimeShort(startIso, facts.timeZone)}. ` +
-        `Confirm: ${links.confirm} Cancel: ${links.cancel}`,
-    };
-  }
+  if (channel === "sms")
+    return { subject: null, body: reminderSmsText(facts, startIso, links.short ?? links.confirm) };
   const when = formatVisitTime(startIso, facts.timeZone);
   return {
     subject: `Appointment reminder: ${when}`,
@@ -267,6 +313,10 @@ export async function syncReminders(
   const links = {
     confirm: reminderLink(services, appointment, "confirm"),
     cancel: reminderLink(services, appointment, "cancel"),
+    short:
+      channel === "sms"
+        ? await reminderShortLink(trx, services, actor.organizationId, appointment)
+        : undefined,
   };
   const text = reminderText(channel, facts, appointment.start, links);
   let enqueued = 0;

@@ -119,7 +119,7 @@ export async function bookSeries(
             error instanceof RacedBooking ||
             error instanceof RacedPatientBooking ||
             !(error instanceof DomainError) ||
-            !["conflict", "invalid_request", "patient_overlap"].includes(error.code)
+            !["conflict", "invalid_request", "patient_overlap", "slot_held"].includes(error.code)
           )
             throw error;
           skipped.push({ index: occurrence.index, localDate: occurrence.localDate, reason: error.message });
@@ -265,7 +265,7 @@ export async function changeSeries(
             error instanceof RacedBooking ||
             error instanceof RacedPatientBooking ||
             !(error instanceof DomainError) ||
-            !["conflict", "invalid_request", "patient_overlap"].includes(error.code)
+            !["conflict", "invalid_request", "patient_overlap", "slot_held"].includes(error.code)
           )
             throw error;
           problems.push({ path: `occurrences.${a.id}`, message: `${a.start}: ${error.message}` });

@@ -1,3 +1,4 @@
+import { randomUUID } from "node:crypto";
 import { DomainError } from "@salus/core";
 import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
 import { z } from "zod";
@@ -11,9 +12,11 @@ import {
   loadVisitFacts,
   publicBaseUrl,
   type ReminderAction,
+  reminderLink,
   type VisitFacts,
   verifyReminderLink,
 } from "../../scheduling/reminders.ts";
+import { resolveShortToken, SHORT_TOKEN_PATTERN } from "../../scheduling/short-links.ts";
 import { id } from "../schemas.ts";
 
 /**
@@ -34,6 +37,9 @@ const linkQuery = z.strictObject({
   v: z.coerce.number().int().min(1).max(1_000_000_000),
   exp: z.coerce.number().int().min(0).max(100_000_000_000),
   sig: z.string().regex(/^[A-Za-z0-9_-]{43}$/),
+  // The short link the patient came through (added by its redirect; not signed, so it only ever names
+  // the channel of a short link of this same appointment, checked when recorded).
+  ref: z.string().regex(SHORT_TOKEN_PATTERN).optional(),
 });
 type LinkQuery = z.infer<typeof linkQuery>;
 
@@ -55,6 +61,8 @@ interface Page {
   title: string;
   paragraphs: string[];
   form?: { appointmentId: string; link: LinkQuery; label: string } | undefined;
+  /** A plain link under the form (GET only: opening it changes nothing). */
+  more?: { href: string; label: string } | undefined;
 }
 
 const BUTTON =
@@ -81,6 +89,9 @@ function renderPage(services: Services, page: Page): string {
     `<main><h1 style="font-size: 1.5rem">${e(page.title)}</h1>`,
     ...page.paragraphs.map((p) => `<p>${e(p)}</p>`),
     form,
+    page.more
+      ? `<p style="margin-top: 1.5rem"><a href="${e(page.more.href)}">${e(page.more.label)}</a></p>`
+      : "",
     "</main></body></html>",
   ].join("\n");
 }
@@ -266,11 +277,56 @@ async function checkLink(
   };
 }
 
+function withRef(url: string, ref: string | undefined): string {
+  return ref ? `${url}&ref=${encodeURIComponent(ref)}` : url;
+}
+
 function visitLine(f: Found): string {
   return `Your appointment with ${f.facts.practitionerName} at ${f.facts.locationName} is on ${formatVisitTime(f.start, f.facts.timeZone)}.`;
 }
 
+/**
+ * `/r/{token}`: the short link of an SMS (issue 10, item 5) leads to the signed link it stands for (303),
+ * with `ref={token}` so the answer records which link was used. An expired token answers 410; an unknown
+ * one falls through to the appointment-link check, which refuses it like any altered link.
+ */
+async function followShortLink(
+  services: Services,
+  request: FastifyRequest,
+  reply: FastifyReply,
+  token: string,
+): Promise<FastifyReply | null> {
+  const row = await resolveShortToken(services.db.kysely, token);
+  if (!row) return null;
+  if (services.clock().getTime() >= Date.parse(row.expires_at)) {
+    await auditLink(services, request, {
+      organizationId: row.organization_id,
+      action: "appointment.link.view",
+      appointmentId: row.kind === "reminder" ? row.subject_id : null,
+      patientId: null,
+      outcome: "failure",
+      detail: { reason: "expired", shortLink: token },
+    });
+    return send(services, reply, {
+      status: 410,
+      title: "This link has expired",
+      paragraphs: ["Please call the practice if you need help."],
+    });
+  }
+  const sep = row.target.includes("?") ? "&" : "?";
+  return reply
+    .status(303)
+    .header("cache-control", "no-store")
+    .header("x-robots-tag", "noindex")
+    .redirect(`${publicBaseUrl(services)}${row.target}${sep}ref=${token}`, 303);
+}
+
 async function view(services: Services, request: FastifyRequest, reply: FastifyReply) {
+  const raw = (request.params as { appointmentId?: unknown }).appointmentId;
+  if (typeof raw === "string" && SHORT_TOKEN_PATTERN.test(raw)) {
+    const followed = await followShortLink(services, request, reply, raw);
+    if (followed) return followed;
+  }
   const checked = await checkLink(
     services,
     (request.params as { appointmentId?: unknown }).appointmentId,
@@ -306,6 +362,20 @@ async function view(services: Services, request: FastifyRequest, reply: FastifyR
       link,
       label: confirm ? "Confirm my appointment" : "Cancel my appointment",
     },
+    // One link in an SMS: the confirm page also leads to cancelling (another GET page with its own button).
+    more: confirm
+      ? {
+          href: withRef(
+            reminderLink(
+              services,
+              { id: found.appointmentId, version: found.version, start: found.start },
+              "cancel",
+            ),
+            link.ref,
+          ),
+          label: "I cannot come: cancel my appointment instead",
+        }
+      : undefined,
   });
 }
 
@@ -363,6 +433,26 @@ async function respond(services: Services, request: FastifyRequest, reply: Fasti
         .where("id", "=", found.appointmentId)
         .executeTakeFirst();
       const current = row?.version === link.v && row.status === "booked";
+      if (current) {
+        // Shown to the front desk on the appointment: the patient confirmed, when, through which link.
+        const short = link.ref ? await resolveShortToken(trx, link.ref) : null;
+        const viaShort =
+          short && short.kind === "reminder" && short.subject_id === found.appointmentId ? short : null;
+        await trx
+          .insertInto("appointment_responses")
+          .values({
+            organization_id: found.organizationId,
+            id: randomUUID(),
+            appointment_id: found.appointmentId,
+            kind: "reminder-confirmed",
+            responder: "patient",
+            via: viaShort ? `${viaShort.channel}-link` : "email-link",
+            link: viaShort ? `/r/${viaShort.token}` : `/r/${found.appointmentId}?action=confirm&v=${link.v}`,
+            version: link.v,
+            at: services.clock().toISOString(),
+          })
+          .execute();
+      }
       await appendAudit(
         trx,
         services.audit,

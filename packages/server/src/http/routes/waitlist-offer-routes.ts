@@ -1,0 +1,392 @@
+import { DomainError } from "@salus/core";
+import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
+import { z } from "zod";
+import { type AuditInput, appendAudit } from "../../audit/append-audit.ts";
+import { inTransaction } from "../../db/transaction.ts";
+import type { Actor, Services } from "../../platform/services.ts";
+import { verifyOfferLink } from "../../scheduling/offer-links.ts";
+import { formatVisitTime, publicBaseUrl } from "../../scheduling/reminders.ts";
+import { resolveShortToken, SHORT_TOKEN_PATTERN } from "../../scheduling/short-links.ts";
+import {
+  acceptOffer,
+  declineOffer,
+  type OfferAnswerVia,
+  passOnExpiredOffers,
+} from "../../scheduling/waitlist.ts";
+import { id } from "../schemas.ts";
+import { escapeHtml } from "./appointment-response-routes.ts";
+
+/**
+ * The link in a waitlist offer message (issue 10, item 5): `/w/{offerId}?exp=…&sig=…` (signed by
+ * `scheduling/offer-links.ts`; an SMS carries the short `/r/{token}` that redirects here). Public: the
+ * link is the credential. GET shows the offer (when, with whom, where, held until) and two buttons; only
+ * the POST of a button accepts or declines, so a link previewer or mail scanner never answers for the
+ * patient. An altered link answers 400 (audited on the platform chain), an expired or closed offer 410,
+ * a time someone else got first 409; every answer is audited. Script-free HTML, every value escaped.
+ */
+
+const linkQuery = z.strictObject({
+  exp: z.coerce.number().int().min(0).max(100_000_000_000),
+  sig: z.string().regex(/^[A-Za-z0-9_-]{43}$/),
+  ref: z.string().regex(SHORT_TOKEN_PATTERN).optional(),
+});
+const answerBody = linkQuery.extend({ choice: z.enum(["accept", "decline"]) });
+type LinkQuery = z.infer<typeof linkQuery>;
+
+const RATE_LIMIT = { max: 20, timeWindow: "1 minute" };
+const LINK_ACTOR = "waitlist-link";
+const BUTTON =
+  "font: inherit; padding: 0.6rem 1.2rem; border: 0; border-radius: 6px; background: #1c5d99; color: #fff; cursor: pointer";
+const SECONDARY =
+  "font: inherit; padding: 0.6rem 1.2rem; border: 1px solid #1c5d99; border-radius: 6px; background: #fff; color: #1c5d99; cursor: pointer";
+
+interface Page {
+  status: number;
+  title: string;
+  paragraphs: string[];
+  buttons?: { offerId: string; link: LinkQuery } | undefined;
+}
+
+function render(services: Services, page: Page): string {
+  const e = escapeHtml;
+  let forms = "";
+  if (page.buttons) {
+    const base = new URL(publicBaseUrl(services)).pathname.replace(/\/+$/, "");
+    const action = `${base}/w/${encodeURIComponent(page.buttons.offerId)}`;
+    const hidden = (Object.entries(page.buttons.link) as [string, string | number][])
+      .map(([k, v]) => `<input type="hidden" name="${e(k)}" value="${e(String(v))}">`)
+      .join("");
+    const form = (choice: string, label: string, style: string) =>
+      `<form method="post" action="${e(action)}" style="display: inline-block; margin: 0 0.5rem 0.5rem 0">${hidden}<input type="hidden" name="choice" value="${choice}"><button type="submit" style="${style}">${e(label)}</button></form>`;
+    forms = `<div>${form("accept", "Accept this time", BUTTON)}${form("decline", "Decline", SECONDARY)}</div>`;
+  }
+  return [
+    "<!doctype html>",
+    '<html lang="en"><head><meta charset="utf-8">',
+    '<meta name="viewport" content="width=device-width, initial-scale=1">',
+    '<meta name="robots" content="noindex">',
+    `<title>${e(page.title)}</title></head>`,
+    '<body style="font-family: system-ui, sans-serif; max-width: 36rem; margin: 2rem auto; padding: 0 1rem; line-height: 1.5; color: #1a1a1a">',
+    `<main><h1 style="font-size: 1.5rem">${e(page.title)}</h1>`,
+    ...page.paragraphs.map((p) => `<p>${e(p)}</p>`),
+    forms,
+    "</main></body></html>",
+  ].join("\n");
+}
+
+function send(services: Services, reply: FastifyReply, page: Page) {
+  return reply
+    .status(page.status)
+    .header("content-type", "text/html; charset=utf-8")
+    .header("cache-control", "no-store")
+    .header("x-robots-tag", "noindex")
+    .send(render(services, page));
+}
+
+function linkActor(organizationId: string, request: FastifyRequest): Actor {
+  return {
+    organizationId,
+    userId: null,
+    label: LINK_ACTOR,
+    roles: [],
+    permissions: [],
+    via: "token",
+    ip: request.ip ?? null,
+    requestId: String(request.id),
+  };
+}
+
+async function audit(
+  services: Services,
+  request: FastifyRequest,
+  e: {
+    organizationId: string | null;
+    action: string;
+    offerId: string | null;
+    patientId: string | null;
+    outcome: AuditInput["outcome"];
+    detail: Record<string, unknown>;
+  },
+) {
+  await inTransaction(
+    services.db,
+    (trx) =>
+      appendAudit(trx, services.audit, {
+        at: services.clock().toISOString(),
+        organizationId: e.organizationId,
+        userId: null,
+        actor: LINK_ACTOR,
+        action: e.action,
+        resourceType: "WaitlistOffer",
+        resourceId: e.offerId,
+        patientId: e.patientId,
+        outcome: e.outcome,
+        ip: request.ip ?? null,
+        requestId: String(request.id),
+        detail: JSON.stringify({ via: "link", ...e.detail }),
+      }),
+    { serializeOn: e.organizationId },
+  );
+}
+
+interface Offer {
+  organizationId: string;
+  id: string;
+  patientId: string;
+  givenName: string;
+  status: string;
+  start: string;
+  expiresAt: string;
+  place: string;
+  placePhone: string | null;
+  zone: string;
+  practitioner: string;
+}
+
+async function loadOffer(services: Services, offerId: string): Promise<Offer | null> {
+  // The signature is ours, so the id is one we issued; offer ids are UUIDs, unique across practices.
+  const rows = await services.db.kysely
+    .selectFrom("waitlist_offers as o")
+    .innerJoin("waitlist_entries as e", (j) =>
+      j.onRef("e.organization_id", "=", "o.organization_id").onRef("e.id", "=", "o.entry_id"),
+    )
+    .innerJoin("patients as p", (j) =>
+      j.onRef("p.organization_id", "=", "e.organization_id").onRef("p.id", "=", "e.patient_id"),
+    )
+    .innerJoin("locations as l", (j) =>
+      j.onRef("l.organization_id", "=", "e.organization_id").onRef("l.id", "=", "e.location_id"),
+    )
+    .innerJoin("staff_members as s", (j) =>
+      j.onRef("s.organization_id", "=", "o.organization_id").onRef("s.id", "=", "o.practitioner_id"),
+    )
+    .select([
+      "o.organization_id",
+      "o.id",
+      "o.status",
+      "o.start_at",
+      "o.expires_at",
+      "e.patient_id",
+      "p.given_name",
+      "l.name as place",
+      "l.phone as place_phone",
+      "l.time_zone",
+      "s.given_name as s_given",
+      "s.family_name as s_family",
+    ])
+    .where("o.id", "=", offerId)
+    .limit(2)
+    .execute();
+  const r = rows.length === 1 ? rows[0] : undefined;
+  if (!r) return null;
+  return {
+    organizationId: r.organization_id,
+    id: r.id,
+    patientId: r.patient_id,
+    givenName: r.given_name,
+    status: r.status,
+    start: new Date(r.start_at).toISOString(),
+    expiresAt: new Date(r.expires_at).toISOString(),
+    place: r.place,
+    placePhone: r.place_phone,
+    zone: r.time_zone,
+    practitioner: `${r.s_given} ${r.s_family}`,
+  };
+}
+
+const BAD_LINK: Omit<Page, "status"> = {
+  title: "This link does not work",
+  paragraphs: [
+    "The link is incomplete or has been altered. Please use the link exactly as it appears in your message, or call the practice.",
+  ],
+};
+
+type Checked = { ok: true; offer: Offer; link: LinkQuery } | { ok: false; page: Page };
+
+/** Verifies the link, finds the offer and refuses (audited) what can no longer be answered. */
+async function check(
+  services: Services,
+  request: FastifyRequest,
+  raw: unknown,
+  action: "waitlist.link.view" | "waitlist.link.respond",
+): Promise<Checked> {
+  const offerId = id.safeParse((request.params as { offerId?: unknown }).offerId);
+  const parsed = linkQuery.safeParse(raw);
+  const refuse = async (
+    status: number,
+    page: Omit<Page, "status">,
+    offer: Offer | null,
+    reason: string,
+  ): Promise<Checked> => {
+    await audit(services, request, {
+      organizationId: offer?.organizationId ?? null,
+      action,
+      offerId: offerId.success ? offerId.data : null,
+      patientId: offer?.patientId ?? null,
+      outcome: offer ? "failure" : "denied",
+      detail: { reason },
+    });
+    return { ok: false, page: { status, ...page } };
+  };
+  if (!offerId.success || !parsed.success) return refuse(400, BAD_LINK, null, "malformed");
+  const link = parsed.data;
+  if (!verifyOfferLink(services.secrets.encryptionKey, offerId.data, link.exp, link.sig))
+    return refuse(400, BAD_LINK, null, "bad_signature");
+  const offer = await loadOffer(services, offerId.data);
+  if (!offer)
+    return refuse(
+      410,
+      {
+        title: "This offer no longer exists",
+        paragraphs: ["Please call the practice if you need an appointment."],
+      },
+      null,
+      "not_found",
+    );
+  const now = services.clock();
+  const when = formatVisitTime(offer.start, offer.zone);
+  if (offer.status === "accepted")
+    return refuse(
+      410,
+      {
+        title: "You already accepted this time",
+        paragraphs: [`Your appointment with ${offer.practitioner} at ${offer.place} is on ${when}.`],
+      },
+      offer,
+      "accepted",
+    );
+  if (
+    offer.status === "expired" ||
+    now.getTime() >= link.exp * 1000 ||
+    now.toISOString() >= offer.expiresAt
+  ) {
+    // Lazily, as the job does: the time goes to the next patient in line now.
+    await inTransaction(
+      services.db,
+      (trx) => passOnExpiredOffers(trx, services, linkActor(offer.organizationId, request)),
+      { serializeOn: offer.organizationId },
+    );
+    return refuse(
+      410,
+      {
+        title: "This offer has expired",
+        paragraphs: [
+          `The time on ${when} was held for you until ${formatVisitTime(offer.expiresAt, offer.zone)}. You are still on the waitlist; we will write again when another time opens up.`,
+        ],
+      },
+      offer,
+      "expired",
+    );
+  }
+  if (offer.status !== "open")
+    return refuse(
+      410,
+      {
+        title: "This offer is no longer open",
+        paragraphs: [
+          "You declined it, or the time was given to someone else. You are still on the waitlist unless you asked to leave it.",
+        ],
+      },
+      offer,
+      offer.status,
+    );
+  return { ok: true, offer, link };
+}
+
+async function via(services: Services, offerId: string, ref: string | undefined): Promise<OfferAnswerVia> {
+  const short = ref ? await resolveShortToken(services.db.kysely, ref) : null;
+  if (short && short.kind === "offer" && short.subject_id === offerId)
+    return { via: `${short.channel}-link`, link: `/r/${short.token}` };
+  return { via: "email-link", link: `/w/${offerId}` };
+}
+
+async function view(services: Services, request: FastifyRequest, reply: FastifyReply) {
+  const checked = await check(services, request, request.query, "waitlist.link.view");
+  if (!checked.ok) return send(services, reply, checked.page);
+  const { offer, link } = checked;
+  await audit(services, request, {
+    organizationId: offer.organizationId,
+    action: "waitlist.link.view",
+    offerId: offer.id,
+    patientId: offer.patientId,
+    outcome: "success",
+    detail: {},
+  });
+  return send(services, reply, {
+    status: 200,
+    title: "An earlier appointment is open",
+    paragraphs: [
+      `Hello ${offer.givenName},`,
+      `An appointment with ${offer.practitioner} at ${offer.place} is open on ${formatVisitTime(offer.start, offer.zone)}.`,
+      `We are holding it for you until ${formatVisitTime(offer.expiresAt, offer.zone)}. Press "Accept this time" to book it, or "Decline" to let the next patient have it; either way you can call us${offer.placePhone ? ` at ${offer.placePhone}` : ""}.`,
+    ],
+    buttons: { offerId: offer.id, link },
+  });
+}
+
+async function respond(services: Services, request: FastifyRequest, reply: FastifyReply) {
+  const body = answerBody.safeParse(request.body ?? {});
+  const checked = await check(
+    services,
+    request,
+    body.success ? { exp: body.data.exp, sig: body.data.sig, ref: body.data.ref } : {},
+    "waitlist.link.respond",
+  );
+  if (!checked.ok) return send(services, reply, checked.page);
+  if (!body.success) return send(services, reply, { status: 400, ...BAD_LINK });
+  const { offer, link } = checked;
+  const actor = linkActor(offer.organizationId, request);
+  const answer = await via(services, offer.id, link.ref);
+  const when = formatVisitTime(offer.start, offer.zone);
+  try {
+    if (body.data.choice === "accept") {
+      await acceptOffer(services, actor, offer.id, answer);
+      return send(services, reply, {
+        status: 200,
+        title: "Thank you, your appointment is booked",
+        paragraphs: [
+          `Your appointment with ${offer.practitioner} at ${offer.place} is on ${when}.`,
+          "You will get a reminder before the visit. If you had a later appointment for the same visit, it has been cancelled.",
+        ],
+      });
+    }
+    await declineOffer(services, actor, offer.id, answer);
+    return send(services, reply, {
+      status: 200,
+      title: "Thank you for letting us know",
+      paragraphs: [
+        `The time on ${when} goes to the next patient on the waitlist. You stay on the waitlist; we will write again when another time opens up.`,
+      ],
+    });
+  } catch (error) {
+    // acceptOffer and declineOffer have audited the refusal already.
+    if (!(error instanceof DomainError)) throw error;
+    return send(services, reply, {
+      status: error.code === "not_found" ? 410 : 409,
+      title: "This time could not be booked",
+      paragraphs: [error.message, "Please call the practice; you are still on the waitlist."],
+    });
+  }
+}
+
+/** Registers GET and POST /w/:offerId (public, rate-limited, their own urlencoded body parser). */
+export function waitlistOfferRoutes(app: FastifyInstance, services: Services): void {
+  app.register(async (scope) => {
+    scope.addContentTypeParser(
+      "application/x-www-form-urlencoded",
+      { parseAs: "string", bodyLimit: 4096 },
+      (_request, body, done) => {
+        done(null, Object.fromEntries(new URLSearchParams(String(body))));
+      },
+    );
+    scope.get(
+      "/w/:offerId",
+      { config: { permission: "public", rateLimit: RATE_LIMIT }, schema: { hide: true } },
+      (request, reply) => view(services, request, reply),
+    );
+    scope.post(
+      "/w/:offerId",
+      { config: { permission: "public", rateLimit: RATE_LIMIT }, bodyLimit: 4096, schema: { hide: true } },
+      (request, reply) => respond(services, request, reply),
+    );
+  });
+}

@@ -1,0 +1,44 @@
+import type { Trx } from "../db/transaction.ts";
+import type { Actor } from "../platform/services.ts";
+
+/**
+ * What patients answered about an appointment, shown to the front desk on the appointment itself (issue
+ * 10, item 5): a reminder confirmed (when, through which link) and a waitlist offer accepted (by whom,
+ * through which link or at the front desk). Written by the link pages and `acceptOffer`.
+ */
+export interface AppointmentResponseView {
+  kind: "reminder-confirmed" | "offer-accepted";
+  /** "patient" (through a link) or the staff member's name. */
+  by: string;
+  /** "sms-link", "email-link" or "staff". */
+  via: string;
+  /** The link used (`/r/AbC12xYz90`), null when staff answered. */
+  link: string | null;
+  /** The appointment version answered (a later move makes an older confirmation stale). */
+  version: number;
+  at: string;
+}
+
+/** The answers about one appointment, oldest first (the caller has checked the actor may see it). */
+export async function loadAppointmentResponses(
+  trx: Trx,
+  actor: Actor,
+  appointmentId: string,
+): Promise<AppointmentResponseView[]> {
+  const rows = await trx
+    .selectFrom("appointment_responses")
+    .selectAll()
+    .where("organization_id", "=", actor.organizationId)
+    .where("appointment_id", "=", appointmentId)
+    .orderBy("at")
+    .orderBy("id")
+    .execute();
+  return rows.map((r) => ({
+    kind: r.kind,
+    by: r.responder,
+    via: r.via,
+    link: r.link,
+    version: r.version,
+    at: new Date(r.at).toISOString(),
+  }));
+}

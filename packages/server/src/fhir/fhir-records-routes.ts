@@ -10,7 +10,7 @@ import { recordBundle, recordResources } from "../export/fhir-bundle.ts";
 import { collectRecord, type RecordPart } from "../export/record-data.ts";
 import { readRecordForExport } from "../export/record-export.ts";
 import { actorOf } from "../http/guard.ts";
-import { idParams, text } from "../http/schemas.ts";
+import { idParams, STATE_CODE, STATE_CODE_MESSAGE, text } from "../http/schemas.ts";
 import type { Actor, Services } from "../platform/services.ts";
 import { practiceZone } from "../privacy/practice-zone.ts";
 import { requirePatientAccess } from "../records/patient-access.ts";
@@ -203,7 +203,7 @@ const patientBody = z.strictObject({
         use: str(20).optional(),
         line: z.array(text(200)).max(2).optional(),
         city: text(100).optional(),
-        state: text(50).optional(),
+        state: z.string().regex(STATE_CODE, STATE_CODE_MESSAGE).optional(),
         postalCode: text(20).optional(),
         country: text(50).optional(),
       }),

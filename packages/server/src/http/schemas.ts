@@ -25,6 +25,19 @@ export function optionalText(max: number) {
     .transform((v) => (v === "" ? null : v));
 }
 
+/** A US state or territory as its two-letter code (`TX`). */
+export const STATE_CODE = /^[A-Z]{2}$/;
+export const STATE_CODE_MESSAGE = "must be a two-letter state code such as TX, not the state's name";
+
+/**
+ * An optional address state: the two-letter code, or empty/null to clear it. A name ("Texas") is
+ * refused with a message, never cut to two letters or replaced (issue 10 item 10).
+ */
+export const stateCode = z
+  .union([z.string().regex(STATE_CODE, STATE_CODE_MESSAGE), z.literal(""), z.null()])
+  .optional()
+  .transform((v) => (v === "" ? null : v));
+
 export const plainDate = z.string().regex(/^\d{4}-\d{2}-\d{2}$/, "must be a date written YYYY-MM-DD");
 export const id = z
   .string()

@@ -29,7 +29,19 @@ import {
 } from "../../directory/staff.ts";
 import type { Services } from "../../platform/services.ts";
 import { actorOf } from "../guard.ts";
-import { errorBody, id, idParams, listQuery, optionalText, page, plainDate, text } from "../schemas.ts";
+import {
+  errorBody,
+  id,
+  idParams,
+  listQuery,
+  optionalText,
+  page,
+  plainDate,
+  STATE_CODE,
+  STATE_CODE_MESSAGE,
+  stateCode,
+  text,
+} from "../schemas.ts";
 
 const locationOut = z.object({
   id: z.string(),
@@ -49,7 +61,7 @@ const locationIn = z.strictObject({
   addressLine1: optionalText(200),
   addressLine2: optionalText(200),
   city: optionalText(100),
-  state: optionalText(50),
+  state: stateCode,
   postalCode: optionalText(20),
   phone: optionalText(40),
   active: z.boolean().optional(),
@@ -62,7 +74,7 @@ const equipmentIn = roomIn.extend({ kind: text(100) });
 
 const licenseOut = z.object({ id: z.string(), state: z.string(), number: z.string(), expiresOn: z.string() });
 const licenseIn = z.strictObject({
-  state: z.string().regex(/^[A-Z]{2}$/, "must be a two-letter state code such as TX"),
+  state: z.string().regex(STATE_CODE, STATE_CODE_MESSAGE),
   number: text(50),
   expiresOn: plainDate,
 });
@@ -173,7 +185,7 @@ const guarantorIn = z.strictObject({
   addressLine1: optionalText(200),
   addressLine2: optionalText(200),
   city: optionalText(100),
-  state: optionalText(50),
+  state: stateCode,
   postalCode: optionalText(20),
 });
 const patientIn = z.strictObject({
@@ -197,7 +209,7 @@ const patientIn = z.strictObject({
   addressLine1: optionalText(200),
   addressLine2: optionalText(200),
   city: optionalText(100),
-  state: optionalText(50),
+  state: stateCode,
   postalCode: optionalText(20),
   contactMethod: contactMethod.nullable().optional(),
   mayLeaveMessage: z.boolean().nullable().optional(),

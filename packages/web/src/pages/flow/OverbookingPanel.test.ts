@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import type { OverbookingSuggestion } from "./api.ts";
-import { money, topSuggestions } from "./OverbookingPanel.tsx";
+import { costsInWords, money, topSuggestions } from "./OverbookingPanel.tsx";
 
 function suggestion(start: string, netGainCents: number, recommend = true): OverbookingSuggestion {
   return {
@@ -31,6 +31,18 @@ describe("overbooking suggestions", () => {
       ["13", 100],
       ["15", 100],
     ]);
+  });
+
+  it("never lists a slot blocked by a break, and states the minute values it weighs", () => {
+    const blocked = { ...suggestion("2026-11-27T17:40:00Z", 900), blockedBy: "into-break" as const };
+    expect(topSuggestions([blocked, suggestion("2026-11-27T15:00:00Z", 100)]).map((s) => s.start)).toEqual([
+      "2026-11-27T15:00:00Z",
+    ]);
+    expect(
+      costsInWords({ idleMinuteValueCents: 300, waitMinuteCostCents: 50, overtimeMinuteCostCents: 400 }),
+    ).toBe(
+      "an idle practitioner minute $3.00, a patient's waiting minute $0.50, an overtime minute (into a break or past the end of the day) $4.00",
+    );
   });
 
   it("shows money from integer cents", () => {

@@ -2,7 +2,7 @@ import { Button, Paper, Table, Text, Title } from "@mantine/core";
 import { useQuery } from "@tanstack/react-query";
 import { useState } from "react";
 import { formatRange } from "../../lib/zoned.ts";
-import { type BoardQuery, flow, type OverbookingSuggestion } from "./api.ts";
+import { type BoardQuery, flow, type OverbookingCosts, type OverbookingSuggestion } from "./api.ts";
 import { percent } from "./logic.ts";
 
 /** Dollars from integer cents for display (`1250` → `$12.50`). */
@@ -13,16 +13,22 @@ export function money(cents: number): string {
 
 const FIRST = 5;
 
-/** The recommended suggestions, best expected gain first. */
+/** The minute values in words, as the suggestions weigh them. */
+export function costsInWords(costs: OverbookingCosts): string {
+  return `an idle practitioner minute ${money(costs.idleMinuteValueCents)}, a patient's waiting minute ${money(costs.waitMinuteCostCents)}, an overtime minute (into a break or past the end of the day) ${money(costs.overtimeMinuteCostCents)}`;
+}
+
+/** The recommended suggestions, best expected gain first (never one blocked by a break). */
 export function topSuggestions(suggestions: readonly OverbookingSuggestion[]): OverbookingSuggestion[] {
   return suggestions
-    .filter((s) => s.recommend)
+    .filter((s) => s.recommend && !s.blockedBy)
     .sort((a, b) => b.netGainCents - a.netGainCents || a.start.localeCompare(b.start));
 }
 
 /**
  * Where a second patient is worth booking today: the slots whose expected empty minutes (from no-show
- * risk) cost more than the extra waiting a second patient would cause. Booking stays in the schedule.
+ * risk) are worth more than the extra waiting and overtime a second patient would cause, never into a
+ * break. The minute values it weighs are stated. Booking stays in the schedule.
  */
 export function OverbookingPanel({
   q,
@@ -49,9 +55,11 @@ export function OverbookingPanel({
       <Title order={2} size="h5" id="overbooking-heading">
         Worth overbooking
       </Title>
-      <Text size="xs" c="dimmed" mb="xs">
-        These visits are likely to be missed: a second patient here is expected to gain more than the extra
-        waiting costs (values from Flow settings). Book from the schedule.
+      <Text size="xs" c="dimmed" mb="xs" data-testid="overbooking-costs">
+        These visits are likely enough to be missed that a second patient here is expected to gain more than
+        the extra waiting and overtime cost; never into a break, whose time absorbs delay before it. Weighed
+        with {suggestions.data?.costs ? costsInWords(suggestions.data.costs) : "the values"} (Flow settings).
+        Book from the schedule.
       </Text>
       <Table.ScrollContainer minWidth={560}>
         <Table aria-label="Overbooking suggestions" verticalSpacing={4}>
@@ -61,6 +69,7 @@ export function OverbookingPanel({
               <Table.Th>Time</Table.Th>
               <Table.Th ta="right">No-show risk</Table.Th>
               <Table.Th ta="right">Extra waiting</Table.Th>
+              <Table.Th ta="right">Overtime</Table.Th>
               <Table.Th ta="right">Expected gain</Table.Th>
             </Table.Tr>
           </Table.Thead>
@@ -71,6 +80,7 @@ export function OverbookingPanel({
                 <Table.Td>{formatRange(s.start, s.end, timeZone)}</Table.Td>
                 <Table.Td ta="right">{percent(s.noShowProbability)}</Table.Td>
                 <Table.Td ta="right">{Math.round(s.expectedExtraWaitMinutes)} min</Table.Td>
+                <Table.Td ta="right">{Math.round(s.expectedOvertimeMinutes)} min</Table.Td>
                 <Table.Td ta="right">{money(s.netGainCents)}</Table.Td>
               </Table.Tr>
             ))}

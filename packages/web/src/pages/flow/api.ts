@@ -155,7 +155,16 @@ export interface OverbookingSuggestion {
   emptySlotCostCents: number;
   extraWaitingCostCents: number;
   netGainCents: number;
+  /** Never suggested: the slot is in or across a break, or its extra visit would run into one. */
+  blockedBy?: "in-break" | "into-break" | null;
   recommend: boolean;
+}
+
+/** The minute values the suggestions weigh (the practice's flow settings), in cents. */
+export interface OverbookingCosts {
+  idleMinuteValueCents: number;
+  waitMinuteCostCents: number;
+  overtimeMinuteCostCents: number;
 }
 
 export interface BoardQuery {
@@ -185,7 +194,12 @@ export const flow = {
   accept: (proposalId: string) =>
     api<AcceptResponse>(`/api/flow/proposals/${enc(proposalId)}/accept`, { method: "POST", body: {} }),
   overbooking: (q: BoardQuery, signal?: AbortSignal) =>
-    api<{ locationId: string; date: string; suggestions: OverbookingSuggestion[] }>("/api/flow/overbooking", {
+    api<{
+      locationId: string;
+      date: string;
+      costs?: OverbookingCosts;
+      suggestions: OverbookingSuggestion[];
+    }>("/api/flow/overbooking", {
       query: { ...q },
       signal,
       background: true,

@@ -1,4 +1,4 @@
-import { Button, Group, NumberInput, Stack, Table, Text, TextInput } from "@mantine/core";
+import { Alert, Button, Group, NumberInput, Stack, Table, Text, TextInput, Title } from "@mantine/core";
 import { useMutation } from "@tanstack/react-query";
 import { type FormEvent, type ReactNode, useState } from "react";
 import {
@@ -16,13 +16,15 @@ import { FormError } from "../../components/FormError.tsx";
 import { PageHeader } from "../../components/PageHeader.tsx";
 import { errorMessage, LoadError, Loading } from "../../components/QueryState.tsx";
 import { todayIn } from "../../lib/zoned.ts";
-import { reports, type WhatIfResult } from "./api.ts";
+import { reports, type WhatIfBackTest, type WhatIfResult } from "./api.ts";
 import {
+  backTestInWords,
   basisInWords,
   bestWhatIfRow,
   defaultRange,
   formatMin,
   formatWithCi,
+  signedPercent,
   whatIfChartData,
   whatIfLabel,
 } from "./logic.ts";
@@ -130,7 +132,9 @@ function WhatIfForm({
         thin line on each mean-wait bar is its 95% confidence interval. Every row uses the same simulated
         patients, so differences between rows come from the rules themselves; where two intervals do not
         overlap, the difference would hold on other draws too. The same seed gives the same figures, so a
-        result can be checked again.
+        result can be checked again. Before trusting the rows, read the back-test: the chosen days are
+        replayed as they went (booked times, who came and when, each visit's length) and the predicted mean
+        wait is set beside the one the flow report measured, week by week.
       </Text>
       {run.isError ? <FormError message={errorMessage(run.error)} /> : null}
       {run.data ? <WhatIfResults result={run.data} /> : null}
@@ -151,6 +155,7 @@ function WhatIfResults({ result }: { result: WhatIfResult }) {
           {basis}
         </Text>
       ) : null}
+      {result.backTest ? <BackTest backTest={result.backTest} /> : null}
       {best ? (
         <Text size="sm" data-testid="what-if-best">
           Least waiting: <b>{whatIfLabel(best)}</b>, {formatWithCi(best.meanWait, best.meanWaitCi)} mean wait,{" "}
@@ -207,6 +212,58 @@ function WhatIfResults({ result }: { result: WhatIfResult }) {
                 <Table.Td ta="right">{formatMin(row.overtime)}</Table.Td>
               </Table.Tr>
             ))}
+          </Table.Tbody>
+        </Table>
+      </Table.ScrollContainer>
+    </Stack>
+  );
+}
+
+/** Measured against predicted mean wait per recent week, with a warning when a week is off by more than 20%. */
+function BackTest({ backTest }: { backTest: WhatIfBackTest }) {
+  const words = backTestInWords(backTest);
+  return (
+    <Stack gap="xs" component="section" aria-labelledby="back-test-heading">
+      <Title order={2} size="h5" id="back-test-heading">
+        Back-test: does the basis reproduce the practice's waits?
+      </Title>
+      {words.warn ? (
+        <Alert color="orange" title="The basis misses the measured wait" data-testid="back-test-summary">
+          {words.text}
+        </Alert>
+      ) : (
+        <Text size="sm" data-testid="back-test-summary">
+          {words.text}
+        </Text>
+      )}
+      <Table.ScrollContainer minWidth={560}>
+        <Table striped withTableBorder aria-label="Back-test" verticalSpacing={4}>
+          <Table.Thead>
+            <Table.Tr>
+              <Table.Th>Week</Table.Th>
+              <Table.Th ta="right">Sessions</Table.Th>
+              <Table.Th ta="right">Measured mean wait</Table.Th>
+              <Table.Th ta="right">Predicted mean wait</Table.Th>
+              <Table.Th ta="right">Error</Table.Th>
+            </Table.Tr>
+          </Table.Thead>
+          <Table.Tbody>
+            {backTest.periods.map((p) => {
+              const off = p.relativeError !== null && Math.abs(p.relativeError) > backTest.tolerance;
+              return (
+                <Table.Tr key={p.from}>
+                  <Table.Td>
+                    {p.from} to {p.to}
+                  </Table.Td>
+                  <Table.Td ta="right">{p.sessions}</Table.Td>
+                  <Table.Td ta="right">{formatMin(p.measuredMeanWait)}</Table.Td>
+                  <Table.Td ta="right">{formatMin(p.predictedMeanWait)}</Table.Td>
+                  <Table.Td ta="right" c={off ? "orange.8" : undefined} fw={off ? 700 : undefined}>
+                    {signedPercent(p.relativeError)}
+                  </Table.Td>
+                </Table.Tr>
+              );
+            })}
           </Table.Tbody>
         </Table>
       </Table.ScrollContainer>

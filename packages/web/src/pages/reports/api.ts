@@ -77,10 +77,36 @@ export interface WhatIfBasis {
   punctuality: { meanMinutes: number; sdMinutes: number; lateShare: number; samples: number };
   sessionPatients: number;
   intervalMinutes: number;
+  /** Minutes with the practitioner alone, and the fitted changeover between patients. */
+  observedServiceMinutes: number;
+  changeoverMinutes: number;
+  sessions: number;
+}
+
+/** One recent week replayed: measured against predicted mean wait. */
+export interface BackTestPeriod {
+  from: string;
+  to: string;
+  sessions: number;
+  patients: number;
+  measuredMeanWait: number;
+  predictedMeanWait: number;
+  relativeError: number | null;
+}
+
+export interface WhatIfBackTest {
+  periods: BackTestPeriod[];
+  measuredMeanWait: number;
+  predictedMeanWait: number;
+  relativeError: number | null;
+  worstRelativeError: number | null;
+  tolerance: number;
+  withinTolerance: boolean;
 }
 
 export interface WhatIfResult {
   basis: Partial<WhatIfBasis>;
+  backTest?: WhatIfBackTest;
   rows: WhatIfRow[];
 }
 

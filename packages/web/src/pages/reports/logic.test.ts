@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
 import type { WhatIfRow } from "./api.ts";
 import {
+  backTestInWords,
   basisInWords,
   bestWhatIfRow,
   brierInWords,
@@ -10,6 +11,7 @@ import {
   formatRate,
   formatWithCi,
   reliabilityPoints,
+  signedPercent,
   sortedWeights,
   whatIfChartData,
   whatIfLabel,
@@ -130,6 +132,27 @@ describe("defaultRange", () => {
   });
 });
 
+describe("backTestInWords", () => {
+  const bt = { periods: [{}], measuredMeanWait: 4.44, predictedMeanWait: 4.5, tolerance: 0.2 };
+  it("says measured against predicted, and warns when a week is off by more than the tolerance", () => {
+    expect(backTestInWords({ ...bt, worstRelativeError: 0.16, withinTolerance: true })).toEqual({
+      text: "Replaying the practice's own sessions predicts 4.5 min of mean wait; the flow report measured 4.4 min. Every week is within 20% (the worst week off by 16%).",
+      warn: false,
+    });
+    const off = backTestInWords({ ...bt, worstRelativeError: 0.35, withinTolerance: false });
+    expect(off.warn).toBe(true);
+    expect(off.text).toMatch(
+      /off by more than 20% \(the worst week off by 35%\): read the comparison with care/,
+    );
+    expect(
+      backTestInWords({ ...bt, periods: [], worstRelativeError: null, withinTolerance: false }).warn,
+    ).toBe(true);
+    expect(signedPercent(0.123)).toBe("+12%");
+    expect(signedPercent(-0.05)).toBe("−5%");
+    expect(signedPercent(null)).toBe("—");
+  });
+});
+
 describe("basisInWords", () => {
   it("says what the comparison was drawn from", () => {
     expect(
@@ -143,7 +166,7 @@ describe("basisInWords", () => {
         intervalMinutes: 20,
       }),
     ).toBe(
-      "Based on 1,234 past visits; visits last 18.3 min on average (coefficient of variation 0.46); 7% no-shows; patients arrive 2.5 min early on average (20% late); sessions of 12 patients every 20 min.",
+      "Based on 1,234 past visits; each visit takes the practitioner 18.3 min on average (coefficient of variation 0.46); 7% no-shows; patients arrive 2.5 min early on average (20% late); sessions of 12 patients, one every 20 min (the practice's gaps included).",
     );
   });
 

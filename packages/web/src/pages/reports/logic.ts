@@ -131,7 +131,13 @@ export function basisInWords(basis: Partial<WhatIfBasis>): string {
   if (basis.visits !== undefined) parts.push(`${basis.visits.toLocaleString("en-US")} past visits`);
   if (basis.meanServiceMinutes !== undefined) {
     const cv = basis.cv !== undefined ? ` (coefficient of variation ${basis.cv.toFixed(2)})` : "";
-    parts.push(`visits last ${basis.meanServiceMinutes.toFixed(1)} min on average${cv}`);
+    const split =
+      basis.observedServiceMinutes !== undefined && basis.changeoverMinutes !== undefined
+        ? `: ${basis.observedServiceMinutes.toFixed(1)} with the practitioner and ${basis.changeoverMinutes.toFixed(1)} between patients, fitted on ${basis.sessions ?? "the"} sessions`
+        : "";
+    parts.push(
+      `each visit takes the practitioner ${basis.meanServiceMinutes.toFixed(1)} min on average${split}${cv}`,
+    );
   }
   if (basis.noShowRate !== undefined) parts.push(`${formatRate(basis.noShowRate)} no-shows`);
   const p = basis.punctuality;
@@ -143,7 +149,44 @@ export function basisInWords(basis: Partial<WhatIfBasis>): string {
     parts.push(`patients arrive ${when} on average (${formatRate(p.lateShare)} late)`);
   }
   if (basis.sessionPatients !== undefined && basis.intervalMinutes !== undefined) {
-    parts.push(`sessions of ${basis.sessionPatients} patients every ${basis.intervalMinutes} min`);
+    parts.push(
+      `sessions of ${basis.sessionPatients} patients, one every ${basis.intervalMinutes} min (the practice's gaps included)`,
+    );
   }
   return parts.length ? `Based on ${parts.join("; ")}.` : "";
+}
+
+/** A relative error as a signed percentage (`0.123` → `+12%`, `-0.05` → `−5%`). */
+export function signedPercent(x: number | null): string {
+  if (x === null) return "—";
+  const p = Math.round(x * 100);
+  return p > 0 ? `+${p}%` : p < 0 ? `−${-p}%` : "0%";
+}
+
+/** The back-test in one sentence, and whether the page should warn (a week missed by more than the tolerance). */
+export function backTestInWords(bt: {
+  periods: readonly unknown[];
+  measuredMeanWait: number;
+  predictedMeanWait: number;
+  worstRelativeError: number | null;
+  tolerance: number;
+  withinTolerance: boolean;
+}): { text: string; warn: boolean } {
+  if (bt.periods.length === 0)
+    return {
+      text: "No finished sessions with flow times in this range to check the basis against.",
+      warn: true,
+    };
+  const tol = Math.round(bt.tolerance * 100);
+  const worst =
+    bt.worstRelativeError === null
+      ? ""
+      : ` (the worst week off by ${Math.round(bt.worstRelativeError * 100)}%)`;
+  const head = `Replaying the practice's own sessions predicts ${bt.predictedMeanWait.toFixed(1)} min of mean wait; the flow report measured ${bt.measuredMeanWait.toFixed(1)} min`;
+  return bt.withinTolerance
+    ? { text: `${head}. Every week is within ${tol}%${worst}.`, warn: false }
+    : {
+        text: `${head}, but at least one week is off by more than ${tol}%${worst}: read the comparison with care.`,
+        warn: true,
+      };
 }

@@ -123,6 +123,7 @@ const MATRIX: Record<string, Kind> = {
   "POST /api/appointments/:id/reschedule": { kind: "path", section: "schedule" },
   "POST /api/appointments/:id/cancel": { kind: "path", section: "schedule" },
   "POST /api/appointments/:id/status": { kind: "path", section: "schedule" },
+  "POST /api/appointments/:id/undo-no-show": { kind: "path", section: "schedule" },
   "POST /api/appointments/:id/flow": { kind: "path", section: "schedule" },
   "GET /api/patients/:id/no-shows": { kind: "path", section: "schedule" },
   "GET /fhir/R4/Appointment": {

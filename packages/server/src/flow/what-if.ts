@@ -284,7 +284,8 @@ export async function whatIf(services: Services, actor: Actor, input: WhatIfInpu
   for (let w = weeks - 1; w >= 0; w--) {
     const to = addDays(input.to, -7 * w);
     const fromRaw = addDays(to, -6);
-    const from = fromRaw < input.from ? input.from : fromRaw; // the range's first week may be short
+    // The range's first week may be short: it starts on the range's first day (dates compare as text).
+    const from = [fromRaw, input.from].sort().at(-1)!;
     const inWeek = sessions.map((x, k) => [x, k] as const).filter(([x]) => x.date >= from && x.date <= to);
     const measured = inWeek.flatMap(([x]) => x.measured.filter((m): m is number => m !== null));
     const predicted = inWeek.flatMap(([, k]) => predictedBySession[k]!);

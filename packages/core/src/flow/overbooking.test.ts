@@ -383,3 +383,29 @@ describe("suggestOverbooking with times, gaps and breaks (issue 10 item 9)", () 
     }
   });
 });
+
+describe("suggestOverbooking on a long busy day", () => {
+  it("stays quick with 30 back-to-back visits of all different lengths, and close to a Monte Carlo run", () => {
+    const slotList = Array.from({ length: 30 }, (_, k) => ({
+      start: 480 + 15 * k,
+      end: 495 + 15 * k,
+      service: 11 + ((k * 7) % 13) + k / 31,
+      p: 0.15 + (k % 4) / 20,
+    }));
+    const t0 = performance.now();
+    const s = suggestOverbooking({
+      slots: slotList.map((x, k) => ({
+        slotId: `s${k}`,
+        ...x,
+        serviceMinutes: x.service,
+        noShowProbability: x.p,
+      })),
+      costs: { idleMinuteValue: 300, waitMinuteCost: 50, overtimeMinuteCost: 400 },
+      serviceMinutes: 15,
+      dayEnd: 480 + 15 * 30,
+    });
+    expect(performance.now() - t0).toBeLessThan(5000);
+    const sim = simulateTimed(slotList, [480 + 15 * 30], 3, 1, 20_000, 77);
+    expect(Math.abs(s[3]!.expectedExtraWaitMinutes - sim.wait) / sim.wait).toBeLessThan(0.03);
+  });
+});

@@ -23,7 +23,8 @@
  * patient costs at least as much as the first: the net gain of slot i is linear in p_i and never falls as
  * p_i rises (a riskier slot is never less recommended, all else equal; a property test checks it).
  * Computed exactly by walking the block's slots with the distribution of (free time without the extra,
- * free time with it), times kept to 1/600 minute. Slots given without times are laid back to back from 0,
+ * free time with it), times kept to 1/600 minute (coarser, to 1 minute at most, on very long runs of
+ * back-to-back visits of many different lengths, to bound the work). Slots given without times are laid back to back from 0,
  * each `serviceMinutes` long (the one-step model of one service time).
  */
 import { DomainError } from "../shared/domain-error.ts";
@@ -105,9 +106,11 @@ function minutes(x: unknown, path: string, positive: boolean): number {
   return x;
 }
 
-// Times are kept on a grid of 1/600 minute (0.1 s) so equal free times merge into one state.
-const GRID = 600;
-const snap = (x: number) => Math.round(x * GRID) / GRID;
+// Times are kept on a grid of 1/600 minute (0.1 s) so equal free times merge into one state. A long run
+// of back-to-back visits of many different lengths could still make 2^n states: past MAX_STATES the grid
+// coarsens (0.1 minute, then 1 minute), which bounds the work at a small, stated loss of precision.
+const GRIDS = [600, 10, 1];
+const MAX_STATES = 4000;
 
 interface Slot {
   index: number;
@@ -124,6 +127,8 @@ interface Slot {
 function extraOf(block: readonly Slot[], at: number, q: number, blockEnd: number) {
   // State: [free time without the extra, free time with it] → probability.
   let states = new Map<string, [number, number, number]>();
+  let level = 0;
+  const snap = (x: number) => Math.round(x * GRIDS[level]!) / GRIDS[level]!;
   const put = (m: typeof states, a: number, b: number, pr: number) => {
     if (pr <= 0) return;
     const fa = snap(a);
@@ -162,6 +167,12 @@ function extraOf(block: readonly Slot[], at: number, q: number, blockEnd: number
       }
     }
     states = next;
+    while (states.size > MAX_STATES && level < GRIDS.length - 1) {
+      level++;
+      const coarse = new Map<string, [number, number, number]>();
+      for (const [fa, fb, pr] of states.values()) put(coarse, fa, fb, pr);
+      states = coarse;
+    }
   });
   let overtime = 0;
   for (const [fa, fb, pr] of states.values())

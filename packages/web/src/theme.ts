@@ -1,4 +1,4 @@
-import { createTheme } from "@mantine/core";
+import { createTheme, NumberInput } from "@mantine/core";
 
 export const theme = createTheme({
   primaryColor: "teal",
@@ -9,4 +9,9 @@ export const theme = createTheme({
   focusRing: "auto",
   fontFamily:
     "Inter, system-ui, -apple-system, 'Segoe UI', Roboto, 'Helvetica Neue', Arial, 'Noto Sans', sans-serif",
+  components: {
+    // A number outside min/max stays as typed (Mantine's default pulls it into range on blur, so an idle
+    // timeout of 0 was saved as 1 without a word); the server refuses it with a message under the field.
+    NumberInput: NumberInput.extend({ defaultProps: { clampBehavior: "none" } }),
+  },
 });

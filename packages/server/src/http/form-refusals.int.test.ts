@@ -48,10 +48,11 @@ describe(`forms never change what was typed (${dialect})`, () => {
 
   it("an idle timeout of 0 is refused, and the setting stays as it was", async () => {
     const before = (await asSession(app, s, "GET", "/api/organization")).json();
-    refused(
+    const zero = refused(
       await asSession(app, s, "PATCH", "/api/organization", { idleTimeoutMinutes: 0 }),
       "idleTimeoutMinutes",
     );
+    expect(zero.details?.[0]?.message).toBe("must be at least 1 minute");
     refused(
       await asSession(app, s, "PATCH", "/api/organization", { idleTimeoutMinutes: 61 }),
       "idleTimeoutMinutes",

@@ -6,6 +6,7 @@ import type { ReactElement, ReactNode } from "react";
 import { MemoryRouter } from "react-router-dom";
 import type { Session } from "../api/types.ts";
 import { SESSION_KEY } from "../auth/session.ts";
+import { theme } from "../theme.ts";
 
 if (typeof window !== "undefined") {
   if (!window.matchMedia) {
@@ -64,7 +65,7 @@ export function renderWithProviders(
   });
   queryClient.setQueryData(SESSION_KEY, session);
   const wrapper = ({ children }: { children: ReactNode }) => (
-    <MantineProvider>
+    <MantineProvider theme={theme}>
       <QueryClientProvider client={queryClient}>
         <MemoryRouter initialEntries={[route]}>{children}</MemoryRouter>
       </QueryClientProvider>

@@ -108,8 +108,18 @@ export function adminRoutes(app: FastifyInstance, services: Services): void {
         .strictObject({
           name: text(200).optional(),
           mfaRequired: z.boolean().optional(),
-          idleTimeoutMinutes: z.number().int().min(1).max(60).optional(),
-          absoluteTimeoutHours: z.number().int().min(1).max(24).optional(),
+          idleTimeoutMinutes: z
+            .number("must be a whole number of minutes")
+            .int("must be a whole number of minutes")
+            .min(1, "must be at least 1 minute")
+            .max(60, "must be at most 60 minutes")
+            .optional(),
+          absoluteTimeoutHours: z
+            .number("must be a whole number of hours")
+            .int("must be a whole number of hours")
+            .min(1, "must be at least 1 hour")
+            .max(24, "must be at most 24 hours")
+            .optional(),
         })
         .refine((v) => Object.keys(v).length > 0, "send at least one field to change"),
       response: { 200: orgOut },

@@ -66,7 +66,7 @@ const errorIn = z.strictObject({ reason: text(500) });
 const procedureIn = z.strictObject({
   code: z.string().min(1).max(10),
   modifiers: z.array(z.string().max(4)).max(10).optional(),
-  units: z.number().int().optional(),
+  units: z.number().int().min(1, "must be at least 1").max(999, "must be at most 999").optional(),
   pointers: z.array(z.number().int()).max(12).optional(),
 });
 const encounterFields = {

@@ -31,8 +31,9 @@ function SettingsForm({ org }: { org: Organization }) {
   const body: Partial<Organization> = {};
   if (name.trim() !== org.name) body.name = name.trim();
   if (mfaRequired !== org.mfaRequired) body.mfaRequired = mfaRequired;
-  if (Number(idle) !== org.idleTimeoutMinutes) body.idleTimeoutMinutes = Number(idle);
-  if (Number(absolute) !== org.absoluteTimeoutHours) body.absoluteTimeoutHours = Number(absolute);
+  // Sent as typed ("" stays "" so the server names the field; Number("") would have sent 0).
+  if (idle !== org.idleTimeoutMinutes) body.idleTimeoutMinutes = idle as number;
+  if (absolute !== org.absoluteTimeoutHours) body.absoluteTimeoutHours = absolute as number;
   const dirty = Object.keys(body).length > 0;
 
   const submit = async (event: FormEvent) => {
@@ -76,7 +77,7 @@ function SettingsForm({ org }: { org: Organization }) {
           label="Idle timeout (minutes)"
           description="A session with no activity for this long ends and the user signs in again."
           min={1}
-          max={1440}
+          max={60}
           allowDecimal={false}
           value={idle}
           onChange={setIdle}
@@ -87,7 +88,7 @@ function SettingsForm({ org }: { org: Organization }) {
           label="Longest session (hours)"
           description="A session ends after this long even when in use."
           min={1}
-          max={168}
+          max={24}
           allowDecimal={false}
           value={absolute}
           onChange={setAbsolute}

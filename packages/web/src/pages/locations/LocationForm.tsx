@@ -99,7 +99,12 @@ export function LocationForm({
         <TextInput label="Address line 2" autoComplete="address-line2" {...field("addressLine2")} />
         <SimpleGrid cols={{ base: 1, sm: 3 }}>
           <TextInput label="City" autoComplete="address-level2" {...field("city")} />
-          <TextInput label="State" autoComplete="address-level1" maxLength={2} {...field("state")} />
+          <TextInput
+            label="State"
+            description="Two letters, e.g. MA"
+            autoComplete="address-level1"
+            {...field("state")}
+          />
           <TextInput label="ZIP code" autoComplete="postal-code" {...field("postalCode")} />
         </SimpleGrid>
         <TextInput label="Phone" type="tel" autoComplete="tel" {...field("phone")} />

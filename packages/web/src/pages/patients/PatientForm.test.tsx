@@ -42,6 +42,23 @@ describe("PatientForm", { timeout: 30_000 }, () => {
     expect(screen.queryByRole("alert")).toBeNull();
   });
 
+  it("keeps a state name as typed (no cut to two letters) and shows the server's refusal under it", async () => {
+    const onSubmit = vi.fn(async () => {
+      throw new ApiError(400, "invalid_request", "The body is not valid.", "r1", [
+        { path: "state", message: "must be a two-letter state code such as TX, not the state's name" },
+      ]);
+    });
+    renderWithProviders(<PatientForm patient={patient} onSubmit={onSubmit} onCancel={() => {}} />);
+    const state = screen.getByLabelText(/^State/) as HTMLInputElement;
+    // A maxlength of 2 made the browser drop what followed "Ma" of "Massachusetts" as it was typed.
+    expect(state.getAttribute("maxlength")).toBeNull();
+    fireEvent.change(state, { target: { value: "Massachusetts" } });
+    fireEvent.click(screen.getByRole("button", { name: "Save" }));
+    await waitFor(() => expect(screen.getByText(/two-letter state code/)).toBeTruthy());
+    expect(onSubmit.mock.calls[0]).toEqual([{ state: "Massachusetts" }]);
+    expect(state.value).toBe("Massachusetts");
+  });
+
   it("sends only the changed fields, empty optional text as null", async () => {
     const onSubmit = vi.fn(async (_body: Partial<Patient>) => {});
     renderWithProviders(<PatientForm patient={patient} onSubmit={onSubmit} onCancel={() => {}} />);

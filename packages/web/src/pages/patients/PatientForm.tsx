@@ -185,7 +185,12 @@ export function PatientForm({
         <TextInput label="Address line 2" autoComplete="off" {...field("addressLine2")} />
         <SimpleGrid cols={{ base: 1, sm: 3 }}>
           <TextInput label="City" autoComplete="off" {...field("city")} />
-          <TextInput label="State" maxLength={2} autoComplete="off" {...field("state")} />
+          <TextInput
+            label="State"
+            description="Two letters, e.g. MA"
+            autoComplete="off"
+            {...field("state")}
+          />
           <TextInput label="ZIP code" autoComplete="off" {...field("postalCode")} />
         </SimpleGrid>
         <Divider label="Identity and communication" labelPosition="left" />

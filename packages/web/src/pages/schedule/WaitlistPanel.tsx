@@ -215,7 +215,7 @@ function AddToWaitlist({
   const [practitioner, setPractitioner] = useState(ANY);
   const [earliest, setEarliest] = useState(today);
   const [latest, setLatest] = useState(addDays(today, 28));
-  const [priority, setPriority] = useState<number>(0);
+  const [priority, setPriority] = useState<number | string>(0);
   const [note, setNote] = useState("");
   const errors = useServerErrors([
     "patientId",
@@ -235,7 +235,8 @@ function AddToWaitlist({
         practitionerId: practitioner === ANY ? null : practitioner,
         earliestDate: earliest,
         latestDate: latest,
-        priority,
+        // As typed: an empty field is refused by the server with a message, not sent as 0.
+        priority: priority as number,
         ...(note.trim() ? { note: note.trim() } : {}),
       }),
     onSuccess: async (entry) => {
@@ -302,7 +303,7 @@ function AddToWaitlist({
             min={0}
             max={10}
             value={priority}
-            onChange={(v) => setPriority(typeof v === "number" ? v : 0)}
+            onChange={setPriority}
             error={errors.fields.priority}
           />
           <Textarea

@@ -66,7 +66,6 @@ function LicenseForm({
             label="State"
             description="Two letters, e.g. MA"
             required
-            maxLength={2}
             value={state}
             onChange={(event) => setState(event.currentTarget.value)}
             error={errors.fields.state}

@@ -314,9 +314,8 @@ export function EncounterForm({
                   min={1}
                   max={999}
                   value={p.units}
-                  onChange={(value) =>
-                    setProcedure(i, { units: typeof value === "number" ? value : Number(value) || 0 })
-                  }
+                  // As typed ("" is not 0): the server refuses what is out of range, with a message.
+                  onChange={(value) => setProcedure(i, { units: value as number })}
                 />
                 <MultiSelect
                   label="Diagnosis pointers"

@@ -182,8 +182,24 @@ test("the front desk books, reschedules, cancels and fills a cancellation from t
     .check();
   await add.getByRole("combobox", { name: "Visit type" }).click();
   await page.getByRole("option", { name: physical.name!, exact: true }).click();
+  const doctor = await getJson<{ familyName: string }>(page, `/api/staff/${victim.practitionerId}`);
+  await add.getByRole("combobox", { name: "Practitioner" }).click();
+  await page
+    .getByRole("option", { name: new RegExp(doctor.familyName) })
+    .first()
+    .click();
   await add.getByLabel("Earliest day").fill(victimDay);
   await add.getByLabel("Latest day").fill(victimDay);
+  // With that practitioner at exactly the victim's time: a time already free would be offered at once (issue 10, item 5).
+  const wall = (instant: string) =>
+    new Intl.DateTimeFormat("en-GB", {
+      timeZone: tz,
+      hour: "2-digit",
+      minute: "2-digit",
+      hourCycle: "h23",
+    }).format(new Date(instant));
+  await add.getByLabel("From time (optional)").fill(wall(victim.start));
+  await add.getByLabel("To time (optional)").fill(wall(victim.end));
   await add.getByLabel("Priority").fill("10");
   const created = page.waitForResponse(
     (r) => r.url().endsWith("/api/waitlist") && r.request().method() === "POST",

@@ -309,6 +309,19 @@ export interface Appointment {
   version: number;
   /** Booked explicitly over another visit of the same patient. */
   patientOverlapAllowed?: boolean;
+  /** Only from GET /api/appointments/:id: who confirmed a reminder or accepted a waitlist offer. */
+  responses?: AppointmentResponse[];
+}
+
+/** A patient's answer about an appointment (issue 10, item 5). */
+export interface AppointmentResponse {
+  kind: "reminder-confirmed" | "offer-accepted";
+  /** "patient" through a link, else the staff member. */
+  by: string;
+  via: "sms-link" | "email-link" | "link" | "staff" | string;
+  link: string | null;
+  version: number;
+  at: IsoInstant;
 }
 
 export interface AppointmentType {

@@ -22,6 +22,7 @@ import { useCurrentSession } from "../../auth/session.ts";
 import { ConfirmDialog } from "../../components/ConfirmDialog.tsx";
 import { Field } from "../../components/Field.tsx";
 import { formatDateTimeZoned, formatLongDate, formatRange, todayIn, zonedParts } from "../../lib/zoned.ts";
+import { AppointmentResponses } from "./AppointmentResponses.tsx";
 import { isMovable, type ScheduleRefs, STATUS_COLOR, STATUS_LABEL, useRefreshSchedule } from "./shared.ts";
 
 const STATUS_ACTIONS: { status: AppointmentStatus; label: string; from: AppointmentStatus[] }[] = [
@@ -197,6 +198,7 @@ export function AppointmentDrawer({
               </Field>
             ) : null}
             {a.note ? <Field label="Note">{a.note}</Field> : null}
+            <AppointmentResponses appointmentId={a.id} version={a.version} timeZone={tz} />
             {a.status === "cancelled" ? (
               <Field label="Cancelled">
                 {a.cancelledAt ? formatDateTimeZoned(a.cancelledAt, tz) : ""}

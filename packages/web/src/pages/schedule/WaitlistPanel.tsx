@@ -160,10 +160,17 @@ export function WaitlistPanel({
                   </Badge>
                 </Group>
                 {open.map((offer) => (
-                  <Group key={offer.id} mt={6} gap="xs" justify="space-between" data-testid="waitlist-offer">
+                  <Group
+                    key={offer.id}
+                    mt={6}
+                    gap="xs"
+                    justify="space-between"
+                    data-testid="waitlist-offer"
+                    data-offer-id={offer.id}
+                  >
                     <Text size="xs">
                       Offer #{offer.rank}: <strong>{formatDateTimeZoned(offer.start, tz)}</strong> with{" "}
-                      {refs.practitionerName(offer.practitionerId)}; expires{" "}
+                      {refs.practitionerName(offer.practitionerId)}; held for them until{" "}
                       {formatTimeZoned(offer.expiresAt, tz)}
                     </Text>
                     {canWrite ? (
@@ -217,7 +224,12 @@ function AddToWaitlist({
   const [latest, setLatest] = useState(addDays(today, 28));
   const [priority, setPriority] = useState<number | string>(0);
   const [note, setNote] = useState("");
+  // Optional time of day the patient can come (location's wall time); empty = any time.
+  const [timeFrom, setTimeFrom] = useState("");
+  const [timeTo, setTimeTo] = useState("");
   const errors = useServerErrors([
+    "timeFrom",
+    "timeTo",
     "patientId",
     "appointmentTypeId",
     "earliestDate",
@@ -235,6 +247,8 @@ function AddToWaitlist({
         practitionerId: practitioner === ANY ? null : practitioner,
         earliestDate: earliest,
         latestDate: latest,
+        ...(timeFrom ? { timeFrom } : {}),
+        ...(timeTo ? { timeTo } : {}),
         // As typed: an empty field is refused by the server with a message, not sent as 0.
         priority: priority as number,
         ...(note.trim() ? { note: note.trim() } : {}),
@@ -297,6 +311,27 @@ function AddToWaitlist({
               error={errors.fields.latestDate}
             />
           </SimpleGrid>
+          <SimpleGrid cols={2}>
+            <TextInput
+              type="time"
+              label="From time (optional)"
+              description="Earliest start the patient can come, clinic time"
+              value={timeFrom}
+              onChange={(e) => setTimeFrom(e.currentTarget.value)}
+              error={errors.fields.timeFrom}
+            />
+            <TextInput
+              type="time"
+              label="To time (optional)"
+              description="When the visit must be over"
+              value={timeTo}
+              onChange={(e) => setTimeTo(e.currentTarget.value)}
+              error={errors.fields.timeTo}
+            />
+          </SimpleGrid>
+          <Text size="sm" c="dimmed">
+            If a matching time is already free, it is offered to the patient at once and held for them.
+          </Text>
           <NumberInput
             label="Priority"
             description="0 (normal) to 10 (most urgent); higher priority is offered freed time first"

@@ -930,6 +930,10 @@ export async function reinstateNoShowIn(
   expectedVersion?: number,
 ): Promise<AppointmentView> {
   const current = await loadAppointment(trx, actor, id);
+  // The visit of a patient the actor may not see answers exactly like a missing visit.
+  await requirePatientAccess(trx, services, actor, current.patientId, "schedule").catch(() => {
+    throw notFound("appointment");
+  });
   if (expectedVersion !== undefined && expectedVersion !== current.version)
     throw new DomainError(
       "conflict",

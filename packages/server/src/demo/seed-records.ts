@@ -1,4 +1,5 @@
 import { randomUUID } from "node:crypto";
+import { sql } from "kysely";
 import type { Database, PatientUpdate } from "../db/schema.ts";
 import { inTransaction } from "../db/transaction.ts";
 import { refreshSearchTerms } from "../directory/patient-search-terms.ts";
@@ -92,14 +93,37 @@ export async function seedRecords(services: Services, organizationId: string): P
   const indexOf = new Map(patients.map((p, i) => [p.id, i]));
   const visits = await db
     .selectFrom("appointments")
-    .select(["id", "patient_id", "practitioner_id", "status"])
+    .select(["id", "patient_id", "practitioner_id", "status", "start_at", "end_at"])
     .where("organization_id", "=", org)
     .execute();
+  // A patient is never in two places at once (issue 10, item 3; a constraint on PostgreSQL): a stand-in
+  // who already has an active visit overlapping this one gives way to the next patient of the panel.
+  const active = (status: string) => !["cancelled", "noshow", "entered-in-error"].includes(status);
+  const busy = new Map<string, { start: string; end: string }[]>();
+  const take = (patientId: string, v: { start_at: string; end_at: string }) =>
+    busy.set(patientId, [...(busy.get(patientId) ?? []), { start: v.start_at, end: v.end_at }]);
+  const free = (patientId: string, v: { start_at: string; end_at: string }) =>
+    !(busy.get(patientId) ?? []).some(
+      (b) => Date.parse(b.start) < Date.parse(v.end_at) && Date.parse(v.start_at) < Date.parse(b.end),
+    );
+  const movable = (v: (typeof visits)[number]) =>
+    panel.has(v.practitioner_id) && primaryOf.get(v.patient_id) !== v.practitioner_id;
+  for (const v of visits) if (!movable(v) && active(v.status)) take(v.patient_id, v);
   const moves: { id: string; patientId: string }[] = [];
   for (const v of visits) {
-    const own = panel.get(v.practitioner_id);
-    if (!own || primaryOf.get(v.patient_id) === v.practitioner_id) continue;
-    const standIn = own[(indexOf.get(v.patient_id) ?? 0) % own.length]!;
+    if (!movable(v)) continue;
+    const own = panel.get(v.practitioner_id)!;
+    const first = (indexOf.get(v.patient_id) ?? 0) % own.length;
+    let standIn = own[first]!;
+    if (active(v.status))
+      for (let k = 0; k < own.length; k++) {
+        const candidate = own[(first + k) % own.length]!;
+        if (free(candidate, v)) {
+          standIn = candidate;
+          break;
+        }
+      }
+    if (active(v.status)) take(standIn, v);
     moves.push({ id: v.id, patientId: standIn });
     v.patient_id = standIn;
   }
@@ -246,6 +270,10 @@ export async function seedRecords(services: Services, organizationId: string): P
           .where("id", "=", okoye)
           .execute();
       }
+      // Moves pass through intermediate states (a visit moved onto a patient before theirs moves away):
+      // the patient-overlap constraint is checked at commit instead (migration 0013).
+      if (services.db.dialect === "postgres")
+        await sql`set constraints appointments_patient_no_overlap deferred`.execute(trx);
       for (const m of moves) {
         await trx
           .updateTable("appointments")

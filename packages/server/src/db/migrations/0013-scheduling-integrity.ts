@@ -35,9 +35,12 @@ export async function up(db: Kysely<any>, ctx: MigrationContext): Promise<void> 
         and (b.created_at < appointments.created_at
              or (b.created_at = appointments.created_at and b.id < appointments.id)))`.execute(db);
   if (ctx.dialect === "postgres") {
-    // btree_gist was created by 0002-scheduling for the resources' constraint.
+    // btree_gist was created by 0002-scheduling for the resources' constraint. Checked at each statement
+    // (so a booking learns of a race at once), deferrable so a bulk reassignment of visits (the demo
+    // seed's panels) may pass through an intermediate state and is checked at commit.
     await sql`alter table appointments add constraint appointments_patient_no_overlap
       exclude using gist (organization_id with =, patient_id with =, tstzrange(start_at, end_at, '[)') with &&)
-      where (patient_overlap_allowed = 0 and status in ${sql.raw(ACTIVE)})`.execute(db);
+      where (patient_overlap_allowed = 0 and status in ${sql.raw(ACTIVE)})
+      deferrable initially immediate`.execute(db);
   }
 }

@@ -1,5 +1,6 @@
 import { randomUUID } from "node:crypto";
 import { DomainError, notFound, seesPracticeWide } from "@salus/core";
+import { sql } from "kysely";
 import { audited } from "../audit/audited.ts";
 import type { Database } from "../db/schema.ts";
 import type { Trx } from "../db/transaction.ts";
@@ -52,6 +53,8 @@ export interface MergeView {
 }
 
 /** Ids of a table's rows that belong to a patient (the tables are typed alike: organization_id, id, patient_id). */
+const ACTIVE_VISITS = "('proposed','pending','booked','arrived','checked-in','fulfilled')";
+
 async function rowIds(trx: Trx, table: PatientTable, org: string, patientId: string): Promise<string[]> {
   const rows = await trx
     .selectFrom(table as "coverages")
@@ -121,6 +124,15 @@ export async function mergePatients(
       if (target!.merged_into_id || source!.merged_into_id) {
         throw new DomainError("conflict", "One of these records was already merged into another.");
       }
+      // Two records of one person may hold overlapping visits (each booked without seeing the other):
+      // the merge keeps them, marked as allowed to overlap, so the patient-overlap rule (migration 0013,
+      // a constraint on PostgreSQL) does not refuse the merge; the front desk then cancels one.
+      await sql`update appointments set patient_overlap_allowed = 1
+        where organization_id = ${org} and patient_id = ${sourceId} and status in ${sql.raw(ACTIVE_VISITS)}
+          and exists (select 1 from appointments b where b.organization_id = ${org} and b.patient_id = ${targetId}
+            and b.status in ${sql.raw(ACTIVE_VISITS)} and b.start_at < appointments.end_at and appointments.start_at < b.end_at)`.execute(
+        trx,
+      );
       const moved: Record<string, string[]> = {};
       for (const table of PATIENT_TABLES) {
         const ids = await rowIds(trx, table, org, sourceId);

@@ -6,6 +6,7 @@ import { createLocation, createResource } from "../directory/locations.ts";
 import { createPatient } from "../directory/patients.ts";
 import { addLicense, createStaff } from "../directory/staff.ts";
 import { markNoShows } from "../flow/no-shows.ts";
+import { mergePatients } from "../records/merge.ts";
 import {
   asSession,
   auditAfter,
@@ -267,6 +268,36 @@ describe(`scheduling integrity (${dialect})`, () => {
         .where("status", "=", "booked")
         .execute();
       expect(active).toHaveLength(1);
+    });
+
+    it("merging two records of one person with overlapping visits keeps both, marked as allowed", async () => {
+      const actor = cliActor(org);
+      const dup = await createPatient(services, actor, {
+        givenName: "Dup",
+        familyName: "Twice",
+        dateOfBirth: "1980-01-01",
+        sex: "unknown",
+      });
+      const r1 = await bookAt("2026-03-13T15:00:00Z", 2, ana);
+      const r2 = await book({
+        patientId: dup.id,
+        appointmentTypeId: visit,
+        locationId: palisades,
+        practitionerId: bea,
+        when: { start: "2026-03-13T15:10:00Z" },
+      });
+      expect([r1.statusCode, r2.statusCode]).toEqual([201, 201]);
+      await mergePatients(services, actor, patients[2]!, dup.id);
+      const rows = await services.db.kysely
+        .selectFrom("appointments")
+        .select(["id", "patient_id", "patient_overlap_allowed"])
+        .where("id", "in", [r1.json().id, r2.json().id])
+        .orderBy("start_at")
+        .execute();
+      expect(rows.map((r) => [r.patient_id, Number(r.patient_overlap_allowed)])).toEqual([
+        [patients[2], 0],
+        [patients[2], 1],
+      ]);
     });
 
     it.runIf(dialect === "postgres")(

@@ -27,13 +27,13 @@ import { startFlowJobs } from "@salus/server/flow/flow-jobs";
 import { buildApp } from "@salus/server/http/app";
 import { gatewayFromSetting } from "@salus/server/messaging/gateways";
 import { startOutboxWorker } from "@salus/server/messaging/outbox-worker";
-import { startWaitlistJob } from "@salus/server/scheduling/waitlist-jobs";
 import { BackupError, backupTo, readVerifiedBackup, restoreFrom } from "@salus/server/platform/backup";
 import { digestToken } from "@salus/server/platform/crypto";
 import { rotateFieldKeys } from "@salus/server/platform/field-crypto";
 import { openServices } from "@salus/server/platform/open-services";
 import { outboxPause, resumeOutbox } from "@salus/server/platform/operator-state";
 import type { Services } from "@salus/server/platform/services";
+import { startWaitlistJob } from "@salus/server/scheduling/waitlist-jobs";
 
 type Opts = Record<string, unknown>;
 

@@ -138,8 +138,11 @@ export function EncountersTab({ patientId }: { patientId: string }) {
                       ))}
                     </Table.Td>
                     <Table.Td>
-                      {e.procedures.map((p, i) => (
-                        <Text size="sm" key={`${p.code}-${i}`}>
+                      {e.procedures.map((p) => (
+                        <Text
+                          size="sm"
+                          key={`${p.code}-${p.modifiers.join("-")}-${p.units}-${p.diagnosisPointers.join(".")}`}
+                        >
                           <Text span ff="monospace" fw={600}>
                             {[p.code, ...p.modifiers].join("-") + (p.units > 1 ? ` ×${p.units}` : "")}
                           </Text>

@@ -135,6 +135,7 @@ export const AUDIT_ACTION_WORDS: Readonly<Record<string, string>> = {
   "flow.proposal.accept": "Accepted a new plan for the day",
   "flow.no-show": "Marked a no-show",
   "flow.no-show.history": "Viewed the patient's no-show history",
+  "flow.no-show.undo": "Undid a no-show marked by mistake",
   "flow.no-show-fee.waive": "Waived a no-show fee",
   "flow.no-show-model.train": "Trained the no-show risk model",
   "flow.no-show-risk.refresh": "Refreshed no-show risks",

@@ -17,6 +17,15 @@ import {
   verifyReminderLink,
 } from "../../scheduling/reminders.ts";
 import { resolveShortToken, SHORT_TOKEN_PATTERN } from "../../scheduling/short-links.ts";
+import {
+  BUTTON_STYLE,
+  escapeHtml,
+  hiddenInputs,
+  linkActor,
+  linkFormAction,
+  linkPageHtml,
+  sendLinkPage,
+} from "../patient-link-page.ts";
 import { id } from "../schemas.ts";
 
 /**
@@ -47,15 +56,6 @@ const RATE_LIMIT = { max: 20, timeWindow: "1 minute" };
 export const PATIENT_CANCEL_REASON = "Cancelled by the patient from the reminder link";
 const LINK_ACTOR = "reminder-link";
 
-export function escapeHtml(value: string): string {
-  return value
-    .replaceAll("&", "&amp;")
-    .replaceAll("<", "&lt;")
-    .replaceAll(">", "&gt;")
-    .replaceAll('"', "&quot;")
-    .replaceAll("'", "&#39;");
-}
-
 interface Page {
   status: number;
   title: string;
@@ -65,58 +65,21 @@ interface Page {
   more?: { href: string; label: string } | undefined;
 }
 
-const BUTTON =
-  "font: inherit; padding: 0.6rem 1.2rem; border: 0; border-radius: 6px; background: #1c5d99; color: #fff; cursor: pointer";
-
 function renderPage(services: Services, page: Page): string {
   const e = escapeHtml;
   let form = "";
   if (page.form) {
-    const base = new URL(publicBaseUrl(services)).pathname.replace(/\/+$/, "");
-    const action = `${base}/r/${encodeURIComponent(page.form.appointmentId)}`;
-    const hidden = (Object.entries(page.form.link) as [string, string | number][])
-      .map(([k, v]) => `<input type="hidden" name="${e(k)}" value="${e(String(v))}">`)
-      .join("");
-    form = `<form method="post" action="${e(action)}">${hidden}<button type="submit" style="${BUTTON}">${e(page.form.label)}</button></form>`;
+    const action = linkFormAction(services, "r", page.form.appointmentId);
+    form = `<form method="post" action="${e(action)}">${hiddenInputs(page.form.link)}<button type="submit" style="${BUTTON_STYLE}">${e(page.form.label)}</button></form>`;
   }
-  return [
-    "<!doctype html>",
-    '<html lang="en"><head><meta charset="utf-8">',
-    '<meta name="viewport" content="width=device-width, initial-scale=1">',
-    '<meta name="robots" content="noindex">',
-    `<title>${e(page.title)}</title></head>`,
-    '<body style="font-family: system-ui, sans-serif; max-width: 36rem; margin: 2rem auto; padding: 0 1rem; line-height: 1.5; color: #1a1a1a">',
-    `<main><h1 style="font-size: 1.5rem">${e(page.title)}</h1>`,
-    ...page.paragraphs.map((p) => `<p>${e(p)}</p>`),
-    form,
-    page.more
-      ? `<p style="margin-top: 1.5rem"><a href="${e(page.more.href)}">${e(page.more.label)}</a></p>`
-      : "",
-    "</main></body></html>",
-  ].join("\n");
+  const more = page.more
+    ? `<p style="margin-top: 1.5rem"><a href="${e(page.more.href)}">${e(page.more.label)}</a></p>`
+    : "";
+  return linkPageHtml(page, `${form}\n${more}`);
 }
 
 function send(services: Services, reply: FastifyReply, page: Page) {
-  return reply
-    .status(page.status)
-    .header("content-type", "text/html; charset=utf-8")
-    .header("cache-control", "no-store")
-    .header("x-robots-tag", "noindex")
-    .send(renderPage(services, page));
-}
-
-/** The actor for what the patient does through a link (no user, no permissions beyond the link). */
-function linkActor(organizationId: string, request: FastifyRequest): Actor {
-  return {
-    organizationId,
-    userId: null,
-    label: LINK_ACTOR,
-    roles: [],
-    permissions: [],
-    via: "token",
-    ip: request.ip ?? null,
-    requestId: String(request.id),
-  };
+  return sendLinkPage(reply, page.status, renderPage(services, page));
 }
 
 function auditInputOf(
@@ -391,7 +354,7 @@ async function respond(services: Services, request: FastifyRequest, reply: Fasti
     return send(services, reply, checked.page);
   }
   const { link, found } = checked;
-  const actor = linkActor(found.organizationId, request);
+  const actor = linkActor(LINK_ACTOR, found.organizationId, request);
   const outOfDate: Page = {
     status: 410,
     title: "This link is out of date",

@@ -13,8 +13,17 @@ import {
   type OfferAnswerVia,
   passOnExpiredOffers,
 } from "../../scheduling/waitlist.ts";
+import {
+  BUTTON_STYLE,
+  escapeHtml,
+  hiddenInputs,
+  linkActor,
+  linkFormAction,
+  linkPageHtml,
+  SECONDARY_BUTTON_STYLE,
+  sendLinkPage,
+} from "../patient-link-page.ts";
 import { id } from "../schemas.ts";
-import { escapeHtml } from "./appointment-response-routes.ts";
 
 /**
  * The link in a waitlist offer message (issue 10, item 5): `/w/{offerId}?exp=…&sig=…` (signed by
@@ -35,11 +44,6 @@ type LinkQuery = z.infer<typeof linkQuery>;
 
 const RATE_LIMIT = { max: 20, timeWindow: "1 minute" };
 const LINK_ACTOR = "waitlist-link";
-const BUTTON =
-  "font: inherit; padding: 0.6rem 1.2rem; border: 0; border-radius: 6px; background: #1c5d99; color: #fff; cursor: pointer";
-const SECONDARY =
-  "font: inherit; padding: 0.6rem 1.2rem; border: 1px solid #1c5d99; border-radius: 6px; background: #fff; color: #1c5d99; cursor: pointer";
-
 interface Page {
   status: number;
   title: string;
@@ -51,49 +55,17 @@ function render(services: Services, page: Page): string {
   const e = escapeHtml;
   let forms = "";
   if (page.buttons) {
-    const base = new URL(publicBaseUrl(services)).pathname.replace(/\/+$/, "");
-    const action = `${base}/w/${encodeURIComponent(page.buttons.offerId)}`;
-    const hidden = (Object.entries(page.buttons.link) as [string, string | number][])
-      .map(([k, v]) => `<input type="hidden" name="${e(k)}" value="${e(String(v))}">`)
-      .join("");
+    const action = linkFormAction(services, "w", page.buttons.offerId);
+    const hidden = hiddenInputs(page.buttons.link);
     const form = (choice: string, label: string, style: string) =>
       `<form method="post" action="${e(action)}" style="display: inline-block; margin: 0 0.5rem 0.5rem 0">${hidden}<input type="hidden" name="choice" value="${choice}"><button type="submit" style="${style}">${e(label)}</button></form>`;
-    forms = `<div>${form("accept", "Accept this time", BUTTON)}${form("decline", "Decline", SECONDARY)}</div>`;
+    forms = `<div>${form("accept", "Accept this time", BUTTON_STYLE)}${form("decline", "Decline", SECONDARY_BUTTON_STYLE)}</div>`;
   }
-  return [
-    "<!doctype html>",
-    '<html lang="en"><head><meta charset="utf-8">',
-    '<meta name="viewport" content="width=device-width, initial-scale=1">',
-    '<meta name="robots" content="noindex">',
-    `<title>${e(page.title)}</title></head>`,
-    '<body style="font-family: system-ui, sans-serif; max-width: 36rem; margin: 2rem auto; padding: 0 1rem; line-height: 1.5; color: #1a1a1a">',
-    `<main><h1 style="font-size: 1.5rem">${e(page.title)}</h1>`,
-    ...page.paragraphs.map((p) => `<p>${e(p)}</p>`),
-    forms,
-    "</main></body></html>",
-  ].join("\n");
+  return linkPageHtml(page, forms);
 }
 
 function send(services: Services, reply: FastifyReply, page: Page) {
-  return reply
-    .status(page.status)
-    .header("content-type", "text/html; charset=utf-8")
-    .header("cache-control", "no-store")
-    .header("x-robots-tag", "noindex")
-    .send(render(services, page));
-}
-
-function linkActor(organizationId: string, request: FastifyRequest): Actor {
-  return {
-    organizationId,
-    userId: null,
-    label: LINK_ACTOR,
-    roles: [],
-    permissions: [],
-    via: "token",
-    ip: request.ip ?? null,
-    requestId: String(request.id),
-  };
+  return sendLinkPage(reply, page.status, render(services, page));
 }
 
 async function audit(
@@ -262,7 +234,7 @@ async function check(
     // Lazily, as the job does: the time goes to the next patient in line now.
     await inTransaction(
       services.db,
-      (trx) => passOnExpiredOffers(trx, services, linkActor(offer.organizationId, request)),
+      (trx) => passOnExpiredOffers(trx, services, linkActor(LINK_ACTOR, offer.organizationId, request)),
       { serializeOn: offer.organizationId },
     );
     return refuse(
@@ -334,7 +306,7 @@ async function respond(services: Services, request: FastifyRequest, reply: Fasti
   if (!checked.ok) return send(services, reply, checked.page);
   if (!body.success) return send(services, reply, { status: 400, ...BAD_LINK });
   const { offer, link } = checked;
-  const actor = linkActor(offer.organizationId, request);
+  const actor = linkActor(LINK_ACTOR, offer.organizationId, request);
   const answer = await via(services, offer.id, link.ref);
   const when = formatVisitTime(offer.start, offer.zone);
   try {

@@ -11,8 +11,11 @@
  * others; shorter codes (the more general); shorter descriptions; then code order.
  */
 
-/** Words that say nothing about the condition (kept in sync with the description word index). */
-const STOP = new Set([
+/**
+ * Words the description word index leaves out (server `codes/load-code-set.ts` builds the index with
+ * this very set, so the index and the ranking can never disagree about them).
+ */
+export const CODE_INDEX_STOP_WORDS: ReadonlySet<string> = new Set([
   "and",
   "the",
   "with",
@@ -28,15 +31,10 @@ const STOP = new Set([
   "elsewhere",
   "classified",
   "specified",
-  "of",
-  "or",
-  "in",
-  "to",
-  "by",
-  "a",
-  "an",
-  "on",
 ]);
+
+/** Words that say nothing about the condition: the index's, plus short ones the index drops by length. */
+const STOP = new Set([...CODE_INDEX_STOP_WORDS, "of", "or", "in", "to", "by", "a", "an", "on"]);
 
 /** Words that mark the default code of a condition, not a kind of it: they do not count against it. */
 const DEFAULT_MARKERS = new Set(["uncomplicated", "complications"]);

@@ -1,5 +1,6 @@
 import { createHash } from "node:crypto";
 import { DomainError, fiscalYearRange, normalizeIcd10, procedureCodeSystem } from "@salus/core";
+import { CODE_INDEX_STOP_WORDS } from "@salus/core/clinical/code-search";
 import type SqliteDatabase from "better-sqlite3";
 import { sql } from "kysely";
 import type { Db } from "../db/connection.ts";
@@ -40,23 +41,7 @@ export interface LoadCodeSetResult {
   ms: number;
 }
 
-export const STOP_WORDS = new Set([
-  "and",
-  "the",
-  "with",
-  "without",
-  "for",
-  "due",
-  "not",
-  "other",
-  "than",
-  "from",
-  "into",
-  "unspecified",
-  "elsewhere",
-  "classified",
-  "specified",
-]);
+export const STOP_WORDS = CODE_INDEX_STOP_WORDS;
 
 /** The searchable words of a description: lower case, letters and digits, 3+ characters, no stop words. */
 export function wordsOf(description: string): string[] {

@@ -1,5 +1,5 @@
 import { createHmac, randomUUID, timingSafeEqual } from "node:crypto";
-import { DomainError, emailProblem, normalizeEmail, notFound, ROLE_LABELS, type Role } from "@salus/core";
+import { DomainError, notFound, ROLE_LABELS, type Role } from "@salus/core";
 import { appendAudit } from "../audit/append-audit.ts";
 import { audited, auditInput } from "../audit/audited.ts";
 import { landingOrganizationId } from "../auth/landing.ts";
@@ -10,7 +10,7 @@ import { inTransaction } from "../db/transaction.ts";
 import type { Actor, Services } from "../platform/services.ts";
 import { publicBaseUrl } from "../scheduling/reminders.ts";
 import { organizationsOf } from "./account-scope.ts";
-import { checkRoles } from "./users.ts";
+import { parseNewMember } from "./users.ts";
 
 /**
  * Adding a person to an organization is an invitation they accept (issue 9, item 1). The administrator's
@@ -143,17 +143,7 @@ export async function inviteUser(
   actor: Actor,
   input: { email: string; displayName: string; roles: string[] },
 ): Promise<{ invitation: InvitationView }> {
-  const problem = emailProblem(input.email);
-  if (problem)
-    throw new DomainError("invalid_request", `The email ${problem}.`, [{ path: "email", message: problem }]);
-  const roles = checkRoles(input.roles);
-  if (roles.length === 0)
-    throw new DomainError("invalid_request", "Give the user at least one role.", [
-      { path: "roles", message: "must not be empty" },
-    ]);
-  const email = input.email.normalize("NFKC").trim();
-  const normalized = normalizeEmail(email);
-  const displayName = input.displayName.trim() || email;
+  const { email, normalized, displayName, roles } = parseNewMember(input);
   const now = services.clock();
   const id = randomUUID();
   const expiresAt = new Date(now.getTime() + INVITATION_DAYS * DAY).toISOString();

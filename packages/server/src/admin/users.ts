@@ -58,6 +58,31 @@ export async function listUsers(services: Services, actor: Actor): Promise<UserV
   return users.sort((a, b) => a.displayName.localeCompare(b.displayName) || a.email.localeCompare(b.email));
 }
 
+/**
+ * The email, name and roles of a person about to join (created by the operator or invited): refused with
+ * the field named when the email or the roles will not do; the email as typed (NFKC, trimmed) and its
+ * normalized form for look-ups.
+ */
+export function parseNewMember(input: { email: string; displayName: string; roles: readonly string[] }): {
+  email: string;
+  normalized: string;
+  displayName: string;
+  roles: Role[];
+} {
+  const problem = emailProblem(input.email);
+  if (problem)
+    throw new DomainError("invalid_request", `The email ${problem}.`, [{ path: "email", message: problem }]);
+  const roles = checkRoles(input.roles);
+  if (roles.length === 0)
+    throw new DomainError("invalid_request", "Give the user at least one role.", [
+      { path: "roles", message: "must not be empty" },
+    ]);
+  const email = input.email.normalize("NFKC").trim();
+  const normalized = normalizeEmail(email);
+  const displayName = input.displayName.trim() || email;
+  return { email, normalized, displayName, roles };
+}
+
 export function checkRoles(roles: readonly string[]): Role[] {
   const bad = roles.filter((r) => !isRole(r));
   if (bad.length > 0) {
@@ -96,17 +121,7 @@ export async function createUser(
       "Only the platform operator creates accounts directly (`salus user create`); invite the person instead.",
     );
   }
-  const problem = emailProblem(input.email);
-  if (problem)
-    throw new DomainError("invalid_request", `The email ${problem}.`, [{ path: "email", message: problem }]);
-  const roles = checkRoles(input.roles);
-  if (roles.length === 0)
-    throw new DomainError("invalid_request", "Give the user at least one role.", [
-      { path: "roles", message: "must not be empty" },
-    ]);
-  const email = input.email.normalize("NFKC").trim();
-  const normalized = normalizeEmail(email);
-  const displayName = input.displayName.trim() || email;
+  const { email, normalized, displayName, roles } = parseNewMember(input);
   if (input.password !== undefined) assertAcceptablePassword(input.password, [normalized, displayName]);
   const temporary = input.password === undefined ? oneTimePassword() : null;
   const passwordHash = await hashPassword(input.password ?? temporary!);

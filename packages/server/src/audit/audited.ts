@@ -1,4 +1,5 @@
 import { DomainError } from "@salus/core";
+import { type ScopedTrx, scopeToOrganization } from "../db/scoped.ts";
 import { inTransaction, type Trx } from "../db/transaction.ts";
 import type { Actor, Services } from "../platform/services.ts";
 import { appendAudit } from "./append-audit.ts";
@@ -57,7 +58,7 @@ export async function audited<T>(
   services: Services,
   actor: Actor,
   spec: AuditSpec<T>,
-  fn: (trx: Trx) => Promise<T>,
+  fn: (trx: ScopedTrx) => Promise<T>,
 ): Promise<T> {
   const { fromResult, ...base } = spec;
   let lastTrx = null as Trx | null;
@@ -66,7 +67,7 @@ export async function audited<T>(
       services.db,
       async (trx) => {
         lastTrx = trx;
-        const result = await fn(trx);
+        const result = await fn(scopeToOrganization(trx, actor.organizationId));
         const extra = fromResult ? fromResult(result) : {};
         const noted = annotations.get(trx) ?? {};
         const s = {

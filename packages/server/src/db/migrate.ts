@@ -16,6 +16,8 @@ import * as m0013 from "./migrations/0013-scheduling-integrity.ts";
 import * as m0014 from "./migrations/0014-waitlist-holds.ts";
 import * as m0015 from "./migrations/0015-flow-safety.ts";
 import * as m0017 from "./migrations/0017-overbooking-costs.ts";
+import * as m0018 from "./migrations/0018-idempotency.ts";
+import * as m0019 from "./migrations/0019-audit-scale.ts";
 
 export interface MigrationContext {
   dialect: DialectName;
@@ -44,6 +46,8 @@ const MIGRATIONS: Record<string, MigrationModule> = {
   "0014-waitlist-holds": m0014,
   "0015-flow-safety": m0015,
   "0017-overbooking-costs": m0017,
+  "0018-idempotency": m0018,
+  "0019-audit-scale": m0019,
 };
 
 export const LATEST_MIGRATION = Object.keys(MIGRATIONS).sort().at(-1)!;

@@ -1,10 +1,12 @@
 import type { Generated, Insertable, Selectable, Updateable } from "kysely";
 import { ACCOUNTS_TABLES_IN_ORDER, type AccountsTables } from "./schema-accounts.ts";
+import { AUDIT_SCALE_TABLES_IN_ORDER, type AuditScaleTables } from "./schema-audit-scale.ts";
 import { AUDIT_SEALS_TABLES_IN_ORDER, type AuditSealsTables } from "./schema-audit-seals.ts";
 import { BREAK_GLASS_TABLES_IN_ORDER, type BreakGlassTables } from "./schema-break-glass.ts";
 import { CLINICAL_TABLES_IN_ORDER, type ClinicalTables } from "./schema-clinical.ts";
 import { FLOW_TABLES_IN_ORDER, type FlowTables } from "./schema-flow.ts";
 import { FLOW_SAFETY_TABLES_IN_ORDER, type FlowSafetyTables } from "./schema-flow-safety.ts";
+import { IDEMPOTENCY_TABLES_IN_ORDER, type IdempotencyTables } from "./schema-idempotency.ts";
 import { OPERATOR_TABLES_IN_ORDER, type OperatorTables } from "./schema-operator.ts";
 import { PRIVACY_TABLES_IN_ORDER, type PrivacyTables } from "./schema-privacy.ts";
 import { RECORDS_TABLES_IN_ORDER, type RecordsTables } from "./schema-records.ts";
@@ -439,6 +441,8 @@ export interface Database
     BreakGlassTables,
     OperatorTables,
     AuditSealsTables,
+    AuditScaleTables,
+    IdempotencyTables,
     SearchTables,
     SchedulingIntegrityTables,
     WaitlistHoldsTables,
@@ -526,4 +530,5 @@ export const TABLES_IN_ORDER: readonly (keyof Database)[] = [
   ...SCHEDULING_INTEGRITY_TABLES_IN_ORDER,
   ...WAITLIST_HOLDS_TABLES_IN_ORDER,
   ...FLOW_SAFETY_TABLES_IN_ORDER,
+  ...IDEMPOTENCY_TABLES_IN_ORDER,
 ];

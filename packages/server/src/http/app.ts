@@ -15,6 +15,7 @@ import { fhirRoutes } from "../fhir/fhir-routes.ts";
 import type { Services } from "../platform/services.ts";
 import { sendError } from "./errors.ts";
 import { installGuard, type RouteRecord } from "./guard.ts";
+import { installIdempotency } from "./idempotency.ts";
 import { openApiTransform, openApiTransformObject } from "./openapi.ts";
 import { accountRoutes } from "./routes/account-routes.ts";
 import { adminRoutes } from "./routes/admin-routes.ts";
@@ -171,6 +172,7 @@ export async function buildApp(services: Services, options: AppOptions = {}): Pr
   await app.register(swaggerUi, { routePrefix: "/api/docs", staticCSP: true });
 
   installGuard(app, services, routes);
+  installIdempotency(app, services);
 
   const health = z.object({ status: z.enum(["ok", "unavailable"]), database: z.string() });
   app.get(

@@ -24,6 +24,36 @@ function scratchDirectory(): string {
 
 const tmp = external ? "" : scratchDirectory();
 
+/**
+ * The demo practice's zone for this run: one where it is now a weekday morning (09:00 to 11:00 if any
+ * zone has it), so the day's board has visits still to come whatever time the suite runs. Its clinics open
+ * 08:00 to 17:00 on weekdays. Chosen once by the runner and handed to its workers through the environment.
+ */
+function demoTimeZone(now = Date.now()): string {
+  if (process.env.SALUS_E2E_DEMO_TIME_ZONE) return process.env.SALUS_E2E_DEMO_TIME_ZONE;
+  const weekday = new Set(["Mon", "Tue", "Wed", "Thu", "Fri"]);
+  let best: { zone: string; score: number } | null = null;
+  for (const zone of Intl.supportedValuesOf("timeZone")) {
+    const parts = Object.fromEntries(
+      new Intl.DateTimeFormat("en-US", {
+        timeZone: zone,
+        weekday: "short",
+        hour: "numeric",
+        minute: "numeric",
+        hourCycle: "h23",
+      })
+        .formatToParts(new Date(now))
+        .map((p) => [p.type, p.value]),
+    );
+    const minutes = Number(parts.hour) * 60 + Number(parts.minute);
+    // Distance from 10:00 local; a weekend day counts as far away as can be.
+    const score = Math.abs(minutes - 600) + (weekday.has(parts.weekday ?? "") ? 0 : 10_000);
+    if (!best || score < best.score) best = { zone, score };
+  }
+  process.env.SALUS_E2E_DEMO_TIME_ZONE = best?.zone ?? "America/Chicago";
+  return process.env.SALUS_E2E_DEMO_TIME_ZONE;
+}
+
 export default defineConfig({
   testDir: "./e2e",
   outputDir: "./test-results",
@@ -64,6 +94,7 @@ export default defineConfig({
           PORT: port,
           SALUS_DATABASE_URL: `sqlite:${join(tmp, "e2e.db")}`,
           SALUS_DEMO_PASSWORD: "demo-password-for-tests-only",
+          SALUS_DEMO_TIME_ZONE: demoTimeZone(),
           SALUS_SECRETS_FILE: join(tmp, "e2e.keys"),
         },
       },

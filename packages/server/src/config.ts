@@ -1,3 +1,5 @@
+import { isValidTimeZone } from "@salus/core";
+
 /**
  * Configuration from environment variables, read once at start-up and passed down as a value (domain
  * code never reads process.env). The README's configuration table documents each variable.
@@ -17,6 +19,11 @@ export interface Config {
   logLevel: string;
   /** When set, `demo` seeds every demo user with this password instead of printing fresh ones. */
   demoPassword: string | undefined;
+  /**
+   * The IANA time zone of the demo practice's clinics (SALUS_DEMO_TIME_ZONE, default America/Chicago):
+   * someone trying Salus elsewhere sees a day in progress in their own hours.
+   */
+  demoTimeZone: string;
   bodyLimitBytes: number;
   rateLimitPerMinute: number;
   /**
@@ -26,6 +33,13 @@ export interface Config {
   publicUrl?: string | undefined;
   /** How reminders leave: `file:PATH` (one JSON line per message) or `log`; see messaging/gateways.ts. */
   messageGateway?: string | undefined;
+}
+
+function demoTimeZoneOf(value: string | undefined): string {
+  if (!value) return "America/Chicago";
+  if (!isValidTimeZone(value))
+    throw new Error(`SALUS_DEMO_TIME_ZONE must be an IANA time zone such as Europe/Berlin, got ${value}`);
+  return value;
 }
 
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
@@ -44,6 +58,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     secureCookies: (env.SALUS_SECURE_COOKIES ?? "false") === "true",
     logLevel: env.SALUS_LOG_LEVEL ?? "info",
     demoPassword: env.SALUS_DEMO_PASSWORD || undefined,
+    demoTimeZone: demoTimeZoneOf(env.SALUS_DEMO_TIME_ZONE),
     bodyLimitBytes: Number(env.SALUS_BODY_LIMIT_BYTES ?? 1_048_576),
     rateLimitPerMinute: Number(env.SALUS_RATE_LIMIT_PER_MINUTE ?? 1200),
     publicUrl,

@@ -138,6 +138,8 @@ export type DemoStep = "directory" | "patients" | "scheduling" | "records" | "cl
 export interface SeedDemoOptions {
   /** Called after each step; a test throws here to interrupt seeding. */
   afterStep?: (step: DemoStep) => void | Promise<void>;
+  /** The clinics' IANA time zone (default America/Chicago; SALUS_DEMO_TIME_ZONE via the config). */
+  timeZone?: string;
 }
 
 export async function seedDemo(
@@ -173,7 +175,7 @@ export async function seedDemo(
 
   const main = await createLocation(services, actor, {
     name: "Riverside Main Clinic",
-    timeZone: "America/Chicago",
+    timeZone: options.timeZone ?? services.config.demoTimeZone,
     addressLine1: "100 River Rd",
     addressLine2: null,
     city: "Springfield",
@@ -183,7 +185,7 @@ export async function seedDemo(
   });
   const north = await createLocation(services, actor, {
     name: "Northgate Clinic",
-    timeZone: "America/Chicago",
+    timeZone: options.timeZone ?? services.config.demoTimeZone,
     addressLine1: "2200 Northgate Blvd",
     addressLine2: "Suite 4",
     city: "Springfield",

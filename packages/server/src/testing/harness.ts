@@ -66,6 +66,7 @@ export function testConfig(databaseUrl: string): Config {
     secureCookies: false,
     logLevel: "silent",
     demoPassword: undefined,
+    demoTimeZone: "America/Chicago",
     bodyLimitBytes: 1_048_576,
     // 0 disables the global limiter (the per-route sign-in limits stay, see signIn's remote addresses).
     rateLimitPerMinute: 0,

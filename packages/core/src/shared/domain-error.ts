@@ -27,6 +27,15 @@ export type ErrorCode =
   // The time is held for a patient on the waitlist until their offer is accepted, declined or expires
   // (issue 10, item 5); the message and details name the offer and when the hold ends.
   | "slot_held"
+  // An amount of money that is not a whole number of cents, has more than two decimals, is not a number
+  // at all, or is beyond what is exactly representable (core shared/money.ts): refused, never rounded.
+  | "invalid_amount"
+  // An `Idempotency-Key` header that is empty, too long or not printable ASCII (http/idempotency.ts).
+  | "idempotency_key_invalid"
+  // The same `Idempotency-Key` sent again with another method, path or body.
+  | "idempotency_key_reused"
+  // The first request with this `Idempotency-Key` is still being answered; retry in a moment.
+  | "idempotency_key_in_flight"
   | "payload_too_large"
   | "unsupported_media_type"
   | "rate_limited"

@@ -118,8 +118,12 @@ test("the front desk books, reschedules, cancels and fills a cancellation from t
   // The calendar moved to the booked day and shows the visit.
   const block = calendar.locator(`[data-appointment-id="${appointment.id}"]`);
   await expect(block).toBeVisible();
+  // The times are the clinic's, and say so (its zone's short name, e.g. CST).
+  const zoneName = new Intl.DateTimeFormat("en-US", { timeZone: tz, timeZoneName: "short" })
+    .formatToParts(new Date(appointment.start))
+    .find((p) => p.type === "timeZoneName")!.value;
   await expect(block).toHaveAccessibleName(
-    new RegExp(`^${nameOf(booker)}, ${physical.name}, .* C[SD]T, Booked`),
+    new RegExp(`^${nameOf(booker)}, ${physical.name}, .* ${zoneName.replace("+", "\\+")}, Booked`),
   );
   await docsScreenshot(page);
 

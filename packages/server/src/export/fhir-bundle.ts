@@ -14,7 +14,7 @@ import {
   toProcedures,
 } from "../fhir/fhir-records.ts";
 import { toPatient } from "../fhir/fhir-resources.ts";
-import { toAppointment } from "../fhir/fhir-scheduling.ts";
+import { toAppointment } from "../fhir/present-fhir-appointment.ts";
 import type { RecordData } from "./record-data.ts";
 
 /**

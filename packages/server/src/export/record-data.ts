@@ -5,7 +5,7 @@ import { openBytes, openText } from "../platform/field-crypto.ts";
 import type { Actor, Services } from "../platform/services.ts";
 import { type AmendmentView, amendmentsOfPatientIn } from "../privacy/amendments.ts";
 import type { PatientAccess } from "../records/patient-access.ts";
-import { type AppointmentView, loadAppointment } from "../scheduling/appointments.ts";
+import { type AppointmentView, loadAppointment } from "../scheduling/appointment-view.ts";
 
 /**
  * Everything Salus holds about one patient, read in the caller's transaction after access was checked:

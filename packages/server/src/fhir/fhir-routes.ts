@@ -20,7 +20,7 @@ import {
   toPatient,
   toPractitioner,
 } from "./fhir-resources.ts";
-import { fhirSchedulingRoutes } from "./fhir-scheduling.ts";
+import { fhirSchedulingRoutes } from "./fhir-scheduling-routes.ts";
 
 /**
  * FHIR R4 at /fhir/R4: metadata, and read and search for Patient, Practitioner, Organization and

@@ -21,7 +21,7 @@ import {
   seedTwoOrgs,
   type TestServices,
 } from "../testing/harness.ts";
-import { APPOINTMENT_TYPE_SYSTEM, compactUuid, expandUuid, parseSlotId } from "./fhir-scheduling.ts";
+import { APPOINTMENT_TYPE_SYSTEM, compactUuid, expandUuid, parseSlotId } from "./fhir-scheduling-ids.ts";
 
 /**
  * A FHIR client books through /fhir/R4: finds free Slots for a visit type at a location, books one, is

@@ -4,8 +4,9 @@ import { createPatient } from "../directory/patients.ts";
 import { addLicense, createStaff } from "../directory/staff.ts";
 import type { Actor, Services } from "../platform/services.ts";
 import { createAppointmentType } from "../scheduling/appointment-types.ts";
-import { type AppointmentView, bookAppointment } from "../scheduling/appointments.ts";
+import type { AppointmentView } from "../scheduling/appointment-view.ts";
 import { createTemplate } from "../scheduling/availability-store.ts";
+import { bookAppointment } from "../scheduling/book-appointment.ts";
 import type { Seed } from "../testing/harness.ts";
 
 /**

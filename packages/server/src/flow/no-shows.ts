@@ -4,11 +4,9 @@ import { audited } from "../audit/audited.ts";
 import type { Trx } from "../db/transaction.ts";
 import type { Actor, Services } from "../platform/services.ts";
 import { requirePatientAccess } from "../records/patient-access.ts";
-import {
-  type AppointmentView,
-  changeAppointmentStatusIn,
-  reinstateNoShowIn,
-} from "../scheduling/appointments.ts";
+import type { AppointmentView } from "../scheduling/appointment-view.ts";
+import { changeAppointmentStatusIn } from "../scheduling/change-appointment-status.ts";
+import { reinstateNoShowIn } from "../scheduling/reinstate-no-show.ts";
 import { computeDayVersion, dayOfAppointment } from "./day-version.ts";
 import { publishDayChanged } from "./flow-events.ts";
 import { loadFlowSettings } from "./flow-settings.ts";

@@ -3,8 +3,9 @@ import type { FastifyInstance } from "fastify";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createLocation, createResource } from "../directory/locations.ts";
 import { createAppointmentType } from "../scheduling/appointment-types.ts";
-import { type AppointmentView, bookAppointment } from "../scheduling/appointments.ts";
+import type { AppointmentView } from "../scheduling/appointment-view.ts";
 import { createBlock, createTemplate } from "../scheduling/availability-store.ts";
+import { bookAppointment } from "../scheduling/book-appointment.ts";
 import {
   asBearer,
   bearer,

@@ -1,6 +1,6 @@
 import type { FastifyInstance } from "fastify";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import type { AppointmentView } from "../scheduling/appointments.ts";
+import type { AppointmentView } from "../scheduling/appointment-view.ts";
 import {
   asBearer,
   bearer,

@@ -13,9 +13,11 @@ import { sql } from "kysely";
 import { audited } from "../audit/audited.ts";
 import type { Trx } from "../db/transaction.ts";
 import type { Actor, Services } from "../platform/services.ts";
-import { cancelAppointmentIn, loadAppointment, rescheduleIn } from "../scheduling/appointments.ts";
+import { loadAppointment } from "../scheduling/appointment-view.ts";
 import { loadAvailabilityInput } from "../scheduling/availability-store.ts";
+import { cancelAppointmentIn } from "../scheduling/cancel-appointment.ts";
 import { loadVisitFacts } from "../scheduling/reminders.ts";
+import { rescheduleIn } from "../scheduling/reschedule-appointment.ts";
 import { type DayRow, loadDayRows, toFlowVisit } from "./board.ts";
 import {
   bumpDay,

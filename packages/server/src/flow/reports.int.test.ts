@@ -1,7 +1,7 @@
 import { randomUUID } from "node:crypto";
 import type { FastifyInstance } from "fastify";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import type { AppointmentView } from "../scheduling/appointments.ts";
+import type { AppointmentView } from "../scheduling/appointment-view.ts";
 import {
   asBearer,
   bearer,

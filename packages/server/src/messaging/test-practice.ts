@@ -7,8 +7,8 @@ import { createPatient } from "../directory/patients.ts";
 import { addLicense, createStaff } from "../directory/staff.ts";
 import type { Actor, Services } from "../platform/services.ts";
 import { createAppointmentType } from "../scheduling/appointment-types.ts";
-import { bookAppointment } from "../scheduling/appointments.ts";
 import { createTemplate } from "../scheduling/availability-store.ts";
+import { bookAppointment } from "../scheduling/book-appointment.ts";
 import type { OutboundMessage } from "./gateways.ts";
 
 /**

@@ -17,9 +17,11 @@ import {
   type TestServices,
 } from "../testing/harness.ts";
 import { createAppointmentType } from "./appointment-types.ts";
-import { bookAppointment, cancelAppointment, rescheduleAppointment } from "./appointments.ts";
 import { createTemplate } from "./availability-store.ts";
+import { bookAppointment } from "./book-appointment.ts";
 import { initials } from "./calendar-feed.ts";
+import { cancelAppointment } from "./cancel-appointment.ts";
+import { rescheduleAppointment } from "./reschedule-appointment.ts";
 
 /**
  * The practitioner's iCalendar feed: created, listed and revoked by a manager; fetched without any

@@ -17,15 +17,12 @@ import {
   nextIp,
   type TestServices,
 } from "../testing/harness.ts";
-import {
-  type AppointmentView,
-  bookAppointment,
-  cancelAppointment,
-  changeAppointmentStatus,
-  loadAppointment,
-  rescheduleAppointment,
-} from "./appointments.ts";
+import { type AppointmentView, loadAppointment } from "./appointment-view.ts";
+import { bookAppointment } from "./book-appointment.ts";
+import { cancelAppointment } from "./cancel-appointment.ts";
+import { changeAppointmentStatus } from "./change-appointment-status.ts";
 import { reminderDedupeKey, reminderLink, signReminderLink, syncReminders } from "./reminders.ts";
+import { rescheduleAppointment } from "./reschedule-appointment.ts";
 
 /**
  * Reminders follow the appointment through the transactional outbox; the signed links confirm or cancel.

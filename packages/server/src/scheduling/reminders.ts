@@ -2,7 +2,7 @@ import { createHmac, randomUUID, timingSafeEqual } from "node:crypto";
 import { fitSms } from "@salus/core/messaging/sms";
 import type { Trx } from "../db/transaction.ts";
 import type { Actor, Services } from "../platform/services.ts";
-import type { AppointmentView } from "./appointments.ts";
+import type { AppointmentView } from "./appointment-view.ts";
 import { loadSchedulingSettings } from "./settings.ts";
 import { shortLink } from "./short-links.ts";
 

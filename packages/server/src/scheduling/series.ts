@@ -5,16 +5,13 @@ import { addDays } from "@salus/core/scheduling/zoned-time";
 import { audited } from "../audit/audited.ts";
 import type { Trx } from "../db/transaction.ts";
 import type { Actor, Services } from "../platform/services.ts";
-import {
-  type AppointmentView,
-  type BookInput,
-  bookAppointmentIn,
-  cancelAppointmentIn,
-  loadAppointment,
-  RacedBooking,
-  rescheduleIn,
-} from "./appointments.ts";
+import { type AppointmentView, loadAppointment } from "./appointment-view.ts";
+import { RacedBooking } from "./appointment-writes.ts";
+import { bookAppointmentIn } from "./book-appointment.ts";
+import type { BookInput } from "./booking-decision.ts";
 import { RacedPatientBooking } from "./booking-refusals.ts";
+import { cancelAppointmentIn } from "./cancel-appointment.ts";
+import { rescheduleIn } from "./reschedule-appointment.ts";
 
 /**
  * Recurring visits (RRULE, RFC 5545 subset, expanded in the location's zone by the core). Every

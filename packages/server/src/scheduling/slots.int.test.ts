@@ -17,8 +17,8 @@ import {
   type TestServices,
 } from "../testing/harness.ts";
 import { createAppointmentType } from "./appointment-types.ts";
-import { bookAppointment } from "./appointments.ts";
 import { createBlock, createException, createTemplate } from "./availability-store.ts";
+import { bookAppointment } from "./book-appointment.ts";
 
 /**
  * GET /api/slots on a real database honours availability, bookings with their buffers, rooms, closures,

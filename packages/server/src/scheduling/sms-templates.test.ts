@@ -2,7 +2,7 @@ import { smsLength } from "@salus/core/messaging/sms";
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { reminderSmsText } from "./reminders.ts";
-import { offerSmsText } from "./waitlist.ts";
+import { offerSmsText } from "./waitlist-offers.ts";
 
 /**
  * Issue 10, item 5: every SMS Salus sends fits one GSM-7 segment (160 characters), whatever the names:

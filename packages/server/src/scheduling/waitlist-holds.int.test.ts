@@ -12,22 +12,18 @@ import {
   nextIp,
   type TestServices,
 } from "../testing/harness.ts";
-import {
-  bookAppointment,
-  cancelAppointment,
-  getAppointment,
-  rescheduleAppointment,
-  searchSlots,
-} from "./appointments.ts";
+import { acceptOffer } from "./accept-offer.ts";
+import { addToWaitlist } from "./add-to-waitlist.ts";
+import { bookAppointment } from "./book-appointment.ts";
+import { cancelAppointment } from "./cancel-appointment.ts";
+import { declineOffer } from "./decline-offer.ts";
+import { getAppointment } from "./get-appointment.ts";
+import { listWaitlist } from "./list-waitlist.ts";
+import { passOnExpiredOffersEverywhere } from "./pass-on-expired-offers.ts";
 import { reminderLink } from "./reminders.ts";
-import {
-  acceptOffer,
-  addToWaitlist,
-  declineOffer,
-  listWaitlist,
-  passOnExpiredOffersEverywhere,
-  type WaitlistEntryView,
-} from "./waitlist.ts";
+import { rescheduleAppointment } from "./reschedule-appointment.ts";
+import { searchSlots } from "./search-slots.ts";
+import type { WaitlistEntryView } from "./waitlist-view.ts";
 
 /**
  * Issue 10, item 5: a waitlist offer holds the freed time until it is accepted, declined or expires; a

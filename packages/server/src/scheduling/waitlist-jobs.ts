@@ -1,6 +1,6 @@
 import type { FastifyBaseLogger } from "fastify";
 import type { Services } from "../platform/services.ts";
-import { passOnExpiredOffersEverywhere } from "./waitlist.ts";
+import { passOnExpiredOffersEverywhere } from "./pass-on-expired-offers.ts";
 
 /**
  * Started by `salus serve`: every minute, waitlist offers past their expiry are closed and their time is

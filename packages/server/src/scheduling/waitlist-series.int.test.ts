@@ -10,11 +10,15 @@ import {
   seedTwoOrgs,
   type TestServices,
 } from "../testing/harness.ts";
+import { acceptOffer } from "./accept-offer.ts";
+import { addToWaitlist } from "./add-to-waitlist.ts";
 import { createAppointmentType } from "./appointment-types.ts";
-import { bookAppointment, cancelAppointment, changeAppointmentStatus } from "./appointments.ts";
 import { createTemplate } from "./availability-store.ts";
+import { bookAppointment } from "./book-appointment.ts";
+import { cancelAppointment } from "./cancel-appointment.ts";
+import { changeAppointmentStatus } from "./change-appointment-status.ts";
+import { listWaitlist } from "./list-waitlist.ts";
 import { bookSeries, changeSeries, getSeries } from "./series.ts";
-import { acceptOffer, addToWaitlist, listWaitlist } from "./waitlist.ts";
 
 /**
  * Recurring series (all-or-nothing by default, explicit skip report otherwise, edits of one / following /

@@ -6,7 +6,7 @@ import { type AuditInput, appendAudit } from "../../audit/append-audit.ts";
 import type { AppointmentStatus } from "../../db/schema.ts";
 import { inTransaction } from "../../db/transaction.ts";
 import type { Actor, Services } from "../../platform/services.ts";
-import { cancelAppointment } from "../../scheduling/appointments.ts";
+import { cancelAppointment } from "../../scheduling/cancel-appointment.ts";
 import {
   formatVisitTime,
   loadVisitFacts,

@@ -3,20 +3,13 @@ import type { ZodTypeProvider } from "fastify-type-provider-zod";
 import { z } from "zod";
 import { undoNoShow } from "../../flow/no-shows.ts";
 import type { Services } from "../../platform/services.ts";
+import { acceptOffer } from "../../scheduling/accept-offer.ts";
+import { addToWaitlist } from "../../scheduling/add-to-waitlist.ts";
 import {
   createAppointmentType,
   listAppointmentTypes,
   updateAppointmentType,
 } from "../../scheduling/appointment-types.ts";
-import {
-  bookAppointment,
-  cancelAppointment,
-  changeAppointmentStatus,
-  getAppointment,
-  listAppointments,
-  rescheduleAppointment,
-  searchSlots,
-} from "../../scheduling/appointments.ts";
 import {
   createBlock,
   createException,
@@ -28,15 +21,18 @@ import {
   listExceptions,
   listTemplates,
 } from "../../scheduling/availability-store.ts";
+import { bookAppointment } from "../../scheduling/book-appointment.ts";
+import { cancelAppointment } from "../../scheduling/cancel-appointment.ts";
+import { changeAppointmentStatus } from "../../scheduling/change-appointment-status.ts";
+import { declineOffer } from "../../scheduling/decline-offer.ts";
+import { getAppointment } from "../../scheduling/get-appointment.ts";
+import { listAppointments } from "../../scheduling/list-appointments.ts";
+import { listWaitlist } from "../../scheduling/list-waitlist.ts";
+import { removeFromWaitlist } from "../../scheduling/remove-from-waitlist.ts";
+import { rescheduleAppointment } from "../../scheduling/reschedule-appointment.ts";
+import { searchSlots } from "../../scheduling/search-slots.ts";
 import { bookSeries, changeSeries, getSeries } from "../../scheduling/series.ts";
 import { loadSchedulingSettings, updateSchedulingSettings } from "../../scheduling/settings.ts";
-import {
-  acceptOffer,
-  addToWaitlist,
-  declineOffer,
-  listWaitlist,
-  removeFromWaitlist,
-} from "../../scheduling/waitlist.ts";
 import { actorOf } from "../guard.ts";
 import { id, idParams, noContent, optionalText, page, plainDate, text } from "../schemas.ts";
 

@@ -32,7 +32,7 @@ import { buildApp } from "@salus/server/http/app";
 import { systemClock } from "@salus/server/platform/clock";
 import { makeServices, type Services } from "@salus/server/platform/services";
 import { createAppointmentType } from "@salus/server/scheduling/appointment-types";
-import { bookAppointment } from "@salus/server/scheduling/appointments";
+import { bookAppointment } from "@salus/server/scheduling/book-appointment";
 import { loadSlotContext } from "@salus/server/scheduling/slot-context";
 import Fastify from "fastify";
 import { sql } from "kysely";

@@ -1,5 +1,5 @@
 import { DomainError } from "@salus/core";
-import { type ScopedTrx, scopeToOrganization } from "../db/scoped.ts";
+import { type ScopedTrx, scopeToOrganization, transactionKey } from "../db/scoped.ts";
 import { inTransaction, type Trx } from "../db/transaction.ts";
 import type { Actor, Services } from "../platform/services.ts";
 import { appendAudit } from "./append-audit.ts";
@@ -32,7 +32,9 @@ const annotations = new WeakMap<Trx, Record<string, unknown>>();
 
 /** Adds `detail` to the audit entry `audited()` writes for the transaction `trx` (later keys win). */
 export function annotateAudit(trx: Trx, detail: Record<string, unknown>): void {
-  annotations.set(trx, { ...(annotations.get(trx) ?? {}), ...detail });
+  // Keyed by the transaction, not the handle: the scoped handle and systemTrx() of one operation share it.
+  const key = transactionKey(trx);
+  annotations.set(key, { ...(annotations.get(key) ?? {}), ...detail });
 }
 
 /**
@@ -45,7 +47,8 @@ export function annotateAudit(trx: Trx, detail: Record<string, unknown>): void {
 const notedPatients = new WeakMap<Trx, string>();
 
 export function notePatient(trx: Trx, patientId: string): void {
-  if (!notedPatients.has(trx)) notedPatients.set(trx, patientId);
+  const key = transactionKey(trx);
+  if (!notedPatients.has(key)) notedPatients.set(key, patientId);
 }
 
 /**

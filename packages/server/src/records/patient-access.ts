@@ -12,6 +12,7 @@ import {
 import { type Expression, type Kysely, type SqlBool, sql } from "kysely";
 import { annotateAudit, notePatient } from "../audit/audited.ts";
 import type { Database } from "../db/schema.ts";
+import { transactionKey } from "../db/scoped.ts";
 import type { Trx } from "../db/transaction.ts";
 import type { Actor, Services } from "../platform/services.ts";
 
@@ -66,11 +67,12 @@ const marks = new WeakMap<Trx, { access: AccessVia; breakGlassIds: string[] }>()
  * transaction touched several patients under break-glass).
  */
 export function markAccess(trx: Trx, access: Pick<PatientAccess, "via" | "breakGlassId">): void {
-  const prev = marks.get(trx);
+  const key = transactionKey(trx);
+  const prev = marks.get(key);
   const via = prev && RANK[prev.access] >= RANK[access.via] ? prev.access : access.via;
   const ids = [...(prev?.breakGlassIds ?? [])];
   if (access.breakGlassId && !ids.includes(access.breakGlassId)) ids.push(access.breakGlassId);
-  marks.set(trx, { access: via, breakGlassIds: ids });
+  marks.set(key, { access: via, breakGlassIds: ids });
   annotateAudit(trx, {
     access: via,
     ...(ids.length > 0 ? { breakGlassId: ids[0] } : {}),

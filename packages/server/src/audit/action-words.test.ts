@@ -29,7 +29,7 @@ const DYNAMIC: Record<string, readonly string[]> = {
   // directory/locations.ts
   '${table === "rooms" ? "room" : "equipment"}.create': ["room.create", "equipment.create"],
   '${table === "rooms" ? "room" : "equipment"}.update': ["room.update", "equipment.update"],
-  // scheduling/series.ts: SeriesChange.action is cancel or move
+  // scheduling/change-series.ts: SeriesChange.action is cancel or move
   "appointment.series.${change.action}": ["appointment.series.cancel", "appointment.series.move"],
   // fhir/fhir-records-routes.ts: RecordType
   ...Object.fromEntries(

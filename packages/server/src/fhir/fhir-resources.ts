@@ -233,7 +233,7 @@ export function capabilityStatement(base: string, at: string): CapabilityStateme
             ["name", "string"],
             ["address-city", "string"],
           ]),
-          // Scheduling (fhir/fhir-scheduling.ts).
+          // Scheduling (fhir/fhir-scheduling-routes.ts).
           {
             ...resource("Schedule", [["actor", "reference", "Practitioner/{id} or Location/{id}"]]),
             documentation:

@@ -7,18 +7,18 @@ import type { AppointmentStatus } from "../db/schema.ts";
 import { actorOf } from "../http/guard.ts";
 import { idParams, text } from "../http/schemas.ts";
 import type { Actor, Services } from "../platform/services.ts";
-import { listAppointmentTypes } from "../scheduling/appointment-types.ts";
 import { type AppointmentView, loadAppointment } from "../scheduling/appointment-view.ts";
 import { bookAppointment } from "../scheduling/book-appointment.ts";
 import { cancelAppointment } from "../scheduling/cancel-appointment.ts";
 import { changeAppointmentStatus } from "../scheduling/change-appointment-status.ts";
 import { getAppointment } from "../scheduling/get-appointment.ts";
+import { listAppointmentTypes } from "../scheduling/list-appointment-types.ts";
 import { listAppointments } from "../scheduling/list-appointments.ts";
 import { rescheduleAppointment } from "../scheduling/reschedule-appointment.ts";
 import { type SlotView, searchSlots } from "../scheduling/search-slots.ts";
 import { loadSlotContext } from "../scheduling/slot-context.ts";
+import { BASE, baseUrl, nextLink, paging, selfLink } from "./fhir-links.ts";
 import { searchBundle } from "./fhir-resources.ts";
-import { BASE, baseUrl, nextLink, paging, selfLink } from "./fhir-routes.ts";
 import { APPOINTMENT_TYPE_SYSTEM, scheduleId } from "./fhir-scheduling-ids.ts";
 import {
   dateBounds,

@@ -3,7 +3,7 @@ import { DateTime } from "luxon";
 import { z } from "zod";
 import { text } from "../http/schemas.ts";
 import type { Actor, Services } from "../platform/services.ts";
-import { loadAppointmentType } from "../scheduling/appointment-types.ts";
+import { loadAppointmentType } from "../scheduling/appointment-type-view.ts";
 import { APPOINTMENT_TYPE_SYSTEM } from "./fhir-scheduling-ids.ts";
 
 export function invalid(path: string, message: string): DomainError {

@@ -3,8 +3,8 @@ import type { Appointment, Bundle, OperationOutcome, Schedule, Slot } from "@med
 import type { FastifyInstance, LightMyRequestResponse } from "fastify";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { cliActor } from "../admin/organizations.ts";
-import { createAppointmentType } from "../scheduling/appointment-types.ts";
-import { createTemplate } from "../scheduling/availability-store.ts";
+import { createAppointmentType } from "../scheduling/create-appointment-type.ts";
+import { createTemplate } from "../scheduling/create-template.ts";
 import {
   asBearer,
   auditAfter,

@@ -1,5 +1,5 @@
 import type { Slot } from "@medplum/fhirtypes";
-import type { AppointmentTypeView } from "../scheduling/appointment-types.ts";
+import type { AppointmentTypeView } from "../scheduling/appointment-type-view.ts";
 import type { SlotView } from "../scheduling/search-slots.ts";
 import { slotId } from "./fhir-scheduling-ids.ts";
 import { typeConcept } from "./present-fhir-appointment.ts";

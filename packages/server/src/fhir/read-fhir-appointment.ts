@@ -3,7 +3,7 @@ import { z } from "zod";
 import type { AppointmentStatus } from "../db/schema.ts";
 import { text } from "../http/schemas.ts";
 import type { Actor, Services } from "../platform/services.ts";
-import { listAppointmentTypes } from "../scheduling/appointment-types.ts";
+import { listAppointmentTypes } from "../scheduling/list-appointment-types.ts";
 import { APPOINTMENT_TYPE_SYSTEM, compactUuid, parseSlotId, ROOM_SYSTEM } from "./fhir-scheduling-ids.ts";
 import { invalid, requireType } from "./fhir-scheduling-search.ts";
 import { loadSchedules } from "./load-fhir-schedules.ts";

@@ -4,7 +4,7 @@ import { clipIntervals, totalIntervalMs } from "@salus/core/scheduling/intervals
 import { addDays, daysBetween, instantToLocal, localDayBounds } from "@salus/core/scheduling/zoned-time";
 import { inSnapshot, type Trx } from "../db/transaction.ts";
 import type { Actor, Services } from "../platform/services.ts";
-import { loadAvailabilityInput } from "../scheduling/availability-store.ts";
+import { loadAvailabilityInput } from "../scheduling/load-availability-input.ts";
 import { loadFlowSettings } from "./flow-settings.ts";
 
 const MINUTE = 60_000;

@@ -3,10 +3,10 @@ import { createResource } from "../directory/locations.ts";
 import { createPatient } from "../directory/patients.ts";
 import { addLicense, createStaff } from "../directory/staff.ts";
 import type { Actor, Services } from "../platform/services.ts";
-import { createAppointmentType } from "../scheduling/appointment-types.ts";
 import type { AppointmentView } from "../scheduling/appointment-view.ts";
-import { createTemplate } from "../scheduling/availability-store.ts";
 import { bookAppointment } from "../scheduling/book-appointment.ts";
+import { createAppointmentType } from "../scheduling/create-appointment-type.ts";
+import { createTemplate } from "../scheduling/create-template.ts";
 import type { Seed } from "../testing/harness.ts";
 
 /**

@@ -2,7 +2,7 @@ import { type OverbookingBlock, suggestOverbooking } from "@salus/core/flow/over
 import { expandAvailability } from "@salus/core/scheduling/availability";
 import { inSnapshot } from "../db/transaction.ts";
 import type { Actor, Services } from "../platform/services.ts";
-import { loadAvailabilityInput } from "../scheduling/availability-store.ts";
+import { loadAvailabilityInput } from "../scheduling/load-availability-input.ts";
 import { loadDayRows } from "./board.ts";
 import { locationDay } from "./day-version.ts";
 import { loadFlowSettings } from "./flow-settings.ts";

@@ -4,7 +4,7 @@ import type { FastifyInstance } from "fastify";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { cliActor } from "../admin/organizations.ts";
 import { addLicense, createStaff } from "../directory/staff.ts";
-import { createTemplate } from "../scheduling/availability-store.ts";
+import { createTemplate } from "../scheduling/create-template.ts";
 import {
   asBearer,
   bearer,

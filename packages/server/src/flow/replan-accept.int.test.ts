@@ -2,10 +2,11 @@ import { localBoundary } from "@salus/core/scheduling/zoned-time";
 import type { FastifyInstance } from "fastify";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createLocation, createResource } from "../directory/locations.ts";
-import { createAppointmentType } from "../scheduling/appointment-types.ts";
 import type { AppointmentView } from "../scheduling/appointment-view.ts";
-import { createBlock, createTemplate } from "../scheduling/availability-store.ts";
 import { bookAppointment } from "../scheduling/book-appointment.ts";
+import { createAppointmentType } from "../scheduling/create-appointment-type.ts";
+import { createBlock } from "../scheduling/create-block.ts";
+import { createTemplate } from "../scheduling/create-template.ts";
 import {
   asBearer,
   bearer,

@@ -3,8 +3,8 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { cliActor } from "../admin/organizations.ts";
 import { createUser } from "../admin/users.ts";
 import { addLicense, createStaff } from "../directory/staff.ts";
-import { createAppointmentType } from "../scheduling/appointment-types.ts";
-import { createTemplate } from "../scheduling/availability-store.ts";
+import { createAppointmentType } from "../scheduling/create-appointment-type.ts";
+import { createTemplate } from "../scheduling/create-template.ts";
 import {
   asSession,
   auditSeq,

@@ -21,9 +21,10 @@ import {
   signIn,
   type TestServices,
 } from "../testing/harness.ts";
-import { createAppointmentType } from "./appointment-types.ts";
-import { createException, createTemplate } from "./availability-store.ts";
-import { updateSchedulingSettings } from "./settings.ts";
+import { createAppointmentType } from "./create-appointment-type.ts";
+import { createException } from "./create-exception.ts";
+import { createTemplate } from "./create-template.ts";
+import { updateSchedulingSettings } from "./update-scheduling-settings.ts";
 
 /**
  * Booking through the HTTP API on a real database: every refusal the issue names answers a clear 4xx and

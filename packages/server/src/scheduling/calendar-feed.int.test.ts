@@ -16,11 +16,11 @@ import {
   seedTwoOrgs,
   type TestServices,
 } from "../testing/harness.ts";
-import { createAppointmentType } from "./appointment-types.ts";
-import { createTemplate } from "./availability-store.ts";
 import { bookAppointment } from "./book-appointment.ts";
-import { initials } from "./calendar-feed.ts";
 import { cancelAppointment } from "./cancel-appointment.ts";
+import { createAppointmentType } from "./create-appointment-type.ts";
+import { createTemplate } from "./create-template.ts";
+import { initials } from "./render-calendar-feed.ts";
 import { rescheduleAppointment } from "./reschedule-appointment.ts";
 
 /**

@@ -3,7 +3,7 @@ import type { Trx } from "../db/transaction.ts";
 import type { Actor, Services } from "../platform/services.ts";
 import { type AppointmentView, loadAppointment } from "./appointment-view.ts";
 import { afterAppointmentChange, releaseHolds, requireMovable } from "./appointment-writes.ts";
-import { loadSchedulingSettings } from "./settings.ts";
+import { loadSchedulingSettings } from "./scheduling-settings.ts";
 
 export interface CancelInput {
   reason: string;

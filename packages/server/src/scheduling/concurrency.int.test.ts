@@ -17,10 +17,10 @@ import {
   signIn,
   type TestServices,
 } from "../testing/harness.ts";
-import { createAppointmentType } from "./appointment-types.ts";
-import { createTemplate } from "./availability-store.ts";
-import { updateSchedulingSettings } from "./settings.ts";
+import { createAppointmentType } from "./create-appointment-type.ts";
+import { createTemplate } from "./create-template.ts";
 import { HOLDING_STATUSES } from "./slot-context.ts";
+import { updateSchedulingSettings } from "./update-scheduling-settings.ts";
 
 /**
  * Double booking is impossible under concurrent requests: the requests really run at once (app.inject in

@@ -3,7 +3,7 @@ import { fitSms } from "@salus/core/messaging/sms";
 import type { Trx } from "../db/transaction.ts";
 import type { Actor, Services } from "../platform/services.ts";
 import type { AppointmentView } from "./appointment-view.ts";
-import { loadSchedulingSettings } from "./settings.ts";
+import { loadSchedulingSettings } from "./scheduling-settings.ts";
 import { shortLink } from "./short-links.ts";
 
 /**

@@ -23,8 +23,8 @@ import {
   signIn,
   type TestServices,
 } from "../testing/harness.ts";
-import { createAppointmentType } from "./appointment-types.ts";
-import { createTemplate } from "./availability-store.ts";
+import { createAppointmentType } from "./create-appointment-type.ts";
+import { createTemplate } from "./create-template.ts";
 
 /**
  * Scheduling integrity (issue 10, items 3-4) through the HTTP API on a real database: a patient is never

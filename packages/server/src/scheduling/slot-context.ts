@@ -10,9 +10,9 @@ import type {
 import { localBoundary } from "@salus/core/scheduling/zoned-time";
 import type { Trx } from "../db/transaction.ts";
 import type { Actor } from "../platform/services.ts";
-import { type AppointmentTypeView, loadAppointmentType } from "./appointment-types.ts";
-import { loadAvailabilityInput } from "./availability-store.ts";
-import { loadSchedulingSettings } from "./settings.ts";
+import { type AppointmentTypeView, loadAppointmentType } from "./appointment-type-view.ts";
+import { loadAvailabilityInput } from "./load-availability-input.ts";
+import { loadSchedulingSettings } from "./scheduling-settings.ts";
 import { holdsAsBusy, loadActiveHolds } from "./waitlist-holds.ts";
 
 /** Statuses in which an appointment holds its time (the others have released it). */

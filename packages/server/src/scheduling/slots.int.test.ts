@@ -16,9 +16,11 @@ import {
   signIn,
   type TestServices,
 } from "../testing/harness.ts";
-import { createAppointmentType } from "./appointment-types.ts";
-import { createBlock, createException, createTemplate } from "./availability-store.ts";
 import { bookAppointment } from "./book-appointment.ts";
+import { createAppointmentType } from "./create-appointment-type.ts";
+import { createBlock } from "./create-block.ts";
+import { createException } from "./create-exception.ts";
+import { createTemplate } from "./create-template.ts";
 
 /**
  * GET /api/slots on a real database honours availability, bookings with their buffers, rooms, closures,

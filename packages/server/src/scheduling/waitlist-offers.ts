@@ -9,7 +9,7 @@ import type { Trx } from "../db/transaction.ts";
 import type { Actor, Services } from "../platform/services.ts";
 import { offerLink, offerLinkPath } from "./offer-links.ts";
 import { formatSmsTime, formatVisitTime } from "./reminders.ts";
-import { loadSchedulingSettings } from "./settings.ts";
+import { loadSchedulingSettings } from "./scheduling-settings.ts";
 import { shortLink } from "./short-links.ts";
 import { loadSlotContext } from "./slot-context.ts";
 import { type EntryRow, iso, presentOffer, type WaitlistOfferView } from "./waitlist-view.ts";

@@ -12,13 +12,15 @@ import {
 } from "../testing/harness.ts";
 import { acceptOffer } from "./accept-offer.ts";
 import { addToWaitlist } from "./add-to-waitlist.ts";
-import { createAppointmentType } from "./appointment-types.ts";
-import { createTemplate } from "./availability-store.ts";
 import { bookAppointment } from "./book-appointment.ts";
+import { bookSeries } from "./book-series.ts";
 import { cancelAppointment } from "./cancel-appointment.ts";
 import { changeAppointmentStatus } from "./change-appointment-status.ts";
+import { changeSeries } from "./change-series.ts";
+import { createAppointmentType } from "./create-appointment-type.ts";
+import { createTemplate } from "./create-template.ts";
+import { getSeries } from "./get-series.ts";
 import { listWaitlist } from "./list-waitlist.ts";
-import { bookSeries, changeSeries, getSeries } from "./series.ts";
 
 /**
  * Recurring series (all-or-nothing by default, explicit skip report otherwise, edits of one / following /

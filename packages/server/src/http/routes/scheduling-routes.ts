@@ -5,34 +5,33 @@ import { undoNoShow } from "../../flow/no-shows.ts";
 import type { Services } from "../../platform/services.ts";
 import { acceptOffer } from "../../scheduling/accept-offer.ts";
 import { addToWaitlist } from "../../scheduling/add-to-waitlist.ts";
-import {
-  createAppointmentType,
-  listAppointmentTypes,
-  updateAppointmentType,
-} from "../../scheduling/appointment-types.ts";
-import {
-  createBlock,
-  createException,
-  createTemplate,
-  deleteBlock,
-  deleteException,
-  deleteTemplate,
-  listBlocks,
-  listExceptions,
-  listTemplates,
-} from "../../scheduling/availability-store.ts";
 import { bookAppointment } from "../../scheduling/book-appointment.ts";
+import { bookSeries } from "../../scheduling/book-series.ts";
 import { cancelAppointment } from "../../scheduling/cancel-appointment.ts";
 import { changeAppointmentStatus } from "../../scheduling/change-appointment-status.ts";
+import { changeSeries } from "../../scheduling/change-series.ts";
+import { createAppointmentType } from "../../scheduling/create-appointment-type.ts";
+import { createBlock } from "../../scheduling/create-block.ts";
+import { createException } from "../../scheduling/create-exception.ts";
+import { createTemplate } from "../../scheduling/create-template.ts";
 import { declineOffer } from "../../scheduling/decline-offer.ts";
+import { deleteBlock } from "../../scheduling/delete-block.ts";
+import { deleteException } from "../../scheduling/delete-exception.ts";
+import { deleteTemplate } from "../../scheduling/delete-template.ts";
 import { getAppointment } from "../../scheduling/get-appointment.ts";
+import { getSeries } from "../../scheduling/get-series.ts";
+import { listAppointmentTypes } from "../../scheduling/list-appointment-types.ts";
 import { listAppointments } from "../../scheduling/list-appointments.ts";
+import { listBlocks } from "../../scheduling/list-blocks.ts";
+import { listExceptions } from "../../scheduling/list-exceptions.ts";
+import { listTemplates } from "../../scheduling/list-templates.ts";
 import { listWaitlist } from "../../scheduling/list-waitlist.ts";
 import { removeFromWaitlist } from "../../scheduling/remove-from-waitlist.ts";
 import { rescheduleAppointment } from "../../scheduling/reschedule-appointment.ts";
+import { loadSchedulingSettings } from "../../scheduling/scheduling-settings.ts";
 import { searchSlots } from "../../scheduling/search-slots.ts";
-import { bookSeries, changeSeries, getSeries } from "../../scheduling/series.ts";
-import { loadSchedulingSettings, updateSchedulingSettings } from "../../scheduling/settings.ts";
+import { updateAppointmentType } from "../../scheduling/update-appointment-type.ts";
+import { updateSchedulingSettings } from "../../scheduling/update-scheduling-settings.ts";
 import { actorOf } from "../guard.ts";
 import { id, idParams, noContent, optionalText, page, plainDate, text } from "../schemas.ts";
 

@@ -1,9 +1,7 @@
-import { randomUUID } from "node:crypto";
 import { DomainError, notFound } from "@salus/core";
-import { audited } from "../audit/audited.ts";
 import type { AppointmentTypesTable } from "../db/schema.ts";
 import type { Trx } from "../db/transaction.ts";
-import type { Actor, Services } from "../platform/services.ts";
+import type { Actor } from "../platform/services.ts";
 
 /** What a visit takes: how long, which resources, buffers, lead time, daily limit, who may book it. */
 export interface AppointmentTypeView {
@@ -51,7 +49,7 @@ export function presentAppointmentType(r: AppointmentTypesTable): AppointmentTyp
   };
 }
 
-function columns(input: Partial<AppointmentTypeInput>): Partial<AppointmentTypesTable> {
+export function columns(input: Partial<AppointmentTypeInput>): Partial<AppointmentTypesTable> {
   const c: Partial<AppointmentTypesTable> = {};
   if (input.name !== undefined) c.name = input.name;
   if (input.durationMinutes !== undefined) c.duration_minutes = input.durationMinutes;
@@ -72,7 +70,11 @@ function columns(input: Partial<AppointmentTypeInput>): Partial<AppointmentTypes
   return c;
 }
 
-async function checkReferences(trx: Trx, actor: Actor, input: Partial<AppointmentTypeInput>): Promise<void> {
+export async function checkReferences(
+  trx: Trx,
+  actor: Actor,
+  input: Partial<AppointmentTypeInput>,
+): Promise<void> {
   if (input.practitionerIds?.length) {
     const found = await trx
       .selectFrom("staff_members")
@@ -113,82 +115,4 @@ export async function loadAppointmentType(trx: Trx, actor: Actor, id: string): P
     .executeTakeFirst();
   if (!row) throw notFound("appointment type");
   return presentAppointmentType(row);
-}
-
-export async function listAppointmentTypes(services: Services, actor: Actor): Promise<AppointmentTypeView[]> {
-  const rows = await services.db.kysely
-    .selectFrom("appointment_types")
-    .selectAll()
-    .where("organization_id", "=", actor.organizationId)
-    .orderBy("name")
-    .execute();
-  return rows.map(presentAppointmentType);
-}
-
-export async function createAppointmentType(services: Services, actor: Actor, input: AppointmentTypeInput) {
-  const id = randomUUID();
-  const at = services.clock().toISOString();
-  return audited(
-    services,
-    actor,
-    { action: "appointment_type.create", resourceType: "AppointmentType", resourceId: id },
-    async (trx) => {
-      await checkReferences(trx, actor, input);
-      await trx
-        .insertInto("appointment_types")
-        .values({
-          organization_id: actor.organizationId,
-          id,
-          name: input.name,
-          duration_minutes: input.durationMinutes,
-          buffer_before_minutes: 0,
-          buffer_after_minutes: 0,
-          min_lead_minutes: 0,
-          max_per_day: null,
-          step_minutes: 15,
-          patient_kind: "any",
-          practitioner_ids: null,
-          room_required: 1,
-          room_ids: null,
-          equipment_kinds: "[]",
-          bookable_by_patient: 0,
-          color: null,
-          active: 1,
-          ...columns(input),
-          created_at: at,
-          updated_at: at,
-        })
-        .execute();
-      return loadAppointmentType(trx, actor, id);
-    },
-  );
-}
-
-export async function updateAppointmentType(
-  services: Services,
-  actor: Actor,
-  id: string,
-  changes: Partial<AppointmentTypeInput>,
-) {
-  return audited(
-    services,
-    actor,
-    {
-      action: "appointment_type.update",
-      resourceType: "AppointmentType",
-      resourceId: id,
-      detail: { fields: Object.keys(changes).sort() },
-    },
-    async (trx) => {
-      await loadAppointmentType(trx, actor, id);
-      await checkReferences(trx, actor, changes);
-      await trx
-        .updateTable("appointment_types")
-        .set({ ...columns(changes), updated_at: services.clock().toISOString() })
-        .where("organization_id", "=", actor.organizationId)
-        .where("id", "=", id)
-        .execute();
-      return loadAppointmentType(trx, actor, id);
-    },
-  );
 }

@@ -1,24 +1,9 @@
-import { randomUUID } from "node:crypto";
-import { DomainError, notFound } from "@salus/core";
+import { DomainError } from "@salus/core";
 import ical, { ICalEventStatus } from "ical-generator";
 import { audited } from "../audit/audited.ts";
-import { digestToken, newSecretToken } from "../platform/crypto.ts";
+import { digestToken } from "../platform/crypto.ts";
 import type { Actor, Services } from "../platform/services.ts";
 import { HOLDING_STATUSES } from "./slot-context.ts";
-
-/**
- * iCalendar (RFC 5545) feeds: one practitioner's appointments behind a secret URL that a calendar app
- * subscribes to. The secret is shown once and stored only as a SHA-256 digest (like API tokens); a feed is
- * revocable. What the feed shows is the minimum necessary: the visit type and the patient's initials,
- * never a full name, date of birth or note, because the URL travels to a third-party calendar service.
- */
-export interface CalendarFeedView {
-  id: string;
-  practitionerId: string;
-  practitionerName: string;
-  createdAt: string;
-  revokedAt: string | null;
-}
 
 /** Days of appointments the feed covers around now. */
 export const FEED_DAYS_BACK = 30;
@@ -27,94 +12,6 @@ const DAY = 86_400_000;
 
 /** The secret part of a feed URL: 43 base64url characters (256 bits). */
 export const FEED_TOKEN_PATTERN = /^[A-Za-z0-9_-]{43}$/;
-
-export async function listCalendarFeeds(services: Services, actor: Actor): Promise<CalendarFeedView[]> {
-  const rows = await services.db.kysely
-    .selectFrom("calendar_feeds")
-    .innerJoin("staff_members", (j) =>
-      j
-        .onRef("staff_members.organization_id", "=", "calendar_feeds.organization_id")
-        .onRef("staff_members.id", "=", "calendar_feeds.practitioner_id"),
-    )
-    .select([
-      "calendar_feeds.id",
-      "calendar_feeds.practitioner_id",
-      "calendar_feeds.created_at",
-      "calendar_feeds.revoked_at",
-      "staff_members.given_name",
-      "staff_members.family_name",
-    ])
-    .where("calendar_feeds.organization_id", "=", actor.organizationId)
-    .orderBy("calendar_feeds.created_at", "desc")
-    .orderBy("calendar_feeds.id")
-    .execute();
-  return rows.map((r) => ({
-    id: r.id,
-    practitionerId: r.practitioner_id,
-    practitionerName: `${r.given_name} ${r.family_name}`,
-    createdAt: r.created_at,
-    revokedAt: r.revoked_at,
-  }));
-}
-
-/** Creates a feed for a practitioner of the caller's organization; answers the secret once. */
-export async function createCalendarFeed(
-  services: Services,
-  actor: Actor,
-  input: { practitionerId: string },
-): Promise<{ id: string; token: string }> {
-  const id = randomUUID();
-  const token = newSecretToken();
-  return audited(
-    services,
-    actor,
-    {
-      action: "calendar_feed.create",
-      resourceType: "CalendarFeed",
-      resourceId: id,
-      detail: { practitionerId: input.practitionerId },
-    },
-    async (trx) => {
-      const staff = await trx
-        .selectFrom("staff_members")
-        .select(["id", "kind"])
-        .where("organization_id", "=", actor.organizationId)
-        .where("id", "=", input.practitionerId)
-        .executeTakeFirst();
-      if (staff?.kind !== "practitioner") throw notFound("practitioner");
-      await trx
-        .insertInto("calendar_feeds")
-        .values({
-          organization_id: actor.organizationId,
-          id,
-          practitioner_id: input.practitionerId,
-          token_hash: digestToken(token),
-          created_at: services.clock().toISOString(),
-          revoked_at: null,
-        })
-        .execute();
-      return { id, token };
-    },
-  );
-}
-
-export async function revokeCalendarFeed(services: Services, actor: Actor, id: string): Promise<void> {
-  await audited(
-    services,
-    actor,
-    { action: "calendar_feed.revoke", resourceType: "CalendarFeed", resourceId: id },
-    async (trx) => {
-      const result = await trx
-        .updateTable("calendar_feeds")
-        .set({ revoked_at: services.clock().toISOString() })
-        .where("organization_id", "=", actor.organizationId)
-        .where("id", "=", id)
-        .where("revoked_at", "is", null)
-        .executeTakeFirst();
-      if (Number(result.numUpdatedRows) === 0) throw notFound("active calendar feed");
-    },
-  );
-}
 
 /** "R.G." from Robin Garcia: the first letter of the given and family names, nothing more. */
 export function initials(givenName: string, familyName: string): string {

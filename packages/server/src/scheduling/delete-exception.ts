@@ -1,0 +1,19 @@
+import { notFound } from "@salus/core";
+import { audited } from "../audit/audited.ts";
+import type { Actor, Services } from "../platform/services.ts";
+
+export async function deleteException(services: Services, actor: Actor, id: string): Promise<void> {
+  await audited(
+    services,
+    actor,
+    { action: "availability.exception.delete", resourceType: "AvailabilityException", resourceId: id },
+    async (trx) => {
+      const r = await trx
+        .deleteFrom("availability_exceptions")
+        .where("organization_id", "=", actor.organizationId)
+        .where("id", "=", id)
+        .executeTakeFirst();
+      if (Number(r.numDeletedRows) === 0) throw notFound("availability exception");
+    },
+  );
+}

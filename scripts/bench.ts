@@ -31,7 +31,7 @@ import { seedDemo } from "@salus/server/demo/seed-demo";
 import { buildApp } from "@salus/server/http/app";
 import { systemClock } from "@salus/server/platform/clock";
 import { makeServices, type Services } from "@salus/server/platform/services";
-import { createAppointmentType } from "@salus/server/scheduling/appointment-types";
+import { createAppointmentType } from "@salus/server/scheduling/create-appointment-type";
 import { bookAppointment } from "@salus/server/scheduling/book-appointment";
 import { loadSlotContext } from "@salus/server/scheduling/slot-context";
 import Fastify from "fastify";

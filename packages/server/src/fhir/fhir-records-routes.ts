@@ -14,8 +14,8 @@ import { idParams, STATE_CODE, STATE_CODE_MESSAGE, text } from "../http/schemas.
 import type { Actor, Services } from "../platform/services.ts";
 import { practiceZone } from "../privacy/practice-zone.ts";
 import { requirePatientAccess } from "../records/patient-access.ts";
+import { BASE, baseUrl, nextLink, paging, selfLink } from "./fhir-links.ts";
 import { MRN_SYSTEM, searchBundle, toPatient } from "./fhir-resources.ts";
-import { BASE, baseUrl, nextLink, paging, selfLink } from "./fhir-routes.ts";
 
 /**
  * FHIR R4 for the patient record: Patient create and update, Encounter, Condition, Procedure, Coverage
@@ -256,7 +256,8 @@ function toAuditEvent(e: {
   }
   return {
     resourceType: "AuditEvent",
-    id: `${e.chain_id.slice(0, 36)}-${e.seq}`.slice(0, 64),
+    // The chain id keeps its stripe suffix (`<org>.<k>`): entries of two stripes share seq numbers.
+    id: `${e.chain_id}-${e.seq}`.slice(0, 64),
     type: { system: "urn:salus:audit-action", code: e.action },
     action: AUDIT_ACTION[verb] ?? "E",
     recorded: e.at,

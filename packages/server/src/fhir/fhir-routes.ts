@@ -1,5 +1,5 @@
 import { notFound } from "@salus/core";
-import type { FastifyInstance, FastifyRequest } from "fastify";
+import type { FastifyInstance } from "fastify";
 import type { ZodTypeProvider } from "fastify-type-provider-zod";
 import { z } from "zod";
 import { getOrganization } from "../admin/organizations.ts";
@@ -9,6 +9,7 @@ import { getStaff, listStaff } from "../directory/staff.ts";
 import { actorOf } from "../http/guard.ts";
 import { idParams, text } from "../http/schemas.ts";
 import type { Services } from "../platform/services.ts";
+import { BASE, baseUrl, nextLink, paging, selfLink, tokenValue } from "./fhir-links.ts";
 import { fhirRecordsRoutes } from "./fhir-records-routes.ts";
 import {
   capabilityStatement,
@@ -22,49 +23,16 @@ import {
 } from "./fhir-resources.ts";
 import { fhirSchedulingRoutes } from "./fhir-scheduling-routes.ts";
 
+// Until fhir-scheduling-routes.ts imports them from fhir-links.ts in the same commit (being split now).
+export { BASE, baseUrl, nextLink, paging, selfLink, tokenValue };
+
+const emptyPage = { items: [], total: 0 };
+
 /**
  * FHIR R4 at /fhir/R4: metadata, and read and search for Patient, Practitioner, Organization and
  * Location. The handlers call the same use cases as the JSON API, so scoping to the caller's organization
  * and auditing are identical; errors are OperationOutcomes (see http/errors.ts).
  */
-export const BASE = "/fhir/R4";
-export const paging = {
-  _count: z.coerce.number().int().min(1).max(200).default(50),
-  _offset: z.coerce.number().int().min(0).max(1_000_000).default(0),
-};
-
-export function baseUrl(request: FastifyRequest): string {
-  return `${request.protocol}://${request.host}${BASE}`;
-}
-
-export function nextLink(
-  request: FastifyRequest,
-  offset: number,
-  count: number,
-  total: number,
-): string | null {
-  if (offset + count >= total) return null;
-  const url = new URL(request.url, `${request.protocol}://${request.host}`);
-  url.searchParams.set("_offset", String(offset + count));
-  url.searchParams.set("_count", String(count));
-  return url.toString();
-}
-
-export function selfLink(request: FastifyRequest): string {
-  return new URL(request.url, `${request.protocol}://${request.host}`).toString();
-}
-
-/** A token parameter `system|value` or `value`; a system other than `expected` matches nothing. */
-export function tokenValue(param: string | undefined, expected: string): string | null | undefined {
-  if (param === undefined) return undefined;
-  const bar = param.indexOf("|");
-  if (bar < 0) return param;
-  const system = param.slice(0, bar);
-  return system === "" || system === expected ? param.slice(bar + 1) : null;
-}
-
-const emptyPage = { items: [], total: 0 };
-
 export function fhirRoutes(app: FastifyInstance, services: Services): void {
   const r = app.withTypeProvider<ZodTypeProvider>();
   app.addHook("onSend", async (_request, reply, payload) => {

@@ -4,7 +4,7 @@ import type { ZodTypeProvider } from "fastify-type-provider-zod";
 import { z } from "zod";
 import { renderPdf } from "../../export/pdf.ts";
 import { exportRecord } from "../../export/record-export.ts";
-import { baseUrl } from "../../fhir/fhir-routes.ts";
+import { baseUrl } from "../../fhir/fhir-links.ts";
 import type { Services } from "../../platform/services.ts";
 import { accessReport, accessReportCsv } from "../../privacy/access-report.ts";
 import {

@@ -1,27 +1,12 @@
-import {
-  Anchor,
-  Badge,
-  Button,
-  EmptyState,
-  Group,
-  List,
-  Modal,
-  Radio,
-  SegmentedControl,
-  Spoiler,
-  Stack,
-  Table,
-  Text,
-  Textarea,
-} from "@mantine/core";
-import { useQuery, useQueryClient } from "@tanstack/react-query";
+import { Anchor, Badge, Button, Group, List, Radio, Stack, Text, Textarea } from "@mantine/core";
+import { useQuery } from "@tanstack/react-query";
 import { useState } from "react";
 import { Link } from "react-router-dom";
 import { FormError } from "../../components/FormError.tsx";
-import { notifySuccess } from "../../components/notify.ts";
 import { PageHeader } from "../../components/PageHeader.tsx";
-import { LoadError, Loading } from "../../components/QueryState.tsx";
-import { useServerErrors } from "../../components/useServerErrors.ts";
+import { type ReviewAction, type ReviewColumn, ReviewQueue } from "../../components/ReviewQueue.tsx";
+import { useSubmit } from "../../components/useSubmit.ts";
+import { urlParam, useUrlState } from "../../components/useUrlState.ts";
 import { formatDateTime, personName } from "../../lib/format.ts";
 import { RecordText } from "../patients/chart/NotesPanel.tsx";
 import {
@@ -30,10 +15,62 @@ import {
   breakGlass,
 } from "../patients/chart/recordsApi.ts";
 
+type QueueStatus = "pending" | "reviewed";
+
+const STATUSES = [
+  { value: "pending", label: "To review" },
+  { value: "reviewed", label: "Reviewed" },
+] as const;
+
+// The filter lives in the address, so Back from a chart opened from the queue returns to the same list.
+const URL_STATE = {
+  status: urlParam.oneOf<QueueStatus>(
+    STATUSES.map((s) => s.value),
+    "pending",
+  ),
+};
+
+const COLUMNS: ReviewColumn<BreakGlassQueueItem>[] = [
+  { header: "Opened", cell: (g) => formatDateTime(g.openedAt) },
+  {
+    header: "By",
+    cell: (g) => (
+      <>
+        {g.user.displayName}
+        <Text size="xs" c="dimmed">
+          {g.user.email}
+        </Text>
+      </>
+    ),
+  },
+  {
+    header: "Patient",
+    cell: (g) => (
+      <>
+        <Anchor component={Link} to={`/patients/${g.patientId}?tab=privacy`} size="sm">
+          {personName(g.patient)}
+        </Anchor>
+        <Text size="xs" c="dimmed" ff="monospace">
+          {g.patient.mrn}
+        </Text>
+      </>
+    ),
+  },
+  { header: "Reason", maw: 320, cell: (g) => <RecordText>{g.reason}</RecordText> },
+  { header: "Until", cell: (g) => formatDateTime(g.expiresAt) },
+];
+
+const ACTIONS: ReviewAction<BreakGlassQueueItem>[] = [
+  {
+    label: "Review",
+    title: "Review emergency access",
+    form: (grant, close) => <ReviewForm grant={grant} onDone={close} />,
+  },
+];
+
 /** The privacy officer's review queue: every emergency access, with its reason, until reviewed. */
 export function BreakGlassQueuePage() {
-  const [status, setStatus] = useState<"pending" | "reviewed">("pending");
-  const [reviewing, setReviewing] = useState<BreakGlassQueueItem | null>(null);
+  const [{ status }, setUrl] = useUrlState(URL_STATE);
   const query = useQuery({
     queryKey: ["break-glass", "queue", status],
     queryFn: ({ signal }) => breakGlass.list(status, signal),
@@ -44,149 +81,94 @@ export function BreakGlassQueuePage() {
         title="Emergency access review"
         description="Each use of break-glass, with the reason given and everything read or written under it. Review whether it was appropriate. Visits and encounters written under emergency access give the clinician no lasting access to the patient."
       />
-      <SegmentedControl
-        mb="md"
-        value={status}
-        onChange={(v) => setStatus(v as "pending" | "reviewed")}
-        data={[
-          { value: "pending", label: "To review" },
-          { value: "reviewed", label: "Reviewed" },
+      <ReviewQueue
+        label="Emergency access to review"
+        query={query}
+        itemKey={(g) => g.id}
+        itemName={(g) => `${g.user.displayName} on ${personName(g.patient)}`}
+        filters={[
+          {
+            label: "Status",
+            value: status,
+            options: STATUSES,
+            onChange: (value) => setUrl({ status: value as QueueStatus }),
+          },
         ]}
+        columns={COLUMNS}
+        details={{
+          header: "Done under it",
+          render: (g) => <ActivityList items={g.activity} truncated={g.activityTruncated} />,
+        }}
+        awaiting={(g) => g.reviewedAt === null}
+        actions={ACTIONS}
+        decisionHeader={status === "pending" ? "Review" : "Outcome"}
+        outcome={(g) => (
+          <Stack gap={2}>
+            <Badge color={g.reviewOutcome === "appropriate" ? "teal" : "red"} variant="light">
+              {g.reviewOutcome}
+            </Badge>
+            {g.reviewNote ? <RecordText>{g.reviewNote}</RecordText> : null}
+            <Text size="xs" c="dimmed">
+              {formatDateTime(g.reviewedAt)}
+            </Text>
+          </Stack>
+        )}
+        empty={status === "pending" ? "Nothing to review" : "No reviews yet"}
+        noun={["use of emergency access", "uses of emergency access"]}
+        minWidth={1080}
       />
-      {query.isPending ? (
-        <Loading />
-      ) : query.isError ? (
-        <LoadError error={query.error} onRetry={() => void query.refetch()} />
-      ) : query.data.items.length === 0 ? (
-        <EmptyState py="xl" title={status === "pending" ? "Nothing to review" : "No reviews yet"} />
-      ) : (
-        <Table.ScrollContainer minWidth={1080}>
-          <Table striped verticalSpacing="sm">
-            <Table.Thead>
-              <Table.Tr>
-                <Table.Th scope="col">Opened</Table.Th>
-                <Table.Th scope="col">By</Table.Th>
-                <Table.Th scope="col">Patient</Table.Th>
-                <Table.Th scope="col">Reason</Table.Th>
-                <Table.Th scope="col">Until</Table.Th>
-                <Table.Th scope="col">Done under it</Table.Th>
-                <Table.Th scope="col">{status === "pending" ? "Review" : "Outcome"}</Table.Th>
-              </Table.Tr>
-            </Table.Thead>
-            <Table.Tbody>
-              {query.data.items.map((g) => (
-                <Table.Tr key={g.id}>
-                  <Table.Td>{formatDateTime(g.openedAt)}</Table.Td>
-                  <Table.Td>
-                    {g.user.displayName}
-                    <Text size="xs" c="dimmed">
-                      {g.user.email}
-                    </Text>
-                  </Table.Td>
-                  <Table.Td>
-                    <Anchor component={Link} to={`/patients/${g.patientId}?tab=privacy`} size="sm">
-                      {personName(g.patient)}
-                    </Anchor>
-                    <Text size="xs" c="dimmed" ff="monospace">
-                      {g.patient.mrn}
-                    </Text>
-                  </Table.Td>
-                  <Table.Td maw={320}>
-                    <RecordText>{g.reason}</RecordText>
-                  </Table.Td>
-                  <Table.Td>{formatDateTime(g.expiresAt)}</Table.Td>
-                  <Table.Td maw={360}>
-                    <Spoiler maxHeight={140} showLabel="Show all" hideLabel="Show less">
-                      <ActivityList items={g.activity} truncated={g.activityTruncated} />
-                    </Spoiler>
-                  </Table.Td>
-                  <Table.Td>
-                    {status === "pending" ? (
-                      <Button size="xs" onClick={() => setReviewing(g)}>
-                        Review
-                      </Button>
-                    ) : (
-                      <Stack gap={2}>
-                        <Badge color={g.reviewOutcome === "appropriate" ? "teal" : "red"} variant="light">
-                          {g.reviewOutcome}
-                        </Badge>
-                        {g.reviewNote ? <RecordText>{g.reviewNote}</RecordText> : null}
-                        <Text size="xs" c="dimmed">
-                          {formatDateTime(g.reviewedAt)}
-                        </Text>
-                      </Stack>
-                    )}
-                  </Table.Td>
-                </Table.Tr>
-              ))}
-            </Table.Tbody>
-          </Table>
-        </Table.ScrollContainer>
-      )}
-      <Modal opened={reviewing !== null} onClose={() => setReviewing(null)} title="Review emergency access">
-        {reviewing ? <ReviewForm grant={reviewing} onDone={() => setReviewing(null)} /> : null}
-      </Modal>
     </>
   );
 }
 
 function ReviewForm({ grant, onDone }: { grant: BreakGlassQueueItem; onDone: () => void }) {
-  const queryClient = useQueryClient();
   const [outcome, setOutcome] = useState<"appropriate" | "inappropriate">("appropriate");
   const [note, setNote] = useState("");
-  const [busy, setBusy] = useState(false);
-  const errors = useServerErrors(["outcome", "note"]);
+  const submit = useSubmit({
+    action: () => breakGlass.review(grant.id, { outcome, note: note.trim() || null }),
+    fields: ["outcome", "note"],
+    invalidate: [["break-glass"]],
+    success: "Review recorded.",
+    onSuccess: onDone,
+  });
   return (
-    <Stack>
-      <Text size="sm">
-        {grant.user.displayName} opened the chart of {personName(grant.patient)} on{" "}
-        {formatDateTime(grant.openedAt)}.
-      </Text>
-      <RecordText>{`Reason given: ${grant.reason ?? ""}`}</RecordText>
-      <Text size="sm" fw={600}>
-        Done under this access
-      </Text>
-      <ActivityList items={grant.activity} truncated={grant.activityTruncated} />
-      <FormError message={errors.form} />
-      <Radio.Group label="Outcome" value={outcome} onChange={(v) => setOutcome(v as typeof outcome)}>
-        <Group mt={4}>
-          <Radio value="appropriate" label="Appropriate" />
-          <Radio value="inappropriate" label="Inappropriate" />
+    <form onSubmit={submit.onSubmit()} aria-label="Emergency access review" noValidate>
+      <Stack>
+        <Text size="sm">
+          {grant.user.displayName} opened the chart of {personName(grant.patient)} on{" "}
+          {formatDateTime(grant.openedAt)}.
+        </Text>
+        <RecordText>{`Reason given: ${grant.reason ?? ""}`}</RecordText>
+        <Text size="sm" fw={600}>
+          Done under this access
+        </Text>
+        <ActivityList items={grant.activity} truncated={grant.activityTruncated} />
+        <FormError message={submit.errors.form} />
+        <Radio.Group label="Outcome" value={outcome} onChange={(v) => setOutcome(v as typeof outcome)}>
+          <Group mt={4}>
+            <Radio value="appropriate" label="Appropriate" />
+            <Radio value="inappropriate" label="Inappropriate" />
+          </Group>
+        </Radio.Group>
+        <Textarea
+          label="Review note"
+          autosize
+          minRows={2}
+          value={note}
+          error={submit.errors.fields.note}
+          onChange={(e) => setNote(e.currentTarget.value)}
+          required={outcome === "inappropriate"}
+        />
+        <Group justify="flex-end">
+          <Button variant="default" onClick={onDone} disabled={submit.pending}>
+            Cancel
+          </Button>
+          <Button type="submit" loading={submit.pending}>
+            Record review
+          </Button>
         </Group>
-      </Radio.Group>
-      <Textarea
-        label="Review note"
-        autosize
-        minRows={2}
-        value={note}
-        error={errors.fields.note}
-        onChange={(e) => setNote(e.currentTarget.value)}
-        required={outcome === "inappropriate"}
-      />
-      <Group justify="flex-end">
-        <Button variant="default" onClick={onDone} disabled={busy}>
-          Cancel
-        </Button>
-        <Button
-          loading={busy}
-          onClick={async () => {
-            setBusy(true);
-            errors.clear();
-            try {
-              await breakGlass.review(grant.id, { outcome, note: note.trim() || null });
-              await queryClient.invalidateQueries({ queryKey: ["break-glass"] });
-              notifySuccess("Review recorded.");
-              onDone();
-            } catch (error) {
-              errors.set(error);
-              setBusy(false);
-            }
-          }}
-        >
-          Record review
-        </Button>
-      </Group>
-    </Stack>
+      </Stack>
+    </form>
   );
 }
 

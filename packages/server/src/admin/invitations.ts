@@ -7,8 +7,8 @@ import { assertAcceptablePassword, hashPassword } from "../auth/passwords.ts";
 import type { RequestInfo } from "../auth/sessions.ts";
 import type { Trx } from "../db/transaction.ts";
 import { inTransaction } from "../db/transaction.ts";
+import { publicBaseUrl } from "../platform/public-url.ts";
 import type { Actor, Services } from "../platform/services.ts";
-import { publicBaseUrl } from "../scheduling/reminders.ts";
 import { organizationsOf } from "./account-scope.ts";
 import { parseNewMember } from "./users.ts";
 

@@ -1,6 +1,6 @@
 import type { FastifyReply, FastifyRequest } from "fastify";
+import { publicBaseUrl } from "../platform/public-url.ts";
 import type { Actor, Services } from "../platform/services.ts";
-import { publicBaseUrl } from "../scheduling/reminders.ts";
 
 /**
  * The pages a patient reaches through a link in a message (reminder confirm/cancel, waitlist offer):

@@ -1,6 +1,6 @@
 import { createHmac, timingSafeEqual } from "node:crypto";
+import { publicBaseUrl } from "../platform/public-url.ts";
 import type { Services } from "../platform/services.ts";
-import { publicBaseUrl } from "./reminders.ts";
 
 /**
  * Signed links to answer a waitlist offer (issue 10, item 5): `/w/{offerId}?exp=…&sig=…`, HMAC-SHA256

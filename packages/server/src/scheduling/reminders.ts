@@ -1,6 +1,7 @@
 import { createHmac, randomUUID, timingSafeEqual } from "node:crypto";
 import { fitSms } from "@salus/core/messaging/sms";
 import type { Trx } from "../db/transaction.ts";
+import { publicBaseUrl } from "../platform/public-url.ts";
 import type { Actor, Services } from "../platform/services.ts";
 import type { AppointmentView } from "./appointment-view.ts";
 import { loadSchedulingSettings } from "./scheduling-settings.ts";
@@ -64,11 +65,6 @@ export function verifyReminderLink(
   const expected = Buffer.from(signReminderLink(key, appointmentId, version, action, expiresAtSeconds));
   const given = Buffer.from(signature);
   return expected.length === given.length && timingSafeEqual(expected, given);
-}
-
-/** The public base URL: configured (SALUS_PUBLIC_URL), never taken from a request's Host header. */
-export function publicBaseUrl(services: Services): string {
-  return (services.config.publicUrl ?? `http://localhost:${services.config.port}`).replace(/\/+$/, "");
 }
 
 /** A confirm or cancel link for one version of an appointment, valid until the visit starts. */

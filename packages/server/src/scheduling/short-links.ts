@@ -1,8 +1,8 @@
 import { randomBytes } from "node:crypto";
 import type { ShortLinksTable } from "../db/schema-waitlist-holds.ts";
 import type { Trx } from "../db/transaction.ts";
+import { publicBaseUrl } from "../platform/public-url.ts";
 import type { Services } from "../platform/services.ts";
-import { publicBaseUrl } from "./reminders.ts";
 
 /**
  * Short links for SMS (issue 10, item 5): `{SALUS_PUBLIC_URL}/r/{token}`, a 10-character base62 token

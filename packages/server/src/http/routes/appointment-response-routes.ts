@@ -5,12 +5,12 @@ import { z } from "zod";
 import { type AuditInput, appendAudit } from "../../audit/append-audit.ts";
 import type { AppointmentStatus } from "../../db/schema.ts";
 import { inTransaction } from "../../db/transaction.ts";
+import { publicBaseUrl } from "../../platform/public-url.ts";
 import type { Actor, Services } from "../../platform/services.ts";
 import { cancelAppointment } from "../../scheduling/cancel-appointment.ts";
 import {
   formatVisitTime,
   loadVisitFacts,
-  publicBaseUrl,
   type ReminderAction,
   reminderLink,
   type VisitFacts,

@@ -3,12 +3,13 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
 import { z } from "zod";
 import { type AuditInput, appendAudit } from "../../audit/append-audit.ts";
 import { inTransaction } from "../../db/transaction.ts";
+import { publicBaseUrl } from "../../platform/public-url.ts";
 import type { Actor, Services } from "../../platform/services.ts";
 import { acceptOffer, type OfferAnswerVia } from "../../scheduling/accept-offer.ts";
 import { declineOffer } from "../../scheduling/decline-offer.ts";
 import { verifyOfferLink } from "../../scheduling/offer-links.ts";
 import { passOnExpiredOffers } from "../../scheduling/pass-on-expired-offers.ts";
-import { formatVisitTime, publicBaseUrl } from "../../scheduling/reminders.ts";
+import { formatVisitTime } from "../../scheduling/reminders.ts";
 import { resolveShortToken, SHORT_TOKEN_PATTERN } from "../../scheduling/short-links.ts";
 import {
   BUTTON_STYLE,

@@ -23,9 +23,6 @@ import {
 } from "./fhir-resources.ts";
 import { fhirSchedulingRoutes } from "./fhir-scheduling-routes.ts";
 
-// Until fhir-scheduling-routes.ts imports them from fhir-links.ts in the same commit (being split now).
-export { BASE, baseUrl, nextLink, paging, selfLink, tokenValue };
-
 const emptyPage = { items: [], total: 0 };
 
 /**

@@ -7,10 +7,10 @@ import type { Trx } from "../db/transaction.ts";
 import type { Actor, Services } from "../platform/services.ts";
 import { visiblePatients } from "../records/patient-access.ts";
 import { computeDayVersion, type LocationDay, locationDay } from "./day-version.ts";
+import { loadPractitioners } from "./flow-practitioners.ts";
+import { lastStep } from "./flow-rows.ts";
 import { loadFlowSettings } from "./flow-settings.ts";
 import { loadDurationTable } from "./observed-durations.ts";
-import { lastStep } from "./record-flow-step.ts";
-import { loadPractitioners } from "./replan.ts";
 
 const MINUTE = 60_000;
 

@@ -1,3 +1,4 @@
+import type { FlowStep } from "@salus/core/flow/flow-states";
 import type { VisitFlowTable } from "../db/schema-flow.ts";
 import type { Trx } from "../db/transaction.ts";
 
@@ -32,4 +33,22 @@ export async function upsertFlow(
     })
     .onConflict((oc) => oc.columns(["organization_id", "appointment_id"]).doUpdateSet(set))
     .execute();
+}
+
+/** The last step recorded on a flow row (null: none yet). */
+export function lastStep(
+  f:
+    | Pick<
+        VisitFlowTable,
+        "arrived_at" | "checked_in_at" | "roomed_at" | "with_practitioner_at" | "checked_out_at"
+      >
+    | undefined,
+): FlowStep | null {
+  if (!f) return null;
+  if (f.checked_out_at) return "checked-out";
+  if (f.with_practitioner_at) return "with-practitioner";
+  if (f.roomed_at) return "roomed";
+  if (f.checked_in_at) return "checked-in";
+  if (f.arrived_at) return "arrived";
+  return null;
 }

@@ -1,7 +1,6 @@
 import { DomainError } from "@salus/core";
 import { assertFlowStep, type FlowStep } from "@salus/core/flow/flow-states";
 import { audited } from "../audit/audited.ts";
-import type { VisitFlowTable } from "../db/schema-flow.ts";
 import type { Trx } from "../db/transaction.ts";
 import type { Actor, Services } from "../platform/services.ts";
 import { loadAppointment } from "../scheduling/appointment-view.ts";
@@ -9,7 +8,7 @@ import { changeAppointmentStatusIn } from "../scheduling/change-appointment-stat
 import { type BoardVisit, loadBoard } from "./board.ts";
 import { dayOfAppointment } from "./day-version.ts";
 import { publishDayChanged } from "./flow-events.ts";
-import { upsertFlow } from "./flow-rows.ts";
+import { lastStep, upsertFlow } from "./flow-rows.ts";
 
 export interface FlowStepInput {
   step: FlowStep;
@@ -18,24 +17,6 @@ export interface FlowStepInput {
   insuranceConfirmed?: boolean | undefined;
   /** The appointment version the caller saw on the board. */
   version: number;
-}
-
-/** The last step recorded on a flow row (null: none yet). */
-export function lastStep(
-  f:
-    | Pick<
-        VisitFlowTable,
-        "arrived_at" | "checked_in_at" | "roomed_at" | "with_practitioner_at" | "checked_out_at"
-      >
-    | undefined,
-): FlowStep | null {
-  if (!f) return null;
-  if (f.checked_out_at) return "checked-out";
-  if (f.with_practitioner_at) return "with-practitioner";
-  if (f.roomed_at) return "roomed";
-  if (f.checked_in_at) return "checked-in";
-  if (f.arrived_at) return "arrived";
-  return null;
 }
 
 const COLUMN: Record<

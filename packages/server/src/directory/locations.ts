@@ -5,33 +5,14 @@ import type { EquipmentRow, LocationRow, RoomRow } from "../db/schema.ts";
 import type { Trx } from "../db/transaction.ts";
 import type { Actor, Services } from "../platform/services.ts";
 import { type ListQuery, likePattern, lowerLike, type Page } from "./list-query.ts";
+import type { EquipmentView, LocationView, RoomView } from "./schemas.ts";
+
+export type { EquipmentView, LocationView, RoomView } from "./schemas.ts";
 
 /** Locations (each with its IANA time zone), and the rooms and equipment in them. */
-export interface LocationView {
-  id: string;
-  name: string;
-  timeZone: string;
-  addressLine1: string | null;
-  addressLine2: string | null;
-  city: string | null;
-  state: string | null;
-  postalCode: string | null;
-  phone: string | null;
-  active: boolean;
-}
 /** Input: nullable fields may be omitted (stored as null); `active` defaults to true. */
 export type LocationInput = Pick<LocationView, "name" | "timeZone"> &
   Partial<Omit<LocationView, "id" | "name" | "timeZone" | "active">> & { active?: boolean | undefined };
-
-export interface RoomView {
-  id: string;
-  locationId: string;
-  name: string;
-  active: boolean;
-}
-export interface EquipmentView extends RoomView {
-  kind: string;
-}
 
 export function presentLocation(r: LocationRow): LocationView {
   return {

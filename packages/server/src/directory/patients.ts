@@ -21,6 +21,9 @@ import {
 } from "../records/patient-access.ts";
 import type { ListQuery, Page } from "./list-query.ts";
 import { hasTermStartingWith, refreshSearchTerms } from "./patient-search-terms.ts";
+import type { DuplicateCandidateView, GuarantorRelationship, GuarantorView, PatientView } from "./schemas.ts";
+
+export type { DuplicateCandidateView, GuarantorRelationship, GuarantorView, PatientView } from "./schemas.ts";
 
 const ALL_KINDS: readonly SearchTermKind[] = ["family", "given", "preferred"];
 
@@ -32,56 +35,6 @@ const ALL_KINDS: readonly SearchTermKind[] = ["family", "given", "preferred"];
  * actor may not see, like one of another organization, answers exactly like an id that does not exist,
  * and is absent from searches and their counts.
  */
-export type GuarantorRelationship = "self" | "parent" | "spouse" | "guardian" | "other";
-
-export interface GuarantorView {
-  relationship: GuarantorRelationship;
-  givenName: string | null;
-  familyName: string | null;
-  dateOfBirth: string | null;
-  phone: string | null;
-  addressLine1: string | null;
-  addressLine2: string | null;
-  city: string | null;
-  state: string | null;
-  postalCode: string | null;
-}
-
-export interface PatientView {
-  id: string;
-  mrn: string;
-  givenName: string;
-  middleName: string | null;
-  familyName: string;
-  nameSuffix: string | null;
-  preferredName: string | null;
-  dateOfBirth: string;
-  /** Sex assigned at birth. */
-  sex: PatientRow["sex"];
-  genderIdentity: string | null;
-  pronouns: string | null;
-  language: string | null;
-  interpreterNeeded: boolean;
-  phone: string | null;
-  email: string | null;
-  addressLine1: string | null;
-  addressLine2: string | null;
-  city: string | null;
-  state: string | null;
-  postalCode: string | null;
-  contactMethod: PatientRow["contact_method"];
-  mayLeaveMessage: boolean | null;
-  mayText: boolean | null;
-  guarantor: GuarantorView | null;
-  primaryPractitionerId: string | null;
-  frontDeskNote: string | null;
-  /** The last four digits of the SSN; the full number is stored encrypted and never returned. */
-  ssnLast4: string | null;
-  active: boolean;
-  enteredInError: boolean;
-  /** Set when this record was merged into another: follow it. */
-  mergedIntoId: string | null;
-}
 
 /** Input: nullable fields may be omitted (stored as null); the MRN is generated when absent. */
 export type PatientInput = Pick<PatientView, "givenName" | "familyName" | "dateOfBirth" | "sex"> &
@@ -122,15 +75,6 @@ export type GuarantorInput = { relationship: GuarantorRelationship } & Partial<
 >;
 
 /** A registration that may be a patient already on file (answered 409 possible_duplicate). */
-export interface DuplicateCandidateView {
-  id: string;
-  mrn: string;
-  givenName: string;
-  familyName: string;
-  dateOfBirth: string;
-  score: number;
-  reasons: DuplicateReason[];
-}
 
 /** Refusal of a registration that looks like a patient already on file, with the candidates. */
 export class PossibleDuplicateError extends DomainError {
@@ -387,7 +331,7 @@ export async function getPatient(services: Services, actor: Actor, id: string): 
   return audited(
     services,
     actor,
-    { action: "patient.read", resourceType: "Patient", resourceId: id, patientId: id },
+    { action: "patient.read", resourceType: "Patient", resourceId: id, patientId: id, readOnly: true },
     async (trx) => {
       await requirePatientAccess(trx, services, actor, id, "demographics");
       const row = await scoped(trx, actor).selectAll().where("id", "=", id).executeTakeFirstOrThrow();

@@ -5,32 +5,14 @@ import type { LicenseRow, StaffRow } from "../db/schema.ts";
 import type { Trx } from "../db/transaction.ts";
 import type { Actor, Services } from "../platform/services.ts";
 import { type ListQuery, likePattern, lowerLike, type Page } from "./list-query.ts";
+import type { LicenseView, StaffView } from "./schemas.ts";
+
+export type { LicenseView, StaffView } from "./schemas.ts";
 
 /**
  * Staff members: practitioners (NPI with a valid check digit, taxonomy, state licenses) and non-clinical
  * staff. Staff records are workforce data, not PHI (45 CFR 160.103); their changes are still audited.
  */
-export interface LicenseView {
-  id: string;
-  state: string;
-  number: string;
-  expiresOn: string;
-}
-export interface StaffView {
-  id: string;
-  kind: "practitioner" | "staff";
-  givenName: string;
-  familyName: string;
-  jobTitle: string | null;
-  email: string | null;
-  phone: string | null;
-  npi: string | null;
-  taxonomy: string | null;
-  /** The Salus account of this person, when they sign in (e.g. to add a colleague to a care team). */
-  userId: string | null;
-  active: boolean;
-  licenses: LicenseView[];
-}
 /** Input: nullable fields may be omitted (stored as null). */
 export type StaffInput = Pick<StaffView, "kind" | "givenName" | "familyName"> &
   Partial<Pick<StaffView, "jobTitle" | "email" | "phone" | "npi" | "taxonomy">> & {

@@ -11,24 +11,13 @@ import Fastify, { type FastifyInstance } from "fastify";
 import { serializerCompiler, validatorCompiler } from "fastify-type-provider-zod";
 import { sql } from "kysely";
 import { z } from "zod";
+import { DOMAINS } from "../domains.ts";
 import { fhirRoutes } from "../fhir/fhir-routes.ts";
 import type { Services } from "../platform/services.ts";
 import { sendError } from "./errors.ts";
 import { installGuard, type RouteRecord } from "./guard.ts";
 import { installIdempotency } from "./idempotency.ts";
 import { openApiTransform, openApiTransformObject } from "./openapi.ts";
-import { accountRoutes } from "./routes/account-routes.ts";
-import { adminRoutes } from "./routes/admin-routes.ts";
-import { appointmentResponseRoutes } from "./routes/appointment-response-routes.ts";
-import { authRoutes } from "./routes/auth-routes.ts";
-import { calendarFeedRoutes } from "./routes/calendar-feed-routes.ts";
-import { clinicalRoutes } from "./routes/clinical-routes.ts";
-import { directoryRoutes } from "./routes/directory-routes.ts";
-import { flowRoutes } from "./routes/flow-routes.ts";
-import { privacyRoutes } from "./routes/privacy-routes.ts";
-import { recordsRoutes } from "./routes/records-routes.ts";
-import { schedulingRoutes } from "./routes/scheduling-routes.ts";
-import { waitlistOfferRoutes } from "./routes/waitlist-offer-routes.ts";
 
 export interface AppOptions {
   /** Directory of the built web app; served with an SPA fallback when it exists. */
@@ -195,18 +184,7 @@ export async function buildApp(services: Services, options: AppOptions = {}): Pr
     },
   );
 
-  authRoutes(app, services);
-  directoryRoutes(app, services);
-  adminRoutes(app, services);
-  accountRoutes(app, services);
-  schedulingRoutes(app, services);
-  appointmentResponseRoutes(app, services);
-  waitlistOfferRoutes(app, services);
-  calendarFeedRoutes(app, services);
-  flowRoutes(app, services);
-  recordsRoutes(app, services);
-  clinicalRoutes(app, services);
-  privacyRoutes(app, services);
+  for (const domain of DOMAINS) for (const register of domain.routes) register(app, services);
   await app.register(async (fhir) => fhirRoutes(fhir, services));
 
   if (options.webDist && existsSync(options.webDist)) {

@@ -52,6 +52,11 @@ export const listQuery = z.strictObject({
   offset: z.coerce.number().int().min(0).max(1_000_000).default(0),
 });
 
+/** A PATCH body: every field of `schema` optional, at least one sent. */
+export function patchOf<T extends z.ZodObject>(schema: T) {
+  return schema.partial().refine((v) => Object.keys(v).length > 0, "send at least one field to change");
+}
+
 export function page<T extends z.ZodType>(item: T) {
   return z.object({ items: z.array(item), total: z.number().int() });
 }

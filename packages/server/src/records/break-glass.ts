@@ -13,6 +13,9 @@ import type { Trx } from "../db/transaction.ts";
 import type { Page } from "../directory/list-query.ts";
 import type { Actor, Services } from "../platform/services.ts";
 import { accessRoles, markAccess } from "./patient-access.ts";
+import type { BreakGlassActivityItem, BreakGlassGrantView, BreakGlassQueueItem } from "./schemas.ts";
+
+export type { BreakGlassActivityItem, BreakGlassGrantView, BreakGlassQueueItem } from "./schemas.ts";
 
 /**
  * Break-glass (emergency access, 45 CFR 164.312(a)(2)(ii)): a clinician states a reason and gets
@@ -24,42 +27,7 @@ import { accessRoles, markAccess } from "./patient-access.ts";
 
 export const DEFAULT_BREAK_GLASS_MINUTES = 60;
 
-export interface BreakGlassGrantView {
-  id: string;
-  patientId: string;
-  reason: string;
-  openedAt: string;
-  expiresAt: string;
-  active: boolean;
-  reviewStatus: "pending" | "reviewed";
-  reviewOutcome: "appropriate" | "inappropriate" | null;
-}
-
-export interface BreakGlassQueueItem extends BreakGlassGrantView {
-  patient: { id: string; mrn: string; givenName: string; familyName: string; dateOfBirth: string };
-  user: { id: string; email: string; displayName: string };
-  reviewNote: string | null;
-  reviewedBy: string | null;
-  reviewedAt: string | null;
-  /** Everything read and written under the grant, oldest first (from the audit entries naming it). */
-  activity: BreakGlassActivityItem[];
-  /** True when there was more than MAX_ACTIVITY entries (the rest is in the audit trail). */
-  activityTruncated: boolean;
-}
-
 /** One thing done under a grant, in plain words, with where the reviewer may open it. */
-export interface BreakGlassActivityItem {
-  at: string;
-  action: string;
-  text: string;
-  /** True when it created or changed something (a visit booked, an encounter recorded …). */
-  wrote: boolean;
-  outcome: "success" | "failure" | "denied";
-  resourceType: string | null;
-  resourceId: string | null;
-  /** Where it is shown in the chart, when the reviewer may see that part of the record; else null. */
-  open: { patientId: string; tab: ChartTabName } | null;
-}
 
 export const MAX_ACTIVITY = 500;
 /** Audit entries are timed when their transaction ends, a moment after the grant's last check. */

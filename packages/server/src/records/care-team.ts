@@ -3,22 +3,15 @@ import { DomainError, notFound } from "@salus/core";
 import { audited } from "../audit/audited.ts";
 import type { Actor, Services } from "../platform/services.ts";
 import { requirePatientAccess } from "./patient-access.ts";
+import type { CareTeamMemberView } from "./schemas.ts";
+
+export type { CareTeamMemberView } from "./schemas.ts";
 
 /**
  * Care-team grants: a treating clinician opens one patient's chart to a colleague (a covering physician,
  * a consultant) until revoked or expired. Only a treating clinician grants, so access never spreads
  * from a grant or a break-glass to further people; a grant does not open sensitive encounters.
  */
-export interface CareTeamMemberView {
-  id: string;
-  userId: string;
-  displayName: string;
-  email: string;
-  grantedBy: string | null;
-  reason: string | null;
-  createdAt: string;
-  expiresAt: string | null;
-}
 
 function invalid(path: string, message: string): DomainError {
   return new DomainError("invalid_request", `${path} ${message}.`, [{ path, message }]);

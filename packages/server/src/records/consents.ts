@@ -1,9 +1,13 @@
 import { randomUUID } from "node:crypto";
 import { DomainError, isPlainDate, notFound } from "@salus/core";
+import { CONSENT_KINDS, type ConsentKind } from "@salus/core/records/consent-kinds";
 import { audited } from "../audit/audited.ts";
 import type { PatientConsentsTable } from "../db/schema-records.ts";
 import type { Actor, Services } from "../platform/services.ts";
 import { requirePatientAccess } from "./patient-access.ts";
+import type { ConsentView } from "./schemas.ts";
+
+export type { ConsentView } from "./schemas.ts";
 
 /**
  * Consents and restrictions on file for a patient (consent to treat, privacy-notice acknowledgement,
@@ -11,31 +15,8 @@ import { requirePatientAccess } from "./patient-access.ts";
  * requests): kind, status, dates and a note. Part of the demographics section (the front desk needs to
  * know them); changes only by status, never deleted.
  */
-export const CONSENT_KINDS = [
-  "treatment",
-  "privacy-notice",
-  "release-of-information",
-  "communication",
-  "restriction",
-  "confidential-communication",
-  "research",
-  "other",
-] as const;
-export type ConsentKind = (typeof CONSENT_KINDS)[number];
+export { CONSENT_KINDS, type ConsentKind };
 export type ConsentStatus = PatientConsentsTable["status"];
-
-export interface ConsentView {
-  id: string;
-  patientId: string;
-  kind: ConsentKind;
-  status: ConsentStatus;
-  effectiveFrom: string;
-  effectiveTo: string | null;
-  note: string | null;
-  recordedBy: string | null;
-  createdAt: string;
-  updatedAt: string;
-}
 
 export interface ConsentInput {
   kind: ConsentKind;

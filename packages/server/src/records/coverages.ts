@@ -5,6 +5,9 @@ import type { CoverageRelationship, CoveragesTable } from "../db/schema-records.
 import type { Trx } from "../db/transaction.ts";
 import type { Actor, Services } from "../platform/services.ts";
 import { requirePatientAccess } from "./patient-access.ts";
+import { COVERAGE_ORDERS, type CoverageOrder, type CoverageView } from "./schemas.ts";
+
+export { COVERAGE_ORDERS, type CoverageOrder, type CoverageView } from "./schemas.ts";
 
 /**
  * Insurance coverages of a patient: payer, member and group ids, subscriber and relationship, order
@@ -12,26 +15,6 @@ import { requirePatientAccess } from "./patient-access.ts";
  * the same order over overlapping dates (billing must know which payer is primary on a date of service).
  * Never deleted: a mistake is marked entered-in-error.
  */
-export const COVERAGE_ORDERS = ["primary", "secondary", "tertiary"] as const;
-export type CoverageOrder = (typeof COVERAGE_ORDERS)[number];
-
-export interface CoverageView {
-  id: string;
-  patientId: string;
-  order: CoverageOrder;
-  payerName: string;
-  payerId: string | null;
-  planName: string | null;
-  memberId: string;
-  groupId: string | null;
-  subscriberRelationship: CoverageRelationship;
-  subscriberGivenName: string | null;
-  subscriberFamilyName: string | null;
-  subscriberDateOfBirth: string | null;
-  effectiveFrom: string;
-  effectiveTo: string | null;
-  status: "active" | "entered-in-error";
-}
 
 export interface CoverageInput {
   order: CoverageOrder;

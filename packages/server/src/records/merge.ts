@@ -1,11 +1,13 @@
 import { randomUUID } from "node:crypto";
 import { DomainError, notFound, seesPracticeWide } from "@salus/core";
-import { sql } from "kysely";
 import { audited } from "../audit/audited.ts";
 import type { Database } from "../db/schema.ts";
 import type { Trx } from "../db/transaction.ts";
 import type { Actor, Services } from "../platform/services.ts";
 import { accessRoles, requirePatientAccess } from "./patient-access.ts";
+import type { MergeView } from "./schemas.ts";
+
+export type { MergeView } from "./schemas.ts";
 
 /**
  * Merging is front-office work on the whole register: it needs practice-wide demographics. A clinician
@@ -42,18 +44,8 @@ export const PATIENT_TABLES = [
 ] as const satisfies readonly (keyof Database)[];
 type PatientTable = (typeof PATIENT_TABLES)[number];
 
-export interface MergeView {
-  id: string;
-  sourcePatientId: string;
-  targetPatientId: string;
-  /** Rows moved per table. */
-  moved: Record<string, number>;
-  mergedAt: string;
-  undoneAt: string | null;
-}
-
 /** Ids of a table's rows that belong to a patient (the tables are typed alike: organization_id, id, patient_id). */
-const ACTIVE_VISITS = "('proposed','pending','booked','arrived','checked-in','fulfilled')";
+const ACTIVE_VISITS = ["proposed", "pending", "booked", "arrived", "checked-in", "fulfilled"] as const;
 
 async function rowIds(trx: Trx, table: PatientTable, org: string, patientId: string): Promise<string[]> {
   const rows = await trx
@@ -127,12 +119,26 @@ export async function mergePatients(
       // Two records of one person may hold overlapping visits (each booked without seeing the other):
       // the merge keeps them, marked as allowed to overlap, so the patient-overlap rule (migration 0013,
       // a constraint on PostgreSQL) does not refuse the merge; the front desk then cancels one.
-      await sql`update appointments set patient_overlap_allowed = 1
-        where organization_id = ${org} and patient_id = ${sourceId} and status in ${sql.raw(ACTIVE_VISITS)}
-          and exists (select 1 from appointments b where b.organization_id = ${org} and b.patient_id = ${targetId}
-            and b.status in ${sql.raw(ACTIVE_VISITS)} and b.start_at < appointments.end_at and appointments.start_at < b.end_at)`.execute(
-        trx,
-      );
+      // Built with the query builder (not raw SQL) so the organization scope applies to it as well.
+      await trx
+        .updateTable("appointments")
+        .set({ patient_overlap_allowed: 1 })
+        .where("organization_id", "=", org)
+        .where("patient_id", "=", sourceId)
+        .where("status", "in", ACTIVE_VISITS)
+        .where((eb) =>
+          eb.exists(
+            eb
+              .selectFrom("appointments as b")
+              .select("b.id")
+              .where("b.organization_id", "=", org)
+              .where("b.patient_id", "=", targetId)
+              .where("b.status", "in", ACTIVE_VISITS)
+              .whereRef("b.start_at", "<", "appointments.end_at")
+              .whereRef("appointments.start_at", "<", "b.end_at"),
+          ),
+        )
+        .execute();
       const moved: Record<string, string[]> = {};
       for (const table of PATIENT_TABLES) {
         const ids = await rowIds(trx, table, org, sourceId);

@@ -1,8 +1,11 @@
 import type { FastifyInstance } from "fastify";
 import type { ZodTypeProvider } from "fastify-type-provider-zod";
 import { z } from "zod";
-import { checkDuplicates } from "../../directory/patients.ts";
-import type { Services } from "../../platform/services.ts";
+import { checkDuplicates } from "../directory/patients.ts";
+import { duplicateCandidateOut } from "../directory/schemas.ts";
+import { actorOf } from "../http/guard.ts";
+import { id, idParams, optionalText, page, plainDate, text } from "../http/schemas.ts";
+import type { Services } from "../platform/services.ts";
 import {
   getRecordsSettings,
   listBreakGlass,
@@ -10,150 +13,32 @@ import {
   openBreakGlass,
   reviewBreakGlass,
   updateRecordsSettings,
-} from "../../records/break-glass.ts";
-import { grantCareTeam, listCareTeam, revokeCareTeam } from "../../records/care-team.ts";
-import { CONSENT_KINDS, createConsent, listConsents, updateConsent } from "../../records/consents.ts";
-import { COVERAGE_ORDERS, createCoverage, listCoverages, updateCoverage } from "../../records/coverages.ts";
-import { mergePatients, undoMerge } from "../../records/merge.ts";
-import { actorOf } from "../guard.ts";
-import { id, idParams, optionalText, page, plainDate, text } from "../schemas.ts";
-import { duplicateCandidateOut } from "./directory-routes.ts";
+} from "./break-glass.ts";
+import { grantCareTeam, listCareTeam, revokeCareTeam } from "./care-team.ts";
+import { createConsent, listConsents, updateConsent } from "./consents.ts";
+import { createCoverage, listCoverages, updateCoverage } from "./coverages.ts";
+import { mergePatients, undoMerge } from "./merge.ts";
+import {
+  careTeamOut,
+  consentIn,
+  consentOut,
+  consentPatch,
+  coverageIn,
+  coverageOut,
+  coveragePatch,
+  grantOut,
+  mergeOut,
+  queueItemOut,
+  recordsSettingsOut,
+  reviewOutcome,
+  reviewStatus,
+} from "./schemas.ts";
 
 /**
  * The patient record beyond demographics (coverages, consents and restrictions, duplicates and merge),
  * the care team, and break-glass with the privacy officer's review queue. Every use case goes through
  * records/patient-access.ts, so these routes answer 404 for a patient the caller may not see.
  */
-
-function patchOf<T extends z.ZodObject>(schema: T) {
-  return schema.partial().refine((v) => Object.keys(v).length > 0, "send at least one field to change");
-}
-
-const relationship = z.enum(["self", "spouse", "child", "other"]);
-const coverageFields = {
-  order: z.enum(COVERAGE_ORDERS),
-  payerName: text(200),
-  payerId: optionalText(80),
-  planName: optionalText(200),
-  memberId: text(80),
-  groupId: optionalText(80),
-  subscriberRelationship: relationship,
-  subscriberGivenName: optionalText(100),
-  subscriberFamilyName: optionalText(100),
-  subscriberDateOfBirth: z.union([plainDate, z.null()]).optional(),
-  effectiveFrom: plainDate,
-  effectiveTo: z.union([plainDate, z.null()]).optional(),
-};
-const coverageIn = z.strictObject(coverageFields);
-const coveragePatch = patchOf(
-  z.strictObject({ ...coverageFields, status: z.enum(["active", "entered-in-error"]) }),
-);
-const coverageOut = z.object({
-  id: z.string(),
-  patientId: z.string(),
-  order: z.enum(COVERAGE_ORDERS),
-  payerName: z.string(),
-  payerId: z.string().nullable(),
-  planName: z.string().nullable(),
-  memberId: z.string(),
-  groupId: z.string().nullable(),
-  subscriberRelationship: relationship,
-  subscriberGivenName: z.string().nullable(),
-  subscriberFamilyName: z.string().nullable(),
-  subscriberDateOfBirth: z.string().nullable(),
-  effectiveFrom: z.string(),
-  effectiveTo: z.string().nullable(),
-  status: z.enum(["active", "entered-in-error"]),
-});
-
-const consentStatus = z.enum(["active", "revoked", "denied"]);
-const consentIn = z.strictObject({
-  kind: z.enum(CONSENT_KINDS),
-  status: consentStatus,
-  effectiveFrom: plainDate,
-  effectiveTo: z.union([plainDate, z.null()]).optional(),
-  note: optionalText(2000),
-});
-const consentPatch = patchOf(
-  z.strictObject({
-    status: consentStatus,
-    effectiveTo: z.union([plainDate, z.null()]),
-    note: optionalText(2000),
-  }),
-);
-const consentOut = z.object({
-  id: z.string(),
-  patientId: z.string(),
-  kind: z.enum(CONSENT_KINDS),
-  status: consentStatus,
-  effectiveFrom: z.string(),
-  effectiveTo: z.string().nullable(),
-  note: z.string().nullable(),
-  recordedBy: z.string().nullable(),
-  createdAt: z.string(),
-  updatedAt: z.string(),
-});
-
-const mergeOut = z.object({
-  id: z.string(),
-  sourcePatientId: z.string(),
-  targetPatientId: z.string(),
-  moved: z.record(z.string(), z.number()),
-  mergedAt: z.string(),
-  undoneAt: z.string().nullable(),
-});
-
-const careTeamOut = z.object({
-  id: z.string(),
-  userId: z.string(),
-  displayName: z.string(),
-  email: z.string(),
-  grantedBy: z.string().nullable(),
-  reason: z.string().nullable(),
-  createdAt: z.string(),
-  expiresAt: z.string().nullable(),
-});
-
-const reviewStatus = z.enum(["pending", "reviewed"]);
-const reviewOutcome = z.enum(["appropriate", "inappropriate"]);
-const grantOut = z.object({
-  id: z.string(),
-  patientId: z.string(),
-  reason: z.string(),
-  openedAt: z.string(),
-  expiresAt: z.string(),
-  active: z.boolean(),
-  reviewStatus,
-  reviewOutcome: reviewOutcome.nullable(),
-});
-const queueItemOut = grantOut.extend({
-  patient: z.object({
-    id: z.string(),
-    mrn: z.string(),
-    givenName: z.string(),
-    familyName: z.string(),
-    dateOfBirth: z.string(),
-  }),
-  user: z.object({ id: z.string(), email: z.string(), displayName: z.string() }),
-  reviewNote: z.string().nullable(),
-  reviewedBy: z.string().nullable(),
-  reviewedAt: z.string().nullable(),
-  // Everything read and written under the grant, in plain words (from the audit entries naming it).
-  activity: z.array(
-    z.object({
-      at: z.string(),
-      action: z.string(),
-      text: z.string(),
-      wrote: z.boolean(),
-      outcome: z.enum(["success", "failure", "denied"]),
-      resourceType: z.string().nullable(),
-      resourceId: z.string().nullable(),
-      open: z.object({ patientId: z.string(), tab: z.string() }).nullable(),
-    }),
-  ),
-  activityTruncated: z.boolean(),
-});
-const settingsOut = z.object({ breakGlassMinutes: z.number().int() });
 
 export function recordsRoutes(app: FastifyInstance, services: Services): void {
   const r = app.withTypeProvider<ZodTypeProvider>();
@@ -372,7 +257,11 @@ export function recordsRoutes(app: FastifyInstance, services: Services): void {
   });
   r.get("/api/break-glass/settings", {
     config: { permission: "privacy:manage" },
-    schema: { tags: bg, summary: "How long a break-glass grant lasts", response: { 200: settingsOut } },
+    schema: {
+      tags: bg,
+      summary: "How long a break-glass grant lasts",
+      response: { 200: recordsSettingsOut },
+    },
     handler: async (req) => getRecordsSettings(services, actorOf(req)),
   });
   r.put("/api/break-glass/settings", {
@@ -381,7 +270,7 @@ export function recordsRoutes(app: FastifyInstance, services: Services): void {
       tags: bg,
       summary: "Set how long a break-glass grant lasts (5-720 minutes)",
       body: z.strictObject({ breakGlassMinutes: z.number().int().min(5).max(720) }),
-      response: { 200: settingsOut },
+      response: { 200: recordsSettingsOut },
     },
     handler: async (req) => updateRecordsSettings(services, actorOf(req), req.body),
   });

@@ -1,0 +1,45 @@
+import type { FastifyInstance } from "fastify";
+import { directoryRoutes } from "./directory/routes.ts";
+import { accountRoutes } from "./http/routes/account-routes.ts";
+import { adminRoutes } from "./http/routes/admin-routes.ts";
+import { appointmentResponseRoutes } from "./http/routes/appointment-response-routes.ts";
+import { authRoutes } from "./http/routes/auth-routes.ts";
+import { calendarFeedRoutes } from "./http/routes/calendar-feed-routes.ts";
+import { clinicalRoutes } from "./http/routes/clinical-routes.ts";
+import { flowRoutes } from "./http/routes/flow-routes.ts";
+import { privacyRoutes } from "./http/routes/privacy-routes.ts";
+import { schedulingRoutes } from "./http/routes/scheduling-routes.ts";
+import { waitlistOfferRoutes } from "./http/routes/waitlist-offer-routes.ts";
+import type { Services } from "./platform/services.ts";
+import { recordsRoutes } from "./records/routes.ts";
+
+/** Registers a domain's routes on the application (JSON API, or FHIR inside the /fhir/R4 scope). */
+export type RegisterRoutes = (app: FastifyInstance, services: Services) => void;
+
+/**
+ * A domain of the server: a folder `server/src/<name>/` with its use cases, its API shapes
+ * (`schemas.ts`) and its routes (`routes.ts`).
+ */
+export interface Domain {
+  name: string;
+  /** The JSON API and the patient-link pages, in registration order. */
+  routes: readonly RegisterRoutes[];
+}
+
+/**
+ * Every domain, in the order their routes are registered. A plain list: a new domain is added here, by
+ * hand, so a review sees it (no autoloading).
+ */
+export const DOMAINS: readonly Domain[] = [
+  { name: "auth", routes: [authRoutes] },
+  { name: "directory", routes: [directoryRoutes] },
+  { name: "admin", routes: [adminRoutes, accountRoutes] },
+  {
+    name: "scheduling",
+    routes: [schedulingRoutes, appointmentResponseRoutes, waitlistOfferRoutes, calendarFeedRoutes],
+  },
+  { name: "flow", routes: [flowRoutes] },
+  { name: "records", routes: [recordsRoutes] },
+  { name: "clinical", routes: [clinicalRoutes] },
+  { name: "privacy", routes: [privacyRoutes] },
+];

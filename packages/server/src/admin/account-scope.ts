@@ -1,6 +1,7 @@
 import { DomainError } from "@salus/core";
 import { appendAudit } from "../audit/append-audit.ts";
 import { type AuditSpec, auditInput } from "../audit/audited.ts";
+import { systemTrx } from "../db/scoped.ts";
 import type { Trx } from "../db/transaction.ts";
 import type { Actor, Services } from "../platform/services.ts";
 
@@ -12,9 +13,12 @@ import type { Actor, Services } from "../platform/services.ts";
  * on the audit trail of every organization the account belongs to.
  */
 
-/** The organizations an account is a member of (distinct ids, sorted). */
+/**
+ * The organizations an account is a member of (distinct ids, sorted). SYSTEM ACCESS: memberships in
+ * every organization, so it reads through `systemTrx` (the scoped handle would show only the actor's).
+ */
 export async function organizationsOf(trx: Trx, userId: string): Promise<string[]> {
-  const rows = await trx
+  const rows = await systemTrx(trx)
     .selectFrom("memberships")
     .select("organization_id")
     .distinct()
@@ -62,8 +66,9 @@ export async function auditInOtherOrganizations(
   const orgs = organizations ?? (await organizationsOf(trx, userId));
   for (const organizationId of orgs) {
     if (organizationId === actor.organizationId) continue;
+    // SYSTEM ACCESS: another organization's trail, so not through the actor's scoped handle.
     await appendAudit(
-      trx,
+      systemTrx(trx),
       services.audit,
       auditInput(
         services,

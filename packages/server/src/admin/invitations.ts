@@ -4,7 +4,8 @@ import { appendAudit } from "../audit/append-audit.ts";
 import { audited, auditInput } from "../audit/audited.ts";
 import { landingOrganizationId } from "../auth/landing.ts";
 import { assertAcceptablePassword, hashPassword } from "../auth/passwords.ts";
-import type { RequestInfo } from "../auth/sessions.ts";
+import type { RequestInfo } from "../auth/request-info.ts";
+import { systemTrx } from "../db/scoped.ts";
 import type { Trx } from "../db/transaction.ts";
 import { inTransaction } from "../db/transaction.ts";
 import { publicBaseUrl } from "../platform/public-url.ts";
@@ -373,7 +374,10 @@ export async function acceptInvitation(
       resourceId: actor.userId,
       detail: { invitationId: id },
     },
-    async (trx) => {
+    async (scoped) => {
+      // SYSTEM ACCESS: accepting crosses organizations by nature (the invitation, the new membership and
+      // the audit entries belong to the inviting organization, the actor may be signed in to another).
+      const trx = systemTrx(scoped);
       if (actor.via !== "session" || !actor.userId)
         throw new DomainError("forbidden", "Open the invitation link signed in to your own account.");
       const inv = await loadInvitation(trx, id);

@@ -1,6 +1,7 @@
 import { DomainError } from "@salus/core";
 import { audited } from "../audit/audited.ts";
 import type { UserRow } from "../db/schema.ts";
+import { systemTrx } from "../db/scoped.ts";
 import type { Trx } from "../db/transaction.ts";
 import type { Actor, Services } from "../platform/services.ts";
 
@@ -14,7 +15,8 @@ export async function landingOrganizationId(
   trx: Trx,
   user: Pick<UserRow, "id" | "default_organization_id">,
 ): Promise<string | null> {
-  const rows = await trx
+  // SYSTEM ACCESS: the account's memberships in every organization.
+  const rows = await systemTrx(trx)
     .selectFrom("memberships")
     .select(["organization_id", (eb) => eb.fn.min("created_at").as("since")])
     .where("user_id", "=", user.id)
@@ -45,7 +47,8 @@ export async function chooseDefaultOrganization(
     async (trx) => {
       if (actor.via !== "session" || !actor.userId)
         throw new DomainError("forbidden", "Only the person, signed in, chooses where they land.");
-      const org = await trx
+      // SYSTEM ACCESS: any of the person's organizations, not only the one they are signed in to.
+      const org = await systemTrx(trx)
         .selectFrom("organizations")
         .innerJoin("memberships", "memberships.organization_id", "organizations.id")
         .select("organizations.id")

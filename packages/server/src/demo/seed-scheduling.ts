@@ -20,6 +20,7 @@ import type {
   AppointmentTypesTable,
   AvailabilityTemplatesTable,
 } from "../db/schema.ts";
+import { systemTrx } from "../db/scoped.ts";
 import type { Trx } from "../db/transaction.ts";
 
 /** An appointment row as the seed builds it (the overlap flag is a plain 0: demo visits never overlap). */
@@ -697,7 +698,7 @@ export async function seedScheduling(
             rows between unbounded preceding and 1 preceding) as prev_end
           from appointment_resources
           where organization_id = ${org} and active = 1 and exclusive = 1) h
-        where h.prev_end > h.busy_start`.execute(trx);
+        where h.prev_end > h.busy_start`.execute(systemTrx(trx)); // raw SQL: filtered by hand (org)
       if (Number(overlaps.rows[0]?.n ?? 0) > 0)
         throw new DomainError(
           "internal",

@@ -81,7 +81,8 @@ function Queue({ load }: { load: (status: string) => Promise<{ items: Item[] }> 
 
 const byStatus = (status: string) => Promise.resolve({ items: ITEMS.filter((i) => i.status === status) });
 
-describe("ReviewQueue", () => {
+// Mantine in jsdom is slow on a loaded machine: the default 5 s per test failed once here (as FlowBoardPage.test allows 30 s).
+describe("ReviewQueue", { timeout: 30_000 }, () => {
   it("lists each item's summary and details in a named table, with actions named after the item", async () => {
     renderWithProviders(<Queue load={() => Promise.resolve({ items: ITEMS })} />);
     const region = screen.getByRole("region", { name: "Requests" });
@@ -108,7 +109,7 @@ describe("ReviewQueue", () => {
     const dialog = await screen.findByRole("dialog", { name: "Decide on the request" });
     expect(within(dialog).getByText("Deciding Fix my birth date")).toBeTruthy();
     fireEvent.click(within(dialog).getByRole("button", { name: "Done" }));
-    await waitFor(() => expect(screen.queryByRole("dialog")).toBeNull());
+    await waitFor(() => expect(screen.queryByRole("dialog")).toBeNull(), { timeout: 10_000 });
   });
 
   it("reads its filter from the address and writes a change back, with the empty state", async () => {

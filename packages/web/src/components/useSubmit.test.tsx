@@ -67,7 +67,8 @@ function renderForm(ui: ReactNode) {
   return { invalidate };
 }
 
-describe("useSubmit", () => {
+// Mantine in jsdom is slow on a loaded machine: the default 5 s per test failed once here (as FlowBoardPage.test allows 30 s).
+describe("useSubmit", { timeout: 30_000 }, () => {
   it("sends once while a submit is in flight, then refreshes, notifies and calls onSuccess", async () => {
     const answer = deferred<{ id: string }>();
     const action = vi.fn(() => answer.promise);

@@ -1,7 +1,7 @@
 import { existsSync, statSync } from "node:fs";
 import { join } from "node:path";
-import { headMac } from "@salus/core";
 import { cliActor, createOrganization } from "@salus/server/admin/organizations";
+import { headMac } from "@salus/server/audit/chain";
 import { loadConfig } from "@salus/server/config";
 import { createLocation } from "@salus/server/directory/locations";
 import { openServices } from "@salus/server/platform/open-services";

@@ -12,7 +12,7 @@ import {
   resetUserPassword,
 } from "@salus/server/admin/users";
 import { readSealFile, sealAuditTrail, sealsFileOf, startAuditSealJob } from "@salus/server/audit/seal-audit";
-import { chainLabels, verifyAuditTrail } from "@salus/server/audit/verify-audit";
+import { chainLabels, labelOf, verifyAuditTrail } from "@salus/server/audit/verify-audit";
 import { CODE_SETS, type CodeSet, loadCodeSet } from "@salus/server/codes/load-code-set";
 import { loadConfig } from "@salus/server/config";
 import { demoSeedInterrupted } from "@salus/server/demo/demo-progress";
@@ -301,7 +301,7 @@ async function run(command: string, opts: Opts, services: Services): Promise<num
     }
 
     case "audit verify": {
-      const sealsFile = sealsFileOf(services.config);
+      const sealsFile = opts.seals ? resolve(String(opts.seals)) : sealsFileOf(services.config);
       const loaded = readSealFile(sealsFile, services.secrets.auditKey);
       const verdicts = await verifyAuditTrail(services.db, services.secrets.auditKey, {
         seals: loaded?.seals,
@@ -312,7 +312,7 @@ async function run(command: string, opts: Opts, services: Services): Promise<num
         if (v.ok) process.stdout.write(`ok      chain ${v.chainId}: ${v.entries} entries intact\n`);
         else {
           bad++;
-          const org = labels.get(v.chainId);
+          const org = labelOf(labels, v.chainId);
           process.stdout.write(
             `BROKEN  chain ${v.chainId}: entry ${v.seq} ${v.problem}. ${v.message}${org ? ` (organization ${org})` : ""}\n`,
           );
@@ -341,7 +341,7 @@ async function run(command: string, opts: Opts, services: Services): Promise<num
         services.secrets.auditKey,
         sealsFileOf(services.config),
         services.clock(),
-        { reset: opts.reset === true },
+        { reset: opts.reset === true, ...(opts.out ? { out: resolve(String(opts.out)) } : {}) },
       );
       for (const k of r.kept)
         say(
@@ -352,6 +352,7 @@ async function run(command: string, opts: Opts, services: Services): Promise<num
       say(
         `${r.written ? "Seals written to" : "Seals unchanged in"} ${r.file}: ${r.sealed} chain(s) sealed, ${r.unchanged} unchanged, ${r.kept.length} kept.`,
       );
+      if (r.exported) say(`Sealed heads exported to ${r.exported} (keep it outside the database).`);
       return r.kept.length ? 1 : 0;
     }
 

@@ -112,7 +112,11 @@ audit
   .description(
     "Check every audit chain and the seals outside the database; names the first edited, deleted, inserted or reordered entry, or the entries missing, and exits 1",
   )
-  .action(() => runCli("audit verify", {}));
+  .option(
+    "--seals <file>",
+    "check against this seal file (e.g. a copy kept outside the database by `salus audit seal --out`) instead of SALUS_SEALS_FILE",
+  )
+  .action((opts) => runCli("audit verify", opts));
 audit
   .command("seal")
   .description(
@@ -121,6 +125,10 @@ audit
   .option(
     "--reset",
     "replace every seal with the chains as they are now (only after deliberately restoring an older backup)",
+  )
+  .option(
+    "--out <file>",
+    "also export the sealed heads to FILE (same format, MAC'd with the audit key) for keeping outside the database; `salus audit verify --seals FILE` checks against it",
   )
   .action((opts) => runCli("audit seal", opts));
 

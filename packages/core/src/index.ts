@@ -1,5 +1,3 @@
-export * from "./audit/chain.ts";
-export * from "./audit/seals.ts";
 export * from "./clinical/index.ts";
 export * from "./directory/npi.ts";
 export * from "./records/access-policy.ts";

@@ -1,6 +1,7 @@
-import { type AuditContent, entryHash, genesisHash, headMac } from "@salus/core";
 import type { DialectName } from "../db/connection.ts";
-import type { Trx } from "../db/transaction.ts";
+import { systemTrx } from "../db/scoped.ts";
+import { baseChainOf, stripeOf, type Trx } from "../db/transaction.ts";
+import { type AuditContent, entryHash, genesisHash, headMac } from "./chain.ts";
 
 export const PLATFORM_CHAIN = "platform";
 
@@ -13,17 +14,40 @@ export type AuditInput = Omit<AuditContent, "chainId">;
 
 /**
  * Appends one entry to the organization's chain inside the caller's transaction, so the entry exists if
- * and only if the work it describes was committed. The chain head row is locked (PostgreSQL) or the
- * whole database is (SQLite `begin immediate`), so concurrent writers extend the chain one at a time.
+ * and only if the work it describes was committed. On PostgreSQL a transaction opened with
+ * `auditChain` (db/transaction.ts) holds one of the chain's stripes, a sub-chain `<org>.<k>` with its own
+ * head and genesis, and extends that one: up to AUDIT_STRIPES transactions of an organization append at
+ * once, each stripe still one entry after another. Otherwise the organization's chain itself (stripe 0)
+ * is extended; its head row is locked (PostgreSQL) or the whole database is (SQLite `begin immediate`).
  */
 export async function appendAudit(trx: Trx, writer: AuditWriter, input: AuditInput): Promise<void> {
-  const chainId = input.organizationId ?? PLATFORM_CHAIN;
+  await appendAuditEntries(trx, writer, [input]);
+}
+
+/**
+ * Appends several entries of ONE chain (all with the same organization) in order: the head is read and
+ * locked once, the entries inserted in one statement, the head moved once. Used by appendAudit (one entry)
+ * and by the group committer (audit/group-commit.ts: the entries of concurrent audited reads).
+ */
+export async function appendAuditEntries(
+  trx: Trx,
+  writer: AuditWriter,
+  inputs: readonly AuditInput[],
+): Promise<void> {
+  const first = inputs[0];
+  if (!first) return;
+  const own = first.organizationId ?? PLATFORM_CHAIN;
+  if (inputs.some((i) => (i.organizationId ?? PLATFORM_CHAIN) !== own))
+    throw new Error("appendAuditEntries: entries of one chain only");
+  // The stripe is kept per transaction; a scoped handle (db/scoped.ts) stands for the same transaction.
+  const held = stripeOf(systemTrx(trx));
+  const chainId = held && baseChainOf(held) === own ? held : own;
   let query = trx.selectFrom("audit_heads").select(["seq", "hash"]).where("chain_id", "=", chainId);
   if (writer.dialect === "postgres") query = query.forUpdate();
   let head = await query.executeTakeFirst();
   if (!head) {
-    // First entry of this chain. A concurrent first writer makes one of the two inserts fail on the
-    // primary key, and that transaction is retried (serialization failure on PostgreSQL).
+    // First entry of this chain (or stripe). A concurrent first writer makes one of the two inserts fail
+    // on the primary key, and that transaction is retried (serialization failure on PostgreSQL).
     const genesis = genesisHash(writer.key, chainId);
     await trx
       .insertInto("audit_heads")
@@ -31,12 +55,13 @@ export async function appendAudit(trx: Trx, writer: AuditWriter, input: AuditInp
       .execute();
     head = { seq: 0, hash: genesis };
   }
-  const content: AuditContent = { ...input, chainId };
-  const seq = Number(head.seq) + 1;
-  const hash = entryHash(writer.key, content, head.hash);
-  await trx
-    .insertInto("audit_entries")
-    .values({
+  let seq = Number(head.seq);
+  let prevHash = head.hash;
+  const rows = inputs.map((input) => {
+    const content: AuditContent = { ...input, chainId };
+    seq++;
+    const hash = entryHash(writer.key, content, prevHash);
+    const row = {
       chain_id: chainId,
       seq,
       at: content.at,
@@ -51,13 +76,16 @@ export async function appendAudit(trx: Trx, writer: AuditWriter, input: AuditInp
       ip: content.ip,
       request_id: content.requestId,
       detail: content.detail,
-      prev_hash: head.hash,
+      prev_hash: prevHash,
       hash,
-    })
-    .execute();
+    };
+    prevHash = hash;
+    return row;
+  });
+  await trx.insertInto("audit_entries").values(rows).execute();
   await trx
     .updateTable("audit_heads")
-    .set({ seq, hash, mac: headMac(writer.key, chainId, seq, hash) })
+    .set({ seq, hash: prevHash, mac: headMac(writer.key, chainId, seq, prevHash) })
     .where("chain_id", "=", chainId)
     .execute();
 }

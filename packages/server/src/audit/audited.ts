@@ -1,8 +1,9 @@
 import { DomainError } from "@salus/core";
 import { type ScopedTrx, scopeToOrganization, transactionKey } from "../db/scoped.ts";
-import { inTransaction, type Trx } from "../db/transaction.ts";
+import { inReadOnlySnapshot, inTransaction, type Trx } from "../db/transaction.ts";
 import type { Actor, Services } from "../platform/services.ts";
-import { appendAudit } from "./append-audit.ts";
+import { appendAudit, PLATFORM_CHAIN } from "./append-audit.ts";
+import { commitAuditEntry } from "./group-commit.ts";
 
 /** Codes that mean "not allowed" (audited as denied); every other code is a failure. */
 const REFUSALS: ReadonlySet<string> = new Set([
@@ -19,7 +20,14 @@ export interface AuditSpec<T = unknown> {
   patientId?: string | null;
   detail?: Record<string, unknown> | null;
   /** What only the result can tell (the patient ids a search returned, the id a create made). */
-  fromResult?: (result: T) => Partial<Omit<AuditSpec, "action" | "fromResult">>;
+  fromResult?: (result: T) => Partial<Omit<AuditSpec, "action" | "fromResult" | "readOnly">>;
+  /**
+   * The operation only reads. It then runs on a read-only snapshot (a write in it fails) instead of a
+   * write transaction, and its entry is committed by the group committer (audit/group-commit.ts) with the
+   * entries of concurrent reads; the result is returned only once that commit is done, and if it fails
+   * the caller gets the error, not the data.
+   */
+  readOnly?: boolean;
 }
 
 /**
@@ -53,9 +61,10 @@ export function notePatient(trx: Trx, patientId: string): void {
 
 /**
  * The one way use cases touch audited data: runs `fn` in a write transaction and appends the audit
- * entry (success) in that same transaction. When `fn` refuses with a DomainError, its work is rolled
- * back and the refusal is audited in a transaction of its own, then rethrown, so a failed or denied
- * attempt is on the record too.
+ * entry (success) in that same transaction (a read marked `readOnly` runs on a snapshot instead, and
+ * awaits its entry's group commit). When `fn` refuses with a DomainError, its work is rolled back and the
+ * refusal is audited by the group committer, awaited, then rethrown, so a failed or denied attempt is on
+ * the record too.
  */
 export async function audited<T>(
   services: Services,
@@ -63,26 +72,31 @@ export async function audited<T>(
   spec: AuditSpec<T>,
   fn: (trx: ScopedTrx) => Promise<T>,
 ): Promise<T> {
-  const { fromResult, ...base } = spec;
+  const { fromResult, readOnly, ...base } = spec;
   let lastTrx = null as Trx | null;
   try {
+    if (readOnly) {
+      let entry = null as ReturnType<typeof auditInput> | null;
+      const result = await inReadOnlySnapshot(services.db, async (trx) => {
+        lastTrx = trx;
+        const result = await fn(scopeToOrganization(trx, actor.organizationId));
+        entry = auditInput(services, actor, successSpec(trx, base, fromResult?.(result) ?? {}), "success");
+        return result;
+      });
+      // Nothing is returned before its entry is durable (committed in its batch).
+      await commitAuditEntry(services.db, services.audit, entry!);
+      return result;
+    }
     return await inTransaction(
       services.db,
       async (trx) => {
         lastTrx = trx;
         const result = await fn(scopeToOrganization(trx, actor.organizationId));
-        const extra = fromResult ? fromResult(result) : {};
-        const noted = annotations.get(trx) ?? {};
-        const s = {
-          ...base,
-          ...extra,
-          patientId: extra.patientId ?? base.patientId ?? notedPatients.get(trx) ?? null,
-          detail: { ...(base.detail ?? {}), ...(extra.detail ?? {}), ...noted },
-        };
+        const s = successSpec(trx, base, fromResult ? fromResult(result) : {});
         await appendAudit(trx, services.audit, auditInput(services, actor, s, "success"));
         return result;
       },
-      { serializeOn: actor.organizationId },
+      { auditChain: actor.organizationId ?? PLATFORM_CHAIN },
     );
   } catch (error) {
     if (error instanceof DomainError) {
@@ -91,24 +105,29 @@ export async function audited<T>(
       const patientId = base.patientId ?? (lastTrx && notedPatients.get(lastTrx)) ?? null;
       const s = { ...base, patientId, detail: { ...(base.detail ?? {}), ...noted } };
       const outcome = REFUSALS.has(error.code) ? "denied" : "failure";
-      await inTransaction(
+      await commitAuditEntry(
         services.db,
-        (trx) =>
-          appendAudit(
-            trx,
-            services.audit,
-            auditInput(
-              services,
-              actor,
-              { ...s, detail: { ...(s.detail ?? {}), error: error.code } },
-              outcome,
-            ),
-          ),
-        { serializeOn: actor.organizationId },
+        services.audit,
+        auditInput(services, actor, { ...s, detail: { ...(s.detail ?? {}), error: error.code } }, outcome),
       );
     }
     throw error;
   }
+}
+
+/** The success entry's spec: the spec, what the result tells, and what the use case noted on `trx`. */
+function successSpec(
+  trx: Trx,
+  base: Omit<AuditSpec, "fromResult" | "readOnly">,
+  extra: Partial<Omit<AuditSpec, "action" | "fromResult" | "readOnly">>,
+): AuditSpec {
+  const noted = annotations.get(trx) ?? {};
+  return {
+    ...base,
+    ...extra,
+    patientId: extra.patientId ?? base.patientId ?? notedPatients.get(trx) ?? null,
+    detail: { ...(base.detail ?? {}), ...(extra.detail ?? {}), ...noted },
+  };
 }
 
 export function auditInput(
@@ -135,18 +154,15 @@ export function auditInput(
   };
 }
 
-/** Audits a standalone event (a permission refusal, a security event) in its own transaction. */
+/**
+ * Audits a standalone event (a permission refusal, a security event): committed by the group committer,
+ * awaited until durable.
+ */
 export async function auditEvent(
   services: Services,
   actor: Actor,
   spec: AuditSpec,
   outcome: "success" | "failure" | "denied",
 ): Promise<void> {
-  await inTransaction(
-    services.db,
-    (trx) => appendAudit(trx, services.audit, auditInput(services, actor, spec, outcome)),
-    {
-      serializeOn: actor.organizationId,
-    },
-  );
+  await commitAuditEntry(services.db, services.audit, auditInput(services, actor, spec, outcome));
 }

@@ -10,22 +10,21 @@ import {
   writeSync,
 } from "node:fs";
 import { dirname, join } from "node:path";
+import type { FastifyBaseLogger } from "fastify";
+import type { Config } from "../config.ts";
+import type { Db } from "../db/connection.ts";
+import { baseChainOf, inSnapshot, type Trx } from "../db/transaction.ts";
+import type { Services } from "../platform/services.ts";
+import { genesisHash, headMac } from "./chain.ts";
 import {
   type ChainSeal,
   type ChainTip,
   decideSeal,
-  genesisHash,
-  headMac,
   sealIsGenuine,
   sealListIsGenuine,
   sealListMac,
   signSeal,
-} from "@salus/core";
-import type { FastifyBaseLogger } from "fastify";
-import type { Config } from "../config.ts";
-import type { Db } from "../db/connection.ts";
-import { inSnapshot, type Trx } from "../db/transaction.ts";
-import type { Services } from "../platform/services.ts";
+} from "./seals.ts";
 import { retiredChains } from "./verify-audit.ts";
 
 /**
@@ -192,6 +191,8 @@ export interface SealResult {
   /** Chains whose seal was kept as it was, and why (a shortened or restarted chain, a bad head row). */
   kept: { chainId: string; reason: string }[];
   written: boolean;
+  /** Where the sealed heads were also exported (`out`), when they were. */
+  exported?: string;
 }
 
 /**
@@ -204,7 +205,7 @@ export async function sealAuditTrail(
   key: Buffer,
   file: string,
   now: Date,
-  options: { reset?: boolean } = {},
+  options: { reset?: boolean; out?: string } = {},
 ): Promise<SealResult> {
   const loaded = options.reset ? null : readSealFile(file, key);
   const old = new Map((loaded?.seals ?? []).map((s) => [s.chainId, s]));
@@ -231,7 +232,7 @@ export async function sealAuditTrail(
   for (const s of old.values()) {
     if (tipIds.has(s.chainId)) continue;
     // Removed on purpose (recorded in the keyed platform chain): the seal goes with it.
-    if (retired.has(s.chainId)) {
+    if (retired.has(baseChainOf(s.chainId))) {
       next.delete(s.chainId);
       result.sealed++;
     } else if (s.seq > 0)
@@ -246,6 +247,14 @@ export async function sealAuditTrail(
   if (result.sealed > 0 || !loaded) {
     writeSealFile(file, key, sealedAt, [...next.values()]);
     result.written = true;
+  }
+  // The export is the seal file as it now stands (same format and MACs), for write-once storage or another
+  // machine: whoever later rewinds the database AND the seal file beside it is still caught by the copy.
+  if (options.out) {
+    writeSealFile(options.out, key, result.written ? sealedAt : (loaded?.writtenAt ?? sealedAt), [
+      ...next.values(),
+    ]);
+    result.exported = options.out;
   }
   return result;
 }

@@ -1,7 +1,6 @@
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import type { ChainVerdict } from "@salus/core";
 import { sql } from "kysely";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { cliActor, createOrganization } from "../admin/organizations.ts";
@@ -9,6 +8,7 @@ import { inTransaction } from "../db/transaction.ts";
 import { createLocation } from "../directory/locations.ts";
 import { closeTestServices, createTestServices, dialect, type TestServices } from "../testing/harness.ts";
 import { appendAudit } from "./append-audit.ts";
+import type { ChainVerdict } from "./chain.ts";
 import { readSealFile, sealAuditTrail, startAuditSealJob } from "./seal-audit.ts";
 import { verifyAuditTrail } from "./verify-audit.ts";
 
@@ -114,7 +114,7 @@ describe(`audit wipes and seals (${dialect})`, () => {
       .executeTakeFirstOrThrow();
     expect(Number(oldHead.seq)).toBe(41);
     // Take the head row as it was at entry 9 (its MAC is genuine: Salus wrote it at the time).
-    const { headMac } = await import("@salus/core");
+    const { headMac } = await import("./chain.ts");
     const backupHead = { seq: 9, hash: ninth.hash, mac: headMac(key(), org, 9, ninth.hash) };
     await sql`delete from audit_entries where chain_id = ${org} and seq > 9`.execute(db());
     await db().updateTable("audit_heads").set(backupHead).where("chain_id", "=", org).execute();

@@ -1,9 +1,9 @@
-import type { ChainProblem } from "@salus/core";
 import { sql } from "kysely";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { cliActor, createOrganization } from "../admin/organizations.ts";
 import { createLocation } from "../directory/locations.ts";
 import { closeTestServices, createTestServices, dialect, type TestServices } from "../testing/harness.ts";
+import type { ChainProblem } from "./chain.ts";
 import { verifyAuditTrail } from "./verify-audit.ts";
 
 /**

@@ -1,12 +1,7 @@
-import {
-  type ChainedEntry,
-  type ChainSeal,
-  type ChainVerdict,
-  checkAgainstSeal,
-  verifyChain,
-} from "@salus/core";
 import type { Db } from "../db/connection.ts";
-import { inSnapshot, type Trx } from "../db/transaction.ts";
+import { baseChainOf, inSnapshot, type Trx } from "../db/transaction.ts";
+import { type ChainedEntry, type ChainVerdict, verifyChain } from "./chain.ts";
+import { type ChainSeal, checkAgainstSeal } from "./seals.ts";
 
 export interface VerifyOptions {
   /** The chains' last seals (audit/seal-audit.ts, read from the seal file outside the database). */
@@ -20,7 +15,10 @@ export interface VerifyOptions {
  */
 const RETIRING_ACTIONS = ["demo.rollback"] as const;
 
-/** Chains removed on purpose, as recorded in the platform chain (see RETIRING_ACTIONS). */
+/**
+ * Chains removed on purpose, as recorded in the platform chain (see RETIRING_ACTIONS). An organization's
+ * stripes (`<org>.<k>`) go with it: look a chain up by `baseChainOf(chainId)`.
+ */
 export async function retiredChains(trx: Trx): Promise<Set<string>> {
   const rows = await trx
     .selectFrom("audit_entries")
@@ -80,7 +78,8 @@ export async function verifyAuditTrail(
     // A sealed chain removed on purpose (its organization gone, the removal in the keyed platform chain)
     // is not a wipe. The platform chain is verified like the others, so a forged removal fails there.
     const retired = await retiredChains(trx);
-    for (const id of seals.keys()) if (!(retired.has(id) && !orgIds.has(id))) chainIds.add(id);
+    const gone = (id: string) => retired.has(baseChainOf(id)) && !orgIds.has(baseChainOf(id));
+    for (const id of seals.keys()) if (!gone(id)) chainIds.add(id);
     const verdicts: ChainVerdict[] = [];
     for (const chainId of [...chainIds].sort()) {
       const rows = await trx
@@ -118,7 +117,7 @@ export async function verifyAuditTrail(
         verdicts.push(chain);
         continue;
       }
-      const seal = retired.has(chainId) && !orgIds.has(chainId) ? undefined : seals.get(chainId);
+      const seal = gone(chainId) ? undefined : seals.get(chainId);
       const sealed = seal ? checkAgainstSeal(key, seal, entries) : null;
       if (sealed) {
         verdicts.push(sealed);
@@ -155,8 +154,15 @@ export async function verifyAuditTrail(
   });
 }
 
-/** "slug, name" of each organization by chain id: how `salus audit verify` names a broken chain's practice. */
+/**
+ * "slug, name" of each organization by chain id: how `salus audit verify` names a broken chain's practice.
+ * Look a chain up with `labelOf`, which also names the organization of a stripe (`<org>.<k>`).
+ */
 export async function chainLabels(db: Db): Promise<Map<string, string>> {
   const orgs = await db.kysely.selectFrom("organizations").select(["id", "slug", "name"]).execute();
   return new Map(orgs.map((o) => [o.id, `${o.slug}, ${o.name}`]));
+}
+
+export function labelOf(labels: ReadonlyMap<string, string>, chainId: string): string | undefined {
+  return labels.get(chainId) ?? labels.get(baseChainOf(chainId));
 }

@@ -20,6 +20,37 @@ export interface TransactionOptions {
    * it they run one after another and none fails. (SQLite's `begin immediate` already queues writers.)
    */
   serializeOn?: string | null | undefined;
+  /**
+   * The audit chain the transaction appends to (an organization id, or "platform"). PostgreSQL: the
+   * transaction takes one of the chain's AUDIT_STRIPES stripes (a sub-chain with its own head, see
+   * audit/append-audit.ts), the first whose advisory lock is free, before its snapshot; appendAudit then
+   * extends that stripe. So up to AUDIT_STRIPES audited transactions of one organization run at once
+   * instead of one after another, and none fails serialization on a chain head. Stripe 0 is the chain
+   * itself and its lock is the one `serializeOn: organizationId` takes, so callers still naming the
+   * organization in serializeOn stay mutually exclusive with stripe 0. SQLite: ignored (one writer).
+   */
+  auditChain?: string | null | undefined;
+}
+
+/** Sub-chains per audit chain on PostgreSQL (more than the pool's 10 connections: a free one is found at once). */
+export const AUDIT_STRIPES = 16;
+
+/** The id of stripe `k` of chain `chainId`: the chain itself for 0, else `<chainId>.<k>`. */
+export function stripeId(chainId: string, k: number): string {
+  return k === 0 ? chainId : `${chainId}.${k}`;
+}
+
+/** The chain a stripe belongs to (`<org>.3` → `<org>`; a chain id without a stripe suffix is itself). */
+export function baseChainOf(chainId: string): string {
+  return chainId.replace(/\.\d+$/, "");
+}
+
+/** The stripe each PostgreSQL transaction holds (set per attempt, read by appendAudit). */
+const heldStripes = new WeakMap<Trx, string>();
+
+/** The audit stripe `trx` holds the lock of, if it was opened with `auditChain` on PostgreSQL. */
+export function stripeOf(trx: Trx): string | undefined {
+  return heldStripes.get(trx);
 }
 
 /**
@@ -46,6 +77,20 @@ export async function inTransaction<T>(
       }
     });
   }
+  const chain = options.auditChain;
+  if (chain) {
+    return db.kysely.connection().execute(async (conn) => {
+      const stripe = await lockStripe(conn, chain);
+      try {
+        return await serializableWithRetry(conn, (trx) => {
+          heldStripes.set(trx, stripe);
+          return fn(trx);
+        });
+      } finally {
+        await sql`select pg_advisory_unlock(hashtext(${stripe}))`.execute(conn);
+      }
+    });
+  }
   const key = options.serializeOn;
   if (key) {
     return db.kysely.connection().execute(async (conn) => {
@@ -60,6 +105,23 @@ export async function inTransaction<T>(
   return serializableWithRetry(db.kysely, fn);
 }
 
+/**
+ * Takes the first free stripe of `chain` (one round trip: the scan stops at the first lock it gets), or,
+ * when all are busy, waits for a random one other than 0. An uncontended caller always gets stripe 0, so
+ * a quiet practice's entries stay in its one chain.
+ */
+async function lockStripe(conn: Trx, chain: string): Promise<string> {
+  const free = await sql<{ k: number }>`
+    select k from generate_series(0, ${AUDIT_STRIPES - 1}::int) as k
+    where pg_try_advisory_lock(hashtext(case when k = 0 then ${chain}::text else ${chain}::text || '.' || k end))
+    limit 1`.execute(conn);
+  const k = free.rows[0]?.k;
+  if (k !== undefined) return stripeId(chain, Number(k));
+  const stripe = stripeId(chain, 1 + Math.floor(Math.random() * (AUDIT_STRIPES - 1)));
+  await sql`select pg_advisory_lock(hashtext(${stripe}))`.execute(conn);
+  return stripe;
+}
+
 async function serializableWithRetry<T>(kysely: Trx, fn: (trx: Trx) => Promise<T>): Promise<T> {
   for (let attempt = 1; ; attempt++) {
     try {
@@ -70,6 +132,30 @@ async function serializableWithRetry<T>(kysely: Trx, fn: (trx: Trx) => Promise<T
       await new Promise((r) => setTimeout(r, Math.random() * 5 * 2 ** attempt));
     }
   }
+}
+
+/**
+ * Like inSnapshot, but a write inside `fn` fails instead of being silently rolled back: SQLite runs the
+ * snapshot with `pragma query_only` on (PostgreSQL's snapshot is a read-only transaction already). For
+ * audited reads (audit/audited.ts `readOnly`), whose entry is committed afterwards by the group committer.
+ */
+export async function inReadOnlySnapshot<T>(db: Db, fn: (trx: Trx) => Promise<T>): Promise<T> {
+  if (db.dialect === "sqlite") {
+    return db.kysely.connection().execute(async (conn) => {
+      await sql`pragma query_only = 1`.execute(conn);
+      try {
+        await sql`begin`.execute(conn);
+        try {
+          return await fn(conn);
+        } finally {
+          await sql`rollback`.execute(conn);
+        }
+      } finally {
+        await sql`pragma query_only = 0`.execute(conn);
+      }
+    });
+  }
+  return inSnapshot(db, fn);
 }
 
 /**

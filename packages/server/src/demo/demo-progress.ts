@@ -67,7 +67,15 @@ async function removeOrganization(
             .execute(),
         );
       } else if (table === "audit_heads" || table === "audit_entries") {
-        count(await trx.deleteFrom(table).where("chain_id", "=", organizationId).execute());
+        // The organization's chain and its stripes (`<org>.<k>`, audit/append-audit.ts).
+        count(
+          await trx
+            .deleteFrom(table)
+            .where((eb) =>
+              eb.or([eb("chain_id", "=", organizationId), eb("chain_id", "like", `${organizationId}.%`)]),
+            )
+            .execute(),
+        );
       } else if ((await columnsOf(trx, dialect, table)).has("organization_id")) {
         count(await trx.deleteFrom(table).where(sql.ref("organization_id"), "=", organizationId).execute());
       }

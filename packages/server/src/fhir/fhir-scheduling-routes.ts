@@ -1,4 +1,5 @@
 import { DomainError } from "@salus/core";
+import { STATUS_CHANGE_TARGETS } from "@salus/core/scheduling/appointment-status";
 import { findSlots } from "@salus/core/scheduling/slots";
 import type { FastifyInstance, FastifyReply } from "fastify";
 import type { ZodTypeProvider } from "fastify-type-provider-zod";
@@ -44,7 +45,6 @@ import {
   cancelReasonOf,
   expectedVersion,
   participantsOf,
-  STATUS_CHANGES,
   typeIdOf,
 } from "./read-fhir-appointment.ts";
 
@@ -388,7 +388,7 @@ export function fhirSchedulingRoutes(app: FastifyInstance, services: Services): 
           expectedVersion: expected,
         });
       } else if (statusChanged) {
-        if (!STATUS_CHANGES.includes(body.status))
+        if (!STATUS_CHANGE_TARGETS.includes(body.status))
           throw invalid("status", `An appointment cannot be set to ${body.status} by an update.`);
         updated = await changeAppointmentStatus(services, actor, id, body.status, expected);
       } else if (moved) {

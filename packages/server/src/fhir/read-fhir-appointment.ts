@@ -1,6 +1,6 @@
+import { isBookableStatus } from "@salus/core/scheduling/appointment-status";
 import type { FastifyRequest } from "fastify";
 import { z } from "zod";
-import type { AppointmentStatus } from "../db/schema.ts";
 import { text } from "../http/schemas.ts";
 import type { Actor, Services } from "../platform/services.ts";
 import { listAppointmentTypes } from "../scheduling/list-appointment-types.ts";
@@ -146,7 +146,7 @@ export function expectedVersion(request: FastifyRequest, body: AppointmentIn): n
 
 /** The booking a FHIR Appointment asks for (create), refusing anything Salus cannot honour. */
 export async function bookingFrom(services: Services, actor: Actor, body: AppointmentIn) {
-  if (!["booked", "pending", "proposed"].includes(body.status))
+  if (!isBookableStatus(body.status))
     throw invalid("status", "A new appointment must be booked, pending or proposed.");
   if (body.cancelationReason)
     throw invalid("cancelationReason", "A new appointment cannot have a cancelationReason.");
@@ -235,16 +235,6 @@ export async function bookingFrom(services: Services, actor: Actor, body: Appoin
     when: { start: new Date(startMs).toISOString() },
     ...(end ? { end } : {}),
     ...(body.comment ? { note: body.comment } : {}),
-    status: body.status as "booked" | "pending" | "proposed",
+    status: body.status,
   };
 }
-
-export const STATUS_CHANGES: AppointmentStatus[] = [
-  "pending",
-  "booked",
-  "arrived",
-  "checked-in",
-  "fulfilled",
-  "noshow",
-  "entered-in-error",
-];

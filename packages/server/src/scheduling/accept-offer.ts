@@ -1,5 +1,6 @@
 import { randomUUID } from "node:crypto";
 import { DomainError, notFound } from "@salus/core";
+import { nextStatus } from "@salus/core/scheduling/appointment-status";
 import { audited } from "../audit/audited.ts";
 import type { Actor, Services } from "../platform/services.ts";
 import { type AppointmentView, loadAppointment } from "./appointment-view.ts";
@@ -129,7 +130,7 @@ export async function acceptOffer(
         .execute();
       if (entry.current_appointment_id) {
         const current = await loadAppointment(trx, actor, entry.current_appointment_id);
-        if (["booked", "pending", "proposed"].includes(current.status)) {
+        if (nextStatus(current.status, "cancel") !== null) {
           await cancelAppointmentIn(trx, services, actor, current.id, {
             reason: "Moved to an earlier time from the waitlist",
             cancelledBy: "patient",

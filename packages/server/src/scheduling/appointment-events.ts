@@ -1,9 +1,9 @@
+import { HOLDING_STATUSES } from "@salus/core/scheduling/appointment-status";
 import type { Trx } from "../db/transaction.ts";
 import type { Actor, Services } from "../platform/services.ts";
 import type { AppointmentView } from "./appointment-view.ts";
 import { offerFreedTime } from "./offer-freed-time.ts";
 import { syncReminders } from "./reminders.ts";
-import { HOLDING_STATUSES } from "./slot-context.ts";
 
 /** What happened to an appointment, for the reactions that follow every change. */
 export type AppointmentChange = "booked" | "rescheduled" | "cancelled" | "status";

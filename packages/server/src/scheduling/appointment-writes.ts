@@ -1,4 +1,5 @@
 import { DomainError } from "@salus/core";
+import { requireAction } from "@salus/core/scheduling/appointment-status";
 import type { BookingProposal } from "@salus/core/scheduling/slots";
 import type { Trx } from "../db/transaction.ts";
 import { pokeLocation } from "../flow/flow-events.ts";
@@ -136,13 +137,13 @@ export async function afterAppointmentChange(
   });
 }
 
-export function requireMovable(a: AppointmentView, expectedVersion: number | undefined): void {
-  if (!["proposed", "pending", "booked"].includes(a.status)) {
-    throw new DomainError(
-      "conflict",
-      `This appointment is ${a.status}; only booked, pending or proposed appointments can be moved or cancelled.`,
-    );
-  }
+/** Refuses a move or cancellation the status table does not allow, or one made over someone else's change. */
+export function requireMovable(
+  a: AppointmentView,
+  expectedVersion: number | undefined,
+  action: "cancel" | "reschedule",
+): void {
+  requireAction(a.status, action);
   if (expectedVersion !== undefined && expectedVersion !== a.version) {
     throw new DomainError(
       "conflict",

@@ -1,11 +1,12 @@
 import { DomainError, type ErrorDetail } from "@salus/core";
+import { HOLDING_STATUSES } from "@salus/core/scheduling/appointment-status";
 import type { ResourceRef } from "@salus/core/scheduling/availability";
 import type { TimeInterval } from "@salus/core/scheduling/intervals";
 import type { PatientVisit } from "@salus/core/scheduling/patient-overlap";
 import type { BookingCheck, BookingRefusal } from "@salus/core/scheduling/slots";
 import type { Trx } from "../db/transaction.ts";
 import type { Actor } from "../platform/services.ts";
-import { HOLDING_STATUSES, licenseCoversState, type SlotContext } from "./slot-context.ts";
+import { licenseCoversState, type SlotContext } from "./slot-context.ts";
 
 /**
  * Refusals of a booking in words that match the cause (issue 10, items 3-4): who or what is taken, which

@@ -21,7 +21,7 @@ export async function cancelAppointmentIn(
   input: CancelInput,
 ): Promise<AppointmentView> {
   const current = await loadAppointment(trx, actor, id);
-  requireMovable(current, input.expectedVersion);
+  requireMovable(current, input.expectedVersion, "cancel");
   const settings = await loadSchedulingSettings(trx, actor.organizationId);
   const now = services.clock();
   const late = Date.parse(current.start) - now.getTime() < settings.lateCancelHours * 3_600_000;

@@ -1,4 +1,5 @@
 import { DomainError } from "@salus/core";
+import { holdsTime, requireStatusChange } from "@salus/core/scheduling/appointment-status";
 import { audited } from "../audit/audited.ts";
 import type { AppointmentStatus } from "../db/schema.ts";
 import type { Trx } from "../db/transaction.ts";
@@ -6,19 +7,6 @@ import { loadFlowSettings } from "../flow/flow-settings.ts";
 import type { Actor, Services } from "../platform/services.ts";
 import { type AppointmentView, loadAppointment } from "./appointment-view.ts";
 import { afterAppointmentChange, MINUTE, releaseHolds } from "./appointment-writes.ts";
-import { HOLDING_STATUSES } from "./slot-context.ts";
-
-/** The FHIR status moves the front desk makes during the day; anything else is refused. */
-const TRANSITIONS: Partial<Record<AppointmentStatus, AppointmentStatus[]>> = {
-  proposed: ["pending", "booked", "entered-in-error"],
-  pending: ["booked", "entered-in-error"],
-  booked: ["arrived", "checked-in", "noshow", "entered-in-error"],
-  arrived: ["checked-in", "fulfilled", "entered-in-error"],
-  "checked-in": ["fulfilled", "entered-in-error"],
-  cancelled: ["entered-in-error"],
-  noshow: ["booked", "entered-in-error"],
-  fulfilled: ["entered-in-error"],
-};
 
 export async function changeAppointmentStatus(
   services: Services,
@@ -43,7 +31,8 @@ export async function changeAppointmentStatus(
 
 /**
  * The one path every status change takes (the front desk's buttons, the flow board's steps, the no-show
- * job), inside the caller's transaction: checks the move against TRANSITIONS, releases held time when the
+ * job), inside the caller's transaction: checks the move against the status table in core
+ * (`core/scheduling/appointment-status.ts`), releases held time when the
  * visit no longer holds it, and runs afterAppointmentChange (waitlist, reminders).
  */
 export async function changeAppointmentStatusIn(
@@ -61,25 +50,16 @@ export async function changeAppointmentStatusIn(
       "Someone else changed this appointment meanwhile; reload it and try again.",
     );
   }
-  if (!(TRANSITIONS[current.status] ?? []).includes(status)) {
-    throw new DomainError("conflict", `An appointment that is ${current.status} cannot become ${status}.`, [
-      { path: "status", message: `not allowed from ${current.status}` },
-    ]);
-  }
-  if (current.status === "noshow" && status === "booked") {
-    throw new DomainError(
-      "conflict",
-      "A no-show is reinstated with undo no-show (POST /api/appointments/:id/undo-no-show), which checks its time is still free and reverses the fee.",
-    );
-  }
-  if (status === "noshow") await requireNoShowDue(trx, services, actor, current);
+  // The table in core decides (a no-show back to booked is refused here: undo-no-show does that).
+  const action = requireStatusChange(current.status, status);
+  if (action === "mark-no-show") await requireNoShowDue(trx, services, actor, current);
   await trx
     .updateTable("appointments")
     .set({ status, version: current.version + 1, updated_at: services.clock().toISOString() })
     .where("organization_id", "=", actor.organizationId)
     .where("id", "=", id)
     .execute();
-  if (!(HOLDING_STATUSES as readonly string[]).includes(status)) await releaseHolds(trx, actor, id);
+  if (!holdsTime(status)) await releaseHolds(trx, actor, id);
   const changed = await loadAppointment(trx, actor, id);
   await afterAppointmentChange(trx, services, actor, current, changed, "status");
   return changed;

@@ -1,4 +1,5 @@
 import { DomainError, type ErrorDetail } from "@salus/core";
+import { nextStatus } from "@salus/core/scheduling/appointment-status";
 import { audited } from "../audit/audited.ts";
 import type { Actor, Services } from "../platform/services.ts";
 import type { AppointmentView } from "./appointment-view.ts";
@@ -53,7 +54,8 @@ export async function changeSeries(
         ]);
       const now = services.clock().getTime();
       const open = (a: AppointmentView) =>
-        ["booked", "pending", "proposed"].includes(a.status) && Date.parse(a.start) > now;
+        nextStatus(a.status, change.action === "cancel" ? "cancel" : "reschedule") !== null &&
+        Date.parse(a.start) > now;
       const fromIndex = all.indexOf(from);
       const affected = (
         change.scope === "one" ? [from] : change.scope === "following" ? all.slice(fromIndex) : all

@@ -1,3 +1,4 @@
+import { HOLDING_STATUSES } from "@salus/core/scheduling/appointment-status";
 import fc from "fast-check";
 import type { FastifyInstance, LightMyRequestResponse } from "fastify";
 import { sql } from "kysely";
@@ -19,7 +20,6 @@ import {
 } from "../testing/harness.ts";
 import { createAppointmentType } from "./create-appointment-type.ts";
 import { createTemplate } from "./create-template.ts";
-import { HOLDING_STATUSES } from "./slot-context.ts";
 import { updateSchedulingSettings } from "./update-scheduling-settings.ts";
 
 /**

@@ -1,4 +1,5 @@
 import { DomainError, notFound } from "@salus/core";
+import { requireAction } from "@salus/core/scheduling/appointment-status";
 import { type BookingCheck, checkBooking } from "@salus/core/scheduling/slots";
 import type { Trx } from "../db/transaction.ts";
 import type { Actor, Services } from "../platform/services.ts";
@@ -30,12 +31,7 @@ export async function reinstateNoShowIn(
       "conflict",
       "Someone else changed this appointment meanwhile; reload it and try again.",
     );
-  if (current.status !== "noshow")
-    throw new DomainError(
-      "conflict",
-      `This appointment is ${current.status}, not a no-show; nothing to undo.`,
-      [{ path: "status", message: `is ${current.status}` }],
-    );
+  requireAction(current.status, "undo-no-show");
   const start = Date.parse(current.start);
   const ctx = await loadSlotContext(trx, actor, {
     appointmentTypeId: current.appointmentTypeId,

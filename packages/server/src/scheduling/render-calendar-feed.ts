@@ -1,9 +1,9 @@
 import { DomainError } from "@salus/core";
+import { HOLDING_STATUSES } from "@salus/core/scheduling/appointment-status";
 import ical, { ICalEventStatus } from "ical-generator";
 import { audited } from "../audit/audited.ts";
 import { digestToken } from "../platform/crypto.ts";
 import type { Actor, Services } from "../platform/services.ts";
-import { HOLDING_STATUSES } from "./slot-context.ts";
 
 /** Days of appointments the feed covers around now. */
 export const FEED_DAYS_BACK = 30;

@@ -70,7 +70,7 @@ export async function rescheduleIn(
   input: RescheduleInput,
 ): Promise<AppointmentView> {
   const current = await loadAppointment(trx, actor, id);
-  requireMovable(current, input.expectedVersion);
+  requireMovable(current, input.expectedVersion, "reschedule");
   const bookInput: BookInput = {
     patientId: current.patientId,
     appointmentTypeId: current.appointmentTypeId,

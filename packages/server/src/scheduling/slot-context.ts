@@ -1,4 +1,5 @@
 import { DomainError } from "@salus/core";
+import { HOLDING_STATUSES } from "@salus/core/scheduling/appointment-status";
 import { expandAvailability, resourceKey, type WeeklyTemplate } from "@salus/core/scheduling/availability";
 import { clipIntervals, type TimeInterval } from "@salus/core/scheduling/intervals";
 import type {
@@ -14,16 +15,6 @@ import { type AppointmentTypeView, loadAppointmentType } from "./appointment-typ
 import { loadAvailabilityInput } from "./load-availability-input.ts";
 import { loadSchedulingSettings } from "./scheduling-settings.ts";
 import { holdsAsBusy, loadActiveHolds } from "./waitlist-holds.ts";
-
-/** Statuses in which an appointment holds its time (the others have released it). */
-export const HOLDING_STATUSES = [
-  "proposed",
-  "pending",
-  "booked",
-  "arrived",
-  "checked-in",
-  "fulfilled",
-] as const;
 
 const DAY = 86_400_000;
 

@@ -182,6 +182,7 @@ export const AUDIT_ACTION_WORDS: Readonly<Record<string, string>> = {
   "auth.csrf": "A request without its security token was refused",
   "auth.lockout": "Sign-in locked after too many attempts",
   "permission.denied": "Tried something their role does not allow",
+  "request.replay": "Was sent again the answer to a request they repeated (same Idempotency-Key)",
   "audit.search": "Searched the audit trail",
   "audit.export": "Exported the audit trail",
   // Operations

@@ -59,6 +59,12 @@ export const ENCRYPTED_COLUMNS: readonly EncryptedColumn[] = [
   { table: "clinical_notes", column: "text_enc", key: ["organization_id", "id"], batch: 200 },
   { table: "clinical_documents", column: "content_enc", key: ["organization_id", "id"], batch: 5 },
   { table: "clinical_revisions", column: "snapshot_enc", key: ["organization_id", "id"], batch: 200 },
+  {
+    table: "idempotency_keys",
+    column: "response_body_enc",
+    key: ["organization_id", "principal", "key"],
+    batch: 200,
+  },
 ];
 
 export interface RotationReport {

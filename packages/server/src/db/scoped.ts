@@ -106,6 +106,7 @@ export const SCOPE_COLUMN: Readonly<Record<OrganizationTable, "organization_id">
     flow_days: "organization_id",
     flow_proposals: "organization_id",
     flow_settings: "organization_id",
+    idempotency_keys: "organization_id",
     locations: "organization_id",
     medications: "organization_id",
     memberships: "organization_id",

@@ -13,5 +13,6 @@ export * from "./security/session-policy.ts";
 export * from "./security/throttle.ts";
 export * from "./shared/csv.ts";
 export * from "./shared/domain-error.ts";
+export * from "./shared/money.ts";
 export * from "./shared/text.ts";
 export * from "./shared/time-zone.ts";

@@ -260,7 +260,11 @@ describe(`flow board and steps (${dialect})`, () => {
       reason: "Called in",
     });
     expect(cancel.statusCode, cancel.body).toBe(200);
+    // Well before the heartbeat's re-check (20 s): it came from scheduling's appointmentChanged event,
+    // to which flow-events.ts subscribes (scheduling does not import flow).
+    const cancelled = Date.now();
     await eventCount(3);
+    expect(Date.now() - cancelled).toBeLessThan(boardStreamTiming.heartbeatMs / 2);
     expect(versionOf(events[2]!)).toBe((await board()).dayVersion);
     req.destroy();
   });

@@ -1,5 +1,6 @@
 import { EventEmitter } from "node:events";
 import type { Services } from "../platform/services.ts";
+import { appointmentChanged } from "../scheduling/appointment-changed.ts";
 
 /**
  * The live board's in-process event bus: after a change to a location-day commits, its new `dayVersion`
@@ -79,3 +80,14 @@ export function subscribeLocation(
   bus.on(name, listener);
   return () => bus.off(name, listener);
 }
+
+// Scheduling announces every appointment change (platform/event-bus.ts) and does not import flow.
+// Subscribed when this module loads, which every board stream does (board-stream.ts imports it): no
+// stream, no listener to tell, so a process that never loads it misses nothing.
+appointmentChanged.subscribe((_trx, services, actor, { before, after }) => {
+  pokeLocation(services, {
+    organizationId: actor.organizationId,
+    locationId: after.locationId,
+    instants: [Date.parse(after.start), ...(before ? [Date.parse(before.start)] : [])],
+  });
+});

@@ -25,6 +25,7 @@ import {
 } from "@salus/server/demo/seed-demo";
 import { startFlowJobs } from "@salus/server/flow/flow-jobs";
 import { buildApp } from "@salus/server/http/app";
+import { startIdempotencyCleanupJob } from "@salus/server/http/idempotency";
 import { gatewayFromSetting } from "@salus/server/messaging/gateways";
 import { startOutboxWorker } from "@salus/server/messaging/outbox-worker";
 import { BackupError, backupTo, readVerifiedBackup, restoreFrom } from "@salus/server/platform/backup";
@@ -108,11 +109,13 @@ async function run(command: string, opts: Opts, services: Services): Promise<num
       let stopOutbox = async () => {};
       let stopFlowJobs = async () => {};
       let stopWaitlistJob = async () => {};
+      let stopIdempotencyCleanup = async () => {};
       let stopAuditSeals = async () => {};
       const close = async () => {
         await stopOutbox();
         await stopFlowJobs();
         await stopWaitlistJob();
+        await stopIdempotencyCleanup();
         // Last seal at shutdown, after the other jobs wrote their final entries.
         await stopAuditSeals();
         await app.close();
@@ -128,6 +131,8 @@ async function run(command: string, opts: Opts, services: Services): Promise<num
       stopFlowJobs = startFlowJobs(services, app.log);
       // Waitlist offers past their expiry pass their held time to the next in line, every minute.
       stopWaitlistJob = startWaitlistJob(services, app.log);
+      // Idempotency keys past their 24 hours are deleted every hour (an expired key already counts as absent).
+      stopIdempotencyCleanup = startIdempotencyCleanupJob(services, app.log);
       // Audit chains sealed outside the database every minute (and at shutdown): `salus audit verify`
       // then names entries deleted from the end of a chain, or a chain deleted and started again.
       stopAuditSeals = startAuditSealJob(services, app.log);

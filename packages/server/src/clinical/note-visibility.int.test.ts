@@ -5,7 +5,6 @@ import { cliActor } from "../admin/organizations.ts";
 import { createUser } from "../admin/users.ts";
 import { inTransaction } from "../db/transaction.ts";
 import { readRecordForExport } from "../export/record-export.ts";
-import { type FullRecord, seedFullRecord } from "../export/record-fixture.ts";
 import { documentText, recordDocument } from "../export/record-pdf.ts";
 import type { Actor } from "../platform/services.ts";
 import {
@@ -20,6 +19,7 @@ import {
   seedTwoOrgs,
   type TestServices,
 } from "../testing/harness.ts";
+import { type FullRecord, seedFullRecord } from "../testing/record-fixture.ts";
 import { keepRevision } from "./revisions.ts";
 
 /**

@@ -75,7 +75,6 @@ const SYSTEM_ACCESS: Record<string, string> = {
   "server/src/demo/seed-privacy.ts": "demo seeding writes many rows in bulk",
   "server/src/demo/seed-records.ts": "demo seeding writes many rows in bulk",
   "server/src/demo/seed-scheduling.ts": "demo seeding writes many rows in bulk",
-  "server/src/export/record-fixture.ts": "test and demo fixture of a whole record",
 
   // Reads of one organization outside audited() (no health information, or audited elsewhere):
   // each filters by organization by hand today; scope next with organizationDb().

@@ -19,9 +19,9 @@ import {
   seedTwoOrgs,
   type TestServices,
 } from "../testing/harness.ts";
+import { type FullRecord, seedFullRecord } from "../testing/record-fixture.ts";
 import { pdfFonts, renderPdf } from "./pdf.ts";
 import { readRecordForExport } from "./record-export.ts";
-import { type FullRecord, seedFullRecord } from "./record-fixture.ts";
 import { documentText, recordDocument } from "./record-pdf.ts";
 
 /**

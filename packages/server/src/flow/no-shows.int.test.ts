@@ -1,6 +1,7 @@
 import type { FastifyInstance } from "fastify";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { AppointmentView } from "../scheduling/appointment-view.ts";
+import { createFlowPractice, EIGHT, type FlowPractice, MIN } from "../testing/flow-practice.ts";
 import {
   asBearer,
   bearer,
@@ -12,7 +13,6 @@ import {
   seedTwoOrgs,
   type TestServices,
 } from "../testing/harness.ts";
-import { createFlowPractice, EIGHT, type FlowPractice, MIN } from "./flow-test-practice.ts";
 
 /**
  * No-shows: the job marks booked visits not arrived 30 minutes (the default rule) after their start, through

@@ -5,6 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { cliActor } from "../admin/organizations.ts";
 import { addLicense, createStaff } from "../directory/staff.ts";
 import { createTemplate } from "../scheduling/create-template.ts";
+import { createFlowPractice, DAY, EIGHT, type FlowPractice, MIN } from "../testing/flow-practice.ts";
 import {
   asBearer,
   bearer,
@@ -16,7 +17,6 @@ import {
   seedTwoOrgs,
   type TestServices,
 } from "../testing/harness.ts";
-import { createFlowPractice, DAY, EIGHT, type FlowPractice, MIN } from "./flow-test-practice.ts";
 
 /**
  * Overbooking advice and the what-if that match the practice (issue 10, item 9): suggestions respect the

@@ -7,6 +7,7 @@ import { bookAppointment } from "../scheduling/book-appointment.ts";
 import { createAppointmentType } from "../scheduling/create-appointment-type.ts";
 import { createBlock } from "../scheduling/create-block.ts";
 import { createTemplate } from "../scheduling/create-template.ts";
+import { createFlowPractice, type FlowPractice, MIN } from "../testing/flow-practice.ts";
 import {
   asBearer,
   bearer,
@@ -18,7 +19,6 @@ import {
   seedTwoOrgs,
   type TestServices,
 } from "../testing/harness.ts";
-import { createFlowPractice, type FlowPractice, MIN } from "./flow-test-practice.ts";
 
 interface Proposal {
   id: string;

@@ -1,6 +1,7 @@
 import type { FastifyInstance } from "fastify";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { AppointmentView } from "../scheduling/appointment-view.ts";
+import { createFlowPractice, DAY, EIGHT, type FlowPractice, MIN } from "../testing/flow-practice.ts";
 import {
   asBearer,
   bearer,
@@ -13,7 +14,6 @@ import {
   seedTwoOrgs,
   type TestServices,
 } from "../testing/harness.ts";
-import { createFlowPractice, DAY, EIGHT, type FlowPractice, MIN } from "./flow-test-practice.ts";
 
 interface Proposal {
   id: string;

@@ -2,6 +2,7 @@ import { randomUUID } from "node:crypto";
 import type { FastifyInstance } from "fastify";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { AppointmentView } from "../scheduling/appointment-view.ts";
+import { createFlowPractice, DAY, EIGHT, type FlowPractice, MIN } from "../testing/flow-practice.ts";
 import {
   asBearer,
   bearer,
@@ -13,7 +14,6 @@ import {
   seedTwoOrgs,
   type TestServices,
 } from "../testing/harness.ts";
-import { createFlowPractice, DAY, EIGHT, type FlowPractice, MIN } from "./flow-test-practice.ts";
 
 /**
  * Reports on a small hand-made day (exact figures, JSON and formula-safe CSV), the no-show model trained

@@ -13,7 +13,6 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { cliActor } from "../admin/organizations.ts";
 import { createToken } from "../admin/tokens.ts";
 import { createUser } from "../admin/users.ts";
-import { type FullRecord, seedFullRecord } from "../export/record-fixture.ts";
 import {
   asBearer,
   bearer,
@@ -27,6 +26,7 @@ import {
   seedTwoOrgs,
   type TestServices,
 } from "../testing/harness.ts";
+import { type FullRecord, seedFullRecord } from "../testing/record-fixture.ts";
 import type { RouteRecord } from "./guard.ts";
 
 /**

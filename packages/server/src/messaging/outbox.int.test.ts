@@ -11,6 +11,7 @@ import {
   dialect,
   type TestServices,
 } from "../testing/harness.ts";
+import { createTestPractice, type TestPractice, tempOutboxFile } from "../testing/messaging-practice.ts";
 import {
   type Gateway,
   gatewayFromSetting,
@@ -19,7 +20,6 @@ import {
   type OutboundMessage,
 } from "./gateways.ts";
 import { backoffMs, LEASE_MS, MAX_ATTEMPTS, runOutboxOnce, startOutboxWorker } from "./outbox-worker.ts";
-import { createTestPractice, type TestPractice, tempOutboxFile } from "./test-practice.ts";
 
 /**
  * The outbox worker on a real database: due messages are sent once, concurrent workers never send the

@@ -7,8 +7,8 @@ import { sql } from "kysely";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createOrganization } from "../admin/organizations.ts";
 import { TABLES_IN_ORDER } from "../db/schema.ts";
-import { createTestPractice, type TestPractice } from "../messaging/test-practice.ts";
 import { closeTestServices, createTestServices, dialect, type TestServices } from "../testing/harness.ts";
+import { createTestPractice, type TestPractice } from "../testing/messaging-practice.ts";
 import { backupTo, readVerifiedBackup, restoreFrom } from "./backup.ts";
 
 /**

@@ -7,8 +7,8 @@ import { PLATFORM_CHAIN } from "../audit/append-audit.ts";
 import { verifyAuditTrail } from "../audit/verify-audit.ts";
 import type { Gateway, OutboundMessage } from "../messaging/gateways.ts";
 import { runOutboxOnce } from "../messaging/outbox-worker.ts";
-import { createTestPractice, type TestPractice } from "../messaging/test-practice.ts";
 import { closeTestServices, createTestServices, dialect, type TestServices } from "../testing/harness.ts";
+import { createTestPractice, type TestPractice } from "../testing/messaging-practice.ts";
 import { backupTo, readVerifiedBackup, restoreFrom } from "./backup.ts";
 import { OUTBOX_PAUSED_KEY, outboxPause, resumeOutbox } from "./operator-state.ts";
 

@@ -4,7 +4,6 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { cliActor } from "../admin/organizations.ts";
 import { createToken } from "../admin/tokens.ts";
 import { createUser } from "../admin/users.ts";
-import { type FullRecord, seedFullRecord } from "../export/record-fixture.ts";
 import {
   asBearer,
   bearer,
@@ -17,6 +16,7 @@ import {
   seedTwoOrgs,
   type TestServices,
 } from "../testing/harness.ts";
+import { type FullRecord, seedFullRecord } from "../testing/record-fixture.ts";
 
 interface ReportItem {
   action: string;

@@ -5,7 +5,6 @@ import { PLATFORM_CHAIN } from "../audit/append-audit.ts";
 import { inTransaction } from "../db/transaction.ts";
 import { fileGateway } from "../messaging/gateways.ts";
 import { runOutboxOnce } from "../messaging/outbox-worker.ts";
-import { createTestPractice, type TestPractice, tempOutboxFile } from "../messaging/test-practice.ts";
 import {
   auditAfter,
   auditSeq,
@@ -17,6 +16,7 @@ import {
   nextIp,
   type TestServices,
 } from "../testing/harness.ts";
+import { createTestPractice, type TestPractice, tempOutboxFile } from "../testing/messaging-practice.ts";
 import { type AppointmentView, loadAppointment } from "./appointment-view.ts";
 import { bookAppointment } from "./book-appointment.ts";
 import { cancelAppointment } from "./cancel-appointment.ts";

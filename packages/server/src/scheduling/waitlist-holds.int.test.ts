@@ -2,7 +2,6 @@ import { smsLength } from "@salus/core/messaging/sms";
 import type { FastifyInstance } from "fastify";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { createPatient } from "../directory/patients.ts";
-import { createTestPractice, type TestPractice } from "../messaging/test-practice.ts";
 import {
   closeTestServices,
   createTestApp,
@@ -12,6 +11,7 @@ import {
   nextIp,
   type TestServices,
 } from "../testing/harness.ts";
+import { createTestPractice, type TestPractice } from "../testing/messaging-practice.ts";
 import { acceptOffer } from "./accept-offer.ts";
 import { addToWaitlist } from "./add-to-waitlist.ts";
 import { bookAppointment } from "./book-appointment.ts";

@@ -7,7 +7,7 @@ import type { AppointmentView } from "../scheduling/appointment-view.ts";
 import { bookAppointment } from "../scheduling/book-appointment.ts";
 import { createAppointmentType } from "../scheduling/create-appointment-type.ts";
 import { createTemplate } from "../scheduling/create-template.ts";
-import type { Seed } from "../testing/harness.ts";
+import type { Seed } from "./harness.ts";
 
 /**
  * The flow tests' day (not a test itself): in the harness's organization `alpha` (location in

@@ -5,11 +5,11 @@ import { cliActor, createOrganization } from "../admin/organizations.ts";
 import { createLocation } from "../directory/locations.ts";
 import { createPatient } from "../directory/patients.ts";
 import { addLicense, createStaff } from "../directory/staff.ts";
+import type { OutboundMessage } from "../messaging/gateways.ts";
 import type { Actor, Services } from "../platform/services.ts";
 import { bookAppointment } from "../scheduling/book-appointment.ts";
 import { createAppointmentType } from "../scheduling/create-appointment-type.ts";
 import { createTemplate } from "../scheduling/create-template.ts";
-import type { OutboundMessage } from "./gateways.ts";
 
 /**
  * A small practice for the reminder and outbox integration tests (not a test itself): one location in

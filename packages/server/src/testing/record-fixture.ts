@@ -1,7 +1,7 @@
 import { createHash, randomUUID } from "node:crypto";
 import { sealBytes, sealText } from "../platform/field-crypto.ts";
 import type { Services } from "../platform/services.ts";
-import type { SeededOrg } from "../testing/harness.ts";
+import type { SeededOrg } from "./harness.ts";
 
 /**
  * Test fixture: one row in every table of a patient's record, written straight to the database (the

@@ -63,6 +63,7 @@ const WHY: Record<number, string> = {
   409: "The change conflicts with the record's current state (the message says which)",
   413: "The request body is too large",
   415: "The request body is not of an accepted type",
+  422: "The `Idempotency-Key` was already used for another request (docs/api.md, Conventions)",
   429: "Too many requests; the message says how long to wait",
   503: "The database is unavailable",
 };
@@ -87,7 +88,9 @@ function errorStatuses(method: string, url: string, schema: Json, permission: Ro
   // CSRF token.
   if (permission !== "public" && (permission !== "session" || MUTATING.has(method))) statuses.push(403);
   if (url.includes(":")) statuses.push(404);
-  if (MUTATING.has(method) && permission !== "public" && permission !== "session") statuses.push(409);
+  // A signed-in change can carry an Idempotency-Key (http/idempotency.ts): 409 while its first request
+  // runs, 422 when the key was used for another request.
+  if (MUTATING.has(method) && permission !== "public" && permission !== "session") statuses.push(409, 422);
   if (schema.body || MUTATING.has(method)) statuses.push(413, 415);
   if (url === "/healthz") statuses.push(503);
   return statuses.sort((a, b) => a - b);

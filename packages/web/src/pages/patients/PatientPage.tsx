@@ -1,12 +1,13 @@
 import { Button, Menu, Tabs } from "@mantine/core";
 import { useQuery } from "@tanstack/react-query";
 import { useState } from "react";
-import { useParams, useSearchParams } from "react-router-dom";
+import { useParams } from "react-router-dom";
 import { ApiError } from "../../api/client.ts";
 import { can, P } from "../../auth/permissions.ts";
 import { useCurrentSession } from "../../auth/session.ts";
 import { BackLink } from "../../components/BackLink.tsx";
 import { LoadError, Loading } from "../../components/QueryState.tsx";
+import { useUrlParams } from "../../components/useUrlState.ts";
 import { exportUrl } from "../privacy/api.ts";
 import { PatientPrivacyTab } from "../privacy/PatientPrivacyTab.tsx";
 import { AppointmentsTab } from "./chart/AppointmentsTab.tsx";
@@ -27,7 +28,7 @@ import { SummaryTab } from "./chart/SummaryTab.tsx";
 export function PatientPage() {
   const { id = "" } = useParams();
   const session = useCurrentSession();
-  const [params, setParams] = useSearchParams();
+  const [params, setParams] = useUrlParams();
   const [emergencyOpen, setEmergencyOpen] = useState(false);
   const tabs = chartTabs(session.roles, session.permissions);
   const clinician = seesClinical(session.roles, session.permissions);
@@ -119,9 +120,7 @@ export function PatientPage() {
           value={active}
           onChange={(value) => {
             if (!value) return;
-            const next = new URLSearchParams(params);
-            next.set("tab", value);
-            setParams(next, { replace: true });
+            setParams({ tab: value });
           }}
           keepMounted={false}
         >

@@ -14,11 +14,11 @@ import {
   Title,
 } from "@mantine/core";
 import { useQuery, useQueryClient } from "@tanstack/react-query";
-import { type FormEvent, useState } from "react";
+import { useState } from "react";
 import { FormError } from "../../components/FormError.tsx";
 import { notifySuccess } from "../../components/notify.ts";
 import { LoadError, Loading } from "../../components/QueryState.tsx";
-import { useServerErrors } from "../../components/useServerErrors.ts";
+import { useSubmit } from "../../components/useSubmit.ts";
 import { formatDate, formatDateTime, todayIso } from "../../lib/format.ts";
 import { RecordText } from "../patients/chart/NotesPanel.tsx";
 import {
@@ -102,27 +102,23 @@ function RecipientExportForm({
 }) {
   const [v, setV] = useState({ recipientName: "", recipientAddress: "", purpose: "", category: "treatment" });
   const [format, setFormat] = useState<"pdf" | "fhir">("pdf");
-  const [busy, setBusy] = useState(false);
-  const errors = useServerErrors(["recipientName", "recipientAddress", "purpose", "category", "format"]);
+  const {
+    onSubmit: submitWith,
+    pending: busy,
+    errors,
+  } = useSubmit({
+    action: onSubmit,
+    fields: ["recipientName", "recipientAddress", "purpose", "category", "format"],
+  });
   const set = (key: keyof typeof v) => (e: { currentTarget: { value: string } }) =>
     setV({ ...v, [key]: e.currentTarget.value });
-  const submit = async (event: FormEvent) => {
-    event.preventDefault();
-    setBusy(true);
-    errors.clear();
-    try {
-      await onSubmit({
-        format,
-        recipientName: v.recipientName.trim(),
-        recipientAddress: v.recipientAddress.trim() || null,
-        purpose: v.purpose.trim(),
-        category: v.category,
-      });
-    } catch (error) {
-      errors.set(error);
-      setBusy(false);
-    }
-  };
+  const submit = submitWith(() => ({
+    format,
+    recipientName: v.recipientName.trim(),
+    recipientAddress: v.recipientAddress.trim() || null,
+    purpose: v.purpose.trim(),
+    category: v.category,
+  }));
   return (
     <form onSubmit={submit} aria-label="Export for a recipient">
       <Stack mt="md" maw={860}>
@@ -393,28 +389,24 @@ function DisclosureForm({
     description: "",
     category: "law-enforcement",
   });
-  const [busy, setBusy] = useState(false);
-  const errors = useServerErrors(DISCLOSURE_FIELDS);
+  const {
+    onSubmit: submitWith,
+    pending: busy,
+    errors,
+  } = useSubmit({
+    action: onSubmit,
+    fields: DISCLOSURE_FIELDS,
+  });
   const set = (key: keyof typeof v) => (e: { currentTarget: { value: string } }) =>
     setV({ ...v, [key]: e.currentTarget.value });
-  const submit = async (event: FormEvent) => {
-    event.preventDefault();
-    setBusy(true);
-    errors.clear();
-    try {
-      await onSubmit({
-        disclosedAt: middayOf(v.disclosedOn),
-        recipientName: v.recipientName.trim(),
-        recipientAddress: v.recipientAddress.trim() || null,
-        purpose: v.purpose.trim(),
-        description: v.description.trim(),
-        category: v.category,
-      });
-    } catch (error) {
-      errors.set(error);
-      setBusy(false);
-    }
-  };
+  const submit = submitWith(() => ({
+    disclosedAt: middayOf(v.disclosedOn),
+    recipientName: v.recipientName.trim(),
+    recipientAddress: v.recipientAddress.trim() || null,
+    purpose: v.purpose.trim(),
+    description: v.description.trim(),
+    category: v.category,
+  }));
   return (
     <form onSubmit={submit} aria-label="New disclosure">
       <Stack mb="md" maw={860}>

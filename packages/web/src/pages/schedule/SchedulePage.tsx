@@ -14,8 +14,7 @@ import {
 } from "@mantine/core";
 import { notifications } from "@mantine/notifications";
 import { useQuery } from "@tanstack/react-query";
-import { useCallback, useMemo, useRef, useState } from "react";
-import { useSearchParams } from "react-router-dom";
+import { useMemo, useRef, useState } from "react";
 import { ApiError } from "../../api/client.ts";
 import { locations, rooms, scheduling, staff } from "../../api/endpoints.ts";
 import type { Appointment, Slot } from "../../api/types.ts";
@@ -23,6 +22,7 @@ import { can, P } from "../../auth/permissions.ts";
 import { useCurrentSession } from "../../auth/session.ts";
 import { PageHeader } from "../../components/PageHeader.tsx";
 import { LoadError, Loading } from "../../components/QueryState.tsx";
+import { useUrlParams } from "../../components/useUrlState.ts";
 import {
   addDays,
   dayBounds,
@@ -65,22 +65,7 @@ type By = "practitioner" | "room";
 export function SchedulePage() {
   const session = useCurrentSession();
   const canWrite = can(session.permissions, P.scheduleWrite);
-  const [params, setParams] = useSearchParams();
-  const setParam = useCallback(
-    (changes: Record<string, string | null>) =>
-      setParams(
-        (current) => {
-          const next = new URLSearchParams(current);
-          for (const [k, v] of Object.entries(changes)) {
-            if (v === null || v === "") next.delete(k);
-            else next.set(k, v);
-          }
-          return next;
-        },
-        { replace: true },
-      ),
-    [setParams],
-  );
+  const [params, setParam] = useUrlParams();
 
   const locs = useQuery({
     queryKey: ["locations", { limit: 200 }],

@@ -10,10 +10,9 @@ import {
   TextInput,
   Title,
 } from "@mantine/core";
-import { type FormEvent, useState } from "react";
+import { useState } from "react";
 import { FormError } from "../../../components/FormError.tsx";
-import { notifySuccess } from "../../../components/notify.ts";
-import { useServerErrors } from "../../../components/useServerErrors.ts";
+import { useSubmit } from "../../../components/useSubmit.ts";
 import { todayIso } from "../../../lib/format.ts";
 import { privacy } from "../../privacy/api.ts";
 
@@ -40,29 +39,23 @@ export function AmendmentRequestPanel({ patientId }: { patientId: string }) {
   const [change, setChange] = useState("");
   const [reason, setReason] = useState("");
   const [received, setReceived] = useState(todayIso());
-  const [busy, setBusy] = useState(false);
-  const errors = useServerErrors(["section", "requestedChange", "reason", "receivedOn"]);
-  const submit = async (event: FormEvent) => {
-    event.preventDefault();
-    setBusy(true);
-    errors.clear();
-    try {
-      await privacy.requestAmendment(patientId, {
+  const submit = useSubmit({
+    action: () =>
+      privacy.requestAmendment(patientId, {
         section: section ?? "other",
         requestedChange: change.trim(),
         reason: reason.trim(),
         receivedOn: received,
-      });
-      notifySuccess("Amendment request recorded; the privacy officer has 60 days to answer.");
+      }),
+    fields: ["section", "requestedChange", "reason", "receivedOn"],
+    success: "Amendment request recorded; the privacy officer has 60 days to answer.",
+    onSuccess: () => {
       setOpen(false);
       setChange("");
       setReason("");
-    } catch (error) {
-      errors.set(error);
-    } finally {
-      setBusy(false);
-    }
-  };
+    },
+  });
+  const { errors, pending: busy } = submit;
   return (
     <Paper withBorder p="md" radius="md" component="section" aria-label="Amendment request">
       <Group justify="space-between">
@@ -81,7 +74,7 @@ export function AmendmentRequestPanel({ patientId }: { patientId: string }) {
           officer.
         </Text>
       ) : (
-        <form onSubmit={submit} aria-label="New amendment request">
+        <form onSubmit={submit.onSubmit()} aria-label="New amendment request">
           <Stack mt="sm" maw={720}>
             <FormError message={errors.form} />
             <SimpleGrid cols={{ base: 1, sm: 2 }}>

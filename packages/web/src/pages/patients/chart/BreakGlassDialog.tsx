@@ -1,9 +1,8 @@
 import { Alert, Button, Group, Modal, Stack, Text, Textarea, TextInput } from "@mantine/core";
-import { useQueryClient } from "@tanstack/react-query";
-import { type FormEvent, useState } from "react";
+import { useState } from "react";
 import { useNavigate } from "react-router-dom";
 import { FormError } from "../../../components/FormError.tsx";
-import { useServerErrors } from "../../../components/useServerErrors.ts";
+import { useSubmit } from "../../../components/useSubmit.ts";
 import { breakGlass } from "./recordsApi.ts";
 
 const FIELDS = ["mrn", "patientId", "reason"] as const;
@@ -23,36 +22,27 @@ export function BreakGlassDialog({
   patientId?: string | undefined;
 }) {
   const navigate = useNavigate();
-  const queryClient = useQueryClient();
   const [mrn, setMrn] = useState("");
   const [reason, setReason] = useState("");
-  const [busy, setBusy] = useState(false);
-  const errors = useServerErrors(FIELDS);
-
-  const submit = async (event: FormEvent) => {
-    event.preventDefault();
-    errors.clear();
-    setBusy(true);
-    try {
-      const grant = await breakGlass.open(
+  const submit = useSubmit({
+    action: () =>
+      breakGlass.open(
         patientId ? { patientId, reason: reason.trim() } : { mrn: mrn.trim(), reason: reason.trim() },
-      );
-      await queryClient.invalidateQueries({ queryKey: ["break-glass"] });
-      await queryClient.invalidateQueries({ queryKey: ["patients"] });
+      ),
+    fields: FIELDS,
+    invalidate: [["break-glass"], ["patients"]],
+    onSuccess: (grant) => {
       setReason("");
       setMrn("");
       onClose();
       navigate(`/patients/${grant.patientId}`);
-    } catch (error) {
-      errors.set(error);
-    } finally {
-      setBusy(false);
-    }
-  };
+    },
+  });
+  const { errors, pending: busy } = submit;
 
   return (
     <Modal opened={opened} onClose={onClose} title="Emergency access" centered>
-      <form onSubmit={submit} aria-label="Emergency access">
+      <form onSubmit={submit.onSubmit()} aria-label="Emergency access">
         <Stack>
           <Alert color="orange" variant="light" title="This access is reviewed">
             <Text size="sm">

@@ -1,11 +1,11 @@
 import type { FastifyInstance } from "fastify";
+import { clinicalRoutes } from "./clinical/routes.ts";
 import { directoryRoutes } from "./directory/routes.ts";
 import { accountRoutes } from "./http/routes/account-routes.ts";
 import { adminRoutes } from "./http/routes/admin-routes.ts";
 import { appointmentResponseRoutes } from "./http/routes/appointment-response-routes.ts";
 import { authRoutes } from "./http/routes/auth-routes.ts";
 import { calendarFeedRoutes } from "./http/routes/calendar-feed-routes.ts";
-import { clinicalRoutes } from "./http/routes/clinical-routes.ts";
 import { flowRoutes } from "./http/routes/flow-routes.ts";
 import { privacyRoutes } from "./http/routes/privacy-routes.ts";
 import { schedulingRoutes } from "./http/routes/scheduling-routes.ts";

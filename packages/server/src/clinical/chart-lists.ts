@@ -1,5 +1,11 @@
 import { randomUUID } from "node:crypto";
 import { DomainError, isPlainDate, normalizeIcd10, notFound } from "@salus/core";
+import {
+  ALLERGY_SEVERITIES,
+  LIST_KINDS,
+  LIST_STATUSES,
+  type ListKind,
+} from "@salus/core/clinical/clinical-kinds";
 import { audited } from "../audit/audited.ts";
 import type { Trx } from "../db/transaction.ts";
 import type { Actor, Services } from "../platform/services.ts";
@@ -11,16 +17,6 @@ import { keepRevision, type RevisionView, revisionsOf } from "./revisions.ts";
  * (active, resolved, stopped, …) and a mistake is marked entered-in-error, never deleted; lists hide
  * those unless asked. All of it is the "clinical" section of the record.
  */
-export const LIST_KINDS = ["problems", "allergies", "medications"] as const;
-export type ListKind = (typeof LIST_KINDS)[number];
-
-export const LIST_STATUSES: Record<ListKind, readonly string[]> = {
-  problems: ["active", "inactive", "resolved"],
-  allergies: ["active", "inactive", "resolved"],
-  medications: ["active", "on-hold", "stopped", "completed"],
-};
-
-export const ALLERGY_SEVERITIES = ["mild", "moderate", "severe", "unknown"] as const;
 
 /** Fields of each kind: API name → column, and which are dates. */
 const FIELDS: Record<ListKind, Record<string, { column: string; date?: boolean; icd?: boolean }>> = {
@@ -50,6 +46,7 @@ const RESOURCE: Record<ListKind, { type: string; action: string; what: string }>
   medications: { type: "MedicationStatement", action: "medication", what: "medication" },
 };
 
+export { ALLERGY_SEVERITIES, LIST_KINDS, LIST_STATUSES, type ListKind };
 export type ListItemView = {
   id: string;
   patientId: string;

@@ -11,6 +11,7 @@ import {
   sniffDocumentType,
   type ZipLimits,
 } from "@salus/core";
+import { DOCUMENT_CATEGORIES, type DocumentCategory } from "@salus/core/clinical/clinical-kinds";
 import { audited } from "../audit/audited.ts";
 import type { ClinicalDocumentsTable } from "../db/schema-clinical.ts";
 import type { Trx } from "../db/transaction.ts";
@@ -18,6 +19,9 @@ import { openBytes, sealBytes } from "../platform/field-crypto.ts";
 import type { Actor, Services } from "../platform/services.ts";
 import { type PatientAccess, requirePatientAccess } from "../records/patient-access.ts";
 import { documentShown, encounterVisible, loadEncounterRow, readerOf } from "./clinical-access.ts";
+import type { DocumentView } from "./schemas.ts";
+
+export type { DocumentView } from "./schemas.ts";
 
 /**
  * Documents in the chart (scans, letters, lab reports, images). The type is decided from the content
@@ -26,41 +30,13 @@ import { documentShown, encounterVisible, loadEncounterRow, readerOf } from "./c
  * field key and stored in the database (one backup holds everything; the key stays outside it), with
  * their SHA-256. Served only as a download with the sniffed type (see clinical-routes.ts).
  */
+export { DOCUMENT_CATEGORIES, type DocumentCategory };
 export const MAX_DOCUMENT_BYTES = 10 * 1024 * 1024;
 export const ZIP_LIMITS: ZipLimits = {
   maxEntries: 1000,
   maxTotalUncompressed: 50 * 1024 * 1024,
   maxRatio: 200,
 };
-
-export const DOCUMENT_CATEGORIES = [
-  "clinical-note",
-  "lab-result",
-  "imaging",
-  "referral",
-  "consent",
-  "insurance",
-  "correspondence",
-  "other",
-] as const;
-export type DocumentCategory = (typeof DOCUMENT_CATEGORIES)[number];
-
-export interface DocumentView {
-  id: string;
-  patientId: string;
-  encounterId: string | null;
-  title: string;
-  category: string;
-  filename: string;
-  contentType: string;
-  sizeBytes: number;
-  sha256: string;
-  status: ClinicalDocumentsTable["status"];
-  errorReason: string | null;
-  uploadedBy: string | null;
-  createdAt: string;
-  updatedAt: string;
-}
 
 type DocumentMeta = Omit<ClinicalDocumentsTable, "content_enc">;
 

@@ -9,6 +9,7 @@ import {
   type ProcedureInput,
   type RecordReader,
 } from "@salus/core";
+import { ENCOUNTER_TYPES, type EncounterType } from "@salus/core/clinical/clinical-kinds";
 import { audited } from "../audit/audited.ts";
 import {
   checkCodesAgainstLists,
@@ -22,6 +23,9 @@ import type { Actor, Services } from "../platform/services.ts";
 import { requirePatientAccess, writtenUnderGrant } from "../records/patient-access.ts";
 import { encounterVisible, partsOf, readerOf, requireEncounter } from "./clinical-access.ts";
 import { keepRevision, type RevisionView, revisionsOf } from "./revisions.ts";
+import type { DiagnosisView, EncounterView, ProcedureView } from "./schemas.ts";
+
+export type { DiagnosisView, EncounterView, ProcedureView } from "./schemas.ts";
 
 /**
  * Encounters: date of service, practitioner, location, type, reason, status, with their diagnoses
@@ -30,54 +34,8 @@ import { keepRevision, type RevisionView, revisionsOf } from "./revisions.ts";
  * records/patient-access.ts) and `selfPay` (the patient paid out of pocket and asked that the visit stay
  * off insurance claims, 45 CFR 164.522(a)(1)(vi)). Never deleted: a mistake is marked entered-in-error.
  */
-export const ENCOUNTER_TYPES = ["office-visit", "telehealth", "home-visit", "procedure", "other"] as const;
-export type EncounterType = (typeof ENCOUNTER_TYPES)[number];
 
-export interface DiagnosisView {
-  position: number;
-  code: string;
-  display: string;
-  description: string | null;
-}
-
-export interface ProcedureView {
-  position: number;
-  codeSystem: "cpt" | "hcpcs";
-  code: string;
-  description: string | null;
-  modifiers: string[];
-  units: number;
-  pointers: number[];
-  chargeCents: number | null;
-}
-
-export interface EncounterView {
-  id: string;
-  patientId: string;
-  practitionerId: string;
-  locationId: string;
-  appointmentId: string | null;
-  date: string;
-  type: string;
-  /** The free-text reason; null when there is none or when it is withheld from this reader. */
-  reason: string | null;
-  /**
-   * True when the visit has a reason this reader may not see: a sensitive visit's reason is clinical
-   * content, so a biller sees its codes and this flag, never the text (core records/record-visibility.ts).
-   */
-  reasonWithheld: boolean;
-  status: EncounterStatus;
-  sensitive: boolean;
-  selfPay: boolean;
-  errorReason: string | null;
-  diagnoses: DiagnosisView[];
-  procedures: ProcedureView[];
-  /** Set when no code list is loaded for the fiscal year of the date of service: codes checked for format only. */
-  codeWarnings: string[];
-  version: number;
-  createdAt: string;
-  updatedAt: string;
-}
+export { ENCOUNTER_TYPES, type EncounterType };
 
 export interface EncounterInput {
   date: string;

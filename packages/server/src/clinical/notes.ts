@@ -6,6 +6,9 @@ import type { Trx } from "../db/transaction.ts";
 import { openText, sealText } from "../platform/field-crypto.ts";
 import type { Actor, Services } from "../platform/services.ts";
 import { noteShown, readerOf, requireEncounter } from "./clinical-access.ts";
+import type { NoteView } from "./schemas.ts";
+
+export type { NoteView } from "./schemas.ts";
 
 /**
  * Visit notes. A draft belongs to its author (only they see, change or sign it); signing locks it for
@@ -15,25 +18,6 @@ import { noteShown, readerOf, requireEncounter } from "./clinical-access.ts";
  * clinical-access.ts `noteShown`): notes are the "clinical" section of their encounter, so a sensitive
  * encounter's notes follow the narrower rule, and a note never signed exists for its author alone.
  */
-export interface NoteView {
-  id: string;
-  encounterId: string;
-  patientId: string;
-  kind: "note" | "addendum";
-  parentId: string | null;
-  title: string | null;
-  text: string;
-  status: ClinicalNotesTable["status"];
-  authorUserId: string;
-  authorLabel: string;
-  signedAt: string | null;
-  errorReason: string | null;
-  version: number;
-  createdAt: string;
-  updatedAt: string;
-  /** For a note: its addenda, oldest first. */
-  addenda: NoteView[];
-}
 
 function present(services: Services, r: ClinicalNotesTable, addenda: NoteView[] = []): NoteView {
   return {

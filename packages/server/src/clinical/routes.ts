@@ -2,35 +2,35 @@ import { DOCUMENT_TYPES, DomainError } from "@salus/core";
 import type { FastifyInstance } from "fastify";
 import type { ZodTypeProvider } from "fastify-type-provider-zod";
 import { z } from "zod";
+import { lookupIcd10, searchIcd10 } from "../codes/code-lists.ts";
+import { actorOf } from "../http/guard.ts";
+import { fileAnswer, idParams, page, patchOf, plainDate, text } from "../http/schemas.ts";
+import type { Services } from "../platform/services.ts";
 import {
-  ALLERGY_SEVERITIES,
   chartItemHistory,
   createChartItem,
   LIST_KINDS,
   LIST_STATUSES,
-  type ListKind,
   listChartItems,
   markChartItemEnteredInError,
   updateChartItem,
-} from "../../clinical/chart-lists.ts";
+} from "./chart-lists.ts";
 import {
-  DOCUMENT_CATEGORIES,
   getDocument,
   getDocumentContent,
   listDocuments,
   MAX_DOCUMENT_BYTES,
   markDocumentEnteredInError,
   uploadDocument,
-} from "../../clinical/documents.ts";
+} from "./documents.ts";
 import {
   createEncounter,
-  ENCOUNTER_TYPES,
   encounterHistory,
   getEncounter,
   listEncounters,
   markEncounterEnteredInError,
   updateEncounter,
-} from "../../clinical/encounters.ts";
+} from "./encounters.ts";
 import {
   addAddendum,
   createNote,
@@ -39,246 +39,28 @@ import {
   markNoteEnteredInError,
   signNote,
   updateNote,
-} from "../../clinical/notes.ts";
-import { lookupIcd10, searchIcd10 } from "../../codes/code-lists.ts";
-import type { Services } from "../../platform/services.ts";
-import { actorOf } from "../guard.ts";
-import { fileAnswer, id, idParams, optionalText, page, plainDate, text } from "../schemas.ts";
+} from "./notes.ts";
+import {
+  codeOut,
+  documentOut,
+  encounterIn,
+  encounterOut,
+  encounterPatch,
+  errorIn,
+  historyOut,
+  LISTS,
+  noteIn,
+  noteOut,
+  notePatch,
+  uploadQuery,
+  withErrors,
+} from "./schemas.ts";
 
 /**
  * The clinical record: encounters with their codes, code look-up, problem/allergy/medication lists,
  * notes with addenda, documents. Every use case goes through records/patient-access.ts (404 for a
  * patient, encounter, note or document the caller may not see) and writes its audit entry.
  */
-
-function patchOf<T extends z.ZodObject>(schema: T) {
-  return schema.partial().refine((v) => Object.keys(v).length > 0, "send at least one field to change");
-}
-
-const withErrors = z.strictObject({
-  includeEnteredInError: z
-    .enum(["true", "false"])
-    .optional()
-    .transform((v) => v === "true"),
-});
-const errorIn = z.strictObject({ reason: text(500) });
-
-const procedureIn = z.strictObject({
-  code: z.string().min(1).max(10),
-  modifiers: z.array(z.string().max(4)).max(10).optional(),
-  units: z.number().int().min(1, "must be at least 1").max(999, "must be at most 999").optional(),
-  pointers: z.array(z.number().int()).max(12).optional(),
-});
-const encounterFields = {
-  date: plainDate,
-  practitionerId: id,
-  locationId: id,
-  appointmentId: z.union([id, z.null()]).optional(),
-  type: z.enum(ENCOUNTER_TYPES),
-  reason: optionalText(500),
-  status: z.enum(["in-progress", "finished"]).optional(),
-  sensitive: z.boolean().optional(),
-  selfPay: z.boolean().optional(),
-  diagnoses: z.array(z.string().min(1).max(10)).max(20).optional(),
-  procedures: z.array(procedureIn).max(60).optional(),
-};
-const encounterIn = z.strictObject(encounterFields);
-const encounterPatch = patchOf(z.strictObject({ ...encounterFields, version: z.number().int().optional() }));
-const encounterOut = z.object({
-  id: z.string(),
-  patientId: z.string(),
-  practitionerId: z.string(),
-  locationId: z.string(),
-  appointmentId: z.string().nullable(),
-  date: z.string(),
-  type: z.string(),
-  reason: z.string().nullable(),
-  reasonWithheld: z.boolean(),
-  status: z.enum(["in-progress", "finished", "entered-in-error"]),
-  sensitive: z.boolean(),
-  selfPay: z.boolean(),
-  errorReason: z.string().nullable(),
-  diagnoses: z.array(
-    z.object({
-      position: z.number(),
-      code: z.string(),
-      display: z.string(),
-      description: z.string().nullable(),
-    }),
-  ),
-  procedures: z.array(
-    z.object({
-      position: z.number(),
-      codeSystem: z.enum(["cpt", "hcpcs"]),
-      code: z.string(),
-      description: z.string().nullable(),
-      modifiers: z.array(z.string()),
-      units: z.number(),
-      pointers: z.array(z.number()),
-      chargeCents: z.number().nullable(),
-    }),
-  ),
-  /** No code list loaded for the fiscal year of the date of service: the codes were checked for format only. */
-  codeWarnings: z.array(z.string()),
-  version: z.number(),
-  createdAt: z.string(),
-  updatedAt: z.string(),
-});
-
-const historyOut = z.object({
-  items: z.array(
-    z.object({
-      version: z.number(),
-      replacedAt: z.string().nullable(),
-      replacedBy: z.string().nullable(),
-      value: z.record(z.string(), z.unknown()),
-    }),
-  ),
-});
-
-const codeOut = z.object({
-  code: z.string(),
-  display: z.string(),
-  description: z.string().nullable(),
-  billable: z.boolean(),
-  version: z.string(),
-});
-
-const itemBase = {
-  id: z.string(),
-  patientId: z.string(),
-  errorReason: z.string().nullable(),
-  version: z.number(),
-  createdAt: z.string(),
-  updatedAt: z.string(),
-};
-const nullableDate = z.union([plainDate, z.null()]).optional();
-const LISTS: Record<ListKind, { fields: z.ZodRawShape; out: z.ZodObject; singular: string; tag: string }> = {
-  problems: {
-    fields: {
-      code: z.union([z.string().min(1).max(10), z.null()]).optional(),
-      description: optionalText(500),
-      onsetDate: nullableDate,
-      resolvedDate: nullableDate,
-    },
-    out: z.object({
-      ...itemBase,
-      status: z.string(),
-      code: z.string().nullable(),
-      description: z.string().nullable(),
-      onsetDate: z.string().nullable(),
-      resolvedDate: z.string().nullable(),
-    }),
-    singular: "problem",
-    tag: "Problems",
-  },
-  allergies: {
-    fields: {
-      substance: optionalText(200),
-      reaction: optionalText(500),
-      severity: z.union([z.enum(ALLERGY_SEVERITIES), z.null()]).optional(),
-    },
-    out: z.object({
-      ...itemBase,
-      status: z.string(),
-      substance: z.string().nullable(),
-      reaction: z.string().nullable(),
-      severity: z.string().nullable(),
-    }),
-    singular: "allergy",
-    tag: "Allergies",
-  },
-  medications: {
-    fields: {
-      name: optionalText(200),
-      dose: optionalText(200),
-      frequency: optionalText(200),
-      startDate: nullableDate,
-      endDate: nullableDate,
-    },
-    out: z.object({
-      ...itemBase,
-      status: z.string(),
-      name: z.string().nullable(),
-      dose: z.string().nullable(),
-      frequency: z.string().nullable(),
-      startDate: z.string().nullable(),
-      endDate: z.string().nullable(),
-    }),
-    singular: "medication",
-    tag: "Medications",
-  },
-};
-
-type NoteOut = {
-  id: string;
-  encounterId: string;
-  patientId: string;
-  kind: "note" | "addendum";
-  parentId: string | null;
-  title: string | null;
-  text: string;
-  status: "draft" | "signed" | "entered-in-error";
-  authorUserId: string;
-  authorLabel: string;
-  signedAt: string | null;
-  errorReason: string | null;
-  version: number;
-  createdAt: string;
-  updatedAt: string;
-  addenda: NoteOut[];
-};
-const noteOut: z.ZodType<NoteOut> = z.lazy(() =>
-  z.object({
-    id: z.string(),
-    encounterId: z.string(),
-    patientId: z.string(),
-    kind: z.enum(["note", "addendum"]),
-    parentId: z.string().nullable(),
-    title: z.string().nullable(),
-    text: z.string(),
-    status: z.enum(["draft", "signed", "entered-in-error"]),
-    authorUserId: z.string(),
-    authorLabel: z.string(),
-    signedAt: z.string().nullable(),
-    errorReason: z.string().nullable(),
-    version: z.number(),
-    createdAt: z.string(),
-    updatedAt: z.string(),
-    addenda: z.array(noteOut),
-  }),
-);
-// A recursive schema needs a name: the OpenAPI document refers to it as a component (without one,
-// /api/docs/json answered 500).
-z.globalRegistry.add(noteOut, { id: "Note" });
-// Note text is kept verbatim (script included: it is data, and every page renders it as text).
-const noteIn = z.strictObject({ title: optionalText(200), text: text(100_000) });
-const notePatch = patchOf(
-  z.strictObject({ title: optionalText(200), text: text(100_000), version: z.number().int().optional() }),
-);
-
-const documentOut = z.object({
-  id: z.string(),
-  patientId: z.string(),
-  encounterId: z.string().nullable(),
-  title: z.string(),
-  category: z.string(),
-  filename: z.string(),
-  contentType: z.string(),
-  sizeBytes: z.number(),
-  sha256: z.string(),
-  status: z.enum(["current", "entered-in-error"]),
-  errorReason: z.string().nullable(),
-  uploadedBy: z.string().nullable(),
-  createdAt: z.string(),
-  updatedAt: z.string(),
-});
-const uploadQuery = z.strictObject({
-  filename: text(255),
-  title: text(200).optional(),
-  category: z.enum(DOCUMENT_CATEGORIES).default("other"),
-  encounterId: id.optional(),
-});
 
 /** Content types an upload may be sent as (text goes as octet-stream: text/plain stays refused app-wide). */
 const UPLOAD_TYPES = [

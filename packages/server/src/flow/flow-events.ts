@@ -66,7 +66,7 @@ export interface LocationPoke {
  * and status change: boards of that location whose day holds one of the instants re-check their day
  * version shortly after (the change has committed by then, or rolled back and nothing is sent).
  */
-export function pokeLocation(services: Services, poke: LocationPoke): void {
+function pokeLocation(services: Services, poke: LocationPoke): void {
   busOf(services).emit(`loc|${poke.organizationId}|${poke.locationId}`, poke);
 }
 

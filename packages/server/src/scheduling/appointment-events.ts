@@ -1,17 +1,19 @@
 import { HOLDING_STATUSES } from "@salus/core/scheduling/appointment-status";
 import type { Trx } from "../db/transaction.ts";
 import type { Actor, Services } from "../platform/services.ts";
+import { type AppointmentChange, appointmentChanged } from "./appointment-changed.ts";
 import type { AppointmentView } from "./appointment-view.ts";
 import { offerFreedTime } from "./offer-freed-time.ts";
 import { syncReminders } from "./reminders.ts";
 
-/** What happened to an appointment, for the reactions that follow every change. */
-export type AppointmentChange = "booked" | "rescheduled" | "cancelled" | "status";
+export type { AppointmentChange } from "./appointment-changed.ts";
 
 /**
  * Runs inside the transaction of every appointment change, so its consequences commit or roll back with
- * it: time that became free is offered to the waitlist, and reminders follow the appointment (enqueued
- * in the transactional outbox).
+ * it: time that became free is offered to the waitlist, reminders follow the appointment (enqueued in
+ * the transactional outbox), then the other domains' subscribers run. The waitlist and reminders are
+ * called directly, not subscribed: they are scheduling's own, and must run whichever modules a caller
+ * (a test, the CLI) happened to load.
  */
 export async function afterAppointmentChange(
   trx: Trx,
@@ -32,6 +34,7 @@ export async function afterAppointmentChange(
     });
   }
   await syncReminders(trx, services, actor, after);
+  await appointmentChanged.publish(trx, services, actor, { before, after, change });
 }
 
 function holdsTime(a: AppointmentView): boolean {

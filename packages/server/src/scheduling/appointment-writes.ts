@@ -2,7 +2,6 @@ import { DomainError } from "@salus/core";
 import { requireAction } from "@salus/core/scheduling/appointment-status";
 import type { BookingProposal } from "@salus/core/scheduling/slots";
 import type { Trx } from "../db/transaction.ts";
-import { pokeLocation } from "../flow/flow-events.ts";
 import type { Actor, Services } from "../platform/services.ts";
 import { type AppointmentChange, afterAppointmentChange as reactToChange } from "./appointment-events.ts";
 import type { AppointmentView } from "./appointment-view.ts";
@@ -120,7 +119,7 @@ export async function releaseHolds(trx: Trx, actor: Actor, id: string): Promise<
     .execute();
 }
 
-/** Every change's consequences (waitlist, reminders), plus a hint to the live flow boards of that location. */
+/** Every change's consequences: waitlist, reminders, then the appointmentChanged subscribers (the live flow boards). */
 export async function afterAppointmentChange(
   trx: Trx,
   services: Services,
@@ -130,11 +129,6 @@ export async function afterAppointmentChange(
   change: AppointmentChange,
 ): Promise<void> {
   await reactToChange(trx, services, actor, before, after, change);
-  pokeLocation(services, {
-    organizationId: actor.organizationId,
-    locationId: after.locationId,
-    instants: [Date.parse(after.start), ...(before ? [Date.parse(before.start)] : [])],
-  });
 }
 
 /** Refuses a move or cancellation the status table does not allow, or one made over someone else's change. */

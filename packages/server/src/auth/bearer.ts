@@ -1,9 +1,10 @@
-import { DomainError, isRole, permissionsFor, type Role } from "@salus/core";
+import { DomainError, isRole, type Role } from "@salus/core";
 import { appendAudit } from "../audit/append-audit.ts";
 import { inTransaction } from "../db/transaction.ts";
 import { digestToken } from "../platform/crypto.ts";
 import type { Actor, Services } from "../platform/services.ts";
-import type { RequestInfo } from "./sessions.ts";
+import type { RequestInfo } from "./request-info.ts";
+import { permissionsOf } from "./role-permissions.ts";
 
 /** Token use is audited at most once a minute per token (with its last-use time), not on every call. */
 const USE_AUDIT_INTERVAL_MS = 60_000;
@@ -15,10 +16,12 @@ const USE_AUDIT_INTERVAL_MS = 60_000;
 export async function resolveBearer(services: Services, token: string, info: RequestInfo): Promise<Actor> {
   const db = services.db.kysely;
   const now = services.clock();
+  // One indexed query on every request, no cache: a revoked token, a disabled user or a lost role is
+  // refused on the very next request, whichever server process answers it.
   const row = await db
     .selectFrom("api_tokens")
     .innerJoin("users", "users.id", "api_tokens.user_id")
-    .select([
+    .select((eb) => [
       "api_tokens.id",
       "api_tokens.organization_id",
       "api_tokens.user_id",
@@ -29,18 +32,21 @@ export async function resolveBearer(services: Services, token: string, info: Req
       "users.disabled_at",
       "users.service_account",
       "users.display_name",
+      eb
+        .exists(
+          eb
+            .selectFrom("memberships")
+            .select("memberships.role")
+            .whereRef("memberships.organization_id", "=", "api_tokens.organization_id")
+            .whereRef("memberships.user_id", "=", "api_tokens.user_id")
+            .whereRef("memberships.role", "=", "api_tokens.role"),
+        )
+        .as("holds_role"),
     ])
     .where("api_tokens.token_hash", "=", digestToken(token))
     .executeTakeFirst();
-  const holdsRole = row
-    ? await db
-        .selectFrom("memberships")
-        .select("role")
-        .where("organization_id", "=", row.organization_id)
-        .where("user_id", "=", row.user_id)
-        .where("role", "=", row.role)
-        .executeTakeFirst()
-    : undefined;
+  // SQLite answers 0/1, PostgreSQL a boolean.
+  const holdsRole = row ? Boolean(row.holds_role) : false;
   const valid = row && !row.revoked_at && !row.disabled_at && holdsRole && isRole(row.role);
   // A service account is named as such on every audit entry its token causes (it is not a person).
   const label = row ? actorLabel(row) : null;
@@ -94,7 +100,7 @@ export async function resolveBearer(services: Services, token: string, info: Req
     userId: row.user_id,
     label: label!,
     roles,
-    permissions: permissionsFor(roles),
+    permissions: permissionsOf(roles),
     via: "token",
     ip: info.ip,
     requestId: info.requestId,

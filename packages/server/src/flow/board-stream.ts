@@ -1,6 +1,6 @@
 import type { FastifyReply, FastifyRequest } from "fastify";
 import { resolveBearer } from "../auth/bearer.ts";
-import { resolveSession } from "../auth/sessions.ts";
+import { resolveSession } from "../auth/resolve-session.ts";
 import { inSnapshot } from "../db/transaction.ts";
 import { requestInfo, sessionCookieName } from "../http/guard.ts";
 import type { Actor, Services } from "../platform/services.ts";

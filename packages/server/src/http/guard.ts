@@ -4,7 +4,9 @@ import type { FastifyInstance, FastifyRequest } from "fastify";
 import { auditEvent } from "../audit/audited.ts";
 import { patientOfTarget } from "../audit/refusal-target.ts";
 import { resolveBearer } from "../auth/bearer.ts";
-import { type RequestInfo, type ResolvedSession, resolveSession } from "../auth/sessions.ts";
+import type { RequestInfo } from "../auth/request-info.ts";
+import { type ResolvedSession, resolveSession } from "../auth/resolve-session.ts";
+import { grants } from "../auth/role-permissions.ts";
 import type { Actor, Services } from "../platform/services.ts";
 
 /**
@@ -119,7 +121,7 @@ export function installGuard(app: FastifyInstance, services: Services, routes: R
       }
       request.actor = sessionActor(resolved, info);
     }
-    if (!request.actor.permissions.includes(permission)) {
+    if (!grants(request.actor.permissions, permission)) {
       await auditEvent(
         services,
         request.actor,

@@ -2,17 +2,17 @@ import { PERMISSIONS, ROLES } from "@salus/core";
 import type { FastifyInstance, FastifyReply } from "fastify";
 import type { ZodTypeProvider } from "fastify-type-provider-zod";
 import { z } from "zod";
-import {
-  changePassword,
-  confirmMfaEnrollment,
-  type ResolvedSession,
-  type SignInResult,
-  signIn,
-  signOut,
-  startMfaEnrollment,
-  switchOrganization,
-  verifyMfa,
-} from "../../auth/sessions.ts";
+import { changePassword } from "../../auth/change-password.ts";
+import { confirmMfaEnrollment } from "../../auth/confirm-mfa-enrollment.ts";
+import { memberOrganizations } from "../../auth/member-organizations.ts";
+import type { ResolvedSession } from "../../auth/resolve-session.ts";
+import type { SignInResult } from "../../auth/session-stage.ts";
+import { signIn } from "../../auth/sign-in.ts";
+import { signOut } from "../../auth/sign-out.ts";
+import { startMfaEnrollment } from "../../auth/start-mfa-enrollment.ts";
+import { switchOrganization } from "../../auth/switch-organization.ts";
+import { verifyMfa } from "../../auth/verify-mfa.ts";
+import type { OrganizationRow } from "../../db/schema.ts";
 import type { Services } from "../../platform/services.ts";
 import { requestInfo, sessionCookieName, sessionOf } from "../guard.ts";
 import { noContent, text } from "../schemas.ts";
@@ -40,7 +40,10 @@ export const sessionAnswer = z.object({
   stage,
 });
 
-export function presentSession(r: ResolvedSession): z.infer<typeof sessionAnswer> {
+export function presentSession(
+  r: ResolvedSession,
+  organizations: readonly OrganizationRow[],
+): z.infer<typeof sessionAnswer> {
   return {
     user: {
       id: r.user.id,
@@ -49,7 +52,7 @@ export function presentSession(r: ResolvedSession): z.infer<typeof sessionAnswer
       mfaEnabled: r.user.mfa_enabled === 1,
     },
     organization: { id: r.organization.id, slug: r.organization.slug, name: r.organization.name },
-    organizations: r.organizations.map((o) => ({ slug: o.slug, name: o.name })),
+    organizations: organizations.map((o) => ({ slug: o.slug, name: o.name })),
     // Until the session is active it grants nothing, and the answer says so.
     roles: r.session.stage === "active" ? r.roles : [],
     permissions: r.session.stage === "active" ? r.permissions : [],
@@ -164,7 +167,10 @@ export function authRoutes(app: FastifyInstance, services: Services): void {
       summary: "The current session, its roles and permissions",
       response: { 200: sessionAnswer },
     },
-    handler: async (request) => presentSession(sessionOf(request)),
+    handler: async (request) => {
+      const r = sessionOf(request);
+      return presentSession(r, await memberOrganizations(services.db.kysely, r.user.id));
+    },
   });
 
   r.post("/api/auth/switch-organization", {

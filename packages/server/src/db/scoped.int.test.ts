@@ -151,6 +151,16 @@ describe(`organization-scoped handle (${dialect})`, () => {
     expect(viaRawFragment.length).toBe(1);
   });
 
+  it("a subquery built on the scoped handle itself is filtered once, not twice", () => {
+    const compiled = a
+      .selectFrom("patients")
+      .select("id")
+      .where("id", "in", a.selectFrom("appointments").select("patient_id"))
+      .compile();
+    expect(compiled.sql.match(/"appointments"\."organization_id"/g)?.length).toBe(1);
+    expect(compiled.sql.match(/"patients"\."organization_id"/g)?.length).toBe(1);
+  });
+
   it("update and delete touch the organization's rows only", async () => {
     const beforeB = await raw.selectFrom("rooms").selectAll().where("organization_id", "=", B).execute();
     const updated = await a.updateTable("rooms").set({ updated_at: now }).executeTakeFirst();
@@ -251,7 +261,7 @@ describe(`organization-scoped handle (${dialect})`, () => {
         .expression((eb) =>
           eb
             .selectFrom("locations")
-            .select(() => [
+            .select([
               sql<string>`${B}`.as("organization_id"),
               sql<string>`'sneaky'`.as("id"),
               "id as location_id",
@@ -270,7 +280,7 @@ describe(`organization-scoped handle (${dialect})`, () => {
       .expression((eb) =>
         eb
           .selectFrom("locations")
-          .select(() => [
+          .select([
             "locations.organization_id",
             sql<string>`'from-location'`.as("id"),
             "locations.id as location_id",

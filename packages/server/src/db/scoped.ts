@@ -3,6 +3,7 @@ import {
   BinaryOperationNode,
   ColumnNode,
   type ColumnUpdateNode,
+  type CommonTableExpressionNode,
   type DeleteQueryNode,
   IdentifierNode,
   InsertQueryNode,
@@ -156,6 +157,14 @@ export function scopeToOrganization(trx: Trx, organizationId: string): ScopedTrx
 }
 
 /**
+ * The connection pool bound to one organization, for its reads outside `audited()` (settings, directory
+ * lists, availability): the same scope as the use cases' handle, without a transaction.
+ */
+export function organizationDb(db: { kysely: Trx }, organizationId: string): ScopedTrx {
+  return db.kysely.withPlugin(new OrganizationScopePlugin(organizationId));
+}
+
+/**
  * SYSTEM ACCESS: the unscoped transaction behind a scoped handle (the handle itself when it is not
  * scoped). For the few reads and writes that must cross organizations inside one audited operation
  * (an account's memberships everywhere, the audit entries written to other organizations' trails, a raw
@@ -198,7 +207,6 @@ export class OrganizationScopePlugin implements KyselyPlugin {
       // Schema changes (create table, …) never run inside a use case.
       throw new ScopeViolation(`${node.kind} is not allowed on the scoped handle.`);
     }
-    this.#transformer.checkCteNames(node);
     return this.#transformer.transformNode(node, args.queryId);
   }
 
@@ -222,28 +230,33 @@ function tableRef(node: OperationNode): { table: string; qualifier: string } | n
 }
 
 class OrganizationScopeTransformer extends OperationNodeTransformer {
+  /**
+   * The query nodes this transformer produced. Kysely already runs the plugin on a subquery built with
+   * the scoped handle when it is embedded in another query, so the root's pass would filter it twice:
+   * a node seen here is returned as it is.
+   */
+  readonly #done = new WeakSet<OperationNode>();
+
   constructor(readonly organizationId: string) {
     super();
+  }
+
+  #mark<T extends OperationNode>(node: T): T {
+    this.#done.add(node);
+    return node;
   }
 
   /**
    * A CTE named like a scoped table would shadow it, and its references would then be filtered on a
    * column it may not have (or, worse, left unfiltered if we skipped the name): refused.
    */
-  checkCteNames(root: OperationNode): void {
-    const visit = (node: unknown): void => {
-      if (!node || typeof node !== "object") return;
-      const n = node as { kind?: string; name?: { table?: TableNode } };
-      if (n.kind === "CommonTableExpressionNode" && n.name?.table) {
-        const name = n.name.table.table.identifier.name;
-        if (SCOPED.has(name)) throw new ScopeViolation(`A CTE may not be named like the table ${name}.`);
-      }
-      for (const value of Object.values(node)) {
-        if (Array.isArray(value)) value.forEach(visit);
-        else if (value && typeof value === "object") visit(value);
-      }
-    };
-    visit(root);
+  protected override transformCommonTableExpression(
+    node: CommonTableExpressionNode,
+    queryId?: QueryId,
+  ): CommonTableExpressionNode {
+    const name = node.name.table.table.identifier.name;
+    if (SCOPED.has(name)) throw new ScopeViolation(`A CTE may not be named like the table ${name}.`);
+    return super.transformCommonTableExpression(node, queryId);
   }
 
   /** `qualifier.column = <org>` for a scoped table reference, else null. */
@@ -300,14 +313,16 @@ class OrganizationScopeTransformer extends OperationNodeTransformer {
   }
 
   protected override transformSelectQuery(node: SelectQueryNode, queryId?: QueryId): SelectQueryNode {
+    if (this.#done.has(node)) return node;
     const t = super.transformSelectQuery(node, queryId);
     const { joins, whereFilters } = this.scopeJoins(t.joins);
     const filters = [...this.filtersFor(t.from?.froms), ...whereFilters];
-    if (filters.length === 0 && joins === t.joins) return t;
-    return { ...t, joins, where: this.withWhere(t.where, filters) };
+    if (filters.length === 0 && joins === t.joins) return this.#mark(t);
+    return this.#mark({ ...t, joins, where: this.withWhere(t.where, filters) });
   }
 
   protected override transformUpdateQuery(node: UpdateQueryNode, queryId?: QueryId): UpdateQueryNode {
+    if (this.#done.has(node)) return node;
     const t = super.transformUpdateQuery(node, queryId);
     for (const u of t.updates ?? []) this.checkOrganizationUpdate(t.table, u);
     const { joins, whereFilters } = this.scopeJoins(t.joins);
@@ -316,14 +331,15 @@ class OrganizationScopeTransformer extends OperationNodeTransformer {
       ...this.filtersFor(t.from?.froms),
       ...whereFilters,
     ];
-    return { ...t, joins, where: this.withWhere(t.where, filters) };
+    return this.#mark({ ...t, joins, where: this.withWhere(t.where, filters) });
   }
 
   protected override transformDeleteQuery(node: DeleteQueryNode, queryId?: QueryId): DeleteQueryNode {
+    if (this.#done.has(node)) return node;
     const t = super.transformDeleteQuery(node, queryId);
     const { joins, whereFilters } = this.scopeJoins(t.joins);
     const filters = [...this.filtersFor(t.from.froms), ...this.filtersFor(t.using?.tables), ...whereFilters];
-    return { ...t, joins, where: this.withWhere(t.where, filters) };
+    return this.#mark({ ...t, joins, where: this.withWhere(t.where, filters) });
   }
 
   /** `set organization_id = …` may only keep the organization (moving a row to another one is refused). */
@@ -337,7 +353,11 @@ class OrganizationScopeTransformer extends OperationNodeTransformer {
   }
 
   protected override transformInsertQuery(node: InsertQueryNode, queryId?: QueryId): InsertQueryNode {
-    const t = super.transformInsertQuery(node, queryId);
+    if (this.#done.has(node)) return node;
+    return this.#mark(this.#scopeInsert(super.transformInsertQuery(node, queryId)));
+  }
+
+  #scopeInsert(t: InsertQueryNode): InsertQueryNode {
     const ref = t.into ? tableRef(t.into) : null;
     const column = ref ? SCOPED.get(ref.table) : undefined;
     if (!ref || !column) return t;

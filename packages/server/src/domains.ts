@@ -1,8 +1,8 @@
 import type { FastifyInstance } from "fastify";
+import { accountRoutes } from "./admin/account-routes.ts";
+import { adminRoutes } from "./admin/routes.ts";
 import { clinicalRoutes } from "./clinical/routes.ts";
 import { directoryRoutes } from "./directory/routes.ts";
-import { accountRoutes } from "./http/routes/account-routes.ts";
-import { adminRoutes } from "./http/routes/admin-routes.ts";
 import { appointmentResponseRoutes } from "./http/routes/appointment-response-routes.ts";
 import { authRoutes } from "./http/routes/auth-routes.ts";
 import { calendarFeedRoutes } from "./http/routes/calendar-feed-routes.ts";

@@ -11,7 +11,10 @@ import { inTransaction } from "../db/transaction.ts";
 import { publicBaseUrl } from "../platform/public-url.ts";
 import type { Actor, Services } from "../platform/services.ts";
 import { organizationsOf } from "./account-scope.ts";
+import type { InvitationPreview, InvitationView } from "./schemas.ts";
 import { parseNewMember } from "./users.ts";
+
+export type { InvitationPreview, InvitationView } from "./schemas.ts";
 
 /**
  * Adding a person to an organization is an invitation they accept (issue 9, item 1). The administrator's
@@ -28,17 +31,6 @@ import { parseNewMember } from "./users.ts";
  */
 const INVITATION_DAYS = 7;
 const DAY = 86_400_000;
-
-export interface InvitationView {
-  id: string;
-  email: string;
-  displayName: string;
-  roles: Role[];
-  invitedBy: string;
-  createdAt: string;
-  expiresAt: string;
-  status: "pending" | "accepted" | "expired" | "cancelled";
-}
 
 type InvitationRow = {
   organization_id: string;
@@ -283,15 +275,6 @@ export async function cancelInvitation(services: Services, actor: Actor, id: str
       if (Number(r.numUpdatedRows) === 0) throw notFound("pending invitation");
     },
   );
-}
-
-export interface InvitationPreview {
-  organizationName: string;
-  email: string;
-  roles: Role[];
-  expiresAt: string;
-  /** No account has this email yet: the person chooses a password to accept. */
-  needsPassword: boolean;
 }
 
 /** What the invitation page shows to whoever holds the link (the email's owner). */

@@ -5,15 +5,9 @@ import { audited, auditInput } from "../audit/audited.ts";
 import type { OrganizationRow } from "../db/schema.ts";
 import { inTransaction } from "../db/transaction.ts";
 import type { Actor, Services } from "../platform/services.ts";
+import type { OrganizationView } from "./schemas.ts";
 
-export interface OrganizationView {
-  id: string;
-  slug: string;
-  name: string;
-  mfaRequired: boolean;
-  idleTimeoutMinutes: number;
-  absoluteTimeoutHours: number;
-}
+export type { OrganizationView } from "./schemas.ts";
 
 export function presentOrganization(r: OrganizationRow): OrganizationView {
   return {

@@ -3,6 +3,9 @@ import { DomainError, isRole, notFound } from "@salus/core";
 import { audited } from "../audit/audited.ts";
 import { digestToken, newSecretToken } from "../platform/crypto.ts";
 import type { Actor, Services } from "../platform/services.ts";
+import type { TokenView } from "./schemas.ts";
+
+export type { TokenView } from "./schemas.ts";
 
 /**
  * Bearer tokens for integrations: scoped to one organization, one user and one of that user's roles;
@@ -15,20 +18,6 @@ import type { Actor, Services } from "../platform/services.ts";
  * audited). The platform operator's CLI (`salus token create`) may name any member: the operator already
  * holds the database and the keys, and the issue is on the organization's trail with actor `cli`.
  */
-export interface TokenView {
-  id: string;
-  name: string;
-  role: string;
-  userId: string;
-  userEmail: string;
-  /** The user's display name (a service account's name says what it is for). */
-  userName: string;
-  /** The token acts for a service account (an integration), not a person. */
-  serviceAccount: boolean;
-  createdAt: string;
-  lastUsedAt: string | null;
-  revokedAt: string | null;
-}
 
 export async function listTokens(services: Services, actor: Actor): Promise<TokenView[]> {
   const rows = await services.db.kysely

@@ -6,18 +6,9 @@ import { assertAcceptablePassword, hashPassword, oneTimePassword } from "../auth
 import type { Trx } from "../db/transaction.ts";
 import type { Actor, Services } from "../platform/services.ts";
 import { assertAccountWhollyHere, auditInOtherOrganizations } from "./account-scope.ts";
+import type { UserView } from "./schemas.ts";
 
-export interface UserView {
-  id: string;
-  email: string;
-  displayName: string;
-  roles: Role[];
-  disabled: boolean;
-  mfaEnabled: boolean;
-  lastSignInAt: string | null;
-  /** An integration's own identity: no password sign-in; administrators may issue it tokens. */
-  serviceAccount: boolean;
-}
+export type { UserView } from "./schemas.ts";
 
 async function rolesIn(trx: Trx, organizationId: string, userId: string): Promise<Role[]> {
   const rows = await trx

@@ -1,24 +1,18 @@
-import { ROLES } from "@salus/core";
 import type { FastifyInstance } from "fastify";
 import type { ZodTypeProvider } from "fastify-type-provider-zod";
 import { z } from "zod";
-import {
-  acceptInvitation,
-  acceptInvitationWithPassword,
-  previewInvitation,
-} from "../../admin/invitations.ts";
-import { chooseDefaultOrganization } from "../../auth/landing.ts";
-import type { Services } from "../../platform/services.ts";
-import { actorOf, requestInfo } from "../guard.ts";
-import { noContent, text } from "../schemas.ts";
+import { chooseDefaultOrganization } from "../auth/landing.ts";
+import { actorOf, requestInfo } from "../http/guard.ts";
+import { noContent, text } from "../http/schemas.ts";
+import type { Services } from "../platform/services.ts";
+import { acceptInvitation, acceptInvitationWithPassword, previewInvitation } from "./invitations.ts";
+import { invitationPreviewOut, invitationToken } from "./schemas.ts";
 
 /**
  * The person's own account across organizations: accepting an invitation (signed in, or by choosing a
  * password for an email that has no account yet) and choosing where a plain sign-in lands. The link's
  * token travels in the body, never in a URL (it sits after `#` in the emailed link).
  */
-const token = z.strictObject({ token: z.string().min(10).max(300) });
-
 export function accountRoutes(app: FastifyInstance, services: Services): void {
   const r = app.withTypeProvider<ZodTypeProvider>();
   const tags = ["Account"];
@@ -30,16 +24,8 @@ export function accountRoutes(app: FastifyInstance, services: Services): void {
     schema: {
       tags,
       summary: "What an invitation link offers (organization, roles, whether a password must be chosen)",
-      body: token,
-      response: {
-        200: z.object({
-          organizationName: z.string(),
-          email: z.string(),
-          roles: z.array(z.enum(ROLES)),
-          expiresAt: z.string(),
-          needsPassword: z.boolean(),
-        }),
-      },
+      body: invitationToken,
+      response: { 200: invitationPreviewOut },
     },
     handler: async (req) => previewInvitation(services, req.body.token),
   });
@@ -49,7 +35,7 @@ export function accountRoutes(app: FastifyInstance, services: Services): void {
     schema: {
       tags,
       summary: "Accept an invitation, signed in to the account it was sent to",
-      body: token,
+      body: invitationToken,
       response: { 200: z.object({ organization: z.object({ slug: z.string(), name: z.string() }) }) },
     },
     handler: async (req) => acceptInvitation(services, actorOf(req), req.body.token),
@@ -60,7 +46,7 @@ export function accountRoutes(app: FastifyInstance, services: Services): void {
     schema: {
       tags,
       summary: "Accept an invitation sent to an email with no account yet, choosing the account's password",
-      body: token.extend({ password: z.string().min(1).max(1024) }),
+      body: invitationToken.extend({ password: z.string().min(1).max(1024) }),
       response: { 200: z.object({ email: z.string() }) },
     },
     handler: async (req) => acceptInvitationWithPassword(services, requestInfo(req), req.body),

@@ -2,90 +2,24 @@ import { ROLES } from "@salus/core";
 import type { FastifyInstance } from "fastify";
 import type { ZodTypeProvider } from "fastify-type-provider-zod";
 import { z } from "zod";
-import { cancelInvitation, inviteUser, listInvitations } from "../../admin/invitations.ts";
-import { getOrganization, updateOrganization } from "../../admin/organizations.ts";
-import { createToken, listTokens, revokeToken } from "../../admin/tokens.ts";
+import { auditActions, exportAuditCsv, searchAudit } from "../audit/query-audit.ts";
+import { actorOf } from "../http/guard.ts";
+import { fileAnswer, id, idParams, noContent, page, text } from "../http/schemas.ts";
+import type { Services } from "../platform/services.ts";
+import { cancelInvitation, inviteUser, listInvitations } from "./invitations.ts";
+import { getOrganization, updateOrganization } from "./organizations.ts";
 import {
-  createServiceAccount,
-  listUsers,
-  resetUserMfa,
-  resetUserPassword,
-  updateUser,
-} from "../../admin/users.ts";
-import { auditActions, exportAuditCsv, searchAudit } from "../../audit/query-audit.ts";
-import type { Services } from "../../platform/services.ts";
-import { actorOf } from "../guard.ts";
-import { fileAnswer, id, idParams, noContent, page, text } from "../schemas.ts";
-
-const orgOut = z.object({
-  id: z.string(),
-  slug: z.string(),
-  name: z.string(),
-  mfaRequired: z.boolean(),
-  idleTimeoutMinutes: z.number().int(),
-  absoluteTimeoutHours: z.number().int(),
-});
-const userOut = z.object({
-  id: z.string(),
-  email: z.string(),
-  displayName: z.string(),
-  roles: z.array(z.enum(ROLES)),
-  disabled: z.boolean(),
-  mfaEnabled: z.boolean(),
-  lastSignInAt: z.string().nullable(),
-  serviceAccount: z.boolean(),
-});
-const invitationOut = z.object({
-  id: z.string(),
-  email: z.string(),
-  displayName: z.string(),
-  roles: z.array(z.enum(ROLES)),
-  invitedBy: z.string(),
-  createdAt: z.string(),
-  expiresAt: z.string(),
-  status: z.enum(["pending", "accepted", "expired", "cancelled"]),
-});
-const tokenOut = z.object({
-  id: z.string(),
-  name: z.string(),
-  role: z.string(),
-  userId: z.string(),
-  userEmail: z.string(),
-  userName: z.string(),
-  serviceAccount: z.boolean(),
-  createdAt: z.string(),
-  lastUsedAt: z.string().nullable(),
-  revokedAt: z.string().nullable(),
-});
-const auditOut = z.object({
-  seq: z.number(),
-  at: z.string(),
-  userId: z.string().nullable(),
-  userEmail: z.string().nullable(),
-  organizationId: z.string().nullable(),
-  action: z.string(),
-  resourceType: z.string().nullable(),
-  resourceId: z.string().nullable(),
-  patientId: z.string().nullable(),
-  outcome: z.string(),
-  ip: z.string().nullable(),
-  requestId: z.string().nullable(),
-  detail: z.string().nullable(),
-});
-const instantOrDate = z
-  .string()
-  .max(40)
-  .refine(
-    (v) => /^\d{4}-\d{2}-\d{2}$/.test(v) || !Number.isNaN(Date.parse(v)),
-    "must be a date (YYYY-MM-DD) or an ISO instant",
-  );
-const auditFilters = z.strictObject({
-  userId: id.optional(),
-  patientId: id.optional(),
-  action: text(100).optional(),
-  from: instantOrDate.optional(),
-  to: instantOrDate.optional(),
-});
+  auditFilters,
+  auditOut,
+  createdTokenOut,
+  invitationOut,
+  inviteAnswer,
+  orgOut,
+  tokenOut,
+  userOut,
+} from "./schemas.ts";
+import { createToken, listTokens, revokeToken } from "./tokens.ts";
+import { createServiceAccount, listUsers, resetUserMfa, resetUserPassword, updateUser } from "./users.ts";
 
 export function adminRoutes(app: FastifyInstance, services: Services): void {
   const r = app.withTypeProvider<ZodTypeProvider>();
@@ -147,7 +81,7 @@ export function adminRoutes(app: FastifyInstance, services: Services): void {
         displayName: text(200),
         roles: z.array(z.enum(ROLES)).min(1).max(ROLES.length),
       }),
-      response: { 201: z.object({ invitation: invitationOut }) },
+      response: { 201: inviteAnswer },
     },
     handler: async (req, reply) => reply.status(201).send(await inviteUser(services, actorOf(req), req.body)),
   });
@@ -248,7 +182,7 @@ export function adminRoutes(app: FastifyInstance, services: Services): void {
       summary:
         "Issue a token for yourself or a service account, with one of its roles (the secret is shown once)",
       body: z.strictObject({ name: text(100), userId: id.optional(), role: z.enum(ROLES).optional() }),
-      response: { 201: z.object({ id: z.string(), token: z.string(), role: z.string() }) },
+      response: { 201: createdTokenOut },
     },
     handler: async (req, reply) =>
       reply.status(201).send(await createToken(services, actorOf(req), req.body)),

@@ -18,7 +18,7 @@ import { describe, expect, it } from "vitest";
 const SYSTEM_ACCESS: Record<string, string> = {
   // The database layer itself.
   "server/src/db/transaction.ts": "opens the transactions",
-  "server/src/db/migrate.ts": "migrations",
+  "server/src/db/run-migrations.ts": "migrations",
   "server/src/db/scoped.ts": "builds the scoped handles",
   "server/src/audit/audited.ts": "opens the audited transaction whose scoped handle the use case gets",
   "server/src/audit/append-audit.ts":

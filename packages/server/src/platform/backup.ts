@@ -8,7 +8,7 @@ import { createGunzip, createGzip } from "node:zlib";
 import { sql } from "kysely";
 import { entryHash, genesisHash, headMac } from "../audit/chain.ts";
 import type { Db, DialectName } from "../db/connection.ts";
-import { LATEST_MIGRATION } from "../db/migrate.ts";
+import { LATEST_MIGRATION } from "../db/run-migrations.ts";
 import { type Database, TABLES_IN_ORDER } from "../db/schema.ts";
 import { inSnapshot, inTransaction, type Trx } from "../db/transaction.ts";
 import { OUTBOX_PAUSED_KEY } from "./operator-state.ts";

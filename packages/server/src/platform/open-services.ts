@@ -1,6 +1,6 @@
 import type { Config } from "../config.ts";
 import { openDatabase } from "../db/connection.ts";
-import { migrateToLatest } from "../db/migrate.ts";
+import { migrateToLatest } from "../db/run-migrations.ts";
 import { type Clock, systemClock } from "./clock.ts";
 import { loadSecrets } from "./secrets.ts";
 import { makeServices, type Services } from "./services.ts";

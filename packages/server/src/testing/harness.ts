@@ -10,7 +10,7 @@ import { createToken } from "../admin/tokens.ts";
 import { createUser } from "../admin/users.ts";
 import type { Config } from "../config.ts";
 import { type DialectName, openDatabase } from "../db/connection.ts";
-import { migrateToLatest } from "../db/migrate.ts";
+import { migrateToLatest } from "../db/run-migrations.ts";
 import type { Database } from "../db/schema.ts";
 import { createLocation, createResource } from "../directory/locations.ts";
 import { createPatient } from "../directory/patients.ts";

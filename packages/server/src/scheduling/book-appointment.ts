@@ -6,7 +6,7 @@ import type { Actor, Services } from "../platform/services.ts";
 import { requireRelationToCreate } from "../records/patient-access.ts";
 import { type AppointmentView, loadAppointment } from "./appointment-view.ts";
 import { afterAppointmentChange, patientRace, refuseHeld, writeHolds } from "./appointment-writes.ts";
-import { approximateStart, type BookInput, decideForPatient } from "./booking-decision.ts";
+import { approximateStart, type BookInput, decideForPatient, visitScope } from "./booking-decision.ts";
 import { loadSlotContext } from "./slot-context.ts";
 
 const THREE_YEARS_MS = 3 * 365.25 * 86_400_000;
@@ -84,7 +84,7 @@ export async function bookAppointmentIn(
   const ctx = await loadSlotContext(trx, actor, {
     appointmentTypeId: input.appointmentTypeId,
     locationId: input.locationId,
-    range: { start: approx - 2 * 86_400_000, end: approx + 2 * 86_400_000 },
+    ...visitScope(input),
     allowOverbook: input.allowOverbook === true,
     now: services.clock().getTime(),
   });

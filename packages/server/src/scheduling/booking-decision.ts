@@ -10,7 +10,7 @@ import type { Trx } from "../db/transaction.ts";
 import type { Actor } from "../platform/services.ts";
 import { MINUTE } from "./appointment-writes.ts";
 import { loadPatientVisits, type PatientVisitRow, refusalError } from "./booking-refusals.ts";
-import type { SlotContext } from "./slot-context.ts";
+import type { SlotContext, SlotContextQuery, VisitDay } from "./slot-context.ts";
 
 /** A start given as an instant (ISO) or as the location's wall-clock time. */
 export type StartInput =
@@ -41,6 +41,26 @@ export interface BookInput {
 export function approximateStart(when: StartInput): number {
   if ("start" in when) return Date.parse(when.start);
   return Date.parse(`${when.localDate}T${when.localTime}:00Z`);
+}
+
+/**
+ * What the slot context reads to check this one visit: its local day (issue 11, item 7) and only the
+ * practitioner, room and equipment it names (all candidates for a room or equipment left open). The
+ * check itself is the same `checkBooking` the slot finder's rules are written in.
+ */
+export function visitScope(
+  input: Pick<BookInput, "when" | "end" | "practitionerId" | "roomId" | "equipmentIds">,
+): Pick<SlotContextQuery, "practitionerId" | "roomId" | "equipmentIds"> & { visit: VisitDay } {
+  const end = input.end ? { end: Date.parse(input.end) } : {};
+  return {
+    visit:
+      "start" in input.when
+        ? { start: Date.parse(input.when.start), ...end }
+        : { localDate: input.when.localDate, ...end },
+    practitionerId: input.practitionerId,
+    roomId: input.roomId,
+    equipmentIds: input.equipmentIds,
+  };
 }
 
 function proposalStart(when: StartInput): BookingProposal["start"] {

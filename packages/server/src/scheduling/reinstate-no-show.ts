@@ -6,7 +6,7 @@ import type { Actor, Services } from "../platform/services.ts";
 import { requirePatientAccess } from "../records/patient-access.ts";
 import { type AppointmentView, loadAppointment } from "./appointment-view.ts";
 import { afterAppointmentChange, patientRace, refuseHeld, writeHolds } from "./appointment-writes.ts";
-import { type BookInput, decideForPatient } from "./booking-decision.ts";
+import { type BookInput, decideForPatient, visitScope } from "./booking-decision.ts";
 import { loadSlotContext } from "./slot-context.ts";
 
 /**
@@ -33,14 +33,6 @@ export async function reinstateNoShowIn(
     );
   requireAction(current.status, "undo-no-show");
   const start = Date.parse(current.start);
-  const ctx = await loadSlotContext(trx, actor, {
-    appointmentTypeId: current.appointmentTypeId,
-    locationId: current.locationId,
-    range: { start: start - 2 * 86_400_000, end: start + 2 * 86_400_000 },
-    ignoreAppointmentIds: [id],
-    allowOverbook: current.overbooked,
-    now: services.clock().getTime(),
-  });
   const input: BookInput = {
     patientId: current.patientId,
     appointmentTypeId: current.appointmentTypeId,
@@ -54,6 +46,14 @@ export async function reinstateNoShowIn(
     allowLongVisit: true,
     allowPatientOverlap: current.patientOverlapAllowed,
   };
+  const ctx = await loadSlotContext(trx, actor, {
+    appointmentTypeId: current.appointmentTypeId,
+    locationId: current.locationId,
+    ...visitScope(input),
+    ignoreAppointmentIds: [id],
+    allowOverbook: current.overbooked,
+    now: services.clock().getTime(),
+  });
   let decided: Awaited<ReturnType<typeof decideForPatient>>;
   try {
     decided = await decideForPatient(trx, actor, ctx, input, [id]);

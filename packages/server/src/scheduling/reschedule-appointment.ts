@@ -11,7 +11,13 @@ import {
   requireMovable,
   writeHolds,
 } from "./appointment-writes.ts";
-import { approximateStart, type BookInput, decideForPatient, type StartInput } from "./booking-decision.ts";
+import {
+  approximateStart,
+  type BookInput,
+  decideForPatient,
+  type StartInput,
+  visitScope,
+} from "./booking-decision.ts";
 import { loadSlotContext } from "./slot-context.ts";
 
 export interface RescheduleInput {
@@ -92,7 +98,7 @@ export async function rescheduleIn(
   const ctx = await loadSlotContext(trx, actor, {
     appointmentTypeId: current.appointmentTypeId,
     locationId: current.locationId,
-    range: { start: approx - 2 * 86_400_000, end: approx + 2 * 86_400_000 },
+    ...visitScope(bookInput),
     ignoreAppointmentIds: [id],
     allowOverbook: input.allowOverbook === true,
     now: services.clock().getTime(),

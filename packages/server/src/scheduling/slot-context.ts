@@ -1,4 +1,4 @@
-import { DomainError } from "@salus/core";
+import { DomainError, isPlainDate } from "@salus/core";
 import { HOLDING_STATUSES } from "@salus/core/scheduling/appointment-status";
 import { expandAvailability, resourceKey, type WeeklyTemplate } from "@salus/core/scheduling/availability";
 import { clipIntervals, type TimeInterval } from "@salus/core/scheduling/intervals";
@@ -8,7 +8,7 @@ import type {
   ResourceSchedule,
   SlotRequest,
 } from "@salus/core/scheduling/slots";
-import { localBoundary } from "@salus/core/scheduling/zoned-time";
+import { instantToLocal, localBoundary } from "@salus/core/scheduling/zoned-time";
 import type { Trx } from "../db/transaction.ts";
 import type { Actor } from "../platform/services.ts";
 import { type AppointmentTypeView, loadAppointmentType } from "./appointment-type-view.ts";
@@ -17,6 +17,7 @@ import { loadSchedulingSettings } from "./scheduling-settings.ts";
 import { holdsAsBusy, loadActiveHolds } from "./waitlist-holds.ts";
 
 const DAY = 86_400_000;
+const MINUTE = 60_000;
 
 export interface SlotContext {
   request: SlotRequest;
@@ -26,12 +27,27 @@ export interface SlotContext {
   licenses: { staffId: string; state: string; expiresOn: string }[];
 }
 
-export interface SlotContextQuery {
+/**
+ * One visit being booked, moved or reinstated: the context covers only its local day (the date in the
+ * location's zone, given as typed or taken from `start`), stretched to `end` when a custom end runs past
+ * midnight. The day is enough for every rule `checkBooking` applies: availability and holds around the
+ * visit (with the type's buffers) and the practitioner's visits of that date for the daily limit.
+ */
+export interface VisitDay {
+  localDate?: string | undefined;
+  start?: number | undefined;
+  end?: number | undefined;
+}
+
+interface SlotContextScope {
   appointmentTypeId: string;
   locationId: string;
   /** Restrict to one practitioner (must be eligible for the type). */
   practitionerId?: string | undefined;
-  range: TimeInterval;
+  /** Restrict the rooms to the one chosen (still refused when it is not eligible for the type). */
+  roomId?: string | null | undefined;
+  /** Restrict the equipment to the items chosen, when they cover every item the type needs. */
+  equipmentIds?: readonly string[] | undefined;
   ignoreAppointmentIds?: readonly string[];
   /** Let the practitioner take a visit at a time they already have one, up to the practice's policy. */
   allowOverbook?: boolean;
@@ -43,6 +59,9 @@ export interface SlotContextQuery {
   holds?: { exceptPatientId?: string | undefined };
   now: number;
 }
+
+/** A search over a range (the slot finder, the waitlist), or the check of one visit (`visit`). */
+export type SlotContextQuery = SlotContextScope & ({ range: TimeInterval } | { visit: VisitDay });
 
 /**
  * Loads everything the pure slot finder needs for one appointment type at one location: eligible
@@ -68,6 +87,7 @@ export async function loadSlotContext(trx: Trx, actor: Actor, q: SlotContextQuer
       { path: "locationId", message: "does not name a location of this organization" },
     ]);
   const zone = loc.time_zone;
+  const { range, padded } = scope(q, zone, type);
   const settings = await loadSchedulingSettings(trx, org);
 
   // Practitioners: the type's list (or every practitioner), active ones only.
@@ -80,10 +100,12 @@ export async function loadSlotContext(trx: Trx, actor: Actor, q: SlotContextQuer
   if (type.practitionerIds)
     pq = pq.where("id", "in", type.practitionerIds.length ? type.practitionerIds : ["-"]);
   let practitionerIds = (await pq.orderBy("id").execute()).map((r) => r.id);
-  if (q.practitionerId)
-    practitionerIds = practitionerIds.includes(q.practitionerId) ? [q.practitionerId] : [];
+  // A search for one practitioner who is not eligible finds nothing; a booking naming one keeps the
+  // eligible list, so the check says "cannot be used for this visit" (a refusal path, cost irrelevant).
+  if (q.practitionerId && practitionerIds.includes(q.practitionerId)) practitionerIds = [q.practitionerId];
+  else if (q.practitionerId && "range" in q) practitionerIds = [];
 
-  const roomIds = type.roomRequired
+  const eligibleRooms = type.roomRequired
     ? (
         await trx
           .selectFrom("rooms")
@@ -98,8 +120,13 @@ export async function loadSlotContext(trx: Trx, actor: Actor, q: SlotContextQuer
           .execute()
       ).map((r) => r.id)
     : null;
+  // A chosen room is the only one the check looks at; an ineligible choice leaves none (not_eligible).
+  const roomIds =
+    eligibleRooms && typeof q.roomId === "string"
+      ? eligibleRooms.filter((id) => id === q.roomId)
+      : eligibleRooms;
 
-  const equipmentRows = type.equipmentKinds.length
+  const eligibleEquipment = type.equipmentKinds.length
     ? await trx
         .selectFrom("equipment")
         .select(["id", "kind"])
@@ -110,13 +137,13 @@ export async function loadSlotContext(trx: Trx, actor: Actor, q: SlotContextQuer
         .orderBy("id")
         .execute()
     : [];
+  const equipmentRows = chosenEquipment(eligibleEquipment, type.equipmentKinds, q.equipmentIds);
   const equipment: EquipmentRequirement[] = type.equipmentKinds.map((kind) => ({
     kind,
     eligibleIds: equipmentRows.filter((e) => e.kind === kind).map((e) => e.id),
   }));
 
   const allIds = [...practitionerIds, ...(roomIds ?? []), ...equipmentRows.map((e) => e.id)];
-  const padded = { start: q.range.start - DAY, end: q.range.end + DAY };
   const availabilityInput = await loadAvailabilityInput(trx, org, { id: loc.id, zone }, allIds, padded);
 
   // Rooms and equipment without a weekly template are open whenever the location is (closures and
@@ -234,7 +261,7 @@ export async function loadSlotContext(trx: Trx, actor: Actor, q: SlotContextQuer
       .filter((a) => !ignore.has(a.id))
       .map((a) => ({ practitionerId: a.practitioner_id, start: Date.parse(a.start_at), bookingId: a.id })),
     now: q.now,
-    range: q.range,
+    range,
     zone,
     ignoreBookingIds: [...ignore],
     ...(q.allowOverbook
@@ -247,6 +274,53 @@ export async function loadSlotContext(trx: Trx, actor: Actor, q: SlotContextQuer
     location: { id: loc.id, zone, name: loc.name, state: loc.state },
     licenses: licenses.map((l) => ({ staffId: l.staff_id, state: l.state, expiresOn: l.expires_on })),
   };
+}
+
+/**
+ * The range the request covers and the padded range rows are read for. A search reads a day more on
+ * each side, so local days that straddle the UTC range are complete; one visit reads its local day, plus
+ * the type's buffers, since nothing outside can touch it.
+ */
+function scope(
+  q: SlotContextQuery,
+  zone: string,
+  type: AppointmentTypeView,
+): { range: TimeInterval; padded: TimeInterval } {
+  if ("range" in q) return { range: q.range, padded: { start: q.range.start - DAY, end: q.range.end + DAY } };
+  const { localDate, start: at } = q.visit;
+  const date = localDate ?? (at !== undefined && Number.isFinite(at) ? instantToLocal(at, zone).date : null);
+  if (date === null || !isPlainDate(date))
+    throw new DomainError("invalid_request", "The start time is not a valid date and time.", [
+      { path: "when", message: "is not a valid time" },
+    ]);
+  const start = localBoundary(date, "00:00", zone);
+  const visitEnd = q.visit.end !== undefined && Number.isFinite(q.visit.end) ? q.visit.end : 0;
+  const end = Math.max(localBoundary(date, "24:00", zone), visitEnd);
+  return {
+    range: { start, end },
+    padded: {
+      start: start - type.bufferBeforeMinutes * MINUTE,
+      end: end + (type.bufferAfterMinutes + type.durationMinutes) * MINUTE,
+    },
+  };
+}
+
+/**
+ * The equipment a booking looks at: only the items it names when they cover every item the type needs
+ * (as many of each kind as the type asks for), so the check reads their time alone; otherwise every
+ * eligible item, so a refusal can still say whether the kind is missing or all taken.
+ */
+function chosenEquipment<E extends { id: string; kind: string }>(
+  eligible: E[],
+  kinds: readonly string[],
+  chosen: readonly string[] | undefined,
+): E[] {
+  if (!chosen) return eligible;
+  const picked = eligible.filter((e) => chosen.includes(e.id));
+  const covers = kinds.every(
+    (kind) => picked.filter((e) => e.kind === kind).length >= kinds.filter((k) => k === kind).length,
+  );
+  return covers && picked.length === chosen.length ? picked : eligible;
 }
 
 /** A license issued by `licenseState` lets its holder practise at a location in `locationState`. */

@@ -253,6 +253,57 @@ describe(`slot search (${dialect})`, () => {
     expect((await day("visit", "2026-03-03", other)).length).toBeGreaterThan(0);
   });
 
+  it("a booking reads only its local day and the resources it names, and still applies the search's rules", async () => {
+    // Otto adds a late clinic on Thursday the 12th, 22:00 to midnight, and Friday 00:00-01:00 (EDT, UTC-4).
+    for (const [date, start, end] of [
+      ["2026-03-12", "22:00", "24:00"],
+      ["2026-03-13", "00:00", "01:00"],
+    ] as const) {
+      await createException(services, actor, {
+        kind: "extra",
+        resourceKind: "practitioner",
+        resourceId: other,
+        locationId,
+        date,
+        start,
+        end,
+        reason: "Late clinic",
+      });
+    }
+    // 23:45-00:15 runs past the local day's end: the hours after midnight are read too, so it books.
+    const late = await book("noRoom", "2026-03-13T03:45:00Z", other);
+    expect(late.end).toBe("2026-03-13T04:15:00.000Z");
+    // The daily limit counts the visit's local date.
+    await book("limited", "2026-03-12T13:00:00Z", other);
+    await expect(book("limited", "2026-03-12T20:00:00Z", other, roomA)).rejects.toThrow(
+      /already has 1 "limited" visit\(s\) on 2026-03-12/,
+    );
+    expect((await book("limited", "2026-03-13T13:00:00Z", other)).practitionerId).toBe(other);
+    // A named room is the only one read: outside the type's rooms it cannot be used, held it is taken.
+    await expect(book("roomA", "2026-03-12T14:00:00Z", other, roomB)).rejects.toThrow(
+      /cannot be used for a "roomA" visit/,
+    );
+    const someoneElse = await createPatient(services, actor, {
+      givenName: "Rhea",
+      familyName: "Room",
+      dateOfBirth: "1985-05-05",
+      sex: "female",
+    });
+    await bookAppointment(services, actor, {
+      patientId: someoneElse.id,
+      appointmentTypeId: types.visit!,
+      locationId,
+      practitionerId: doc,
+      roomId: roomA,
+      when: { start: "2026-03-12T15:00:00Z" },
+    });
+    await expect(book("roomA", "2026-03-12T15:00:00Z", other, roomA)).rejects.toThrow(
+      /held by another visit/,
+    );
+    // Left open, the room is chosen among all candidates: room B.
+    expect((await book("visit", "2026-03-12T15:00:00Z", other)).roomId).toBe(roomB);
+  });
+
   it("honours lead time: nothing sooner than 24 hours from now", async () => {
     const items = await slots("lead", "2026-03-02T15:00:00Z", "2026-03-04T05:00:00Z", {
       practitionerId: doc,

@@ -69,7 +69,25 @@ export interface RequestOptions {
   quietOn401?: boolean;
   /** Background polling: sends `x-salus-background: 1` so the request does not extend the idle timeout. */
   background?: boolean;
+  /**
+   * The `Idempotency-Key` of a change (docs/api.md): the server runs a change at most once per key. A
+   * form may pass the key it made for one submission (newIdempotencyKey()) and keep it while the user
+   * retries that submission; without one, each change gets a fresh key, shared only with an identical
+   * change still in flight (a double click) and with the automatic retry after a network error.
+   */
+  idempotencyKey?: string;
 }
+
+/** A fresh random key (128 bits, hex); crypto.randomUUID needs a secure context, getRandomValues not. */
+export function newIdempotencyKey(): string {
+  const bytes = new Uint8Array(16);
+  crypto.getRandomValues(bytes);
+  return Array.from(bytes, (b) => b.toString(16).padStart(2, "0")).join("");
+}
+
+/** Keys of changes still in flight, by method, URL and body: a second identical submit reuses the key. */
+const keysInFlight = new Map<string, string>();
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 export function buildQuery(query: RequestOptions["query"]): string {
   if (!query) return "";
@@ -119,18 +137,54 @@ export async function api<T>(path: string, options: RequestOptions = {}): Promis
   if (method !== "GET" && csrfToken) headers["x-csrf-token"] = csrfToken;
   if (options.background) headers["x-salus-background"] = "1";
 
+  const url = path + buildQuery(options.query);
+  const body = options.body === undefined ? undefined : JSON.stringify(options.body);
+  // A change carries an Idempotency-Key, so a double click or a retry after a lost answer runs it once.
+  const change = method !== "GET";
+  const signature = `${method} ${url} ${body ?? ""}`;
+  const shared = change && !options.idempotencyKey ? keysInFlight.get(signature) : undefined;
+  const key = change ? (options.idempotencyKey ?? shared ?? newIdempotencyKey()) : undefined;
+  if (key) headers["idempotency-key"] = key;
+  const owner = change && !options.idempotencyKey && !shared;
+  if (owner && key) keysInFlight.set(signature, key);
+
   let response: Response;
   try {
-    response = await fetch(path + buildQuery(options.query), {
-      method,
-      headers,
-      body: options.body === undefined ? undefined : JSON.stringify(options.body),
-      credentials: "same-origin",
-      signal: options.signal,
-    });
-  } catch (cause) {
-    if (cause instanceof DOMException && cause.name === "AbortError") throw cause;
-    throw new ApiError(0, "network_error", "Salus cannot be reached. Check the connection and try again.");
+    for (let attempt = 1; ; attempt++) {
+      try {
+        response = await fetch(url, {
+          method,
+          headers,
+          body,
+          credentials: "same-origin",
+          signal: options.signal,
+        });
+      } catch (cause) {
+        if (cause instanceof DOMException && cause.name === "AbortError") throw cause;
+        // The change may have arrived and only its answer been lost: once more with the same key is safe.
+        if (change && attempt === 1) {
+          await sleep(500);
+          continue;
+        }
+        throw new ApiError(
+          0,
+          "network_error",
+          "Salus cannot be reached. Check the connection and try again.",
+        );
+      }
+      // The same key is still being answered (the first click, or the attempt whose answer was lost):
+      // wait for it, then get its answer replayed.
+      if (response.status === 409 && change && attempt < 10) {
+        const error = await parseError(response.clone());
+        if (error.code === "idempotency_key_in_flight") {
+          await sleep(1000);
+          continue;
+        }
+      }
+      break;
+    }
+  } finally {
+    if (owner) keysInFlight.delete(signature);
   }
 
   if (!response.ok) {

@@ -1,6 +1,5 @@
 import type { Services } from "../platform/services.ts";
 import type { RequestInfo } from "./request-info.ts";
-import type { ResolvedSession } from "./resolve-session.ts";
 
 /** An audit entry for a security event (sign-in, MFA, session end…), resource type `Session`. */
 export function securityEvent(
@@ -31,11 +30,15 @@ export function securityEvent(
   };
 }
 
-/** A security event of the signed-in (or signing-in) user of a session, on their organization's chain. */
+/**
+ * A security event of the signed-in (or signing-in) user of a session, on their organization's chain.
+ * `r` is a ResolvedSession, typed by the fields read: resolve-session.ts imports this file, and naming its
+ * type here made an import circle (issue 11 item 3).
+ */
 export function sessionEvent(
   services: Services,
   info: RequestInfo,
-  r: ResolvedSession,
+  r: { organization: { id: string }; user: { id: string; email: string } },
   e: {
     action: string;
     outcome: "success" | "failure" | "denied";

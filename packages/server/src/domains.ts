@@ -7,10 +7,10 @@ import { appointmentResponseRoutes } from "./http/routes/appointment-response-ro
 import { authRoutes } from "./http/routes/auth-routes.ts";
 import { calendarFeedRoutes } from "./http/routes/calendar-feed-routes.ts";
 import { flowRoutes } from "./http/routes/flow-routes.ts";
-import { privacyRoutes } from "./http/routes/privacy-routes.ts";
 import { schedulingRoutes } from "./http/routes/scheduling-routes.ts";
 import { waitlistOfferRoutes } from "./http/routes/waitlist-offer-routes.ts";
 import type { Services } from "./platform/services.ts";
+import { privacyRoutes } from "./privacy/routes.ts";
 import { recordsRoutes } from "./records/routes.ts";
 
 /** Registers a domain's routes on the application (JSON API, or FHIR inside the /fhir/R4 scope). */

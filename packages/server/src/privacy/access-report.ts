@@ -5,36 +5,15 @@ import { audited } from "../audit/audited.ts";
 import type { Actor, Services } from "../platform/services.ts";
 import { requirePatient } from "./patient-scope.ts";
 import { practiceZone } from "./practice-zone.ts";
+import type { AccessReport, AccessReportEntry } from "./schemas.ts";
+
+export type { AccessReport, AccessReportEntry } from "./schemas.ts";
 
 /**
  * "Who looked at my record": every entry of the audit trail about the patient (reads, changes, refusals,
  * searches whose results listed them), with who (name and roles), when, what in plain words, the outcome
  * and whether it was under break-glass. Drawn from the tamper-evident trail, so it cannot be edited.
  */
-export interface AccessReportEntry {
-  at: string;
-  userId: string | null;
-  userName: string | null;
-  userEmail: string | null;
-  roles: string[];
-  action: string;
-  actionText: string;
-  outcome: "success" | "failure" | "denied";
-  breakGlass: boolean;
-  via: string | null;
-}
-
-export interface AccessReport {
-  patientId: string;
-  patientName: string;
-  mrn: string;
-  from: string;
-  to: string;
-  timeZone: string;
-  producedAt: string;
-  items: AccessReportEntry[];
-  truncated: boolean;
-}
 
 const MAX_ENTRIES = 50_000;
 

@@ -12,6 +12,9 @@ import type { Trx } from "../db/transaction.ts";
 import type { Actor, Services } from "../platform/services.ts";
 import { requirePatient } from "./patient-scope.ts";
 import { practiceZone } from "./practice-zone.ts";
+import type { AmendmentSection, AmendmentView } from "./schemas.ts";
+
+export { AMENDMENT_SECTIONS, type AmendmentSection, type AmendmentView } from "./schemas.ts";
 
 /**
  * Amendment requests (45 CFR 164.526): staff record what the patient asks to change and why; the privacy
@@ -19,44 +22,6 @@ import { practiceZone } from "./practice-zone.ts";
  * reason (the patient may then file a statement of disagreement, kept with the request). 60 days to act,
  * one 30-day extension. Nothing is ever deleted; every step is audited with the patient's id.
  */
-export const AMENDMENT_SECTIONS = [
-  "demographics",
-  "coverage",
-  "encounter",
-  "diagnosis",
-  "procedure",
-  "problem",
-  "allergy",
-  "medication",
-  "note",
-  "document",
-  "billing",
-  "other",
-] as const;
-export type AmendmentSection = (typeof AMENDMENT_SECTIONS)[number];
-
-export interface AmendmentView {
-  id: string;
-  patientId: string;
-  patientName: string | null;
-  section: string;
-  targetType: string | null;
-  targetId: string | null;
-  requestedChange: string;
-  reason: string;
-  receivedOn: string;
-  dueOn: string;
-  extended: boolean;
-  extensionReason: string | null;
-  overdue: boolean;
-  status: AmendmentRow["status"];
-  decisionNote: string | null;
-  decidedAt: string | null;
-  decidedBy: string | null;
-  disagreement: string | null;
-  disagreementAt: string | null;
-  createdAt: string;
-}
 
 export function presentAmendment(
   r: AmendmentRow,

@@ -13,30 +13,15 @@ import type { Trx } from "../db/transaction.ts";
 import type { Actor, Services } from "../platform/services.ts";
 import { requirePatient } from "./patient-scope.ts";
 import { practiceZone } from "./practice-zone.ts";
+import type { Accounting, DisclosureView } from "./schemas.ts";
+
+export type { Accounting, DisclosureView } from "./schemas.ts";
 
 /**
  * Disclosures of a patient's information outside the practice (45 CFR 164.528). Every disclosure may be
  * recorded, TPO ones included (ONC (d)(11)); the accounting the patient receives lists the last six
  * years without the categories the rule exempts, and without those under a running suspension.
  */
-export interface DisclosureView {
-  id: string;
-  patientId: string;
-  disclosedAt: string;
-  disclosedOn: string;
-  recipientName: string;
-  recipientAddress: string | null;
-  purpose: string;
-  description: string;
-  category: DisclosureCategory;
-  categoryLabel: string;
-  accountable: boolean;
-  legalBasis: string | null;
-  suspendedUntil: string | null;
-  exportFormat: string | null;
-  recordedBy: string | null;
-  createdAt: string;
-}
 
 export function presentDisclosure(r: DisclosureRow, recordedBy: string | null = null): DisclosureView {
   const category = r.category as DisclosureCategory;
@@ -170,17 +155,6 @@ export async function listDisclosures(
       return (await rowsOf(trx, actor, patientId)).map((r) => presentDisclosure(r, r.display_name));
     },
   );
-}
-
-export interface Accounting {
-  patientId: string;
-  patientName: string;
-  mrn: string;
-  from: string;
-  to: string;
-  producedAt: string;
-  years: number;
-  items: DisclosureView[];
 }
 
 /**

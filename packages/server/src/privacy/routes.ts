@@ -2,105 +2,35 @@ import { DISCLOSURE_CATEGORIES, DISCLOSURE_CATEGORY_CODES } from "@salus/core/pr
 import type { FastifyInstance, FastifyReply } from "fastify";
 import type { ZodTypeProvider } from "fastify-type-provider-zod";
 import { z } from "zod";
-import { renderPdf } from "../../export/pdf.ts";
-import { exportRecord } from "../../export/record-export.ts";
-import { baseUrl } from "../../fhir/fhir-links.ts";
-import type { Services } from "../../platform/services.ts";
-import { accessReport, accessReportCsv } from "../../privacy/access-report.ts";
+import { renderPdf } from "../export/pdf.ts";
+import { exportRecord } from "../export/record-export.ts";
+import { baseUrl } from "../fhir/fhir-links.ts";
+import { actorOf } from "../http/guard.ts";
+import { fileAnswer, idParams, optionalText, page, plainDate, text } from "../http/schemas.ts";
+import type { Services } from "../platform/services.ts";
+import { accessReport, accessReportCsv } from "./access-report.ts";
 import {
-  AMENDMENT_SECTIONS,
   decideAmendment,
   extendAmendmentDeadline,
   fileDisagreement,
   listAmendments,
   listPatientAmendments,
   requestAmendment,
-} from "../../privacy/amendments.ts";
+} from "./amendments.ts";
+import { accountingCsv, disclosureAccounting, listDisclosures, recordDisclosure } from "./disclosures.ts";
+import { practiceName } from "./practice-zone.ts";
+import { accessReportDocument, accountingDocument } from "./privacy-pdf.ts";
 import {
-  accountingCsv,
-  disclosureAccounting,
-  listDisclosures,
-  recordDisclosure,
-} from "../../privacy/disclosures.ts";
-import { practiceName } from "../../privacy/practice-zone.ts";
-import { accessReportDocument, accountingDocument } from "../../privacy/privacy-pdf.ts";
-import { actorOf } from "../guard.ts";
-import { fileAnswer, id, idParams, optionalText, page, plainDate, text } from "../schemas.ts";
-
-const amendmentOut = z.object({
-  id: z.string(),
-  patientId: z.string(),
-  patientName: z.string().nullable(),
-  section: z.string(),
-  targetType: z.string().nullable(),
-  targetId: z.string().nullable(),
-  requestedChange: z.string(),
-  reason: z.string(),
-  receivedOn: z.string(),
-  dueOn: z.string(),
-  extended: z.boolean(),
-  extensionReason: z.string().nullable(),
-  overdue: z.boolean(),
-  status: z.enum(["pending", "accepted", "denied"]),
-  decisionNote: z.string().nullable(),
-  decidedAt: z.string().nullable(),
-  decidedBy: z.string().nullable(),
-  disagreement: z.string().nullable(),
-  disagreementAt: z.string().nullable(),
-  createdAt: z.string(),
-});
-const amendmentIn = z.strictObject({
-  section: z.enum(AMENDMENT_SECTIONS),
-  targetType: z
-    .enum([
-      "Encounter",
-      "Condition",
-      "Procedure",
-      "AllergyIntolerance",
-      "MedicationStatement",
-      "Note",
-      "Document",
-      "Coverage",
-    ])
-    .nullable()
-    .optional(),
-  targetId: id.nullable().optional(),
-  requestedChange: text(4000),
-  reason: text(4000),
-  receivedOn: plainDate.optional(),
-});
-
-const category = z.enum(DISCLOSURE_CATEGORY_CODES as [string, ...string[]]);
-const disclosureOut = z.object({
-  id: z.string(),
-  patientId: z.string(),
-  disclosedAt: z.string(),
-  disclosedOn: z.string(),
-  recipientName: z.string(),
-  recipientAddress: z.string().nullable(),
-  purpose: z.string(),
-  description: z.string(),
-  category: z.string(),
-  categoryLabel: z.string(),
-  accountable: z.boolean(),
-  legalBasis: z.string().nullable(),
-  suspendedUntil: z.string().nullable(),
-  exportFormat: z.string().nullable(),
-  recordedBy: z.string().nullable(),
-  createdAt: z.string(),
-});
-const disclosureIn = z.strictObject({
-  disclosedAt: z.iso.datetime({ offset: true }).optional(),
-  recipientName: text(200),
-  recipientAddress: optionalText(500),
-  purpose: text(1000),
-  description: text(2000),
+  accessReportOut,
+  accountingOut,
+  amendmentIn,
+  amendmentOut,
   category,
-  legalBasis: optionalText(500),
-  suspendedUntil: plainDate.nullable().optional(),
-});
-
-const documentFormat = z.enum(["json", "csv", "pdf"]).default("json");
+  disclosureCategoryOut,
+  disclosureIn,
+  disclosureOut,
+  documentFormat,
+} from "./schemas.ts";
 
 function attachment(reply: FastifyReply, type: string, name: string, body: string | Buffer) {
   return reply
@@ -209,7 +139,7 @@ export function privacyRoutes(app: FastifyInstance, services: Services): void {
     schema: {
       tags,
       summary: "Disclosure categories, and whether each appears in the accounting",
-      response: { 200: z.array(z.object({ code: z.string(), label: z.string(), accountable: z.boolean() })) },
+      response: { 200: z.array(disclosureCategoryOut) },
     },
     handler: async () => DISCLOSURE_CATEGORY_CODES.map((code) => ({ code, ...DISCLOSURE_CATEGORIES[code] })),
   });
@@ -252,7 +182,7 @@ export function privacyRoutes(app: FastifyInstance, services: Services): void {
         200: fileAnswer(
           "The accounting as JSON, CSV or PDF (an attachment)",
           ["text/csv", "application/pdf"],
-          z.looseObject({ patientId: z.string(), items: z.array(disclosureOut) }),
+          accountingOut,
         ),
       },
     },
@@ -290,11 +220,7 @@ export function privacyRoutes(app: FastifyInstance, services: Services): void {
         200: fileAnswer(
           "The report as JSON, CSV or PDF (an attachment)",
           ["text/csv", "application/pdf"],
-          z.looseObject({
-            patientId: z.string(),
-            truncated: z.boolean(),
-            items: z.array(z.looseObject({ at: z.string(), action: z.string(), actionText: z.string() })),
-          }),
+          accessReportOut,
         ),
       },
     },

@@ -63,7 +63,7 @@ describe(`idempotency keys (${dialect})`, () => {
   const patients = () => countRows(services, "patients", seed.alpha.id);
   const replays = async () =>
     (
-      await services.db.kysely
+      await services.systemDb
         .selectFrom("audit_entries")
         .select(["resource_id", "detail", "outcome"])
         .where("organization_id", "=", seed.alpha.id)
@@ -141,7 +141,7 @@ describe(`idempotency keys (${dialect})`, () => {
     const d = await asBearer(app, betaFrontDesk, "POST", "/api/patients", newPatient(), withKey(key));
     expect(d.statusCode, d.body).toBe(201);
     expect(d.body).not.toBe(a.body);
-    const stored = await services.db.kysely
+    const stored = await services.systemDb
       .selectFrom("idempotency_keys")
       .select(["organization_id", "principal"])
       .where("key", "=", key)
@@ -187,7 +187,7 @@ describe(`idempotency keys (${dialect})`, () => {
       principal: principalOf(frontDeskActor),
       key,
     };
-    const updated = await services.db.kysely
+    const updated = await services.systemDb
       .updateTable("idempotency_keys")
       .set({ response_status: null, response_body_enc: null, response_content_type: null })
       .where("organization_id", "=", where.organization_id)

@@ -117,7 +117,7 @@ function inFlight(reply: FastifyReply): DomainError {
 }
 
 export function installIdempotency(app: FastifyInstance, services: Services): void {
-  const db = services.db.kysely;
+  const db = services.systemDb;
   app.decorateRequest("idempotency", null);
 
   // preHandler: after the guard (onRequest) knows the actor and the body is parsed and validated, before
@@ -257,7 +257,7 @@ export function installIdempotency(app: FastifyInstance, services: Services): vo
 }
 
 async function releaseReservation(services: Services, r: Reservation): Promise<void> {
-  await services.db.kysely
+  await services.systemDb
     .deleteFrom("idempotency_keys")
     .where("organization_id", "=", r.organizationId)
     .where("principal", "=", r.principal)
@@ -268,7 +268,7 @@ async function releaseReservation(services: Services, r: Reservation): Promise<v
 
 /** Deletes every key past its expiry (all organizations); answers how many went. */
 export async function purgeExpiredIdempotencyKeys(services: Services): Promise<number> {
-  const result = await services.db.kysely
+  const result = await services.systemDb
     .deleteFrom("idempotency_keys")
     .where("expires_at", "<=", services.clock().toISOString())
     .executeTakeFirst();

@@ -1,10 +1,10 @@
 import type { FastifyInstance } from "fastify";
 import { accountRoutes } from "./admin/account-routes.ts";
 import { adminRoutes } from "./admin/routes.ts";
+import { authRoutes } from "./auth/routes.ts";
 import { clinicalRoutes } from "./clinical/routes.ts";
 import { directoryRoutes } from "./directory/routes.ts";
 import { appointmentResponseRoutes } from "./http/routes/appointment-response-routes.ts";
-import { authRoutes } from "./http/routes/auth-routes.ts";
 import { calendarFeedRoutes } from "./http/routes/calendar-feed-routes.ts";
 import { flowRoutes } from "./http/routes/flow-routes.ts";
 import { schedulingRoutes } from "./http/routes/scheduling-routes.ts";

@@ -1,49 +1,38 @@
-import { PERMISSIONS, ROLES } from "@salus/core";
 import type { FastifyInstance, FastifyReply } from "fastify";
 import type { ZodTypeProvider } from "fastify-type-provider-zod";
 import { z } from "zod";
-import { changePassword } from "../../auth/change-password.ts";
-import { confirmMfaEnrollment } from "../../auth/confirm-mfa-enrollment.ts";
-import { memberOrganizations } from "../../auth/member-organizations.ts";
-import type { ResolvedSession } from "../../auth/resolve-session.ts";
-import type { SignInResult } from "../../auth/session-stage.ts";
-import { signIn } from "../../auth/sign-in.ts";
-import { signOut } from "../../auth/sign-out.ts";
-import { startMfaEnrollment } from "../../auth/start-mfa-enrollment.ts";
-import { switchOrganization } from "../../auth/switch-organization.ts";
-import { verifyMfa } from "../../auth/verify-mfa.ts";
-import type { OrganizationRow } from "../../db/schema.ts";
-import type { Services } from "../../platform/services.ts";
-import { requestInfo, sessionCookieName, sessionOf } from "../guard.ts";
-import { noContent, text } from "../schemas.ts";
+import type { OrganizationRow } from "../db/schema.ts";
+import { requestInfo, sessionCookieName, sessionOf } from "../http/guard.ts";
+import { noContent, text } from "../http/schemas.ts";
+import type { Services } from "../platform/services.ts";
+import { changePassword } from "./change-password.ts";
+import { confirmMfaEnrollment } from "./confirm-mfa-enrollment.ts";
+import { memberOrganizations } from "./member-organizations.ts";
+import type { ResolvedSession } from "./resolve-session.ts";
+import {
+  code,
+  mfaEnrollmentOut,
+  passwordChangeIn,
+  type SessionView,
+  sessionAnswer,
+  signInIn,
+  stepAnswer,
+} from "./schemas.ts";
+import type { SignInResult } from "./session-stage.ts";
+import { signIn } from "./sign-in.ts";
+import { signOut } from "./sign-out.ts";
+import { startMfaEnrollment } from "./start-mfa-enrollment.ts";
+import { switchOrganization } from "./switch-organization.ts";
+import { verifyMfa } from "./verify-mfa.ts";
 
-const stage = z.enum(["password_change", "mfa", "mfa_enrollment", "active"]);
 const statusOf = {
   active: "signed_in",
   mfa: "mfa_required",
   mfa_enrollment: "mfa_enrollment_required",
   password_change: "password_change_required",
 } as const;
-const stepAnswer = z.object({
-  status: z.enum(["signed_in", "mfa_required", "mfa_enrollment_required", "password_change_required"]),
-  csrfToken: z.string(),
-});
-const code = z.strictObject({ code: z.string().max(12) });
 
-export const sessionAnswer = z.object({
-  user: z.object({ id: z.string(), email: z.string(), displayName: z.string(), mfaEnabled: z.boolean() }),
-  organization: z.object({ id: z.string(), slug: z.string(), name: z.string() }),
-  organizations: z.array(z.object({ slug: z.string(), name: z.string() })),
-  roles: z.array(z.enum(ROLES)),
-  permissions: z.array(z.enum(PERMISSIONS)),
-  csrfToken: z.string(),
-  stage,
-});
-
-export function presentSession(
-  r: ResolvedSession,
-  organizations: readonly OrganizationRow[],
-): z.infer<typeof sessionAnswer> {
+export function presentSession(r: ResolvedSession, organizations: readonly OrganizationRow[]): SessionView {
   return {
     user: {
       id: r.user.id,
@@ -80,11 +69,7 @@ export function authRoutes(app: FastifyInstance, services: Services): void {
     schema: {
       tags,
       summary: "Sign in with email and password",
-      body: z.strictObject({
-        email: text(320),
-        password: z.string().min(1).max(1024),
-        organization: text(40).optional(),
-      }),
+      body: signInIn,
       response: { 200: stepAnswer },
     },
     handler: async (request, reply) =>
@@ -112,7 +97,7 @@ export function authRoutes(app: FastifyInstance, services: Services): void {
       tags,
       summary: "Start MFA enrolment (a new TOTP secret)",
       body: z.strictObject({}).optional(),
-      response: { 200: z.object({ secret: z.string(), otpauthUrl: z.string() }) },
+      response: { 200: mfaEnrollmentOut },
     },
     handler: async (request) => startMfaEnrollment(services, sessionOf(request)),
   });
@@ -137,10 +122,7 @@ export function authRoutes(app: FastifyInstance, services: Services): void {
     schema: {
       tags,
       summary: "Change your password",
-      body: z.strictObject({
-        currentPassword: z.string().min(1).max(1024),
-        newPassword: z.string().min(1).max(1024),
-      }),
+      body: passwordChangeIn,
       response: { 200: stepAnswer },
     },
     handler: async (request, reply) =>

@@ -15,7 +15,7 @@ import {
 import { notifications } from "@mantine/notifications";
 import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import { useCallback, useMemo, useState } from "react";
-import { Link, useSearchParams } from "react-router-dom";
+import { Link } from "react-router-dom";
 import { ApiError } from "../../api/client.ts";
 import { locations, rooms } from "../../api/endpoints.ts";
 import type { Location } from "../../api/types.ts";
@@ -24,6 +24,7 @@ import { useCurrentSession } from "../../auth/session.ts";
 import { ConfirmDialog } from "../../components/ConfirmDialog.tsx";
 import { PageHeader } from "../../components/PageHeader.tsx";
 import { errorMessage, LoadError, Loading } from "../../components/QueryState.tsx";
+import { useUrlParams } from "../../components/useUrlState.ts";
 import { formatLongDate, formatTime, todayIn, zoneAbbreviation } from "../../lib/zoned.ts";
 import { useNow } from "../schedule/CalendarGrid.tsx";
 import {
@@ -46,22 +47,7 @@ const DATE = /^\d{4}-\d{2}-\d{2}$/;
 
 /** The live flow board of one location and day: who waits where, for how long, and the next step. */
 export function FlowBoardPage() {
-  const [params, setParams] = useSearchParams();
-  const setParam = useCallback(
-    (changes: Record<string, string | null>) =>
-      setParams(
-        (current) => {
-          const next = new URLSearchParams(current);
-          for (const [k, v] of Object.entries(changes)) {
-            if (v === null || v === "") next.delete(k);
-            else next.set(k, v);
-          }
-          return next;
-        },
-        { replace: true },
-      ),
-    [setParams],
-  );
+  const [params, setParam] = useUrlParams();
   const locs = useQuery({
     queryKey: ["locations", { limit: 200 }],
     queryFn: ({ signal }) => locations.list({ limit: 200 }, signal),

@@ -1,4 +1,4 @@
-import { existsSync, statSync } from "node:fs";
+import { existsSync, readFileSync, statSync } from "node:fs";
 import { join } from "node:path";
 import { cliActor, createOrganization } from "@salus/server/admin/organizations";
 import { headMac } from "@salus/server/audit/chain";
@@ -62,14 +62,21 @@ for (const kind of KINDS) {
     }, 60_000);
 
     it("seal writes an owner-only file beside the keys; verify checks against it", async () => {
-      const sealed = await salus(["audit", "seal"]);
+      // --out also exports the sealed heads (for keeping outside the database); --seals checks against a copy.
+      const exported = join(tmp.dir, "exported.seals");
+      const sealed = await salus(["audit", "seal", "--out", exported]);
       expect(sealed.code, sealed.stderr).toBe(0);
+      expect(sealed.stderr).toContain(`Sealed heads exported to ${exported}`);
       const file = join(tmp.dir, "salus.seals");
       expect(existsSync(file)).toBe(true);
       expect(statSync(file).mode & 0o777).toBe(0o600);
+      expect(readFileSync(exported, "utf8")).toBe(readFileSync(file, "utf8"));
       const ok = await salus(["audit", "verify"]);
       expect(ok.code, ok.stdout + ok.stderr).toBe(0);
       expect(ok.stderr).toMatch(/Checked against the seals in .*salus\.seals/);
+      const copy = await salus(["audit", "verify", "--seals", exported]);
+      expect(copy.code, copy.stdout + copy.stderr).toBe(0);
+      expect(copy.stderr).toContain(`Checked against the seals in ${exported}`);
     }, 300_000);
 
     it("entries deleted from the end with an older head row put back: verify exits 1 naming them", async () => {

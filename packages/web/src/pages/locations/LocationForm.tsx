@@ -1,9 +1,9 @@
 import { Button, Group, Select, SimpleGrid, Stack, Switch, TextInput } from "@mantine/core";
-import { type FormEvent, useMemo, useState } from "react";
+import { type FormEvent, useMemo } from "react";
 import type { Location } from "../../api/types.ts";
 import { FormError } from "../../components/FormError.tsx";
 import { changes, text, useFormState } from "../../components/useFormState.ts";
-import { useServerErrors } from "../../components/useServerErrors.ts";
+import { useSubmit } from "../../components/useSubmit.ts";
 
 const FIELDS = [
   "name",
@@ -51,24 +51,15 @@ export function LocationForm({
 }) {
   const original = useMemo(() => (location ? initialValues(location) : null), [location]);
   const { values, set } = useFormState(initialValues(location));
-  const errors = useServerErrors(FIELDS);
-  const [busy, setBusy] = useState(false);
+  const { run, pending: busy, errors } = useSubmit({ action: onSubmit, fields: FIELDS });
   const zones = useMemo(timeZones, []);
 
-  const submit = async (event: FormEvent) => {
+  const submit = (event: FormEvent) => {
     event.preventDefault();
     const body = changes(original, values, NULLABLE);
     if (!location) delete body.active;
     if (Object.keys(body).length === 0) return onCancel();
-    setBusy(true);
-    errors.clear();
-    try {
-      await onSubmit(body as Partial<Location>);
-    } catch (error) {
-      errors.set(error);
-    } finally {
-      setBusy(false);
-    }
+    void run(body as Partial<Location>);
   };
 
   const field = (name: (typeof FIELDS)[number]) => ({

@@ -1,9 +1,9 @@
 import { Button, Group, SegmentedControl, SimpleGrid, Stack, Switch, Text, TextInput } from "@mantine/core";
-import { type FormEvent, useMemo, useState } from "react";
+import { type FormEvent, useMemo } from "react";
 import type { StaffKind, StaffMember } from "../../api/types.ts";
 import { FormError } from "../../components/FormError.tsx";
 import { changes, text, useFormState } from "../../components/useFormState.ts";
-import { useServerErrors } from "../../components/useServerErrors.ts";
+import { useSubmit } from "../../components/useSubmit.ts";
 
 const FIELDS = [
   "kind",
@@ -46,23 +46,14 @@ export function StaffForm({
 }) {
   const original = useMemo(() => (member ? initialValues(member, member.kind) : null), [member]);
   const { values, set } = useFormState(initialValues(member, defaultKind));
-  const errors = useServerErrors(FIELDS);
-  const [busy, setBusy] = useState(false);
+  const { run, pending: busy, errors } = useSubmit({ action: onSubmit, fields: FIELDS });
 
-  const submit = async (event: FormEvent) => {
+  const submit = (event: FormEvent) => {
     event.preventDefault();
     const body = changes(original, values, NULLABLE);
     if (!member) delete body.active;
     if (Object.keys(body).length === 0) return onCancel();
-    setBusy(true);
-    errors.clear();
-    try {
-      await onSubmit(body as Partial<StaffMember>);
-    } catch (error) {
-      errors.set(error);
-    } finally {
-      setBusy(false);
-    }
+    void run(body as Partial<StaffMember>);
   };
 
   const field = (name: TextField) => ({

@@ -4,14 +4,14 @@ import { adminRoutes } from "./admin/routes.ts";
 import { authRoutes } from "./auth/routes.ts";
 import { clinicalRoutes } from "./clinical/routes.ts";
 import { directoryRoutes } from "./directory/routes.ts";
-import { appointmentResponseRoutes } from "./http/routes/appointment-response-routes.ts";
-import { calendarFeedRoutes } from "./http/routes/calendar-feed-routes.ts";
 import { flowRoutes } from "./http/routes/flow-routes.ts";
-import { schedulingRoutes } from "./http/routes/scheduling-routes.ts";
-import { waitlistOfferRoutes } from "./http/routes/waitlist-offer-routes.ts";
 import type { Services } from "./platform/services.ts";
 import { privacyRoutes } from "./privacy/routes.ts";
 import { recordsRoutes } from "./records/routes.ts";
+import { appointmentResponseRoutes } from "./scheduling/appointment-response-routes.ts";
+import { calendarFeedRoutes } from "./scheduling/calendar-feed-routes.ts";
+import { schedulingRoutes } from "./scheduling/routes.ts";
+import { waitlistOfferRoutes } from "./scheduling/waitlist-offer-routes.ts";
 
 /** Registers a domain's routes on the application (JSON API, or FHIR inside the /fhir/R4 scope). */
 export type RegisterRoutes = (app: FastifyInstance, services: Services) => void;

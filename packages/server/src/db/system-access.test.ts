@@ -36,7 +36,7 @@ const SYSTEM_ACCESS: Record<string, string> = {
   "server/src/auth/start-mfa-enrollment.ts": "account-level change (users has no organization)",
   "server/src/auth/confirm-mfa-enrollment.ts": "account-level change (users has no organization)",
   "server/src/auth/verify-mfa.ts": "second sign-in step, before the session exists",
-  "server/src/http/routes/auth-routes.ts": "the signed-in account's organizations",
+  "server/src/auth/routes.ts": "the signed-in account's organizations",
   "server/src/http/idempotency.ts": "idempotency keys are looked up before the use case runs",
   "server/src/auth/bearer.ts": "bearer token look-up before the organization is known",
   "server/src/auth/attempt-guard.ts": "sign-in throttling, keyed by address and account",
@@ -51,9 +51,9 @@ const SYSTEM_ACCESS: Record<string, string> = {
   "server/src/admin/users.ts":
     "accounts are platform-level (users has no organization); scope next: listUsers",
   "server/src/admin/tokens.ts": "scope next: listTokens reads the organization's tokens",
-  "server/src/http/routes/appointment-response-routes.ts":
+  "server/src/scheduling/appointment-response-routes.ts":
     "a patient's link: the short token names the organization",
-  "server/src/http/routes/waitlist-offer-routes.ts":
+  "server/src/scheduling/waitlist-offer-routes.ts":
     "a patient's offer link: the token names the organization",
   "server/src/scheduling/render-calendar-feed.ts": "a calendar feed's secret URL names the organization",
 
@@ -97,7 +97,7 @@ const SYSTEM_ACCESS: Record<string, string> = {
   "server/src/flow/overbooking-suggestions.ts": "scope next: overbooking suggestions on a snapshot",
   "server/src/clinical/routes.ts": "scope next: code look-ups and settings",
   "server/src/http/routes/flow-routes.ts": "scope next: flow settings",
-  "server/src/http/routes/scheduling-routes.ts": "scope next: scheduling settings",
+  "server/src/scheduling/routes.ts": "scope next: scheduling settings",
   "server/src/privacy/practice-zone.ts": "scope next: the practice's time zone",
   "server/src/privacy/amendments.ts": "scope next: an amendment's patient before the audited call",
   "server/src/records/patient-access.ts":

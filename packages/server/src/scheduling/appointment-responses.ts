@@ -1,23 +1,14 @@
 import type { Trx } from "../db/transaction.ts";
 import type { Actor } from "../platform/services.ts";
+import type { AppointmentResponseView } from "./schemas.ts";
+
+export type { AppointmentResponseView } from "./schemas.ts";
 
 /**
  * What patients answered about an appointment, shown to the front desk on the appointment itself (issue
  * 10, item 5): a reminder confirmed (when, through which link) and a waitlist offer accepted (by whom,
  * through which link or at the front desk). Written by the link pages and `acceptOffer`.
  */
-export interface AppointmentResponseView {
-  kind: "reminder-confirmed" | "offer-accepted";
-  /** "patient" (through a link) or the staff member's name. */
-  by: string;
-  /** "sms-link", "email-link" or "staff". */
-  via: string;
-  /** The link used (`/r/AbC12xYz90`), null when staff answered. */
-  link: string | null;
-  /** The appointment version answered (a later move makes an older confirmation stale). */
-  version: number;
-  at: string;
-}
 
 /** The answers about one appointment, oldest first (the caller has checked the actor may see it). */
 export async function loadAppointmentResponses(

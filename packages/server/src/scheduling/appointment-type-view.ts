@@ -2,28 +2,11 @@ import { DomainError, notFound } from "@salus/core";
 import type { AppointmentTypesTable } from "../db/schema.ts";
 import type { Trx } from "../db/transaction.ts";
 import type { Actor } from "../platform/services.ts";
+import type { AppointmentTypeView } from "./schemas.ts";
+
+export type { AppointmentTypeView } from "./schemas.ts";
 
 /** What a visit takes: how long, which resources, buffers, lead time, daily limit, who may book it. */
-export interface AppointmentTypeView {
-  id: string;
-  name: string;
-  durationMinutes: number;
-  bufferBeforeMinutes: number;
-  bufferAfterMinutes: number;
-  minLeadMinutes: number;
-  maxPerDay: number | null;
-  stepMinutes: number;
-  patientKind: "any" | "new" | "established";
-  /** Practitioners who may do this visit; null = any active practitioner. */
-  practitionerIds: string[] | null;
-  roomRequired: boolean;
-  /** Rooms that suit this visit; null = any room of the location. */
-  roomIds: string[] | null;
-  equipmentKinds: string[];
-  bookableByPatient: boolean;
-  color: string | null;
-  active: boolean;
-}
 
 export type AppointmentTypeInput = Pick<AppointmentTypeView, "name" | "durationMinutes"> &
   Partial<Omit<AppointmentTypeView, "id" | "name" | "durationMinutes">>;

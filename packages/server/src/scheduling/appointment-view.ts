@@ -1,31 +1,11 @@
 import { notFound } from "@salus/core";
 import type { Selectable } from "kysely";
-import type { AppointmentStatus, AppointmentsTable } from "../db/schema.ts";
+import type { AppointmentsTable } from "../db/schema.ts";
 import type { Trx } from "../db/transaction.ts";
 import type { Actor } from "../platform/services.ts";
+import type { AppointmentView } from "./schemas.ts";
 
-export interface AppointmentView {
-  id: string;
-  status: AppointmentStatus;
-  patientId: string;
-  patientName: string;
-  appointmentTypeId: string;
-  locationId: string;
-  practitionerId: string;
-  roomId: string | null;
-  equipmentIds: string[];
-  start: string;
-  end: string;
-  overbooked: boolean;
-  seriesId: string | null;
-  note: string | null;
-  cancelReason: string | null;
-  cancelledAt: string | null;
-  lateCancel: boolean;
-  version: number;
-  /** Booked explicitly over another visit of the same patient (issue 10, item 3). */
-  patientOverlapAllowed: boolean;
-}
+export type { AppointmentView } from "./schemas.ts";
 
 export type Row = Selectable<AppointmentsTable> & { given_name: string; family_name: string };
 

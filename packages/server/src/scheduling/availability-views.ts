@@ -1,6 +1,9 @@
 import { DomainError } from "@salus/core";
 import type { Trx } from "../db/transaction.ts";
 import type { Actor } from "../platform/services.ts";
+import type { BlockView, ExceptionView, ResourceKind, TemplateView } from "./schemas.ts";
+
+export type { BlockView, ExceptionView, ResourceKind, TemplateView } from "./schemas.ts";
 
 /**
  * Availability as the practice enters it: weekly templates per practitioner, room or equipment at a
@@ -8,42 +11,11 @@ import type { Actor } from "../platform/services.ts";
  * closures (holidays). Stored as entered (local wall times and dates) and expanded per request in the
  * location's zone by the core, so a DST change never shifts anyone's hours.
  */
-export type ResourceKind = "practitioner" | "room" | "equipment";
 
-export interface TemplateView {
-  id: string;
-  resourceKind: ResourceKind;
-  resourceId: string;
-  locationId: string;
-  weekday: number;
-  start: string;
-  end: string;
-  effectiveFrom: string;
-  effectiveTo: string | null;
-}
 export type TemplateInput = Omit<TemplateView, "id">;
 
-export interface ExceptionView {
-  id: string;
-  kind: "extra" | "unavailable" | "closure";
-  resourceKind: ResourceKind | null;
-  resourceId: string | null;
-  locationId: string;
-  date: string;
-  start: string | null;
-  end: string | null;
-  reason: string | null;
-}
 export type ExceptionInput = Omit<ExceptionView, "id">;
 
-export interface BlockView {
-  id: string;
-  resourceKind: ResourceKind;
-  resourceId: string;
-  start: string;
-  end: string;
-  reason: string | null;
-}
 export type BlockInput = Omit<BlockView, "id">;
 
 export async function locationZone(trx: Trx, actor: Actor, locationId: string): Promise<string> {

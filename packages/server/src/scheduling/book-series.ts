@@ -10,6 +10,9 @@ import { RacedBooking } from "./appointment-writes.ts";
 import { bookAppointmentIn } from "./book-appointment.ts";
 import type { BookInput } from "./booking-decision.ts";
 import { RacedPatientBooking } from "./booking-refusals.ts";
+import type { SeriesResult } from "./schemas.ts";
+
+export type { SeriesResult } from "./schemas.ts";
 
 /**
  * Recurring visits (RRULE, RFC 5545 subset, expanded in the location's zone by the core). Every
@@ -26,12 +29,6 @@ export interface SeriesInput extends Omit<BookInput, "when" | "end"> {
   /** Last local date for a rule without COUNT or UNTIL (default: one year after the first date). */
   horizon?: string | undefined;
   onConflict?: "fail" | "skip" | undefined;
-}
-
-export interface SeriesResult {
-  seriesId: string;
-  booked: AppointmentView[];
-  skipped: { index: number; localDate: string; reason: string }[];
 }
 
 export async function seriesZone(trx: Trx, actor: Actor, locationId: string): Promise<string> {

@@ -48,7 +48,7 @@ describe(`scheduling integrity (${dialect})`, () => {
   let cal: string; // licensed in NY
   let visit: string; // 20 minutes, no room
   let roomy: string; // 30 minutes, needs a room (Hudson has one)
-  let roomId: string;
+  let _roomId: string;
   const patients: string[] = [];
 
   beforeAll(async () => {
@@ -70,7 +70,7 @@ describe(`scheduling integrity (${dialect})`, () => {
         state: "NJ",
       })
     ).id;
-    roomId = (await createResource(services, actor, "rooms", { locationId: hudson, name: "Exam Room Blue" }))
+    _roomId = (await createResource(services, actor, "rooms", { locationId: hudson, name: "Exam Room Blue" }))
       .id;
     const practitioner = async (given: string, states: string[]) => {
       const s = await createStaff(services, actor, {

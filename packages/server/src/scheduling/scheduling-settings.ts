@@ -1,16 +1,9 @@
 import type { Trx } from "../db/transaction.ts";
+import type { SchedulingSettings } from "./schemas.ts";
+
+export type { SchedulingSettings } from "./schemas.ts";
 
 /** A practice's scheduling policy; defaults apply until the practice changes them. */
-export interface SchedulingSettings {
-  /** Hours before a visit at which reminders go out, e.g. [72, 24]. */
-  reminderOffsetsHours: number[];
-  /** A cancellation within this many hours of the start is recorded as late. */
-  lateCancelHours: number;
-  /** 1 = never overbook; 2 = a practitioner may take one extra visit at a time when staff ask for it. */
-  practitionerMaxConcurrent: number;
-  /** How long a waitlist offer stays open. */
-  offerTtlMinutes: number;
-}
 
 export const DEFAULT_SCHEDULING_SETTINGS: SchedulingSettings = {
   reminderOffsetsHours: [72, 24],

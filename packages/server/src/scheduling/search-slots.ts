@@ -1,7 +1,10 @@
 import { DomainError } from "@salus/core";
 import { findSlots } from "@salus/core/scheduling/slots";
 import type { Actor, Services } from "../platform/services.ts";
+import type { SlotView } from "./schemas.ts";
 import { loadSlotContext } from "./slot-context.ts";
+
+export type { SlotView } from "./schemas.ts";
 
 export interface SlotSearch {
   appointmentTypeId: string;
@@ -11,14 +14,6 @@ export interface SlotSearch {
   to: string;
   limit?: number | undefined;
   eachPractitioner?: boolean | undefined;
-}
-
-export interface SlotView {
-  start: string;
-  end: string;
-  practitionerId: string;
-  roomId: string | null;
-  equipmentIds: string[];
 }
 
 /** Open start times (not PHI: no patient is involved, so not audited). */

@@ -1,38 +1,9 @@
 import type { WaitlistEntriesTable, WaitlistOffersTable } from "../db/schema.ts";
 import type { Trx } from "../db/transaction.ts";
 import type { Actor } from "../platform/services.ts";
+import type { WaitlistEntryView, WaitlistOfferView } from "./schemas.ts";
 
-export interface WaitlistOfferView {
-  id: string;
-  start: string;
-  end: string;
-  practitionerId: string;
-  roomId: string | null;
-  rank: number;
-  status: WaitlistOffersTable["status"];
-  expiresAt: string;
-}
-
-export interface WaitlistEntryView {
-  id: string;
-  patientId: string;
-  patientName: string;
-  appointmentTypeId: string;
-  locationId: string;
-  practitionerId: string | null;
-  currentAppointmentId: string | null;
-  earliestDate: string;
-  latestDate: string;
-  weekdays: number[];
-  timeFrom: string | null;
-  timeTo: string | null;
-  priority: number;
-  status: WaitlistEntriesTable["status"];
-  note: string | null;
-  bookedAppointmentId: string | null;
-  createdAt: string;
-  offers: WaitlistOfferView[];
-}
+export type { WaitlistEntryView, WaitlistOfferView } from "./schemas.ts";
 
 export function presentOffer(o: WaitlistOffersTable): WaitlistOfferView {
   return {

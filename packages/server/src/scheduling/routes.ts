@@ -1,161 +1,62 @@
 import type { FastifyInstance } from "fastify";
 import type { ZodTypeProvider } from "fastify-type-provider-zod";
 import { z } from "zod";
-import { undoNoShow } from "../../flow/no-shows.ts";
-import type { Services } from "../../platform/services.ts";
-import { acceptOffer } from "../../scheduling/accept-offer.ts";
-import { addToWaitlist } from "../../scheduling/add-to-waitlist.ts";
-import { bookAppointment } from "../../scheduling/book-appointment.ts";
-import { bookSeries } from "../../scheduling/book-series.ts";
-import { cancelAppointment } from "../../scheduling/cancel-appointment.ts";
-import { changeAppointmentStatus } from "../../scheduling/change-appointment-status.ts";
-import { changeSeries } from "../../scheduling/change-series.ts";
-import { createAppointmentType } from "../../scheduling/create-appointment-type.ts";
-import { createBlock } from "../../scheduling/create-block.ts";
-import { createException } from "../../scheduling/create-exception.ts";
-import { createTemplate } from "../../scheduling/create-template.ts";
-import { declineOffer } from "../../scheduling/decline-offer.ts";
-import { deleteBlock } from "../../scheduling/delete-block.ts";
-import { deleteException } from "../../scheduling/delete-exception.ts";
-import { deleteTemplate } from "../../scheduling/delete-template.ts";
-import { getAppointment } from "../../scheduling/get-appointment.ts";
-import { getSeries } from "../../scheduling/get-series.ts";
-import { listAppointmentTypes } from "../../scheduling/list-appointment-types.ts";
-import { listAppointments } from "../../scheduling/list-appointments.ts";
-import { listBlocks } from "../../scheduling/list-blocks.ts";
-import { listExceptions } from "../../scheduling/list-exceptions.ts";
-import { listTemplates } from "../../scheduling/list-templates.ts";
-import { listWaitlist } from "../../scheduling/list-waitlist.ts";
-import { removeFromWaitlist } from "../../scheduling/remove-from-waitlist.ts";
-import { rescheduleAppointment } from "../../scheduling/reschedule-appointment.ts";
-import { loadSchedulingSettings } from "../../scheduling/scheduling-settings.ts";
-import { searchSlots } from "../../scheduling/search-slots.ts";
-import { updateAppointmentType } from "../../scheduling/update-appointment-type.ts";
-import { updateSchedulingSettings } from "../../scheduling/update-scheduling-settings.ts";
-import { actorOf } from "../guard.ts";
-import { id, idParams, noContent, optionalText, page, plainDate, text } from "../schemas.ts";
-
-const instant = z
-  .string()
-  .max(40)
-  .refine(
-    (v) => !Number.isNaN(Date.parse(v)) && /T/.test(v),
-    "must be an ISO 8601 date and time, e.g. 2026-12-01T15:00:00Z",
-  );
-const wallTime = z.string().regex(/^([01]\d|2[0-3]):[0-5]\d$/, "must be a time HH:mm");
-const wallTimeOrEnd = z.string().regex(/^(([01]\d|2[0-3]):[0-5]\d|24:00)$/, "must be a time HH:mm");
-const resourceKind = z.enum(["practitioner", "room", "equipment"]);
-const status = z.enum([
-  "proposed",
-  "pending",
-  "booked",
-  "arrived",
-  "checked-in",
-  "fulfilled",
-  "cancelled",
-  "noshow",
-  "entered-in-error",
-  "waitlist",
-]);
-const when = z.union([
-  z.strictObject({ start: instant }),
-  z.strictObject({
-    localDate: plainDate,
-    localTime: wallTime,
-    utcOffsetMinutes: z.number().int().min(-840).max(840).optional(),
-  }),
-]);
-
-const appointmentOut = z.object({
-  id: z.string(),
-  status,
-  patientId: z.string(),
-  patientName: z.string(),
-  appointmentTypeId: z.string(),
-  locationId: z.string(),
-  practitionerId: z.string(),
-  roomId: z.string().nullable(),
-  equipmentIds: z.array(z.string()),
-  start: z.string(),
-  end: z.string(),
-  overbooked: z.boolean(),
-  seriesId: z.string().nullable(),
-  note: z.string().nullable(),
-  cancelReason: z.string().nullable(),
-  cancelledAt: z.string().nullable(),
-  lateCancel: z.boolean(),
-  version: z.number().int(),
-  patientOverlapAllowed: z.boolean(),
-  // Only on GET /api/appointments/:id: who confirmed a reminder or accepted a waitlist offer (issue 10, item 5).
-  responses: z
-    .array(
-      z.object({
-        kind: z.enum(["reminder-confirmed", "offer-accepted"]),
-        by: z.string(),
-        via: z.string(),
-        link: z.string().nullable(),
-        version: z.number().int(),
-        at: z.string(),
-      }),
-    )
-    .optional(),
-});
-// Explicit, audited overrides (issue 10, items 3-4): without them an overlap with another visit of the
-// patient answers 409 patient_overlap, and a custom end past the type's bound answers 400.
-const overrides = {
-  allowPatientOverlap: z.boolean().optional(),
-  allowLongVisit: z.boolean().optional(),
-};
-const typeFields = {
-  name: text(120),
-  durationMinutes: z.number().int().min(5).max(480),
-  bufferBeforeMinutes: z.number().int().min(0).max(240).optional(),
-  bufferAfterMinutes: z.number().int().min(0).max(240).optional(),
-  minLeadMinutes: z
-    .number()
-    .int()
-    .min(0)
-    .max(60 * 24 * 90)
-    .optional(),
-  maxPerDay: z.number().int().min(1).max(100).nullable().optional(),
-  stepMinutes: z.number().int().min(5).max(240).optional(),
-  patientKind: z.enum(["any", "new", "established"]).optional(),
-  practitionerIds: z.array(id).max(200).nullable().optional(),
-  roomRequired: z.boolean().optional(),
-  roomIds: z.array(id).max(200).nullable().optional(),
-  equipmentKinds: z.array(text(100)).max(10).optional(),
-  bookableByPatient: z.boolean().optional(),
-  color: z
-    .string()
-    .regex(/^#[0-9a-fA-F]{6}$/, "must be a colour like #3b82f6")
-    .nullable()
-    .optional(),
-  active: z.boolean().optional(),
-};
-const typeOut = z.object({
-  id: z.string(),
-  name: z.string(),
-  durationMinutes: z.number(),
-  bufferBeforeMinutes: z.number(),
-  bufferAfterMinutes: z.number(),
-  minLeadMinutes: z.number(),
-  maxPerDay: z.number().nullable(),
-  stepMinutes: z.number(),
-  patientKind: z.enum(["any", "new", "established"]),
-  practitionerIds: z.array(z.string()).nullable(),
-  roomRequired: z.boolean(),
-  roomIds: z.array(z.string()).nullable(),
-  equipmentKinds: z.array(z.string()),
-  bookableByPatient: z.boolean(),
-  color: z.string().nullable(),
-  active: z.boolean(),
-});
-const settingsOut = z.object({
-  reminderOffsetsHours: z.array(z.number()),
-  lateCancelHours: z.number(),
-  practitionerMaxConcurrent: z.number(),
-  offerTtlMinutes: z.number(),
-});
+import { undoNoShow } from "../flow/no-shows.ts";
+import { actorOf } from "../http/guard.ts";
+import { id, idParams, noContent, optionalText, page, plainDate, text } from "../http/schemas.ts";
+import type { Services } from "../platform/services.ts";
+import { acceptOffer } from "./accept-offer.ts";
+import { addToWaitlist } from "./add-to-waitlist.ts";
+import { bookAppointment } from "./book-appointment.ts";
+import { bookSeries } from "./book-series.ts";
+import { cancelAppointment } from "./cancel-appointment.ts";
+import { changeAppointmentStatus } from "./change-appointment-status.ts";
+import { changeSeries } from "./change-series.ts";
+import { createAppointmentType } from "./create-appointment-type.ts";
+import { createBlock } from "./create-block.ts";
+import { createException } from "./create-exception.ts";
+import { createTemplate } from "./create-template.ts";
+import { declineOffer } from "./decline-offer.ts";
+import { deleteBlock } from "./delete-block.ts";
+import { deleteException } from "./delete-exception.ts";
+import { deleteTemplate } from "./delete-template.ts";
+import { getAppointment } from "./get-appointment.ts";
+import { getSeries } from "./get-series.ts";
+import { listAppointmentTypes } from "./list-appointment-types.ts";
+import { listAppointments } from "./list-appointments.ts";
+import { listBlocks } from "./list-blocks.ts";
+import { listExceptions } from "./list-exceptions.ts";
+import { listTemplates } from "./list-templates.ts";
+import { listWaitlist } from "./list-waitlist.ts";
+import { removeFromWaitlist } from "./remove-from-waitlist.ts";
+import { rescheduleAppointment } from "./reschedule-appointment.ts";
+import { loadSchedulingSettings } from "./scheduling-settings.ts";
+import {
+  appointmentOut,
+  appointmentStatus,
+  blockOut,
+  bookIn,
+  cancelIn,
+  entryOut,
+  exceptionOut,
+  instant,
+  rescheduleIn,
+  resourceKind,
+  schedulingSettingsOut,
+  seriesResult,
+  slotOut,
+  statusChangeIn,
+  templateOut,
+  typeFields,
+  typeOut,
+  undoNoShowOut,
+  waitlistIn,
+  wallTime,
+  wallTimeOrEnd,
+} from "./schemas.ts";
+import { searchSlots } from "./search-slots.ts";
+import { updateAppointmentType } from "./update-appointment-type.ts";
+import { updateSchedulingSettings } from "./update-scheduling-settings.ts";
 
 export function schedulingRoutes(app: FastifyInstance, services: Services): void {
   const r = app.withTypeProvider<ZodTypeProvider>();
@@ -163,7 +64,7 @@ export function schedulingRoutes(app: FastifyInstance, services: Services): void
 
   r.get("/api/scheduling/settings", {
     config: { permission: "schedule:read" },
-    schema: { tags, summary: "The practice's scheduling policy", response: { 200: settingsOut } },
+    schema: { tags, summary: "The practice's scheduling policy", response: { 200: schedulingSettingsOut } },
     handler: async (req) => loadSchedulingSettings(services.db.kysely, actorOf(req).organizationId),
   });
   r.patch("/api/scheduling/settings", {
@@ -198,7 +99,7 @@ export function schedulingRoutes(app: FastifyInstance, services: Services): void
             .optional(),
         })
         .refine((v) => Object.keys(v).length > 0, "send at least one field to change"),
-      response: { 200: settingsOut },
+      response: { 200: schedulingSettingsOut },
     },
     handler: async (req) => updateSchedulingSettings(services, actorOf(req), req.body),
   });
@@ -237,17 +138,6 @@ export function schedulingRoutes(app: FastifyInstance, services: Services): void
     handler: async (req) => updateAppointmentType(services, actorOf(req), req.params.id, req.body),
   });
 
-  const templateOut = z.object({
-    id: z.string(),
-    resourceKind,
-    resourceId: z.string(),
-    locationId: z.string(),
-    weekday: z.number(),
-    start: z.string(),
-    end: z.string(),
-    effectiveFrom: z.string(),
-    effectiveTo: z.string().nullable(),
-  });
   r.get("/api/availability/templates", {
     config: { permission: "schedule:read" },
     schema: {
@@ -290,17 +180,6 @@ export function schedulingRoutes(app: FastifyInstance, services: Services): void
     },
   });
 
-  const exceptionOut = z.object({
-    id: z.string(),
-    kind: z.enum(["extra", "unavailable", "closure"]),
-    resourceKind: resourceKind.nullable(),
-    resourceId: z.string().nullable(),
-    locationId: z.string(),
-    date: z.string(),
-    start: z.string().nullable(),
-    end: z.string().nullable(),
-    reason: z.string().nullable(),
-  });
   r.get("/api/availability/exceptions", {
     config: { permission: "schedule:read" },
     schema: {
@@ -347,14 +226,6 @@ export function schedulingRoutes(app: FastifyInstance, services: Services): void
     },
   });
 
-  const blockOut = z.object({
-    id: z.string(),
-    resourceKind,
-    resourceId: z.string(),
-    start: z.string(),
-    end: z.string(),
-    reason: z.string().nullable(),
-  });
   r.get("/api/availability/blocks", {
     config: { permission: "schedule:read" },
     schema: {
@@ -398,13 +269,6 @@ export function schedulingRoutes(app: FastifyInstance, services: Services): void
     },
   });
 
-  const slotOut = z.object({
-    start: z.string(),
-    end: z.string(),
-    practitionerId: z.string(),
-    roomId: z.string().nullable(),
-    equipmentIds: z.array(z.string()),
-  });
   r.get("/api/slots", {
     config: { permission: "schedule:read" },
     schema: {
@@ -439,7 +303,7 @@ export function schedulingRoutes(app: FastifyInstance, services: Services): void
         practitionerId: id.optional(),
         patientId: id.optional(),
         status: z
-          .union([status, z.array(status)])
+          .union([appointmentStatus, z.array(appointmentStatus)])
           .optional()
           .transform((v) => (v === undefined ? undefined : Array.isArray(v) ? v : [v])),
         limit: z.coerce.number().int().min(1).max(1000).default(500),
@@ -460,20 +324,7 @@ export function schedulingRoutes(app: FastifyInstance, services: Services): void
       tags,
       summary:
         "Book an appointment (409 conflict when the time is taken, 409 patient_overlap when the patient has another visit then)",
-      body: z.strictObject({
-        patientId: id,
-        appointmentTypeId: id,
-        locationId: id,
-        practitionerId: id,
-        roomId: id.nullable().optional(),
-        equipmentIds: z.array(id).max(10).optional(),
-        when,
-        end: instant.optional(),
-        note: optionalText(1000),
-        status: z.enum(["booked", "pending", "proposed"]).optional(),
-        allowOverbook: z.boolean().optional(),
-        ...overrides,
-      }),
+      body: bookIn,
       response: { 201: appointmentOut },
     },
     handler: async (req, reply) =>
@@ -485,16 +336,7 @@ export function schedulingRoutes(app: FastifyInstance, services: Services): void
       tags,
       summary: "Move an appointment (atomic; 409 when the new time is taken)",
       params: idParams,
-      body: z.strictObject({
-        when,
-        end: instant.optional(),
-        practitionerId: id.optional(),
-        roomId: id.nullable().optional(),
-        equipmentIds: z.array(id).max(10).optional(),
-        allowOverbook: z.boolean().optional(),
-        ...overrides,
-        expectedVersion: z.number().int().min(1).optional(),
-      }),
+      body: rescheduleIn,
       response: { 200: appointmentOut },
     },
     handler: async (req) => rescheduleAppointment(services, actorOf(req), req.params.id, req.body),
@@ -505,11 +347,7 @@ export function schedulingRoutes(app: FastifyInstance, services: Services): void
       tags,
       summary: "Cancel an appointment (records who, why, and whether it was late)",
       params: idParams,
-      body: z.strictObject({
-        reason: text(500),
-        cancelledBy: z.enum(["patient", "practice", "practitioner"]).optional(),
-        expectedVersion: z.number().int().min(1).optional(),
-      }),
+      body: cancelIn,
       response: { 200: appointmentOut },
     },
     handler: async (req) => cancelAppointment(services, actorOf(req), req.params.id, req.body),
@@ -520,18 +358,7 @@ export function schedulingRoutes(app: FastifyInstance, services: Services): void
       tags,
       summary: "Mark arrived, checked-in, fulfilled, no-show or entered in error",
       params: idParams,
-      body: z.strictObject({
-        status: z.enum([
-          "pending",
-          "booked",
-          "arrived",
-          "checked-in",
-          "fulfilled",
-          "noshow",
-          "entered-in-error",
-        ]),
-        expectedVersion: z.number().int().min(1).optional(),
-      }),
+      body: statusChangeIn,
       response: { 200: appointmentOut },
     },
     handler: async (req) =>
@@ -556,12 +383,7 @@ export function schedulingRoutes(app: FastifyInstance, services: Services): void
         expectedVersion: z.number().int().min(1).optional(),
       }),
       response: {
-        200: z.object({
-          appointment: appointmentOut,
-          reversedFee: z
-            .object({ id: z.string(), amountCents: z.number().int(), status: z.enum(["pending", "waived"]) })
-            .nullable(),
-        }),
+        200: undoNoShowOut,
       },
     },
     handler: async (req) =>
@@ -572,11 +394,6 @@ export function schedulingRoutes(app: FastifyInstance, services: Services): void
   });
 
   // Recurring series
-  const seriesResult = z.object({
-    seriesId: z.string(),
-    booked: z.array(appointmentOut),
-    skipped: z.array(z.object({ index: z.number(), localDate: z.string(), reason: z.string() })),
-  });
   r.post("/api/appointment-series", {
     config: { permission: "schedule:write" },
     schema: {
@@ -637,36 +454,6 @@ export function schedulingRoutes(app: FastifyInstance, services: Services): void
   });
 
   // Waitlist
-  const offerOut = z.object({
-    id: z.string(),
-    start: z.string(),
-    end: z.string(),
-    practitionerId: z.string(),
-    roomId: z.string().nullable(),
-    rank: z.number(),
-    status: z.string(),
-    expiresAt: z.string(),
-  });
-  const entryOut = z.object({
-    id: z.string(),
-    patientId: z.string(),
-    patientName: z.string(),
-    appointmentTypeId: z.string(),
-    locationId: z.string(),
-    practitionerId: z.string().nullable(),
-    currentAppointmentId: z.string().nullable(),
-    earliestDate: z.string(),
-    latestDate: z.string(),
-    weekdays: z.array(z.number()),
-    timeFrom: z.string().nullable(),
-    timeTo: z.string().nullable(),
-    priority: z.number(),
-    status: z.string(),
-    note: z.string().nullable(),
-    bookedAppointmentId: z.string().nullable(),
-    createdAt: z.string(),
-    offers: z.array(offerOut),
-  });
   r.get("/api/waitlist", {
     config: { permission: "schedule:read" },
     schema: {
@@ -690,20 +477,7 @@ export function schedulingRoutes(app: FastifyInstance, services: Services): void
     schema: {
       tags,
       summary: "Put a patient on the waitlist",
-      body: z.strictObject({
-        patientId: id,
-        appointmentTypeId: id,
-        locationId: id,
-        practitionerId: id.nullable().optional(),
-        currentAppointmentId: id.nullable().optional(),
-        earliestDate: plainDate,
-        latestDate: plainDate,
-        weekdays: z.array(z.number().int().min(1).max(7)).max(7).optional(),
-        timeFrom: wallTime.nullable().optional(),
-        timeTo: wallTimeOrEnd.nullable().optional(),
-        priority: z.number().int().min(0).max(10).optional(),
-        note: optionalText(500),
-      }),
+      body: waitlistIn,
       response: { 201: entryOut },
     },
     handler: async (req, reply) =>

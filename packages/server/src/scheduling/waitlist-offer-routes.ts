@@ -1,16 +1,8 @@
 import { DomainError } from "@salus/core";
 import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
 import { z } from "zod";
-import { type AuditInput, appendAudit } from "../../audit/append-audit.ts";
-import { inTransaction } from "../../db/transaction.ts";
-import { publicBaseUrl } from "../../platform/public-url.ts";
-import type { Actor, Services } from "../../platform/services.ts";
-import { acceptOffer, type OfferAnswerVia } from "../../scheduling/accept-offer.ts";
-import { declineOffer } from "../../scheduling/decline-offer.ts";
-import { verifyOfferLink } from "../../scheduling/offer-links.ts";
-import { passOnExpiredOffers } from "../../scheduling/pass-on-expired-offers.ts";
-import { formatVisitTime } from "../../scheduling/reminders.ts";
-import { resolveShortToken, SHORT_TOKEN_PATTERN } from "../../scheduling/short-links.ts";
+import { type AuditInput, appendAudit } from "../audit/append-audit.ts";
+import { inTransaction } from "../db/transaction.ts";
 import {
   BUTTON_STYLE,
   escapeHtml,
@@ -20,8 +12,16 @@ import {
   linkPageHtml,
   SECONDARY_BUTTON_STYLE,
   sendLinkPage,
-} from "../patient-link-page.ts";
-import { id } from "../schemas.ts";
+} from "../http/patient-link-page.ts";
+import { id } from "../http/schemas.ts";
+import { publicBaseUrl } from "../platform/public-url.ts";
+import type { Actor, Services } from "../platform/services.ts";
+import { acceptOffer, type OfferAnswerVia } from "./accept-offer.ts";
+import { declineOffer } from "./decline-offer.ts";
+import { verifyOfferLink } from "./offer-links.ts";
+import { passOnExpiredOffers } from "./pass-on-expired-offers.ts";
+import { formatVisitTime } from "./reminders.ts";
+import { resolveShortToken, SHORT_TOKEN_PATTERN } from "./short-links.ts";
 
 /**
  * The link in a waitlist offer message (issue 10, item 5): `/w/{offerId}?exp=…&sig=…` (signed by

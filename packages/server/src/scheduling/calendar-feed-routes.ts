@@ -1,13 +1,13 @@
 import type { FastifyInstance } from "fastify";
 import type { ZodTypeProvider } from "fastify-type-provider-zod";
 import { z } from "zod";
-import type { Services } from "../../platform/services.ts";
-import { createCalendarFeed } from "../../scheduling/create-calendar-feed.ts";
-import { listCalendarFeeds } from "../../scheduling/list-calendar-feeds.ts";
-import { renderCalendarFeed } from "../../scheduling/render-calendar-feed.ts";
-import { revokeCalendarFeed } from "../../scheduling/revoke-calendar-feed.ts";
-import { actorOf, requestInfo } from "../guard.ts";
-import { fileAnswer, id, idParams, noContent, page } from "../schemas.ts";
+import { actorOf, requestInfo } from "../http/guard.ts";
+import { fileAnswer, id, idParams, noContent, page } from "../http/schemas.ts";
+import type { Services } from "../platform/services.ts";
+import { createCalendarFeed } from "./create-calendar-feed.ts";
+import { listCalendarFeeds } from "./list-calendar-feeds.ts";
+import { renderCalendarFeed } from "./render-calendar-feed.ts";
+import { revokeCalendarFeed } from "./revoke-calendar-feed.ts";
 
 const feedOut = z.object({
   id: z.string(),

@@ -2,21 +2,9 @@ import { randomUUID } from "node:crypto";
 import { DomainError } from "@salus/core";
 import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
 import { z } from "zod";
-import { type AuditInput, appendAudit } from "../../audit/append-audit.ts";
-import type { AppointmentStatus } from "../../db/schema.ts";
-import { inTransaction } from "../../db/transaction.ts";
-import { publicBaseUrl } from "../../platform/public-url.ts";
-import type { Actor, Services } from "../../platform/services.ts";
-import { cancelAppointment } from "../../scheduling/cancel-appointment.ts";
-import {
-  formatVisitTime,
-  loadVisitFacts,
-  type ReminderAction,
-  reminderLink,
-  type VisitFacts,
-  verifyReminderLink,
-} from "../../scheduling/reminders.ts";
-import { resolveShortToken, SHORT_TOKEN_PATTERN } from "../../scheduling/short-links.ts";
+import { type AuditInput, appendAudit } from "../audit/append-audit.ts";
+import type { AppointmentStatus } from "../db/schema.ts";
+import { inTransaction } from "../db/transaction.ts";
 import {
   BUTTON_STYLE,
   escapeHtml,
@@ -25,8 +13,20 @@ import {
   linkFormAction,
   linkPageHtml,
   sendLinkPage,
-} from "../patient-link-page.ts";
-import { id } from "../schemas.ts";
+} from "../http/patient-link-page.ts";
+import { id } from "../http/schemas.ts";
+import { publicBaseUrl } from "../platform/public-url.ts";
+import type { Actor, Services } from "../platform/services.ts";
+import { cancelAppointment } from "./cancel-appointment.ts";
+import {
+  formatVisitTime,
+  loadVisitFacts,
+  type ReminderAction,
+  reminderLink,
+  type VisitFacts,
+  verifyReminderLink,
+} from "./reminders.ts";
+import { resolveShortToken, SHORT_TOKEN_PATTERN } from "./short-links.ts";
 
 /**
  * The confirm and cancel links of appointment reminders (`scheduling/reminders.ts`). Public (the patient

@@ -80,88 +80,123 @@ export function markAccess(trx: Trx, access: Pick<PatientAccess, "via" | "breakG
   });
 }
 
-/** The actor's staff record ids in their organization (a user may be linked to one practitioner). */
-async function staffIdsOf(trx: Trx, actor: Actor): Promise<string[]> {
-  if (!actor.userId) return [];
-  const rows = await trx
-    .selectFrom("staff_members")
-    .select("id")
-    .where("organization_id", "=", actor.organizationId)
-    .where("user_id", "=", actor.userId)
-    .execute();
-  return rows.map((r) => r.id);
+/** What `requirePatientAccess` decides on: whether the patient exists, and the actor's facts about them. */
+interface AccessFacts {
+  exists: boolean;
+  relations: Relation[];
+  breakGlassId: string | null;
+  staffIds: string[];
 }
 
-/** Every relation the actor has with the patient now, and their open break-glass grant if any. */
-export async function relationsWith(
+/**
+ * The patient's existence, the actor's staff record ids and (when `withRelations`) every relation the
+ * actor has with the patient now and their open break-glass grant, in ONE indexed query (the patient row
+ * left-joined to the actor's staff records, one row per staff record, each relation an `exists`
+ * subquery): this runs on every read of a record, and six round trips cost more than the decision.
+ * Nothing is cached: a grant revoked or expired, an appointment cancelled or a staff link removed counts
+ * on the very next request.
+ */
+async function accessFacts(
   trx: Trx,
   services: Services,
   actor: Actor,
   patientId: string,
-): Promise<{ relations: Relation[]; breakGlassId: string | null; staffIds: string[] }> {
-  const staffIds = await staffIdsOf(trx, actor);
-  if (!actor.userId) return { relations: [], breakGlassId: null, staffIds };
+  withRelations: boolean,
+): Promise<AccessFacts> {
   const org = actor.organizationId;
+  const userId = actor.userId;
   const now = services.clock().toISOString();
-  const relations: Relation[] = [];
-  if (staffIds.length > 0) {
-    const primary = await trx
-      .selectFrom("patients")
-      .select("id")
-      .where("organization_id", "=", org)
-      .where("id", "=", patientId)
-      .where("primary_practitioner_id", "in", staffIds)
-      .executeTakeFirst();
-    const visit = primary
-      ? null
-      : await trx
-          .selectFrom("appointments")
-          .select("id")
-          .where("organization_id", "=", org)
-          .where("patient_id", "=", patientId)
-          .where("practitioner_id", "in", staffIds)
-          .where("status", "not in", ["cancelled", "entered-in-error"])
-          .where("break_glass_id", "is", null)
-          .limit(1)
-          .executeTakeFirst();
-    const seen =
-      primary || visit
-        ? null
-        : await trx
-            .selectFrom("encounters")
-            .select("id")
-            .where("organization_id", "=", org)
-            .where("patient_id", "=", patientId)
-            .where("practitioner_id", "in", staffIds)
-            .where("status", "!=", "entered-in-error")
-            .where("break_glass_id", "is", null)
+  const related = withRelations && userId !== null;
+  const rows = await trx
+    .selectFrom("patients")
+    .leftJoin("staff_members", (join) =>
+      join
+        .onRef("staff_members.organization_id", "=", "patients.organization_id")
+        // No user (a patient's own link): no staff record can match.
+        .on("staff_members.user_id", "=", userId ?? ""),
+    )
+    .select(["patients.id", "patients.primary_practitioner_id", "staff_members.id as staff_id"])
+    .$if(related, (q) =>
+      q.select((eb) => {
+        const staff = eb
+          .selectFrom("staff_members as my_staff")
+          .select("my_staff.id")
+          .where("my_staff.organization_id", "=", org)
+          .where("my_staff.user_id", "=", userId ?? "");
+        return [
+          eb
+            .exists(
+              eb
+                .selectFrom("appointments")
+                .select("appointments.id")
+                .where("appointments.organization_id", "=", org)
+                .whereRef("appointments.patient_id", "=", "patients.id")
+                .where("appointments.practitioner_id", "in", staff)
+                .where("appointments.status", "not in", ["cancelled", "entered-in-error"])
+                .where("appointments.break_glass_id", "is", null),
+            )
+            .as("visit"),
+          eb
+            .exists(
+              eb
+                .selectFrom("encounters")
+                .select("encounters.id")
+                .where("encounters.organization_id", "=", org)
+                .whereRef("encounters.patient_id", "=", "patients.id")
+                .where("encounters.practitioner_id", "in", staff)
+                .where("encounters.status", "!=", "entered-in-error")
+                .where("encounters.break_glass_id", "is", null),
+            )
+            .as("seen"),
+          eb
+            .exists(
+              eb
+                .selectFrom("care_team_grants")
+                .select("care_team_grants.id")
+                .where("care_team_grants.organization_id", "=", org)
+                .whereRef("care_team_grants.patient_id", "=", "patients.id")
+                .where("care_team_grants.user_id", "=", userId ?? "")
+                .where("care_team_grants.revoked_at", "is", null)
+                .where((w) =>
+                  w.or([
+                    w("care_team_grants.expires_at", "is", null),
+                    w("care_team_grants.expires_at", ">", now),
+                  ]),
+                ),
+            )
+            .as("care"),
+          eb
+            .selectFrom("break_glass_grants")
+            .select("break_glass_grants.id")
+            .where("break_glass_grants.organization_id", "=", org)
+            .whereRef("break_glass_grants.patient_id", "=", "patients.id")
+            .where("break_glass_grants.user_id", "=", userId ?? "")
+            .where("break_glass_grants.expires_at", ">", now)
+            .orderBy("break_glass_grants.expires_at", "desc")
             .limit(1)
-            .executeTakeFirst();
-    if (primary || visit || seen) relations.push("treating");
+            .as("glass_id"),
+        ];
+      }),
+    )
+    .where("patients.organization_id", "=", org)
+    .where("patients.id", "=", patientId)
+    .execute();
+  const first = rows[0] as
+    | ((typeof rows)[number] & { visit?: unknown; seen?: unknown; care?: unknown; glass_id?: string | null })
+    | undefined;
+  if (!first) return { exists: false, relations: [], breakGlassId: null, staffIds: [] };
+  const staffIds = rows.map((r) => r.staff_id).filter((id): id is string => id !== null);
+  const relations: Relation[] = [];
+  if (related) {
+    // SQLite answers 0/1 for `exists`, PostgreSQL a boolean.
+    const primary =
+      first.primary_practitioner_id !== null && staffIds.includes(first.primary_practitioner_id);
+    if (staffIds.length > 0 && (primary || Boolean(first.visit) || Boolean(first.seen)))
+      relations.push("treating");
+    if (first.care) relations.push("care-team");
+    if (first.glass_id) relations.push("break-glass");
   }
-  const care = await trx
-    .selectFrom("care_team_grants")
-    .select("id")
-    .where("organization_id", "=", org)
-    .where("patient_id", "=", patientId)
-    .where("user_id", "=", actor.userId)
-    .where("revoked_at", "is", null)
-    .where((eb) => eb.or([eb("expires_at", "is", null), eb("expires_at", ">", now)]))
-    .limit(1)
-    .executeTakeFirst();
-  if (care) relations.push("care-team");
-  const glass = await trx
-    .selectFrom("break_glass_grants")
-    .select("id")
-    .where("organization_id", "=", org)
-    .where("patient_id", "=", patientId)
-    .where("user_id", "=", actor.userId)
-    .where("expires_at", ">", now)
-    .orderBy("expires_at", "desc")
-    .limit(1)
-    .executeTakeFirst();
-  if (glass) relations.push("break-glass");
-  return { relations, breakGlassId: glass?.id ?? null, staffIds };
+  return { exists: true, relations, breakGlassId: related ? (first.glass_id ?? null) : null, staffIds };
 }
 
 /**
@@ -177,20 +212,12 @@ export async function requirePatientAccess(
   patientId: string,
   section: RecordSection,
 ): Promise<PatientAccess> {
-  const exists = await trx
-    .selectFrom("patients")
-    .select("id")
-    .where("organization_id", "=", actor.organizationId)
-    .where("id", "=", patientId)
-    .executeTakeFirst();
-  if (!exists) throw notFound("patient");
+  const roles = accessRoles(actor);
+  const facts = await accessFacts(trx, services, actor, patientId, seesWithRelation(roles, section));
+  if (!facts.exists) throw notFound("patient");
   // Before the decision: a refusal is then audited under this patient (their access report lists it),
   // while the caller still sees only "not found".
   notePatient(trx, patientId);
-  const roles = accessRoles(actor);
-  const facts = seesWithRelation(roles, section)
-    ? await relationsWith(trx, services, actor, patientId)
-    : { relations: [] as Relation[], breakGlassId: null, staffIds: await staffIdsOf(trx, actor) };
   const via = decideAccess(roles, section, facts.relations);
   if (via === null) throw notFound("patient");
   const access: PatientAccess = {

@@ -107,6 +107,45 @@ describe(`audit at scale: concurrent audited work of one organization (${dialect
     expect(new Set((await entriesOf(quiet)).map((r) => r.chain_id))).toEqual(new Set([quiet]));
   });
 
+  it("concurrent writes that read what each other write all succeed (serialization retries queue per organization)", async () => {
+    const org = (await createOrganization(services, { slug: `scale-c-${Date.now()}`, name: "Contend" })).id;
+    const actor = cliActor(org);
+    const before = (await entriesOf(org)).length;
+    // Each write reads the organization's whole location list, then adds one: on PostgreSQL, side by side
+    // in their stripes, they fail serialization against each other and must be retried, never surfaced.
+    const writes = await Promise.allSettled(
+      Array.from({ length: 20 }, (_, i) =>
+        audited(services, actor, { action: "location.create", detail: { i } }, async (trx) => {
+          const all = await trx.selectFrom("locations").select("id").execute();
+          if (dialect === "postgres") await sql`select pg_sleep(0.01)`.execute(systemTrx(trx));
+          const at = new Date().toISOString();
+          await trx
+            .insertInto("locations")
+            .values({
+              organization_id: org,
+              id: crypto.randomUUID(),
+              name: `Contend ${i} of ${all.length}`,
+              time_zone: "America/New_York",
+              address_line1: null,
+              address_line2: null,
+              city: null,
+              state: null,
+              postal_code: null,
+              phone: null,
+              active: 1,
+              created_at: at,
+              updated_at: at,
+            })
+            .execute();
+          return all.length;
+        }),
+      ),
+    );
+    expect(writes.filter((w) => w.status === "rejected")).toEqual([]);
+    expect((await entriesOf(org)).length - before).toBe(20);
+    for (const v of await verdictsOf(org)) expect(v).toMatchObject({ ok: true });
+  });
+
   it("a read-only audited operation cannot write, and a read whose entry cannot be committed returns no data", async () => {
     const org = (await createOrganization(services, { slug: `scale-ro-${Date.now()}`, name: "RO" })).id;
     const actor = cliActor(org);

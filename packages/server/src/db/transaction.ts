@@ -7,6 +7,8 @@ export type Trx = Kysely<Database>;
 
 const RETRYABLE_PG_CODES = new Set(["40001", "40P01"]);
 const MAX_ATTEMPTS = 8;
+/** Attempts of a transaction retrying behind its organization's other retrying transactions. */
+const MAX_CONTENDED_ATTEMPTS = 30;
 
 function pgCode(error: unknown): string | undefined {
   return typeof error === "object" && error !== null && "code" in error ? String(error.code) : undefined;
@@ -81,11 +83,28 @@ export async function inTransaction<T>(
   if (chain) {
     return db.kysely.connection().execute(async (conn) => {
       const stripe = await lockStripe(conn, chain);
+      const attempt = (trx: Trx) => {
+        heldStripes.set(trx, stripe);
+        return fn(trx);
+      };
       try {
-        return await serializableWithRetry(conn, (trx) => {
-          heldStripes.set(trx, stripe);
-          return fn(trx);
-        });
+        try {
+          return await serializableWithRetry(conn, attempt, 1);
+        } catch (error) {
+          const code = pgCode(error);
+          if (!code || !RETRYABLE_PG_CODES.has(code)) throw error;
+        }
+        // Transactions of one organization now run side by side, so two that read what the other writes
+        // (two bookings checking overlapping calendars) can fail serialization. Such a transaction retries
+        // queued behind the organization's other retrying transactions, so a hot spot degrades to the old
+        // one-at-a-time order instead of failing after MAX_ATTEMPTS.
+        const retryKey = `${chain}:retry`;
+        await sql`select pg_advisory_lock(hashtext(${retryKey}))`.execute(conn);
+        try {
+          return await serializableWithRetry(conn, attempt, MAX_CONTENDED_ATTEMPTS);
+        } finally {
+          await sql`select pg_advisory_unlock(hashtext(${retryKey}))`.execute(conn);
+        }
       } finally {
         await sql`select pg_advisory_unlock(hashtext(${stripe}))`.execute(conn);
       }
@@ -122,14 +141,18 @@ async function lockStripe(conn: Trx, chain: string): Promise<string> {
   return stripe;
 }
 
-async function serializableWithRetry<T>(kysely: Trx, fn: (trx: Trx) => Promise<T>): Promise<T> {
+async function serializableWithRetry<T>(
+  kysely: Trx,
+  fn: (trx: Trx) => Promise<T>,
+  maxAttempts = MAX_ATTEMPTS,
+): Promise<T> {
   for (let attempt = 1; ; attempt++) {
     try {
       return await kysely.transaction().setIsolationLevel("serializable").execute(fn);
     } catch (error) {
       const code = pgCode(error);
-      if (!code || !RETRYABLE_PG_CODES.has(code) || attempt >= MAX_ATTEMPTS) throw error;
-      await new Promise((r) => setTimeout(r, Math.random() * 5 * 2 ** attempt));
+      if (!code || !RETRYABLE_PG_CODES.has(code) || attempt >= maxAttempts) throw error;
+      await new Promise((r) => setTimeout(r, Math.random() * Math.min(200, 5 * 2 ** attempt)));
     }
   }
 }

@@ -8,7 +8,8 @@
 //
 // Knobs: SALUS_BENCH_SECONDS (measured seconds per figure, default 5), SALUS_BENCH_WARMUP_SECONDS
 // (default 1), SALUS_BENCH_CONCURRENCY (requests in flight, default 16), SALUS_BENCH_JSON=FILE (also
-// write the results as JSON).
+// write the results as JSON), SALUS_BENCH_ONLY=WORDS (only the cases whose name contains one of the
+// comma-separated words, e.g. `SALUS_BENCH_ONLY=GET,mixed`).
 import { randomBytes } from "node:crypto";
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import type { AddressInfo } from "node:net";
@@ -26,7 +27,6 @@ import { createToken } from "@salus/server/admin/tokens";
 import { loadConfig } from "@salus/server/config";
 import { type DialectName, openDatabase } from "@salus/server/db/connection";
 import { migrateToLatest } from "@salus/server/db/migrate";
-import { createPatient } from "@salus/server/directory/patients";
 import { inTransaction } from "@salus/server/db/transaction";
 import { seedDemo } from "@salus/server/demo/seed-demo";
 import { buildApp } from "@salus/server/http/app";
@@ -48,6 +48,11 @@ const WARMUP_MS = seconds("SALUS_BENCH_WARMUP_SECONDS", 1) * 1000;
 const CONCURRENCY = Math.round(seconds("SALUS_BENCH_CONCURRENCY", 16));
 const PG_URL = process.env.SALUS_BENCH_DATABASE_URL || process.env.SALUS_TEST_DATABASE_URL || undefined;
 const BENCH_USER = "manager@demo.salus.test";
+const ONLY = (process.env.SALUS_BENCH_ONLY ?? "")
+  .split(",")
+  .map((w) => w.trim().toLowerCase())
+  .filter(Boolean);
+const selected = (name: string) => ONLY.length === 0 || ONLY.some((w) => name.toLowerCase().includes(w));
 
 /** A request to measure: a path on the server, headers, and a check of one answer before measuring. */
 interface Target {
@@ -176,11 +181,6 @@ interface SchedulingFixture {
   typeId: string;
   locationId: string;
   practitioners: string[];
-  /**
-   * Bench patients with no other visits: practitioner n's visits go to patient n, so no patient is ever in
-   * two visits at once; three per practitioner, so callers spreading visits of one time over the list
-   * (the mixed load) find enough.
-   */
   patients: string[];
   /** First local midnight (UTC, America/Chicago) of the 60 days searched. */
   from: number;
@@ -218,21 +218,9 @@ async function buildSchedulingFixture(env: Env): Promise<SchedulingFixture> {
     roomRequired: false,
     stepMinutes: 30,
   });
-  // Patients of their own, one per practitioner the rows below give visits to (demo practitioners
-  // included: the type is open to all). The demo's patients have visits of their own these days, and
-  // PostgreSQL refuses a patient in two visits at once (appointments_patient_no_overlap).
-  const patients: string[] = [];
-  for (let i = 0; i < 3 * BENCH_PRACTITIONERS; i++)
-    patients.push(
-      (
-        await createPatient(env.services, actor, {
-          givenName: "Bench",
-          familyName: `Patient ${i}`,
-          dateOfBirth: "1980-01-01",
-          sex: "unknown",
-        })
-      ).id,
-    );
+  const patients = (
+    await db.selectFrom("patients").select("id").where("organization_id", "=", org).execute()
+  ).map((p) => p.id);
   const practitioners = Array.from({ length: BENCH_PRACTITIONERS }, () => crypto.randomUUID());
   // Day 0 = tomorrow's local midnight in Chicago (UTC-6 or -5: 06:00Z is after midnight either way).
   let booked = 0;
@@ -303,22 +291,19 @@ async function buildSchedulingFixture(env: Env): Promise<SchedulingFixture> {
     });
     const slots = findSlots({ ...ctx.request, eachPractitioner: true });
     const rows = slots.filter((s) => Math.floor((s.start / (30 * 60_000)) % 16) % 16 < 13);
-    const patientOf = new Map(practitioners.map((p, n) => [p, patients[n]!]));
-    for (const s of rows)
-      if (!patientOf.has(s.practitionerId)) patientOf.set(s.practitionerId, patients[patientOf.size]!);
     booked = rows.length;
     for (let i = 0; i < rows.length; i += 400) {
       const chunk = rows.slice(i, i + 400).map((s) => ({ s, id: crypto.randomUUID() }));
       await trx
         .insertInto("appointments")
         .values(
-          chunk.map(({ s, id }) =>
+          chunk.map(({ s, id }, k) =>
             appointmentRow(
               org,
               id,
               location.id,
               type.id,
-              patientOf.get(s.practitionerId)!,
+              patients[k % patients.length]!,
               s.practitionerId,
               s.start,
               s.end,
@@ -333,9 +318,6 @@ async function buildSchedulingFixture(env: Env): Promise<SchedulingFixture> {
         .execute();
     }
   });
-  // Fresh statistics for the bulk-loaded rows, so PostgreSQL plans the index scans it would use on a live
-  // database (a sequential scan takes a relation-wide serializable read lock).
-  if (env.services.db.dialect === "postgres") await sql`analyze`.execute(db);
   return { typeId: type.id, locationId: location.id, practitioners, patients, from, booked };
 }
 
@@ -478,19 +460,15 @@ const SCHEDULING_CASES: RunCase[] = [
       const f = await schedulingFixture(env);
       const actor = cliActor(env.organizationId);
       // Free half-hours beyond the booked 60 days: day 61 onwards, each practitioner's weekdays.
-      const starts: { practitionerId: string; patientId: string; start: number }[] = [];
+      const starts: { practitionerId: string; start: number }[] = [];
       for (let d = SLOT_DAYS + 1; starts.length < BOOKINGS; d++) {
         const day = f.from + d * DAY;
         const weekday = new Date(day).getUTCDay();
         if (weekday === 0 || weekday === 6) continue;
-        for (const [n, p] of f.practitioners.entries())
+        for (const p of f.practitioners)
           for (let k = 0; k < 6 && starts.length < BOOKINGS; k++)
             // `day` is 06:00Z = local midnight in Chicago in winter: 09:00-12:00 local.
-            starts.push({
-              practitionerId: p,
-              patientId: f.patients[n]!,
-              start: day + 9 * 3_600_000 + k * 30 * 60_000,
-            });
+            starts.push({ practitionerId: p, start: day + 9 * 3_600_000 + k * 30 * 60_000 });
       }
       let t = performance.now();
       let failed = 0;
@@ -499,7 +477,7 @@ const SCHEDULING_CASES: RunCase[] = [
         const s = starts[i]!;
         try {
           await bookAppointment(env.services, actor, {
-            patientId: s.patientId,
+            patientId: f.patients[i % f.patients.length]!,
             appointmentTypeId: f.typeId,
             locationId: f.locationId,
             practitionerId: s.practitionerId,
@@ -527,7 +505,7 @@ const SCHEDULING_CASES: RunCase[] = [
                 id,
                 f.locationId,
                 f.typeId,
-                s.patientId,
+                f.patients[i % f.patients.length]!,
                 s.practitionerId,
                 start,
                 start + 30 * 60_000,
@@ -695,6 +673,155 @@ CASES.push({
       baselineLabel: "ms projection",
       better: "lower",
       extra: `${proposals} proposals over ${projected} remaining visits`,
+    };
+  },
+});
+
+// ---- Mixed load (issue 11): reads, searches, bookings and flow steps from 100 clients ------------------
+const MIXED_CLIENTS = 100;
+/** 60 s unless SALUS_BENCH_SECONDS is set (then that, so a quick run stays quick). */
+const MIXED_MS = process.env.SALUS_BENCH_SECONDS ? DURATION_MS : 60_000;
+const MIXED_RSS_LIMIT_MB = 250;
+const MIXED_BOOKINGS = 4_000;
+const MIXED_FIRST_DAY = 150;
+
+CASES.push({
+  name: `mixed load (${MIXED_CLIENTS} clients: reads, searches, bookings, flow steps)`,
+  note:
+    "Mixed load = 100 keep-alive clients for 60 s (SALUS_BENCH_SECONDS when set), each request in turn from a weighted cycle: " +
+    "3 patient reads (API), 2 FHIR Patient reads, 2 patient searches (API q=, FHIR name=), 2 bookings through POST /api/appointments " +
+    "(distinct free half-hours of the 20 bench practitioners from day 150 on, each used once), 1 flow step (arrived) on a demo visit " +
+    "(each once); figure = p99 latency, baseline = p50. Server RSS = the bench process's resident memory, sampled every 100 ms " +
+    `(it also holds the load generator thread, so it overstates the server); the run fails above ${MIXED_RSS_LIMIT_MB} MB or on any error.`,
+  async run(env) {
+    const f = await schedulingFixture(env);
+    const db = env.services.db.kysely;
+    const bookings: { path: string; body: unknown }[] = [];
+    for (let d = MIXED_FIRST_DAY; bookings.length < MIXED_BOOKINGS; d++) {
+      const day = f.from + d * DAY;
+      const weekday = new Date(day).getUTCDay();
+      if (weekday === 0 || weekday === 6) continue;
+      // 09:00-11:30 local (inside the 08:00-12:00 template in summer and winter time), every practitioner.
+      for (let k = 0; k < 6; k++)
+        f.practitioners.forEach((practitionerId, p) => {
+          bookings.push({
+            path: "/api/appointments",
+            body: {
+              patientId: f.patients[(bookings.length + p) % f.patients.length]!,
+              appointmentTypeId: f.typeId,
+              locationId: f.locationId,
+              practitionerId,
+              when: { start: new Date(day + 9 * 3_600_000 + k * 30 * 60_000).toISOString() },
+            },
+          });
+        });
+    }
+    const visits = await db
+      .selectFrom("appointments")
+      .select(["id", "version"])
+      .where("organization_id", "=", env.organizationId)
+      .where("status", "=", "booked")
+      .where("start_at", ">=", new Date(Date.now() - DAY).toISOString())
+      .orderBy("start_at")
+      .limit(5_000)
+      .execute();
+    const patients = await db
+      .selectFrom("patients")
+      .select(["id", "family_name"])
+      .where("organization_id", "=", env.organizationId)
+      .limit(50)
+      .execute();
+    const auth = { authorization: `Bearer ${env.token}` };
+    const kinds = [
+      {
+        name: "patient read",
+        weight: 3,
+        method: "GET",
+        once: false,
+        items: patients.map((p) => ({ path: `/api/patients/${p.id}` })),
+      },
+      {
+        name: "FHIR Patient read",
+        weight: 2,
+        method: "GET",
+        once: false,
+        items: patients.map((p) => ({ path: `/fhir/R4/Patient/${p.id}` })),
+      },
+      {
+        name: "patient search",
+        weight: 2,
+        method: "GET",
+        once: false,
+        items: patients.flatMap((p) => [
+          { path: `/api/patients?q=${encodeURIComponent(p.family_name.slice(0, 4))}&limit=20` },
+          { path: `/fhir/R4/Patient?name=${encodeURIComponent(p.family_name.slice(0, 4))}&_count=20` },
+        ]),
+      },
+      { name: "booking", weight: 2, method: "POST", once: true, items: bookings },
+      {
+        name: "flow step",
+        weight: 1,
+        method: "POST",
+        once: true,
+        items: visits.map((v) => ({
+          path: `/api/appointments/${v.id}/flow`,
+          body: { step: "arrived", version: Number(v.version) },
+        })),
+      },
+    ];
+    const rssBefore = process.memoryUsage().rss;
+    let rss = rssBefore;
+    const sampler = setInterval(() => {
+      rss = Math.max(rss, process.memoryUsage().rss);
+    }, 100);
+    let m: Measurement & {
+      kinds: { name: string; requests: number; errors: number; firstError: string | null }[];
+      used: Record<string, string | null>;
+    };
+    try {
+      const worker = new Worker(new URL("./bench-mixed-load.mjs", import.meta.url), {
+        workerData: {
+          baseUrl: env.baseUrl,
+          headers: auth,
+          concurrency: MIXED_CLIENTS,
+          warmupMs: WARMUP_MS,
+          durationMs: MIXED_MS,
+          kinds,
+        },
+      });
+      m = await new Promise((resolve, reject) => {
+        worker.once("message", resolve);
+        worker.once("error", reject);
+        worker.once("exit", (code) => {
+          if (code !== 0) reject(new Error(`mixed load generator exited with ${code}`));
+        });
+      });
+    } finally {
+      clearInterval(sampler);
+    }
+    const rssMb = rss / 2 ** 20;
+    const doubles = await doubleBookings(env.services, env.organizationId);
+    const problems = [
+      m.errors > 0 ? `${m.errors} failed requests (first: ${m.firstError})` : "",
+      rssMb > MIXED_RSS_LIMIT_MB ? `server RSS ${rssMb.toFixed(0)} MB above ${MIXED_RSS_LIMIT_MB} MB` : "",
+      doubles > 0 ? `${doubles} double bookings` : "",
+    ].filter(Boolean);
+    const byKind = m.kinds
+      .map((k) => `${k.name} ${k.requests}${k.errors ? ` (${k.errors} errors)` : ""}`)
+      .join(", ");
+    return {
+      value: m.p99,
+      unit: "ms",
+      baseline: m.p50,
+      baselineLabel: "ms p50",
+      better: "lower",
+      extra: `p99 ${m.p99.toFixed(1)} ms, ${m.requestsPerSecond.toFixed(0)} req/s over ${MIXED_MS / 1000} s, ${m.errors} errors, server RSS max ${rssMb.toFixed(0)} MB (limit ${MIXED_RSS_LIMIT_MB}; ${(rssBefore / 2 ** 20).toFixed(0)} MB before the load); ${byKind}; once-only used: ${Object.entries(
+        m.used,
+      )
+        .filter(([, v]) => v)
+        .map(([k, v]) => `${k} ${v}`)
+        .join(", ")}`,
+      ...(problems.length ? { error: problems.join("; ") } : {}),
     };
   },
 });
@@ -887,9 +1014,21 @@ async function main() {
       try {
         versions.push(await databaseVersion(env.services));
         for (const c of CASES) {
+          if (!selected(c.name)) continue;
           if ("run" in c) {
             log(`  ${database}: ${c.name}`);
-            rows.push({ benchmark: c.name, database, result: null, baseline: null, run: await c.run(env) });
+            // A case that throws is reported as that case's error; the other cases still run.
+            const run = await c.run(env).catch(
+              (error): RunResult => ({
+                value: Number.NaN,
+                unit: "",
+                baseline: Number.NaN,
+                baselineLabel: "",
+                better: "lower",
+                error: `failed: ${error instanceof Error ? error.message : String(error)}`.slice(0, 500),
+              }),
+            );
+            rows.push({ benchmark: c.name, database, result: null, baseline: null, run });
             continue;
           }
           // The baseline is measured right before its case, so both see the same machine load.

@@ -27,6 +27,7 @@ import { createToken } from "@salus/server/admin/tokens";
 import { loadConfig } from "@salus/server/config";
 import { type DialectName, openDatabase } from "@salus/server/db/connection";
 import { migrateToLatest } from "@salus/server/db/migrate";
+import { createPatient } from "@salus/server/directory/patients";
 import { inTransaction } from "@salus/server/db/transaction";
 import { seedDemo } from "@salus/server/demo/seed-demo";
 import { buildApp } from "@salus/server/http/app";
@@ -181,6 +182,11 @@ interface SchedulingFixture {
   typeId: string;
   locationId: string;
   practitioners: string[];
+  /**
+   * Bench patients with no other visits: practitioner n's visits go to patient n, so no patient is ever in
+   * two visits at once; three per practitioner, so callers spreading visits of one time over the list
+   * (the mixed load) find enough.
+   */
   patients: string[];
   /** First local midnight (UTC, America/Chicago) of the 60 days searched. */
   from: number;
@@ -218,9 +224,21 @@ async function buildSchedulingFixture(env: Env): Promise<SchedulingFixture> {
     roomRequired: false,
     stepMinutes: 30,
   });
-  const patients = (
-    await db.selectFrom("patients").select("id").where("organization_id", "=", org).execute()
-  ).map((p) => p.id);
+  // Patients of their own, one per practitioner the rows below give visits to (demo practitioners
+  // included: the type is open to all). The demo's patients have visits of their own these days, and
+  // PostgreSQL refuses a patient in two visits at once (appointments_patient_no_overlap).
+  const patients: string[] = [];
+  for (let i = 0; i < 3 * BENCH_PRACTITIONERS; i++)
+    patients.push(
+      (
+        await createPatient(env.services, actor, {
+          givenName: "Bench",
+          familyName: `Patient ${i}`,
+          dateOfBirth: "1980-01-01",
+          sex: "unknown",
+        })
+      ).id,
+    );
   const practitioners = Array.from({ length: BENCH_PRACTITIONERS }, () => crypto.randomUUID());
   // Day 0 = tomorrow's local midnight in Chicago (UTC-6 or -5: 06:00Z is after midnight either way).
   let booked = 0;
@@ -291,19 +309,22 @@ async function buildSchedulingFixture(env: Env): Promise<SchedulingFixture> {
     });
     const slots = findSlots({ ...ctx.request, eachPractitioner: true });
     const rows = slots.filter((s) => Math.floor((s.start / (30 * 60_000)) % 16) % 16 < 13);
+    const patientOf = new Map(practitioners.map((p, n) => [p, patients[n]!]));
+    for (const s of rows)
+      if (!patientOf.has(s.practitionerId)) patientOf.set(s.practitionerId, patients[patientOf.size]!);
     booked = rows.length;
     for (let i = 0; i < rows.length; i += 400) {
       const chunk = rows.slice(i, i + 400).map((s) => ({ s, id: crypto.randomUUID() }));
       await trx
         .insertInto("appointments")
         .values(
-          chunk.map(({ s, id }, k) =>
+          chunk.map(({ s, id }) =>
             appointmentRow(
               org,
               id,
               location.id,
               type.id,
-              patients[k % patients.length]!,
+              patientOf.get(s.practitionerId)!,
               s.practitionerId,
               s.start,
               s.end,
@@ -318,6 +339,9 @@ async function buildSchedulingFixture(env: Env): Promise<SchedulingFixture> {
         .execute();
     }
   });
+  // Fresh statistics for the bulk-loaded rows, so PostgreSQL plans the index scans it would use on a live
+  // database (a sequential scan takes a relation-wide serializable read lock).
+  if (env.services.db.dialect === "postgres") await sql`analyze`.execute(db);
   return { typeId: type.id, locationId: location.id, practitioners, patients, from, booked };
 }
 
@@ -460,15 +484,19 @@ const SCHEDULING_CASES: RunCase[] = [
       const f = await schedulingFixture(env);
       const actor = cliActor(env.organizationId);
       // Free half-hours beyond the booked 60 days: day 61 onwards, each practitioner's weekdays.
-      const starts: { practitionerId: string; start: number }[] = [];
+      const starts: { practitionerId: string; patientId: string; start: number }[] = [];
       for (let d = SLOT_DAYS + 1; starts.length < BOOKINGS; d++) {
         const day = f.from + d * DAY;
         const weekday = new Date(day).getUTCDay();
         if (weekday === 0 || weekday === 6) continue;
-        for (const p of f.practitioners)
+        for (const [n, p] of f.practitioners.entries())
           for (let k = 0; k < 6 && starts.length < BOOKINGS; k++)
             // `day` is 06:00Z = local midnight in Chicago in winter: 09:00-12:00 local.
-            starts.push({ practitionerId: p, start: day + 9 * 3_600_000 + k * 30 * 60_000 });
+            starts.push({
+              practitionerId: p,
+              patientId: f.patients[n]!,
+              start: day + 9 * 3_600_000 + k * 30 * 60_000,
+            });
       }
       let t = performance.now();
       let failed = 0;
@@ -477,7 +505,7 @@ const SCHEDULING_CASES: RunCase[] = [
         const s = starts[i]!;
         try {
           await bookAppointment(env.services, actor, {
-            patientId: f.patients[i % f.patients.length]!,
+            patientId: s.patientId,
             appointmentTypeId: f.typeId,
             locationId: f.locationId,
             practitionerId: s.practitionerId,
@@ -505,7 +533,7 @@ const SCHEDULING_CASES: RunCase[] = [
                 id,
                 f.locationId,
                 f.typeId,
-                f.patients[i % f.patients.length]!,
+                s.patientId,
                 s.practitionerId,
                 start,
                 start + 30 * 60_000,

@@ -65,6 +65,8 @@ export default defineConfig({
   reporter: [["list"]],
   use: {
     baseURL,
+    // The browser sits in the clinics' zone, as a practice's own computers do.
+    ...(external ? {} : { timezoneId: demoTimeZone() }),
     trace: "retain-on-failure",
     launchOptions: {
       executablePath: "/usr/bin/chromium",

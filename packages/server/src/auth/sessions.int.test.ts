@@ -156,6 +156,56 @@ describe(`sessions (${dialect})`, () => {
     expect((await get(s, "/api/staff")).statusCode).toBe(401);
   });
 
+  it("a revoked bearer token answers 401 on the very next request; a granted role counts at once", async () => {
+    admin = await signIn(app, seed.alpha.users.admin.email);
+    const issued = await asSession(app, admin, "POST", "/api/tokens", { name: "revocation test" });
+    expect(issued.statusCode, issued.body).toBe(201);
+    const { id, token } = issued.json() as { id: string; token: string };
+    expect((await asBearer(app, token, "GET", "/api/locations")).statusCode).toBe(200);
+    const revoked = await asSession(app, admin, "DELETE", `/api/tokens/${id}`);
+    expect(revoked.statusCode, revoked.body).toBe(204);
+    expect((await asBearer(app, token, "GET", "/api/locations")).statusCode).toBe(401);
+
+    // Widening works the same way: the role read on every request, not remembered from sign-in.
+    const target = seed.alpha.users.biller;
+    const s = await signIn(app, target.email);
+    expect((await get(s, "/api/audit")).statusCode).toBe(403);
+    const widened = await asSession(app, admin, "PATCH", `/api/users/${target.id}`, {
+      roles: ["biller", "privacy-officer"],
+    });
+    expect(widened.statusCode, widened.body).toBe(200);
+    expect((await get(s, "/api/audit")).statusCode).toBe(200);
+  });
+
+  it("activity is written at most every 10 s; the idle timeout may then end a session up to 10 s early, never late", async () => {
+    await setAlphaTimeouts(15, 12);
+    const s = await signIn(app, seed.alpha.users.manager.email);
+    const lastActivity = async () =>
+      (
+        await services.db.kysely
+          .selectFrom("sessions")
+          .select("last_activity_at")
+          .where("user_id", "=", seed.alpha.users.manager.id)
+          .where("revoked_at", "is", null)
+          .executeTakeFirstOrThrow()
+      ).last_activity_at;
+    const signedInAt = await lastActivity();
+    services.clock.advance(9_000);
+    expect((await get(s)).statusCode).toBe(200);
+    expect(await lastActivity()).toBe(signedInAt);
+    services.clock.advance(2_000);
+    expect((await get(s)).statusCode).toBe(200);
+    const touched = await lastActivity();
+    expect(Date.parse(touched) - Date.parse(signedInAt)).toBe(11_000);
+    // 9 s after the recorded activity (not written), then 15 min - 8 s: 15 min + 1 s after the record.
+    services.clock.advance(9_000);
+    expect((await get(s)).statusCode).toBe(200);
+    services.clock.advance(15 * MIN - 8_000);
+    const r = await get(s);
+    expect(r.statusCode).toBe(401);
+    expect(r.json().error.code).toBe("session_expired");
+  });
+
   it("logout ends the session and clears the cookie", async () => {
     const s = await signIn(app, seed.alpha.users.hr.email);
     const out = await asSession(app, s, "POST", "/api/auth/logout", {});

@@ -74,6 +74,8 @@ export const errorBody = z.object({
   }),
 });
 
+export type ErrorBody = z.output<typeof errorBody>;
+
 /** A 204 answer, for the OpenAPI document (Fastify sends no body, so nothing is serialized). */
 export const noContent = z.undefined().describe("Done; the answer has no body");
 

@@ -1,4 +1,28 @@
-import type { ApiErrorBody, ApiErrorDetail } from "./types.ts";
+import type { ErrorBody } from "@salus/server/http/schemas";
+
+// Web-side helpers for the API's shapes; the shapes themselves are the server's (server/src/<domain>/schemas.ts),
+// imported type-only, so the bundle holds no server code.
+
+/** A plain date `YYYY-MM-DD`. */
+export type IsoDate = string;
+/** An ISO 8601 instant. */
+export type IsoInstant = string;
+
+/** A page of a list (the server's `page()`). */
+export interface ListResponse<T> {
+  items: T[];
+  total: number;
+}
+
+export interface ListParams {
+  q?: string;
+  limit?: number;
+  offset?: number;
+}
+
+export type ApiErrorBody = ErrorBody;
+/** A refused field, read tolerantly (a proxy or an older server may send the path as an array, or none). */
+export type ApiErrorDetail = { path?: string | (string | number)[]; message: string };
 
 /** An error answered by the API (`{ error: { code, message, details } }`), or a network failure. */
 export class ApiError extends Error {

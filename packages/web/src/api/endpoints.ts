@@ -1,43 +1,48 @@
-import { api, setCsrfToken } from "./client.ts";
+import type { Role } from "@salus/core/security/permissions";
 import type {
-  ApiToken,
-  Appointment,
-  AppointmentStatus,
-  AppointmentType,
-  AuditEntry,
+  TokenView as ApiToken,
+  AuditEntryView as AuditEntry,
   AuditFilters,
-  AuthStepResponse,
-  AvailabilityBlock,
-  AvailabilityException,
-  AvailabilityTemplate,
+  CreatedToken as CreateTokenResponse,
+  InviteAnswer as CreateUserResponse,
+  InvitationView as Invitation,
+  InvitationPreview,
+  OrganizationView as Organization,
+  UserView as User,
+} from "@salus/server/admin/schemas";
+import type {
+  AuthStep as AuthStepResponse,
+  SignInRequest as LoginRequest,
+  MfaEnrollment as MfaEnrollResponse,
+  SessionView as Session,
+} from "@salus/server/auth/schemas";
+import type {
+  EquipmentView as Equipment,
+  LicenseView as License,
+  LocationView as Location,
+  PatientView as Patient,
+  RoomView as Room,
+  StaffKind,
+  StaffView as StaffMember,
+} from "@salus/server/directory/schemas";
+import type {
+  AppointmentView as Appointment,
+  AppointmentStatus,
+  AppointmentTypeView as AppointmentType,
+  BlockView as AvailabilityBlock,
+  ExceptionView as AvailabilityException,
+  TemplateView as AvailabilityTemplate,
   BookRequest,
   CancelledBy,
-  CreateTokenResponse,
-  CreateUserResponse,
-  Equipment,
-  Invitation,
-  InvitationPreview,
-  License,
-  ListParams,
-  ListResponse,
-  Location,
-  LoginRequest,
-  MfaEnrollResponse,
-  NewWaitlistEntry,
-  Organization,
-  Patient,
+  WaitlistRequest as NewWaitlistEntry,
   RescheduleRequest,
-  Role,
-  Room,
   SchedulingSettings,
-  Session,
-  Slot,
-  StaffKind,
-  StaffMember,
+  SlotView as Slot,
   UndoNoShowResult,
-  User,
-  WaitlistEntry,
-} from "./types.ts";
+  WaitlistEntryView as WaitlistEntry,
+} from "@salus/server/scheduling/schemas";
+import type { ListParams, ListResponse } from "./client.ts";
+import { api, setCsrfToken } from "./client.ts";
 
 async function step(promise: Promise<AuthStepResponse>): Promise<AuthStepResponse> {
   const answer = await promise;

@@ -1,5 +1,9 @@
-// Permission names from packages/core/src/security/permissions.ts (see docs/api.md, "Roles and
-// permissions"). The web app shows only what the session's permissions allow; the server decides.
+// Short names for the permissions of packages/core/src/security/permissions.ts (see docs/api.md, "Roles
+// and permissions"), checked against core's list: a permission core does not have is a type error. The web
+// app shows only what the session's permissions allow; the server decides.
+import { type Permission, ROLE_LABELS, type Role } from "@salus/core/security/permissions";
+
+export type { Permission };
 
 export const P = {
   locationsRead: "locations:read",
@@ -24,10 +28,10 @@ export const P = {
   recordsExport: "records:export",
   flowRead: "flow:read",
   reportsRead: "reports:read",
-} as const;
+} as const satisfies Record<string, Permission>;
 
 /** A requirement: the user needs at least one of these permissions. */
-export type Requirement = readonly string[];
+export type Requirement = readonly Permission[];
 
 export const REQUIRE = {
   // Whoever may write a directory area may also read it.
@@ -49,6 +53,11 @@ export function allows(permissions: readonly string[] | undefined, requirement: 
   return requirement.some((permission) => permissions.includes(permission));
 }
 
-export function can(permissions: readonly string[] | undefined, permission: string): boolean {
+export function can(permissions: readonly string[] | undefined, permission: Permission): boolean {
   return permissions?.includes(permission) ?? false;
+}
+
+/** A role in words (core's labels); an unknown role is shown as it is. */
+export function roleLabel(role: string): string {
+  return ROLE_LABELS[role as Role] ?? role;
 }

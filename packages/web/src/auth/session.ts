@@ -1,8 +1,8 @@
+import type { SessionView as Session } from "@salus/server/auth/schemas";
 import { type QueryClient, useQuery, useQueryClient } from "@tanstack/react-query";
 import { useCallback, useEffect } from "react";
 import { ApiError, api, setCsrfToken } from "../api/client.ts";
 import { auth } from "../api/endpoints.ts";
-import type { Session } from "../api/types.ts";
 
 export const SESSION_KEY = ["session"] as const;
 
@@ -20,7 +20,8 @@ export async function fetchSessionOrNull(): Promise<Session | null> {
 export type PendingStage = "mfa" | "mfa_enrollment" | "password_change";
 
 export function pendingStage(session: Session | null | undefined): PendingStage | null {
-  switch (session?.stage) {
+  // Older servers named the stages after the sign-in status; both spellings are read.
+  switch (session?.stage as string | undefined) {
     case "mfa":
     case "mfa_required":
       return "mfa";

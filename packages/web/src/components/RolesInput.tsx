@@ -1,5 +1,5 @@
 import { MultiSelect } from "@mantine/core";
-import { ROLE_LABELS, ROLES, type Role } from "../api/types.ts";
+import { ROLE_LABELS, ROLES, type Role } from "@salus/core/security/permissions";
 
 export function RolesInput({
   value,

@@ -1,10 +1,10 @@
 // Test helpers for components: Mantine needs matchMedia and ResizeObserver, which jsdom lacks.
 import { MantineProvider } from "@mantine/core";
+import type { SessionView as Session } from "@salus/server/auth/schemas";
 import { QueryClient, QueryClientProvider } from "@tanstack/react-query";
 import { render } from "@testing-library/react";
 import type { ReactElement, ReactNode } from "react";
 import { MemoryRouter } from "react-router-dom";
-import type { Session } from "../api/types.ts";
 import { SESSION_KEY } from "../auth/session.ts";
 import { theme } from "../theme.ts";
 

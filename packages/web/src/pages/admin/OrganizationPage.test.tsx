@@ -1,7 +1,8 @@
 // @vitest-environment jsdom
+
+import type { OrganizationView as Organization } from "@salus/server/admin/schemas";
 import { cleanup, fireEvent, screen, waitFor } from "@testing-library/react";
 import { afterEach, describe, expect, it, vi } from "vitest";
-import type { Organization } from "../../api/types.ts";
 import { jsonResponse, renderWithProviders } from "../../test/render.tsx";
 import { OrganizationPage } from "./OrganizationPage.tsx";
 

@@ -1,8 +1,8 @@
 import { Button, Group, NumberInput, Paper, Stack, Switch, Text, TextInput } from "@mantine/core";
+import type { OrganizationView as Organization } from "@salus/server/admin/schemas";
 import { useQuery, useQueryClient } from "@tanstack/react-query";
 import { type FormEvent, useEffect, useState } from "react";
 import { organization } from "../../api/endpoints.ts";
-import type { Organization } from "../../api/types.ts";
 import { SESSION_KEY } from "../../auth/session.ts";
 import { FormError } from "../../components/FormError.tsx";
 import { notifySuccess } from "../../components/notify.ts";

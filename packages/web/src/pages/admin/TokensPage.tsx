@@ -11,10 +11,12 @@ import {
   TextInput,
 } from "@mantine/core";
 import { useDisclosure } from "@mantine/hooks";
+import type { Role } from "@salus/core/security/permissions";
+import type { TokenView as ApiToken } from "@salus/server/admin/schemas";
 import { useQuery, useQueryClient } from "@tanstack/react-query";
 import { type FormEvent, useState } from "react";
 import { tokens, users } from "../../api/endpoints.ts";
-import { type ApiToken, type Role, roleLabel } from "../../api/types.ts";
+import { roleLabel } from "../../auth/permissions.ts";
 import { useCurrentSession } from "../../auth/session.ts";
 import { ConfirmDialog } from "../../components/ConfirmDialog.tsx";
 import { FormError } from "../../components/FormError.tsx";

@@ -1,6 +1,7 @@
 import { Button, Group, Stack, Text, TextInput } from "@mantine/core";
+import type { Role } from "@salus/core/security/permissions";
+import type { UserView as User } from "@salus/server/admin/schemas";
 import { type FormEvent, useState } from "react";
-import type { Role, User } from "../../api/types.ts";
 import { FormError } from "../../components/FormError.tsx";
 import { RolesInput } from "../../components/RolesInput.tsx";
 import { useServerErrors } from "../../components/useServerErrors.ts";

@@ -1,9 +1,10 @@
 import { Badge, Button, EmptyState, Group, Modal, Table, Text, TextInput, Title } from "@mantine/core";
 import { useDisclosure } from "@mantine/hooks";
+import type { InvitationView as Invitation, UserView as User } from "@salus/server/admin/schemas";
 import { useQuery, useQueryClient } from "@tanstack/react-query";
 import { useState } from "react";
 import { invitations, users } from "../../api/endpoints.ts";
-import { type Invitation, roleLabel, type User } from "../../api/types.ts";
+import { roleLabel } from "../../auth/permissions.ts";
 import { useCurrentSession } from "../../auth/session.ts";
 import { ConfirmDialog } from "../../components/ConfirmDialog.tsx";
 import { notifyError, notifySuccess } from "../../components/notify.ts";

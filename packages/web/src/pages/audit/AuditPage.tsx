@@ -11,10 +11,10 @@ import {
   TextInput,
 } from "@mantine/core";
 import { DatePickerInput } from "@mantine/dates";
+import type { AuditEntryView as AuditEntry, AuditFilters } from "@salus/server/admin/schemas";
 import { keepPreviousData, useQuery } from "@tanstack/react-query";
 import { type FormEvent, useMemo, useState } from "react";
 import { audit, users } from "../../api/endpoints.ts";
-import type { AuditEntry, AuditFilters } from "../../api/types.ts";
 import { can, P } from "../../auth/permissions.ts";
 import { useCurrentSession } from "../../auth/session.ts";
 import { PageHeader } from "../../components/PageHeader.tsx";

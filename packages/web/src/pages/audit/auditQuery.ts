@@ -1,6 +1,6 @@
+import type { AuditFilters } from "@salus/server/admin/schemas";
 import { buildQuery } from "../../api/client.ts";
 import { auditQuery } from "../../api/endpoints.ts";
-import type { AuditFilters } from "../../api/types.ts";
 
 export interface AuditForm {
   userId: string | null;

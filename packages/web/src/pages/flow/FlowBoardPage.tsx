@@ -13,12 +13,12 @@ import {
   VisuallyHidden,
 } from "@mantine/core";
 import { notifications } from "@mantine/notifications";
+import type { LocationView as Location } from "@salus/server/directory/schemas";
 import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import { useCallback, useMemo, useState } from "react";
 import { Link } from "react-router-dom";
 import { ApiError } from "../../api/client.ts";
 import { locations, rooms } from "../../api/endpoints.ts";
-import type { Location } from "../../api/types.ts";
 import { can, P } from "../../auth/permissions.ts";
 import { useCurrentSession } from "../../auth/session.ts";
 import { ConfirmDialog } from "../../components/ConfirmDialog.tsx";

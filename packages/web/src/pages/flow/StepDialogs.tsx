@@ -1,6 +1,6 @@
 import { Alert, Button, Checkbox, Group, Modal, NumberInput, Radio, Stack, Text } from "@mantine/core";
+import type { RoomView as Room } from "@salus/server/directory/schemas";
 import { useEffect, useState } from "react";
-import type { Room } from "../../api/types.ts";
 import type { BoardVisit } from "./api.ts";
 import { parseMinutesLate } from "./logic.ts";
 

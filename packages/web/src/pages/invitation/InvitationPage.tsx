@@ -4,7 +4,7 @@ import { type FormEvent, type ReactNode, useState } from "react";
 import { Link, useLocation } from "react-router-dom";
 import { ApiError } from "../../api/client.ts";
 import { invitations } from "../../api/endpoints.ts";
-import { roleLabel } from "../../api/types.ts";
+import { roleLabel } from "../../auth/permissions.ts";
 import { isSignedIn, SESSION_KEY, useSession } from "../../auth/session.ts";
 import { errorMessage, Loading } from "../../components/QueryState.tsx";
 import { formatDateTime } from "../../lib/format.ts";

@@ -1,6 +1,6 @@
 import { Button, Group, Select, SimpleGrid, Stack, Switch, TextInput } from "@mantine/core";
+import type { LocationView as Location } from "@salus/server/directory/schemas";
 import { type FormEvent, useMemo } from "react";
-import type { Location } from "../../api/types.ts";
 import { FormError } from "../../components/FormError.tsx";
 import { changes, text, useFormState } from "../../components/useFormState.ts";
 import { useSubmit } from "../../components/useSubmit.ts";

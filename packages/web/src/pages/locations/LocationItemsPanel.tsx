@@ -11,10 +11,10 @@ import {
   Title,
   VisuallyHidden,
 } from "@mantine/core";
+import type { EquipmentView as Equipment, RoomView as Room } from "@salus/server/directory/schemas";
 import { useQuery, useQueryClient } from "@tanstack/react-query";
 import { type FormEvent, useState } from "react";
 import { equipment, rooms } from "../../api/endpoints.ts";
-import type { Equipment, Room } from "../../api/types.ts";
 import { FormError } from "../../components/FormError.tsx";
 import { notifySuccess } from "../../components/notify.ts";
 import { LoadError, Loading } from "../../components/QueryState.tsx";

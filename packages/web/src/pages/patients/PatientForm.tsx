@@ -9,8 +9,8 @@ import {
   Textarea,
   TextInput,
 } from "@mantine/core";
+import type { Sex } from "@salus/server/directory/schemas";
 import { type FormEvent, useMemo, useState } from "react";
-import type { Sex } from "../../api/types.ts";
 import { FormError } from "../../components/FormError.tsx";
 import { changes, text, useFormState } from "../../components/useFormState.ts";
 import { useServerErrors } from "../../components/useServerErrors.ts";

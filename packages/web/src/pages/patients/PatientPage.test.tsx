@@ -36,7 +36,7 @@ const PATIENT = {
   active: true,
 };
 
-const EVERYONE = ["org:read", "locations:read", "staff:read", "fhir:read"];
+const EVERYONE = ["org:read", "locations:read", "staff:read", "fhir:read"] as const;
 const FRONT_DESK = makeSession({
   roles: ["front-desk"],
   permissions: [...EVERYONE, "patients:read", "patients:write", "schedule:read", "schedule:write"],

@@ -1,7 +1,8 @@
 // The privacy office's API (packages/server/src/http/routes/privacy-routes.ts): amendments, disclosures and
 // their accounting, the access report and the record export. Kept beside the privacy pages.
+
+import type { IsoDate, IsoInstant, ListResponse } from "../../api/client.ts";
 import { ApiError, api, buildQuery, getCsrfToken } from "../../api/client.ts";
-import type { IsoDate, IsoInstant, ListResponse } from "../../api/types.ts";
 
 const enc = encodeURIComponent;
 

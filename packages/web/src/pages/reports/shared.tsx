@@ -1,9 +1,9 @@
 import { Button, Group, Paper, Select, Stack, Text, Title } from "@mantine/core";
+import type { LocationView as Location } from "@salus/server/directory/schemas";
 import { useQuery } from "@tanstack/react-query";
 import type { ReactNode } from "react";
 import { Link, useLocation } from "react-router-dom";
 import { locations } from "../../api/endpoints.ts";
-import type { Location } from "../../api/types.ts";
 
 /** Chart colours (Mantine's palette, dark enough for contrast on white). */
 export const CHART = {

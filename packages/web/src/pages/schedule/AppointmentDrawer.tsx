@@ -11,12 +11,17 @@ import {
   Textarea,
 } from "@mantine/core";
 import { notifications } from "@mantine/notifications";
+import type {
+  AppointmentView as Appointment,
+  AppointmentStatus,
+  CancelledBy,
+  SchedulingSettings,
+} from "@salus/server/scheduling/schemas";
 import { useMutation } from "@tanstack/react-query";
 import { useEffect, useState } from "react";
 import { Link } from "react-router-dom";
 import { ApiError } from "../../api/client.ts";
 import { scheduling } from "../../api/endpoints.ts";
-import type { Appointment, AppointmentStatus, CancelledBy, SchedulingSettings } from "../../api/types.ts";
 import { can, P } from "../../auth/permissions.ts";
 import { useCurrentSession } from "../../auth/session.ts";
 import { ConfirmDialog } from "../../components/ConfirmDialog.tsx";

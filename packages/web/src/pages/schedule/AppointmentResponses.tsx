@@ -1,7 +1,7 @@
 import { Loader } from "@mantine/core";
+import type { AppointmentResponseView as AppointmentResponse } from "@salus/server/scheduling/schemas";
 import { useQuery } from "@tanstack/react-query";
 import { scheduling } from "../../api/endpoints.ts";
-import type { AppointmentResponse } from "../../api/types.ts";
 import { Field } from "../../components/Field.tsx";
 import { formatDateTimeZoned } from "../../lib/zoned.ts";
 

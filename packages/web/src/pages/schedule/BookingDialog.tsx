@@ -1,10 +1,11 @@
 import { Alert, Button, Group, Modal, Select, Stack, Text, Textarea } from "@mantine/core";
 import { notifications } from "@mantine/notifications";
+import type { PatientView as Patient } from "@salus/server/directory/schemas";
+import type { AppointmentView as Appointment, When } from "@salus/server/scheduling/schemas";
 import { useMutation } from "@tanstack/react-query";
 import { useEffect, useState } from "react";
 import { ApiError } from "../../api/client.ts";
 import { scheduling } from "../../api/endpoints.ts";
-import type { Appointment, Patient, When } from "../../api/types.ts";
 import {
   formatDateTimeZoned,
   formatLongDate,

@@ -1,7 +1,9 @@
 // @vitest-environment jsdom
+
+import type { LocationView as Location } from "@salus/server/directory/schemas";
+import type { AppointmentView as Appointment } from "@salus/server/scheduling/schemas";
 import { cleanup, fireEvent, screen } from "@testing-library/react";
 import { afterEach, describe, expect, it, vi } from "vitest";
-import type { Appointment, Location } from "../../api/types.ts";
 import { renderWithProviders } from "../../test/render.tsx";
 import { type CalendarColumn, CalendarGrid } from "./CalendarGrid.tsx";
 import type { ScheduleRefs } from "./shared.ts";
@@ -52,6 +54,7 @@ function appt(over: Partial<Appointment>): Appointment {
     cancelledAt: null,
     lateCancel: false,
     version: 1,
+    patientOverlapAllowed: false,
     ...over,
   };
 }

@@ -1,6 +1,6 @@
 import { Badge, Text, UnstyledButton } from "@mantine/core";
+import type { AppointmentView as Appointment } from "@salus/server/scheduling/schemas";
 import { type KeyboardEvent, type PointerEvent, useEffect, useRef, useState } from "react";
-import type { Appointment } from "../../api/types.ts";
 import { formatRange, wallTimeLabel, zoneAbbreviation, zonedParts } from "../../lib/zoned.ts";
 import {
   dropTarget,

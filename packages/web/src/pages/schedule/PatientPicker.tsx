@@ -1,9 +1,9 @@
 import { Loader, Radio, Stack, Text, TextInput } from "@mantine/core";
 import { useDebouncedValue } from "@mantine/hooks";
+import type { PatientView as Patient } from "@salus/server/directory/schemas";
 import { keepPreviousData, useQuery } from "@tanstack/react-query";
 import { useState } from "react";
 import { patients } from "../../api/endpoints.ts";
-import type { Patient } from "../../api/types.ts";
 import { errorMessage } from "../../components/QueryState.tsx";
 import { formatDate, normalizeSearch, personName } from "../../lib/format.ts";
 

@@ -13,11 +13,11 @@ import {
   TextInput,
 } from "@mantine/core";
 import { notifications } from "@mantine/notifications";
+import type { AppointmentView as Appointment, SlotView as Slot } from "@salus/server/scheduling/schemas";
 import { useQuery } from "@tanstack/react-query";
 import { useMemo, useRef, useState } from "react";
 import { ApiError } from "../../api/client.ts";
 import { locations, rooms, scheduling, staff } from "../../api/endpoints.ts";
-import type { Appointment, Slot } from "../../api/types.ts";
 import { can, P } from "../../auth/permissions.ts";
 import { useCurrentSession } from "../../auth/session.ts";
 import { PageHeader } from "../../components/PageHeader.tsx";

@@ -1,8 +1,8 @@
 import { Alert, Button, Group, Select, SimpleGrid, Stack, Text, TextInput, Title } from "@mantine/core";
+import type { AppointmentView as Appointment, SlotView as Slot } from "@salus/server/scheduling/schemas";
 import { useQuery } from "@tanstack/react-query";
 import { useEffect, useState } from "react";
 import { scheduling } from "../../api/endpoints.ts";
-import type { Appointment, Slot } from "../../api/types.ts";
 import { LoadError, Loading } from "../../components/QueryState.tsx";
 import {
   addDays,

@@ -15,11 +15,12 @@ import {
   Title,
 } from "@mantine/core";
 import { notifications } from "@mantine/notifications";
+import type { PatientView as Patient } from "@salus/server/directory/schemas";
+import type { WaitlistEntryView as WaitlistEntry } from "@salus/server/scheduling/schemas";
 import { useMutation, useQuery } from "@tanstack/react-query";
 import { useState } from "react";
 import { ApiError } from "../../api/client.ts";
 import { scheduling } from "../../api/endpoints.ts";
-import type { Patient, WaitlistEntry } from "../../api/types.ts";
 import { FormError } from "../../components/FormError.tsx";
 import { LoadError, Loading } from "../../components/QueryState.tsx";
 import { useServerErrors } from "../../components/useServerErrors.ts";

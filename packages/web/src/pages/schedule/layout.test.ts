@@ -1,5 +1,9 @@
+import type {
+  BlockView as AvailabilityBlock,
+  ExceptionView as AvailabilityException,
+  TemplateView as AvailabilityTemplate,
+} from "@salus/server/scheduling/schemas";
 import { describe, expect, it } from "vitest";
-import type { AvailabilityBlock, AvailabilityException, AvailabilityTemplate } from "../../api/types.ts";
 import {
   columnAt,
   dropTarget,

@@ -1,6 +1,10 @@
 // Pure pieces of the calendar: where blocks go in a column, which local minutes are open, and how a
 // pointer position becomes a time and a column. All times here are wall-clock minutes of one local day.
-import type { AvailabilityBlock, AvailabilityException, AvailabilityTemplate } from "../../api/types.ts";
+import type {
+  BlockView as AvailabilityBlock,
+  ExceptionView as AvailabilityException,
+  TemplateView as AvailabilityTemplate,
+} from "@salus/server/scheduling/schemas";
 import { dayBounds, isoWeekday, parseWallTime, zonedParts } from "../../lib/zoned.ts";
 
 export interface Interval {

@@ -1,5 +1,5 @@
+import type { SlotView as Slot } from "@salus/server/scheduling/schemas";
 import { describe, expect, it } from "vitest";
-import type { Slot } from "../../api/types.ts";
 import { openFromSlots } from "./open-for-type.ts";
 
 const slot = (start: string, end: string, practitionerId = "dr-a", roomId: string | null = null): Slot =>

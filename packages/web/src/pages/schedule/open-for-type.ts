@@ -1,4 +1,4 @@
-import type { Slot } from "../../api/types.ts";
+import type { SlotView as Slot } from "@salus/server/scheduling/schemas";
 import { type Interval, instantRangeToMinutes, normalize } from "./layout.ts";
 
 /**

@@ -1,6 +1,14 @@
+import type {
+  LocationView as Location,
+  RoomView as Room,
+  StaffView as StaffMember,
+} from "@salus/server/directory/schemas";
+import type {
+  AppointmentStatus,
+  AppointmentTypeView as AppointmentType,
+} from "@salus/server/scheduling/schemas";
 import { type QueryClient, useQueryClient } from "@tanstack/react-query";
 import { useCallback } from "react";
-import type { AppointmentStatus, AppointmentType, Location, Room, StaffMember } from "../../api/types.ts";
 
 /** What every schedule component needs to name things and show times. */
 export interface ScheduleRefs {

@@ -1,10 +1,14 @@
 import { Alert, Box, Center, Paper, Stack, Text, Title } from "@mantine/core";
+import type {
+  AuthStep as AuthStepResponse,
+  SessionView as Session,
+  SignInStatus,
+} from "@salus/server/auth/schemas";
 import { useQueryClient } from "@tanstack/react-query";
 import { useEffect, useState } from "react";
 import { Navigate, useLocation, useNavigate } from "react-router-dom";
 import { setCsrfToken } from "../../api/client.ts";
 import { auth } from "../../api/endpoints.ts";
-import type { AuthStepResponse, Session, SignInStatus } from "../../api/types.ts";
 import { isSignedIn, type PendingStage, pendingStage, SESSION_KEY, useSession } from "../../auth/session.ts";
 import { Loading } from "../../components/QueryState.tsx";
 import { CredentialsStep, EnrollStep, MfaStep, OrganizationStep, PasswordStep } from "./steps.tsx";

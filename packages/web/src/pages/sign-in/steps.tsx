@@ -10,10 +10,14 @@ import {
   Text,
   TextInput,
 } from "@mantine/core";
+import type {
+  AuthStep as AuthStepResponse,
+  MfaEnrollment as MfaEnrollResponse,
+  OrganizationRef,
+} from "@salus/server/auth/schemas";
 import { type FormEvent, useEffect, useState } from "react";
 import { ApiError } from "../../api/client.ts";
 import { auth } from "../../api/endpoints.ts";
-import type { AuthStepResponse, MfaEnrollResponse, OrganizationRef } from "../../api/types.ts";
 import { errorMessage, Loading } from "../../components/QueryState.tsx";
 import { CodeInput } from "./CodeInput.tsx";
 

@@ -11,10 +11,10 @@ import {
   Title,
   VisuallyHidden,
 } from "@mantine/core";
+import type { LicenseView as License, StaffView as StaffMember } from "@salus/server/directory/schemas";
 import { useQueryClient } from "@tanstack/react-query";
 import { type FormEvent, useState } from "react";
 import { staff } from "../../api/endpoints.ts";
-import type { License, StaffMember } from "../../api/types.ts";
 import { ConfirmDialog } from "../../components/ConfirmDialog.tsx";
 import { ExpiryBadge } from "../../components/ExpiryBadge.tsx";
 import { FormError } from "../../components/FormError.tsx";
@@ -45,7 +45,8 @@ function LicenseForm({
     const body: Partial<Omit<License, "id">> = {};
     if (!license || license.state !== next.state) body.state = next.state;
     if (!license || license.number !== next.number) body.number = next.number;
-    if (!license || (license.expiresOn ?? null) !== next.expiresOn) body.expiresOn = next.expiresOn;
+    // An empty date is sent as null, which the server refuses with a message on the field.
+    if (!license || (license.expiresOn ?? null) !== next.expiresOn) body.expiresOn = next.expiresOn as string;
     if (Object.keys(body).length === 0) return onCancel();
     setBusy(true);
     errors.clear();

@@ -1,6 +1,6 @@
 import { Button, Group, SegmentedControl, SimpleGrid, Stack, Switch, Text, TextInput } from "@mantine/core";
+import type { StaffKind, StaffView as StaffMember } from "@salus/server/directory/schemas";
 import { type FormEvent, useMemo } from "react";
-import type { StaffKind, StaffMember } from "../../api/types.ts";
 import { FormError } from "../../components/FormError.tsx";
 import { changes, text, useFormState } from "../../components/useFormState.ts";
 import { useSubmit } from "../../components/useSubmit.ts";

@@ -10,10 +10,10 @@ import {
   TextInput,
 } from "@mantine/core";
 import { useDisclosure } from "@mantine/hooks";
+import type { StaffKind, StaffView as StaffMember } from "@salus/server/directory/schemas";
 import { keepPreviousData, useQuery, useQueryClient } from "@tanstack/react-query";
 import { Link, useNavigate } from "react-router-dom";
 import { staff } from "../../api/endpoints.ts";
-import type { StaffKind, StaffMember } from "../../api/types.ts";
 import { can, P } from "../../auth/permissions.ts";
 import { useCurrentSession } from "../../auth/session.ts";
 import { notifySuccess } from "../../components/notify.ts";

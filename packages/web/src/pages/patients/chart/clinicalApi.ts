@@ -1,8 +1,9 @@
 // The clinical record API (packages/server/src/http/routes/clinical-routes.ts): encounters with their
 // ICD-10-CM diagnoses and CPT/HCPCS procedures, code look-up, problems, allergies, medications, notes with
 // addenda, documents. Kept beside the chart pages so the slice's types live in one place.
+
+import type { IsoDate, IsoInstant, ListResponse } from "../../../api/client.ts";
 import { ApiError, api, buildQuery, getCsrfToken } from "../../../api/client.ts";
-import type { IsoDate, IsoInstant, ListResponse } from "../../../api/types.ts";
 
 const enc = encodeURIComponent;
 

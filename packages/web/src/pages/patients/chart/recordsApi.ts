@@ -1,8 +1,10 @@
 // The patient record API of the records slice (packages/server/src/http/routes/records-routes.ts and the
 // directory's patient routes): extended demographics, coverages, consents and restrictions, care team and
 // break-glass. Kept beside the chart pages so the slice's types live in one place.
+
+import type { PatientView as Patient } from "@salus/server/directory/schemas";
+import type { IsoDate, IsoInstant, ListResponse } from "../../../api/client.ts";
 import { ApiError, api } from "../../../api/client.ts";
-import type { IsoDate, IsoInstant, ListResponse, Patient } from "../../../api/types.ts";
 
 const enc = encodeURIComponent;
 
@@ -23,26 +25,8 @@ export interface Guarantor {
 
 export type ContactMethod = "phone" | "sms" | "email" | "mail";
 
-/** A patient with the record's demographics (directory-routes.ts, patientOut). */
-export interface PatientRecord extends Patient {
-  middleName?: string | null;
-  nameSuffix?: string | null;
-  preferredName?: string | null;
-  genderIdentity?: string | null;
-  pronouns?: string | null;
-  language?: string | null;
-  interpreterNeeded?: boolean;
-  contactMethod?: ContactMethod | null;
-  mayLeaveMessage?: boolean | null;
-  mayText?: boolean | null;
-  guarantor?: Guarantor | null;
-  primaryPractitionerId?: string | null;
-  frontDeskNote?: string | null;
-  /** The SSN is stored encrypted and only its last four digits come back. */
-  ssnLast4?: string | null;
-  enteredInError?: boolean;
-  mergedIntoId?: string | null;
-}
+/** A patient with the record's demographics (server/src/directory/schemas.ts, patientOut). */
+export type PatientRecord = Patient;
 
 export interface DuplicateCandidate {
   id: string;

@@ -1,6 +1,7 @@
 // The privacy office's API (packages/server/src/http/routes/privacy-routes.ts): amendments, disclosures and
 // their accounting, the access report and the record export. Kept beside the privacy pages.
 
+import { DISCLOSURE_CATEGORIES as CORE_DISCLOSURE_CATEGORIES } from "@salus/core/privacy/patient-rights";
 import type { IsoDate, IsoInstant, ListResponse } from "../../api/client.ts";
 import { ApiError, api, buildQuery, getCsrfToken } from "../../api/client.ts";
 
@@ -29,30 +30,9 @@ export interface Amendment {
   disagreement?: string | null;
 }
 
-/** Disclosure categories (packages/core/src/privacy/patient-rights.ts); `accountable: false` ones are left out of the accounting. */
-export const DISCLOSURE_CATEGORIES: Record<string, { label: string; accountable: boolean }> = {
-  treatment: { label: "Treatment", accountable: false },
-  payment: { label: "Payment", accountable: false },
-  operations: { label: "Health care operations", accountable: false },
-  "to-patient": { label: "To the patient or their representative", accountable: false },
-  authorization: { label: "Under the patient's written authorization", accountable: false },
-  "facility-directory": { label: "Facility directory or people involved in care", accountable: false },
-  "national-security": { label: "National security or intelligence", accountable: false },
-  correctional: { label: "Correctional institution or custody", accountable: false },
-  "limited-data-set": { label: "Limited data set", accountable: false },
-  "public-health": { label: "Public health", accountable: true },
-  "abuse-neglect": { label: "Victims of abuse, neglect or domestic violence", accountable: true },
-  "health-oversight": { label: "Health oversight", accountable: true },
-  judicial: { label: "Judicial or administrative proceeding (subpoena, court order)", accountable: true },
-  "law-enforcement": { label: "Law enforcement", accountable: true },
-  decedents: { label: "Coroners, medical examiners, funeral directors", accountable: true },
-  "organ-donation": { label: "Organ, eye or tissue donation", accountable: true },
-  research: { label: "Research without authorization (waiver)", accountable: true },
-  "serious-threat": { label: "To avert a serious threat to health or safety", accountable: true },
-  "workers-compensation": { label: "Workers' compensation", accountable: true },
-  "required-by-law": { label: "Required by law", accountable: true },
-  other: { label: "Other", accountable: true },
-};
+/** Disclosure categories (core privacy/patient-rights.ts); `accountable: false` ones are left out of the accounting. */
+export const DISCLOSURE_CATEGORIES: Record<string, { label: string; accountable: boolean }> =
+  CORE_DISCLOSURE_CATEGORIES;
 
 export interface Disclosure {
   id: string;

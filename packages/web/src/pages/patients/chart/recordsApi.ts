@@ -2,6 +2,7 @@
 // directory's patient routes): extended demographics, coverages, consents and restrictions, care team and
 // break-glass. Kept beside the chart pages so the slice's types live in one place.
 
+import { CONSENT_KINDS, type ConsentKind } from "@salus/core/records/consent-kinds";
 import type { PatientView as Patient } from "@salus/server/directory/schemas";
 import type { IsoDate, IsoInstant, ListResponse } from "../../../api/client.ts";
 import { ApiError, api } from "../../../api/client.ts";
@@ -62,17 +63,7 @@ export interface Coverage {
 
 export type CoverageInput = Omit<Coverage, "id" | "patientId" | "status">;
 
-export const CONSENT_KINDS = [
-  "treatment",
-  "privacy-notice",
-  "release-of-information",
-  "communication",
-  "restriction",
-  "confidential-communication",
-  "research",
-  "other",
-] as const;
-export type ConsentKind = (typeof CONSENT_KINDS)[number];
+export { CONSENT_KINDS, type ConsentKind };
 export type ConsentStatus = "active" | "revoked" | "denied";
 
 export interface Consent {

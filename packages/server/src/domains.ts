@@ -4,7 +4,7 @@ import { adminRoutes } from "./admin/routes.ts";
 import { authRoutes } from "./auth/routes.ts";
 import { clinicalRoutes } from "./clinical/routes.ts";
 import { directoryRoutes } from "./directory/routes.ts";
-import { flowRoutes } from "./http/routes/flow-routes.ts";
+import { flowRoutes } from "./flow/routes.ts";
 import type { Services } from "./platform/services.ts";
 import { privacyRoutes } from "./privacy/routes.ts";
 import { recordsRoutes } from "./records/routes.ts";

@@ -96,7 +96,7 @@ const SYSTEM_ACCESS: Record<string, string> = {
   "server/src/flow/flow-report.ts": "scope next: flow report on a snapshot",
   "server/src/flow/overbooking-suggestions.ts": "scope next: overbooking suggestions on a snapshot",
   "server/src/clinical/routes.ts": "scope next: code look-ups and settings",
-  "server/src/http/routes/flow-routes.ts": "scope next: flow settings",
+  "server/src/flow/routes.ts": "scope next: flow settings",
   "server/src/scheduling/routes.ts": "scope next: scheduling settings",
   "server/src/privacy/practice-zone.ts": "scope next: the practice's time zone",
   "server/src/privacy/amendments.ts": "scope next: an amendment's patient before the audited call",

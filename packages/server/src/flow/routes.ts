@@ -2,137 +2,29 @@ import { FLOW_STEPS } from "@salus/core/flow/flow-states";
 import type { FastifyInstance } from "fastify";
 import type { ZodTypeProvider } from "fastify-type-provider-zod";
 import { z } from "zod";
-import { getBoard } from "../../flow/board.ts";
-import { closeBoardStreams, type StreamRegistry, serveBoardStream } from "../../flow/board-stream.ts";
-import { locationDay } from "../../flow/day-version.ts";
-import { flowReport, flowReportCsv } from "../../flow/flow-report.ts";
-import { LATE_ACTIONS, loadFlowSettings, updateFlowSettings } from "../../flow/flow-settings.ts";
-import { getModelReport, trainModel } from "../../flow/no-show-model.ts";
-import { markNoShows, patientNoShows, waiveNoShowFee } from "../../flow/no-shows.ts";
-import { overbookingSuggestions } from "../../flow/overbooking-suggestions.ts";
-import { recordFlowStep } from "../../flow/record-flow-step.ts";
-import { acceptProposal, markLate, replanDay } from "../../flow/replan.ts";
-import { runSimulation, whatIf } from "../../flow/what-if.ts";
-import type { Services } from "../../platform/services.ts";
-import { actorOf } from "../guard.ts";
-import { fileAnswer, id, idParams, plainDate, text } from "../schemas.ts";
-
-const dayQuery = z.strictObject({ locationId: id, date: plainDate });
-
-const visitOut = z.object({
-  appointmentId: z.string(),
-  version: z.number().int(),
-  patientId: z.string(),
-  patientName: z.string(),
-  practitionerId: z.string(),
-  appointmentTypeId: z.string(),
-  typeName: z.string(),
-  start: z.string(),
-  end: z.string(),
-  status: z.string(),
-  flowStep: z.enum(FLOW_STEPS).nullable(),
-  arrivedAt: z.string().nullable(),
-  checkedInAt: z.string().nullable(),
-  roomedAt: z.string().nullable(),
-  roomId: z.string().nullable(),
-  roomName: z.string().nullable(),
-  withPractitionerAt: z.string().nullable(),
-  checkedOutAt: z.string().nullable(),
-  waitingSince: z.string().nullable(),
-  waitingMinutes: z.number().nullable(),
-  lateMinutes: z.number(),
-  expectedStart: z.string().nullable(),
-  expectedEnd: z.string().nullable(),
-  maxMinutesLate: z.number().nullable(),
-  noShowRisk: z.object({ probability: z.number(), reasons: z.array(z.string()) }).nullable(),
-});
-
-const boardOut = z.object({
-  locationId: z.string(),
-  date: z.string(),
-  timeZone: z.string(),
-  dayVersion: z.string(),
-  now: z.string(),
-  thresholds: z.object({ waitWarnMinutes: z.number(), waitAlertMinutes: z.number() }),
-  practitioners: z.array(
-    z.object({ id: z.string(), name: z.string(), expectedEndOfDay: z.string(), overtimeMinutes: z.number() }),
-  ),
-  visits: z.array(visitOut),
-});
-
-const instant = z
-  .string()
-  .max(40)
-  .refine((v) => !Number.isNaN(Date.parse(v)) && /T/.test(v), "must be an ISO 8601 date and time");
-const place = z.object({ practitionerId: z.string(), expectedStart: z.string() });
-const proposalOut = z.object({
-  id: z.string(),
-  kind: z.enum(["keep", "next-gap", "serve-waiting", "move", "offer-new-time"]),
-  title: z.string(),
-  explanation: z.string(),
-  recommended: z.boolean(),
-  score: z.number(),
-  scoreParts: z.object({
-    waitMinutes: z.number(),
-    overtimeMinutes: z.number(),
-    moveMinutes: z.number(),
-    offerMinutes: z.number(),
-  }),
-  changes: z.array(
-    z.object({ appointmentId: z.string(), patientName: z.string(), from: place, to: place.nullable() }),
-  ),
-  planned: z.array(z.object({ appointmentId: z.string(), expectedStart: z.string() })),
-  metrics: z.object({
-    totalWaitMinutes: z.number(),
-    maxWaitMinutes: z.number(),
-    overtimeMinutes: z.number(),
-    moved: z.number(),
-    offered: z.number(),
-  }),
-  notify: z.array(
-    z.object({
-      appointmentId: z.string(),
-      patientName: z.string(),
-      reason: z.enum(["later", "earlier", "moved"]),
-      practitionerId: z.string(),
-      oldExpectedStart: z.string(),
-      newExpectedStart: z.string(),
-    }),
-  ),
-  dayVersion: z.string(),
-});
-const replanOut = z.object({ dayVersion: z.string(), proposals: z.array(proposalOut) });
-
-const minutes = (max: number) => z.number().int().min(0).max(max);
-const settingsFields = z.strictObject({
-  graceMinutes: minutes(120),
-  lateAction: z
-    .enum(LATE_ACTIONS as [string, ...string[]])
-    .transform((v) => v as (typeof LATE_ACTIONS)[number]),
-  notifyThresholdMinutes: z.number().int().min(1).max(240),
-  waitWarnMinutes: z.number().int().min(1).max(240),
-  waitAlertMinutes: z.number().int().min(1).max(480),
-  noShowAfterMinutes: z.number().int().min(5).max(480),
-  noShowFeeCents: minutes(100_000),
-  idleMinuteValueCents: minutes(100_000),
-  waitMinuteCostCents: minutes(100_000),
-  // Optional so that clients written before it keep working: absent, the stored value stays.
-  overtimeLimitMinutes: minutes(240).optional(),
-  overtimeMinuteCostCents: minutes(100_000).optional(),
-});
-const settingsOut = z.object({
-  graceMinutes: z.number(),
-  lateAction: z.enum(["next-gap", "earlier-of", "move", "offer-new-time"]),
-  notifyThresholdMinutes: z.number(),
-  waitWarnMinutes: z.number(),
-  waitAlertMinutes: z.number(),
-  noShowAfterMinutes: z.number(),
-  noShowFeeCents: z.number(),
-  idleMinuteValueCents: z.number(),
-  waitMinuteCostCents: z.number(),
-  overtimeLimitMinutes: z.number(),
-  overtimeMinuteCostCents: z.number(),
-});
+import { actorOf } from "../http/guard.ts";
+import { fileAnswer, id, idParams, plainDate, text } from "../http/schemas.ts";
+import type { Services } from "../platform/services.ts";
+import { getBoard } from "./board.ts";
+import { closeBoardStreams, type StreamRegistry, serveBoardStream } from "./board-stream.ts";
+import { locationDay } from "./day-version.ts";
+import { flowReport, flowReportCsv } from "./flow-report.ts";
+import { loadFlowSettings, updateFlowSettings } from "./flow-settings.ts";
+import { getModelReport, trainModel } from "./no-show-model.ts";
+import { markNoShows, patientNoShows, waiveNoShowFee } from "./no-shows.ts";
+import { overbookingSuggestions } from "./overbooking-suggestions.ts";
+import { recordFlowStep } from "./record-flow-step.ts";
+import { acceptProposal, markLate, replanDay } from "./replan.ts";
+import {
+  boardOut,
+  dayQuery,
+  flowSettingsFields,
+  flowSettingsOut,
+  instant,
+  replanOut,
+  visitOut,
+} from "./schemas.ts";
+import { runSimulation, whatIf } from "./what-if.ts";
 
 /** Day-of flow: the board and its live stream, flow steps, late arrivals and re-plans, settings. */
 export function flowRoutes(app: FastifyInstance, services: Services): void {
@@ -517,7 +409,7 @@ export function flowRoutes(app: FastifyInstance, services: Services): void {
 
   r.get("/api/flow/settings", {
     config: { permission: "flow:read" },
-    schema: { tags, summary: "The practice's day-of flow policy", response: { 200: settingsOut } },
+    schema: { tags, summary: "The practice's day-of flow policy", response: { 200: flowSettingsOut } },
     handler: async (req) => loadFlowSettings(services.db.kysely, actorOf(req).organizationId),
   });
   r.put("/api/flow/settings", {
@@ -525,11 +417,11 @@ export function flowRoutes(app: FastifyInstance, services: Services): void {
     schema: {
       tags,
       summary: "Replace the day-of flow policy (grace, late action, thresholds, no-show rule and fee, costs)",
-      body: settingsFields.refine((v) => v.waitAlertMinutes >= v.waitWarnMinutes, {
+      body: flowSettingsFields.refine((v) => v.waitAlertMinutes >= v.waitWarnMinutes, {
         message: "waitAlertMinutes must be at least waitWarnMinutes",
         path: ["waitAlertMinutes"],
       }),
-      response: { 200: settingsOut },
+      response: { 200: flowSettingsOut },
     },
     handler: async (req) => {
       const actor = actorOf(req);

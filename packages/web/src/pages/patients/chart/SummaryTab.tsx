@@ -25,7 +25,13 @@ import { useServerErrors } from "../../../components/useServerErrors.ts";
 import { formatDate, personName, todayIso } from "../../../lib/format.ts";
 import { CONTACT_METHODS, PatientForm, SEX_OPTIONS } from "../PatientForm.tsx";
 import { AmendmentRequestPanel } from "./AmendmentRequestPanel.tsx";
-import { type Consent, type ConsentKind, type ConsentStatus, records } from "./recordsApi.ts";
+import {
+  type Consent,
+  type ConsentInput,
+  type ConsentKind,
+  type ConsentStatus,
+  records,
+} from "./recordsApi.ts";
 
 function yesNo(value: boolean | null | undefined): string | null {
   return value === true ? "Yes" : value === false ? "No" : null;
@@ -230,7 +236,7 @@ function ConsentForm({
   onSubmit,
   onCancel,
 }: {
-  onSubmit: (body: Omit<Consent, "id" | "patientId" | "recordedBy" | "createdAt">) => Promise<void>;
+  onSubmit: (body: ConsentInput) => Promise<void>;
   onCancel: () => void;
 }) {
   const [kind, setKind] = useState<ConsentKind>("treatment");

@@ -2,6 +2,7 @@
 // ICD-10-CM diagnoses and CPT/HCPCS procedures, code look-up, problems, allergies, medications, notes with
 // addenda, documents. Kept beside the chart pages so the slice's types live in one place.
 
+import { ENCOUNTER_TYPES } from "@salus/core/clinical/clinical-kinds";
 import type { IsoDate, IsoInstant, ListResponse } from "../../../api/client.ts";
 import { ApiError, api, buildQuery, getCsrfToken } from "../../../api/client.ts";
 
@@ -22,13 +23,8 @@ export interface Procedure {
   diagnosisPointers: number[];
 }
 
-export const ENCOUNTER_TYPE_VALUES = [
-  "office-visit",
-  "telehealth",
-  "home-visit",
-  "procedure",
-  "other",
-] as const;
+/** The encounter types (core clinical/clinical-kinds.ts). */
+export const ENCOUNTER_TYPE_VALUES = ENCOUNTER_TYPES;
 export type EncounterStatus = "in-progress" | "finished" | "entered-in-error";
 
 export interface Encounter {

@@ -3,132 +3,54 @@
 // break-glass. Kept beside the chart pages so the slice's types live in one place.
 
 import { CONSENT_KINDS, type ConsentKind } from "@salus/core/records/consent-kinds";
-import type { PatientView as Patient } from "@salus/server/directory/schemas";
+import type {
+  DuplicateCandidateView,
+  GuarantorRelationship,
+  GuarantorView,
+  PatientView as Patient,
+} from "@salus/server/directory/schemas";
+import type {
+  BreakGlassActivityItem,
+  BreakGlassGrantView,
+  BreakGlassQueueItem,
+  CareTeamMemberView,
+  ConsentRequest,
+  ConsentView,
+  CoverageOrder,
+  CoverageRequest,
+  CoverageView,
+} from "@salus/server/records/schemas";
 import type { IsoDate, IsoInstant, ListResponse } from "../../../api/client.ts";
 import { ApiError, api } from "../../../api/client.ts";
 
 const enc = encodeURIComponent;
 
-export type GuarantorRelationship = "self" | "parent" | "spouse" | "guardian" | "other";
-
-export interface Guarantor {
-  relationship: GuarantorRelationship;
-  givenName: string | null;
-  familyName: string | null;
-  dateOfBirth: IsoDate | null;
-  phone: string | null;
-  addressLine1: string | null;
-  addressLine2: string | null;
-  city: string | null;
-  state: string | null;
-  postalCode: string | null;
-}
-
-export type ContactMethod = "phone" | "sms" | "email" | "mail";
+export type { GuarantorRelationship };
+export type Guarantor = GuarantorView;
+export type ContactMethod = NonNullable<Patient["contactMethod"]>;
 
 /** A patient with the record's demographics (server/src/directory/schemas.ts, patientOut). */
 export type PatientRecord = Patient;
+export type DuplicateCandidate = DuplicateCandidateView;
 
-export interface DuplicateCandidate {
-  id: string;
-  mrn: string;
-  givenName: string;
-  familyName: string;
-  dateOfBirth: IsoDate;
-  score?: number;
-  /** What matched besides the birth date: "name", "phone", "email". */
-  reasons?: string[];
-}
-
-export type CoverageOrder = "primary" | "secondary" | "tertiary";
-export type SubscriberRelationship = "self" | "spouse" | "child" | "other";
-
-export interface Coverage {
-  id: string;
-  patientId: string;
-  order: CoverageOrder;
-  payerName: string;
-  payerId: string | null;
-  planName: string | null;
-  memberId: string;
-  groupId: string | null;
-  subscriberRelationship: SubscriberRelationship;
-  subscriberGivenName: string | null;
-  subscriberFamilyName: string | null;
-  subscriberDateOfBirth: IsoDate | null;
-  effectiveFrom: IsoDate;
-  effectiveTo: IsoDate | null;
-  status: "active" | "entered-in-error";
-}
-
-export type CoverageInput = Omit<Coverage, "id" | "patientId" | "status">;
+export type { CoverageOrder };
+export type Coverage = CoverageView;
+export type SubscriberRelationship = Coverage["subscriberRelationship"];
+export type CoverageInput = CoverageRequest;
 
 export { CONSENT_KINDS, type ConsentKind };
-export type ConsentStatus = "active" | "revoked" | "denied";
+export type Consent = ConsentView;
+export type ConsentStatus = Consent["status"];
+export type ConsentInput = ConsentRequest;
 
-export interface Consent {
-  id: string;
-  patientId: string;
-  kind: ConsentKind;
-  status: ConsentStatus;
-  effectiveFrom: IsoDate;
-  effectiveTo: IsoDate | null;
-  note: string | null;
-  recordedBy?: string | null;
-  createdAt?: IsoInstant;
-}
-
-export interface CareTeamMember {
-  id: string;
-  userId: string;
-  displayName: string;
-  email: string;
-  grantedBy: string | null;
-  reason: string | null;
-  createdAt: IsoInstant;
-  expiresAt: IsoInstant | null;
-}
-
-export type ReviewOutcome = "appropriate" | "inappropriate";
+export type CareTeamMember = CareTeamMemberView;
 
 /** A break-glass grant (the caller's own, from /api/break-glass/mine). */
-export interface BreakGlassGrant {
-  id: string;
-  patientId: string;
-  reason: string;
-  openedAt: IsoInstant;
-  expiresAt: IsoInstant;
-  active: boolean;
-  reviewStatus: "pending" | "reviewed";
-  reviewOutcome: ReviewOutcome | null;
-}
-
-/** A grant in the privacy officer's review queue, with the patient and the user. */
-export interface BreakGlassQueueItem extends BreakGlassGrant {
-  patient: { id: string; mrn: string; givenName: string; familyName: string; dateOfBirth: IsoDate };
-  user: { id: string; email: string; displayName: string };
-  reviewNote: string | null;
-  reviewedBy: string | null;
-  reviewedAt: IsoInstant | null;
-  /** Everything read and written under the grant, oldest first, in plain words. */
-  activity: BreakGlassActivity[];
-  /** More happened than the list holds (the rest is in the audit trail). */
-  activityTruncated: boolean;
-}
-
-/** One thing done under a break-glass grant (from the audit entries naming it). */
-export interface BreakGlassActivity {
-  at: IsoInstant;
-  action: string;
-  text: string;
-  /** It created or changed something (a visit booked, an encounter recorded). */
-  wrote: boolean;
-  outcome: "success" | "failure" | "denied";
-  resourceType: string | null;
-  resourceId: string | null;
-  /** Where the reviewer may open it in the chart; null when their role does not see that part. */
-  open: { patientId: string; tab: string } | null;
-}
+export type BreakGlassGrant = BreakGlassGrantView;
+export type ReviewOutcome = NonNullable<BreakGlassGrant["reviewOutcome"]>;
+/** A grant in the privacy officer's review queue, with the patient, the user and what was done under it. */
+export type { BreakGlassQueueItem };
+export type BreakGlassActivity = BreakGlassActivityItem;
 
 function items<T>(answer: ListResponse<T> | T[]): T[] {
   return Array.isArray(answer) ? answer : (answer?.items ?? []);
@@ -161,7 +83,7 @@ export const records = {
 
   consents: async (patientId: string, signal?: AbortSignal) =>
     items(await api<ListResponse<Consent>>(`/api/patients/${enc(patientId)}/consents`, { signal })),
-  addConsent: (patientId: string, body: Omit<Consent, "id" | "patientId" | "recordedBy" | "createdAt">) =>
+  addConsent: (patientId: string, body: ConsentInput) =>
     api<Consent>(`/api/patients/${enc(patientId)}/consents`, { method: "POST", body }),
 
   careTeam: async (patientId: string, signal?: AbortSignal) =>

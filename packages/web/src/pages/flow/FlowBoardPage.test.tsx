@@ -51,6 +51,7 @@ const visit: BoardVisit = {
   expectedStart: "2026-11-27T15:00:00.000Z",
   expectedEnd: "2026-11-27T15:20:00.000Z",
   noShowRisk: null,
+  maxMinutesLate: null,
 };
 
 const board: FlowBoard = {

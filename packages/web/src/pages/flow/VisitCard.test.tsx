@@ -38,6 +38,7 @@ function visit(over: Partial<BoardVisit> = {}): BoardVisit {
     expectedStart: "2026-11-27T15:00:00.000Z",
     expectedEnd: "2026-11-27T15:20:00.000Z",
     noShowRisk: null,
+    maxMinutesLate: null,
     ...over,
   };
 }

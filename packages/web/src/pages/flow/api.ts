@@ -1,68 +1,20 @@
-// The day-of flow API (packages/server/src/http/routes/flow-routes.ts): the board, its stream, the flow
+// The day-of flow API (packages/server/src/flow/routes.ts; shapes in flow/schemas.ts): the board, its stream, the flow
 // steps, late arrivals, re-plan proposals and the practice's flow settings. Kept beside the pages that use
 // it so the flow slice's types live in one place.
+import type { FlowBoardView, FlowSettingsView, FlowVisitView } from "@salus/server/flow/schemas";
 import { api } from "../../api/client.ts";
 
-export type FlowStep = "arrived" | "checked-in" | "roomed" | "with-practitioner" | "checked-out";
+export type FlowStep = NonNullable<BoardVisit["flowStep"]>;
 
-export interface NoShowRisk {
-  /** 0..1. */
-  probability: number;
-  reasons: string[];
-}
+export type NoShowRisk = NonNullable<BoardVisit["noShowRisk"]>;
 
-export interface BoardVisit {
-  appointmentId: string;
-  version: number;
-  patientId: string;
-  patientName: string;
-  practitionerId: string;
-  appointmentTypeId: string;
-  typeName: string;
-  start: string;
-  end: string;
-  status: string;
-  flowStep: FlowStep | null;
-  arrivedAt: string | null;
-  checkedInAt: string | null;
-  roomedAt: string | null;
-  roomId: string | null;
-  roomName: string | null;
-  withPractitionerAt: string | null;
-  checkedOutAt: string | null;
-  /** Since when the patient waits (arrival, or the end of the last step), null when nobody waits. */
-  waitingSince: string | null;
-  waitingMinutes: number | null;
-  lateMinutes: number | null;
-  expectedStart: string | null;
-  expectedEnd: string | null;
-  /** For a booked visit not yet here: the most minutes it can be marked late today (end of day + overtime limit). */
-  maxMinutesLate?: number | null;
-  noShowRisk: NoShowRisk | null;
-}
+export type BoardVisit = FlowVisitView;
 
-export interface BoardPractitioner {
-  id: string;
-  name: string;
-  expectedEndOfDay: string | null;
-  overtimeMinutes: number;
-}
+export type BoardPractitioner = FlowBoard["practitioners"][number];
 
-export interface WaitThresholds {
-  waitWarnMinutes: number;
-  waitAlertMinutes: number;
-}
+export type WaitThresholds = FlowBoard["thresholds"];
 
-export interface FlowBoard {
-  locationId: string;
-  date: string;
-  timeZone: string;
-  dayVersion: string;
-  now: string;
-  thresholds: WaitThresholds;
-  practitioners: BoardPractitioner[];
-  visits: BoardVisit[];
-}
+export type FlowBoard = FlowBoardView;
 
 export interface FlowStepRequest {
   step: FlowStep;
@@ -129,20 +81,7 @@ export interface AcceptResponse {
   dayVersion: string;
 }
 
-export interface FlowSettings {
-  graceMinutes: number;
-  lateAction: string;
-  notifyThresholdMinutes: number;
-  waitWarnMinutes: number;
-  waitAlertMinutes: number;
-  noShowAfterMinutes: number;
-  noShowFeeCents: number;
-  idleMinuteValueCents: number;
-  waitMinuteCostCents: number;
-  /** Minutes past a practitioner's end of day a re-plan may keep a visit. */
-  overtimeLimitMinutes: number;
-  overtimeMinuteCostCents: number;
-}
+export type FlowSettings = FlowSettingsView;
 
 export interface OverbookingSuggestion {
   practitionerId: string;

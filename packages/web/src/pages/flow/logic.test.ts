@@ -42,10 +42,11 @@ function visit(over: Partial<BoardVisit> = {}): BoardVisit {
     checkedOutAt: null,
     waitingSince: null,
     waitingMinutes: null,
-    lateMinutes: null,
+    lateMinutes: 0,
     expectedStart: null,
     expectedEnd: null,
     noShowRisk: null,
+    maxMinutesLate: null,
     ...over,
   };
 }

@@ -26,15 +26,15 @@ import { cliActor } from "@salus/server/admin/organizations";
 import { createToken } from "@salus/server/admin/tokens";
 import { loadConfig } from "@salus/server/config";
 import { type DialectName, openDatabase } from "@salus/server/db/connection";
-import { migrateToLatest } from "@salus/server/db/migrate";
-import { createPatient } from "@salus/server/directory/patients";
+import { migrateToLatest } from "@salus/server/db/run-migrations";
 import { inTransaction } from "@salus/server/db/transaction";
 import { seedDemo } from "@salus/server/demo/seed-demo";
+import { createPatient } from "@salus/server/directory/patients";
 import { buildApp } from "@salus/server/http/app";
 import { systemClock } from "@salus/server/platform/clock";
 import { makeServices, type Services } from "@salus/server/platform/services";
-import { createAppointmentType } from "@salus/server/scheduling/create-appointment-type";
 import { bookAppointment } from "@salus/server/scheduling/book-appointment";
+import { createAppointmentType } from "@salus/server/scheduling/create-appointment-type";
 import { loadSlotContext } from "@salus/server/scheduling/slot-context";
 import Fastify from "fastify";
 import { sql } from "kysely";
@@ -309,7 +309,7 @@ async function buildSchedulingFixture(env: Env): Promise<SchedulingFixture> {
     });
     const slots = findSlots({ ...ctx.request, eachPractitioner: true });
     const rows = slots.filter((s) => Math.floor((s.start / (30 * 60_000)) % 16) % 16 < 13);
-    const patientOf = new Map(practitioners.map((p, n) => [p, patients[n]!]));
+    const patientOf = new Map<string, string>(practitioners.map((p, n) => [p, patients[n]!]));
     for (const s of rows)
       if (!patientOf.has(s.practitionerId)) patientOf.set(s.practitionerId, patients[patientOf.size]!);
     booked = rows.length;

@@ -208,7 +208,7 @@ function schedulingFixture(env: Env): Promise<SchedulingFixture> {
   return f;
 }
 async function buildSchedulingFixture(env: Env): Promise<SchedulingFixture> {
-  const db = env.services.db.kysely;
+  const db = env.services.systemDb;
   const org = env.organizationId;
   const actor = cliActor(org);
   const at = new Date().toISOString();
@@ -404,7 +404,7 @@ async function doubleBookings(services: Services, org: string): Promise<number> 
         rows between unbounded preceding and 1 preceding) as prev_end
       from appointment_resources
       where organization_id = ${org} and active = 1 and exclusive = 1) h
-    where h.prev_end > h.busy_start`.execute(services.db.kysely);
+    where h.prev_end > h.busy_start`.execute(services.systemDb);
   return Number(r.rows[0]?.n ?? 0);
 }
 
@@ -433,7 +433,7 @@ const SCHEDULING_CASES: RunCase[] = [
       let found = 0;
       for (let i = 0; i < 5; i++) {
         let t = performance.now();
-        const ctx = await loadSlotContext(env.services.db.kysely, actor, {
+        const ctx = await loadSlotContext(env.services.systemDb, actor, {
           appointmentTypeId: f.typeId,
           locationId: f.locationId,
           range,
@@ -442,7 +442,7 @@ const SCHEDULING_CASES: RunCase[] = [
         found = findSlots({ ...ctx.request, eachPractitioner: true }).length;
         times.push(performance.now() - t);
         t = performance.now();
-        const db = env.services.db.kysely;
+        const db = env.services.systemDb;
         await Promise.all([
           db
             .selectFrom("availability_templates")
@@ -723,7 +723,7 @@ CASES.push({
     `(it also holds the load generator thread, so it overstates the server); the run fails above ${MIXED_RSS_LIMIT_MB} MB or on any error.`,
   async run(env) {
     const f = await schedulingFixture(env);
-    const db = env.services.db.kysely;
+    const db = env.services.systemDb;
     const bookings: { path: string; body: unknown }[] = [];
     for (let d = MIXED_FIRST_DAY; bookings.length < MIXED_BOOKINGS; d++) {
       const day = f.from + d * DAY;
@@ -1000,10 +1000,10 @@ async function baselineFigure(name: string): Promise<Measurement> {
 
 async function databaseVersion(services: Services): Promise<string> {
   if (services.db.dialect === "sqlite") {
-    const r = await sql<{ v: string }>`select sqlite_version() as v`.execute(services.db.kysely);
+    const r = await sql<{ v: string }>`select sqlite_version() as v`.execute(services.systemDb);
     return `SQLite ${r.rows[0]?.v}`;
   }
-  const r = await sql<{ v: string }>`show server_version`.execute(services.db.kysely);
+  const r = await sql<{ v: string }>`show server_version`.execute(services.systemDb);
   return `PostgreSQL ${Object.values(r.rows[0] ?? {})[0]}`;
 }
 

@@ -80,7 +80,7 @@ for (const kind of KINDS) {
     }, 300_000);
 
     it("entries deleted from the end with an older head row put back: verify exits 1 naming them", async () => {
-      const db = services.db.kysely;
+      const db = services.systemDb;
       // Cut the sealed chain (6 entries) back to entry 1, with entry 1's genuine head row put back; and
       // delete the other organization's chain whole.
       if (kind === "postgres") await sql`drop trigger audit_entries_append_only on audit_entries`.execute(db);

@@ -151,7 +151,7 @@ for (const kind of KINDS) {
     async function counts(s: Services = services): Promise<Record<string, number>> {
       const out: Record<string, number> = {};
       for (const t of TABLES_IN_ORDER) {
-        const row = await s.db.kysely
+        const row = await s.systemDb
           .selectFrom(t)
           .select((eb) => eb.fn.countAll().as("n"))
           .executeTakeFirstOrThrow();
@@ -162,12 +162,12 @@ for (const kind of KINDS) {
 
     /** Enough of the database's state to see whether anything changed. */
     async function snapshot(s: Services = services) {
-      const orgs = await s.db.kysely
+      const orgs = await s.systemDb
         .selectFrom("organizations")
         .select(["slug", "name"])
         .orderBy("slug")
         .execute();
-      const heads = await s.db.kysely.selectFrom("audit_heads").selectAll().orderBy("chain_id").execute();
+      const heads = await s.systemDb.selectFrom("audit_heads").selectAll().orderBy("chain_id").execute();
       // operator_state holds the outbox pause a restore sets (checked on its own).
       const { operator_state: _operator, ...rest } = await counts(s);
       return { counts: rest, orgs, heads };
@@ -199,7 +199,7 @@ for (const kind of KINDS) {
       expect(r.code, r.stderr).toBe(0);
       expect(r.stdout).toMatch(/^[0-9a-f-]{36}\n$/);
       orgId = r.stdout.trim();
-      const row = await services.db.kysely
+      const row = await services.systemDb
         .selectFrom("organizations")
         .selectAll()
         .where("id", "=", orgId)
@@ -235,14 +235,14 @@ for (const kind of KINDS) {
       expect(r.stdout).toMatch(/^[a-z2-9]{5}-[a-z2-9]{5}-[a-z2-9]{5}-[a-z2-9]{5}\n$/);
       expect(r.stderr).toMatch(/One-time password/);
       expect(r.stderr).not.toContain(r.stdout.trim());
-      const user = await services.db.kysely
+      const user = await services.systemDb
         .selectFrom("users")
         .selectAll()
         .where("email_normalized", "=", "alice@riverside.example")
         .executeTakeFirstOrThrow();
       expect(user.must_change_password).toBe(1);
       expect(user.password_hash).toMatch(/^\$argon2id\$/);
-      const roles = await services.db.kysely
+      const roles = await services.systemDb
         .selectFrom("memberships")
         .select("role")
         .where("user_id", "=", user.id)
@@ -293,7 +293,7 @@ for (const kind of KINDS) {
       expect(common.code).toBe(1);
       expect(common.stderr).toMatch(/salus: This password is common or has appeared in data breaches/);
       expect(
-        await services.db.kysely
+        await services.systemDb
           .selectFrom("users")
           .select("id")
           .where("email_normalized", "=", "bob@riverside.example")
@@ -318,7 +318,7 @@ for (const kind of KINDS) {
       );
       expect(good.code, good.stderr).toBe(0);
       expect(good.stdout).toBe("");
-      const bob = await services.db.kysely
+      const bob = await services.systemDb
         .selectFrom("users")
         .selectAll()
         .where("email_normalized", "=", "bob@riverside.example")
@@ -344,7 +344,7 @@ for (const kind of KINDS) {
       expect(r.stdout).toMatch(/^salus_\S+\n$/);
       const token = r.stdout.trim();
       expect(r.stderr).not.toContain(token);
-      const row = await services.db.kysely
+      const row = await services.systemDb
         .selectFrom("api_tokens")
         .selectAll()
         .where("name", "=", "lab-feed")
@@ -365,7 +365,7 @@ for (const kind of KINDS) {
       const revoke = await salus(["token", "revoke", "--token", token]);
       expect(revoke.code, revoke.stderr).toBe(0);
       expect(revoke.stderr).toContain(`Token ${row.id} revoked.`);
-      const after = await services.db.kysely
+      const after = await services.systemDb
         .selectFrom("api_tokens")
         .select("revoked_at")
         .where("id", "=", row.id)
@@ -386,7 +386,7 @@ for (const kind of KINDS) {
     it("user disable disables the account; an unknown email exits 1", async () => {
       const r = await salus(["user", "disable", "--email", "ALICE@riverside.example"]);
       expect(r.code, r.stderr).toBe(0);
-      const alice = await services.db.kysely
+      const alice = await services.systemDb
         .selectFrom("users")
         .select("disabled_at")
         .where("email_normalized", "=", "alice@riverside.example")
@@ -399,7 +399,7 @@ for (const kind of KINDS) {
 
     it("user enable, rename and reset-mfa: the platform operator's account-level changes, audited", async () => {
       const alice = () =>
-        services.db.kysely
+        services.systemDb
           .selectFrom("users")
           .select(["id", "disabled_at", "display_name", "mfa_enabled"])
           .where("email_normalized", "=", "alice@riverside.example")
@@ -417,7 +417,7 @@ for (const kind of KINDS) {
       ]);
       expect(rename.code, rename.stderr).toBe(0);
       expect((await alice()).display_name).toBe("Alice R.");
-      await services.db.kysely
+      await services.systemDb
         .updateTable("users")
         .set({ mfa_enabled: 1 })
         .where("id", "=", (await alice()).id)
@@ -432,7 +432,7 @@ for (const kind of KINDS) {
       ]);
       expect(mfa.code, mfa.stderr).toBe(0);
       expect((await alice()).mfa_enabled).toBe(0);
-      const actions = await services.db.kysely
+      const actions = await services.systemDb
         .selectFrom("audit_entries")
         .select(["action", "actor"])
         .where("resource_id", "=", (await alice()).id)
@@ -446,19 +446,19 @@ for (const kind of KINDS) {
       expect(r.code, r.stderr).toBe(0);
       expect(r.stderr).toMatch(/Demo practice created \(slug demo\)/);
       expect(r.stdout.trim().split("\n").length).toBeGreaterThanOrEqual(ROLE_COUNT);
-      const demo = await services.db.kysely
+      const demo = await services.systemDb
         .selectFrom("organizations")
         .select("id")
         .where("slug", "=", "demo")
         .executeTakeFirstOrThrow();
-      const members = await services.db.kysely
+      const members = await services.systemDb
         .selectFrom("memberships")
         .select("role")
         .distinct()
         .where("organization_id", "=", demo.id)
         .execute();
       expect(members.length).toBe(ROLE_COUNT);
-      const patients = await services.db.kysely
+      const patients = await services.systemDb
         .selectFrom("patients")
         .select("id")
         .where("organization_id", "=", demo.id)
@@ -473,7 +473,7 @@ for (const kind of KINDS) {
       expect(ok.stdout).not.toMatch(/BROKEN/);
       expect(ok.stderr).toMatch(/Audit trail intact/);
 
-      const db = services.db.kysely;
+      const db = services.systemDb;
       // The application cannot edit the trail...
       await expect(
         sql`update audit_entries set action = 'forged' where chain_id = ${orgId} and seq = 2`.execute(db),
@@ -535,13 +535,13 @@ for (const kind of KINDS) {
       expect(r.stderr).toContain(`Restored ${total} rows`);
       expect(r.stderr).toMatch(/outbox is paused: .*`salus outbox resume`/);
       expect(await snapshot()).toEqual(atBackup);
-      const paused = await services.db.kysely.selectFrom("operator_state").select("key").execute();
+      const paused = await services.systemDb.selectFrom("operator_state").select("key").execute();
       expect(paused).toEqual([{ key: "outbox-paused" }]);
       const v = await salus(["audit", "verify"]);
       expect(v.code, v.stdout).toBe(0);
       // The append-only triggers are back after the restore.
       await expect(
-        sql`delete from audit_entries where chain_id = ${orgId}`.execute(services.db.kysely),
+        sql`delete from audit_entries where chain_id = ${orgId}`.execute(services.systemDb),
       ).rejects.toThrow(/append-only/);
     }, 90_000);
 

@@ -82,7 +82,7 @@ export async function runCli(command: string, opts: Opts): Promise<void> {
 }
 
 async function run(command: string, opts: Opts, services: Services): Promise<number> {
-  const db = services.db.kysely;
+  const db = services.systemDb;
   switch (command) {
     case "migrate":
       say(`Database ${services.db.description} is up to date.`);

@@ -56,7 +56,7 @@ describe(`accounts across organizations (${dialect})`, () => {
     await closeTestServices(services);
   });
 
-  const db = () => services.db.kysely;
+  const db = () => services.systemDb;
   const membershipsOf = async (userId: string) =>
     (
       await db()

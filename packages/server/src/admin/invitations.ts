@@ -238,7 +238,7 @@ export async function inviteUser(
 export async function listInvitations(services: Services, actor: Actor): Promise<InvitationView[]> {
   const now = services.clock();
   const since = new Date(now.getTime() - 30 * DAY).toISOString();
-  const rows = await services.db.kysely
+  const rows = await services.systemDb
     .selectFrom("account_invitations")
     .selectAll()
     .where("organization_id", "=", actor.organizationId)
@@ -280,7 +280,7 @@ export async function cancelInvitation(services: Services, actor: Actor, id: str
 /** What the invitation page shows to whoever holds the link (the email's owner). */
 export async function previewInvitation(services: Services, token: string): Promise<InvitationPreview> {
   const id = verifyToken(services, token);
-  const db = services.db.kysely;
+  const db = services.systemDb;
   const inv = await loadInvitation(db, id);
   assertPending(inv, services.clock());
   const org = await db
@@ -431,7 +431,7 @@ export async function acceptInvitationWithPassword(
   input: { token: string; password: string },
 ): Promise<{ email: string }> {
   const id = verifyToken(services, input.token);
-  const db = services.db.kysely;
+  const db = services.systemDb;
   const inv = await loadInvitation(db, id);
   const audit = (
     trx: Trx,

@@ -80,7 +80,7 @@ export async function createOrganization(
 }
 
 export async function findOrganizationBySlug(services: Services, slug: string): Promise<OrganizationRow> {
-  const row = await services.db.kysely
+  const row = await services.systemDb
     .selectFrom("organizations")
     .selectAll()
     .where("slug", "=", slug)
@@ -90,7 +90,7 @@ export async function findOrganizationBySlug(services: Services, slug: string): 
 }
 
 export async function getOrganization(services: Services, actor: Actor): Promise<OrganizationView> {
-  const row = await services.db.kysely
+  const row = await services.systemDb
     .selectFrom("organizations")
     .selectAll()
     .where("id", "=", actor.organizationId)

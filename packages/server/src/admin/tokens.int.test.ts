@@ -44,13 +44,13 @@ describe(`bearer tokens and service accounts (${dialect})`, () => {
 
   it("an administrator cannot mint a token for the privacy officer or a clinician (403, audited, nothing written)", async () => {
     for (const victim of [seed.alpha.users["privacy-officer"], seed.alpha.users.clinician]) {
-      const before = await services.db.kysely.selectFrom("api_tokens").select("id").execute();
+      const before = await services.systemDb.selectFrom("api_tokens").select("id").execute();
       const seq = await auditSeq(services, seed.alpha.id);
       const r = await asSession(app, admin, "POST", "/api/tokens", { name: "export", userId: victim.id });
       expect(r.statusCode, r.body).toBe(403);
       expect(errorOf(r).code).toBe("token_for_another_person");
       expect(errorOf(r).message).toMatch(/service account/);
-      expect(await services.db.kysely.selectFrom("api_tokens").select("id").execute()).toHaveLength(
+      expect(await services.systemDb.selectFrom("api_tokens").select("id").execute()).toHaveLength(
         before.length,
       );
       const entries = await auditAfter(services, seed.alpha.id, seq);

@@ -20,7 +20,7 @@ export type { TokenView } from "./schemas.ts";
  */
 
 export async function listTokens(services: Services, actor: Actor): Promise<TokenView[]> {
-  const rows = await services.db.kysely
+  const rows = await services.systemDb
     .selectFrom("api_tokens")
     .innerJoin("users", "users.id", "api_tokens.user_id")
     .select([

@@ -38,7 +38,7 @@ async function loadMember(trx: Trx, actor: Actor, userId: string): Promise<UserV
 }
 
 export async function listUsers(services: Services, actor: Actor): Promise<UserView[]> {
-  const db = services.db.kysely;
+  const db = services.systemDb;
   const ids = await db
     .selectFrom("memberships")
     .select("user_id")
@@ -445,7 +445,7 @@ export async function renameUserEverywhere(
 
 /** The account with that email (after NFKC and case folding), for platform operations. */
 export async function findAccount(services: Services, email: string): Promise<{ id: string }> {
-  const user = await services.db.kysely
+  const user = await services.systemDb
     .selectFrom("users")
     .select("id")
     .where("email_normalized", "=", normalizeEmail(email))

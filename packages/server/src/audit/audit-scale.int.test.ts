@@ -44,7 +44,7 @@ describe(`audit at scale: concurrent audited work of one organization (${dialect
 
   /** The organization's entries over all its stripes. */
   async function entriesOf(org: string) {
-    const rows = await services.db.kysely
+    const rows = await services.systemDb
       .selectFrom("audit_entries")
       .selectAll()
       .where("organization_id", "=", org)
@@ -159,7 +159,7 @@ describe(`audit at scale: concurrent audited work of one organization (${dialect
     ).rejects.toThrow(/read.?only/i);
     // The failure is not a DomainError: nothing was audited and nothing written.
     expect(await count()).toBe(before);
-    const db = services.db.kysely;
+    const db = services.systemDb;
     if (dialect === "postgres") {
       await sql`create or replace function salus_test_refuse_entry() returns trigger language plpgsql as
         $$ begin raise exception 'audit store refused'; end $$`.execute(db);
@@ -199,17 +199,17 @@ describe(`audit at scale: concurrent audited work of one organization (${dialect
   async function disableAppendOnly() {
     if (dialect === "postgres")
       await sql`alter table audit_entries disable trigger audit_entries_append_only`.execute(
-        services.db.kysely,
+        services.systemDb,
       );
     else {
-      await sql`drop trigger if exists audit_entries_no_update`.execute(services.db.kysely);
-      await sql`drop trigger if exists audit_entries_no_delete`.execute(services.db.kysely);
+      await sql`drop trigger if exists audit_entries_no_update`.execute(services.systemDb);
+      await sql`drop trigger if exists audit_entries_no_delete`.execute(services.systemDb);
     }
   }
   async function enableAppendOnly() {
     if (dialect === "postgres")
       await sql`alter table audit_entries enable trigger audit_entries_append_only`.execute(
-        services.db.kysely,
+        services.systemDb,
       );
   }
 
@@ -234,7 +234,7 @@ describe(`audit at scale: concurrent audited work of one organization (${dialect
     expect(seals?.seals.some((s) => s.chainId === chain)).toBe(true);
     const rows = (await entriesOf(org)).filter((r) => r.chain_id === chain);
     const last = rows[rows.length - 1]!;
-    const db = services.db.kysely;
+    const db = services.systemDb;
     await disableAppendOnly();
     try {
       // Tail cut: the newest entry deleted and the head put back one entry; internally a perfect chain, but
@@ -276,7 +276,7 @@ describe(`audit at scale: concurrent audited work of one organization (${dialect
     const org = (await createOrganization(services, { slug: `scale-r-${Date.now()}`, name: "Reorder" })).id;
     await burst(org);
     const chain = await chainWithEntries(org, 3);
-    const db = services.db.kysely;
+    const db = services.systemDb;
     await disableAppendOnly();
     try {
       // Swap the seq numbers of entries 1 and 2 (via a free number).
@@ -305,7 +305,7 @@ describe(`audit at scale: concurrent audited work of one organization (${dialect
     const chain = await chainWithEntries(org, 1);
     await sealAuditTrail(services.db, services.secrets.auditKey, sealFile, new Date());
     const seals = readSealFile(sealFile, services.secrets.auditKey)?.seals;
-    const db = services.db.kysely;
+    const db = services.systemDb;
     await disableAppendOnly();
     try {
       await db.deleteFrom("audit_entries").where("chain_id", "=", chain).execute();

@@ -43,13 +43,13 @@ describe(`audit entries (${dialect})`, () => {
     ({ app } = await createTestApp(services));
     // Clinicians see only patients they treat: make the clinician the seeded practitioner and the
     // primary practitioner of both seeded patients.
-    await services.db.kysely
+    await services.systemDb
       .updateTable("staff_members")
       .set({ user_id: seed.alpha.users.clinician.id })
       .where("organization_id", "=", seed.alpha.id)
       .where("id", "=", seed.alpha.practitionerId)
       .execute();
-    await services.db.kysely
+    await services.systemDb
       .updateTable("patients")
       .set({ primary_practitioner_id: seed.alpha.practitionerId })
       .where("organization_id", "=", seed.alpha.id)
@@ -343,7 +343,7 @@ describe(`audit entries (${dialect})`, () => {
 
   it("bearer token use is recorded (at most once a minute per token), a refused token too", async () => {
     const token = await bearer(services, seed.alpha, seed.alpha.users.biller.email);
-    const tokenRow = await services.db.kysely
+    const tokenRow = await services.systemDb
       .selectFrom("api_tokens")
       .select("id")
       .where("organization_id", "=", seed.alpha.id)
@@ -397,7 +397,7 @@ describe(`audit entries (${dialect})`, () => {
     expect(JSON.parse(d.entries[0]!.detail!)).toMatchObject({ disabled: true });
     // The disable itself ended the session (revoked in the same transaction), so the next request is
     // simply unauthenticated and appends nothing more.
-    const sessions = await services.db.kysely
+    const sessions = await services.systemDb
       .selectFrom("sessions")
       .select("revoked_at")
       .where("user_id", "=", target.id)
@@ -411,7 +411,7 @@ describe(`audit entries (${dialect})`, () => {
 
   it("a write that fails leaves no row and no success entry (audit in the same transaction)", async () => {
     // A conflicting MRN: the write is refused, the refusal recorded, no success entry.
-    const mrnOf = await services.db.kysely
+    const mrnOf = await services.systemDb
       .selectFrom("patients")
       .select("mrn")
       .where("id", "=", seed.alpha.patientIds[0])
@@ -434,12 +434,12 @@ describe(`audit entries (${dialect})`, () => {
     if (dialect === "postgres") {
       await sql`create function test_fail_audit() returns trigger language plpgsql as $$
         begin if new.action = 'patient.create' then raise exception 'audit store unavailable'; end if;
-        return new; end $$`.execute(services.db.kysely);
+        return new; end $$`.execute(services.systemDb);
       await sql`create trigger test_fail_audit before insert on audit_entries
-        for each row execute function test_fail_audit()`.execute(services.db.kysely);
+        for each row execute function test_fail_audit()`.execute(services.systemDb);
     } else {
       await sql`create trigger test_fail_audit before insert on audit_entries when new.action = 'patient.create'
-        begin select raise(abort, 'audit store unavailable'); end`.execute(services.db.kysely);
+        begin select raise(abort, 'audit store unavailable'); end`.execute(services.systemDb);
     }
     try {
       const failed = await appended(() =>
@@ -455,7 +455,7 @@ describe(`audit entries (${dialect})`, () => {
       expect(failed.result.body).not.toMatch(/audit store|insert|audit_entries|trigger/i);
       expect(failed.entries).toEqual([]);
       expect(await countRows(services, "patients")).toBe(patientsBefore);
-      const ghost = await services.db.kysely
+      const ghost = await services.systemDb
         .selectFrom("patients")
         .select("id")
         .where("family_name", "=", "Written")
@@ -463,7 +463,7 @@ describe(`audit entries (${dialect})`, () => {
       expect(ghost).toEqual([]);
     } finally {
       await sql`drop trigger test_fail_audit${sql.raw(dialect === "postgres" ? " on audit_entries" : "")}`.execute(
-        services.db.kysely,
+        services.systemDb,
       );
     }
     // and with the audit store back, the same write succeeds with its entry

@@ -142,7 +142,7 @@ export async function exportAuditCsv(
 }
 
 export async function auditActions(services: Services, actor: Actor): Promise<string[]> {
-  const rows = await services.db.kysely
+  const rows = await services.systemDb
     .selectFrom("audit_entries")
     .select("action")
     .distinct()

@@ -23,7 +23,7 @@ describe(`audit wipes and seals (${dialect})`, () => {
   let services: TestServices;
   let dir: string;
   let n = 0;
-  const db = () => services.db.kysely;
+  const db = () => services.systemDb;
   const key = () => services.secrets.auditKey;
 
   beforeAll(async () => {

@@ -44,7 +44,7 @@ describe(`audit tamper detection (${dialect})`, () => {
   }
 
   function entries(chainId: string) {
-    return services.db.kysely
+    return services.systemDb
       .selectFrom("audit_entries")
       .selectAll()
       .where("chain_id", "=", chainId)
@@ -73,15 +73,15 @@ describe(`audit tamper detection (${dialect})`, () => {
   async function disableAppendOnly() {
     if (dialect === "postgres") {
       await sql`alter table audit_entries disable trigger audit_entries_append_only`.execute(
-        services.db.kysely,
+        services.systemDb,
       );
     } else {
-      await sql`drop trigger if exists audit_entries_no_update`.execute(services.db.kysely);
-      await sql`drop trigger if exists audit_entries_no_delete`.execute(services.db.kysely);
+      await sql`drop trigger if exists audit_entries_no_update`.execute(services.systemDb);
+      await sql`drop trigger if exists audit_entries_no_delete`.execute(services.systemDb);
     }
   }
 
-  const db = () => services.db.kysely;
+  const db = () => services.systemDb;
 
   it("the database itself refuses UPDATE and DELETE on audit entries", async () => {
     const chain = await freshChain();

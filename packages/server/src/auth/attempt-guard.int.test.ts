@@ -46,7 +46,7 @@ describe(`guessing limits across parallel requests and sessions (${dialect})`, (
     return rest;
   };
   const failures = async (action: string, where: { userId?: string; actor?: string }) => {
-    let q = services.db.kysely
+    let q = services.systemDb
       .selectFrom("audit_entries")
       .select("seq")
       .where("action", "=", action)
@@ -130,11 +130,11 @@ describe(`guessing limits across parallel requests and sessions (${dialect})`, (
 
   it("the owner, the organization's audit trail and its administrators are told when a lockout starts; nobody for an unknown account", async () => {
     const user = seed.beta.users.biller;
-    const outboxBefore = await services.db.kysely.selectFrom("outbox_messages").select("id").execute();
+    const outboxBefore = await services.systemDb.selectFrom("outbox_messages").select("id").execute();
     for (let i = 0; i < 5; i++) expect((await login(user.email, `nope ${i}`)).statusCode).toBe(401);
     const known = new Set(outboxBefore.map((m) => m.id));
     const messages = (
-      await services.db.kysely
+      await services.systemDb
         .selectFrom("outbox_messages")
         .select(["id", "organization_id", "recipient", "subject", "body"])
         .where("dedupe_key", "like", "auth-lockout:%")
@@ -152,7 +152,7 @@ describe(`guessing limits across parallel requests and sessions (${dialect})`, (
     expect(toAdmin).toHaveLength(1);
     expect(toAdmin[0]!.organization_id).toBe(seed.beta.id);
     expect(toAdmin[0]!.body).toContain(user.email);
-    const events = await services.db.kysely
+    const events = await services.systemDb
       .selectFrom("audit_entries")
       .select(["organization_id", "detail"])
       .where("action", "=", "auth.lockout")
@@ -164,7 +164,7 @@ describe(`guessing limits across parallel requests and sessions (${dialect})`, (
     // Four more failures after the lockout do not flood anyone.
     services.clock.advance(30_000);
     expect((await login(user.email, "nope again")).statusCode).toBe(401);
-    const after = await services.db.kysely
+    const after = await services.systemDb
       .selectFrom("outbox_messages")
       .select("id")
       .where("dedupe_key", "like", "auth-lockout:%")
@@ -172,7 +172,7 @@ describe(`guessing limits across parallel requests and sessions (${dialect})`, (
     expect(after.filter((m) => !known.has(m.id))).toHaveLength(messages.length);
     // An unknown account: the same answers, and no message to anyone.
     for (let i = 0; i < 5; i++) await login("ghost-of-beta@beta.test", `nope ${i}`);
-    const total = await services.db.kysely.selectFrom("outbox_messages").select("id").execute();
+    const total = await services.systemDb.selectFrom("outbox_messages").select("id").execute();
     expect(total.length - outboxBefore.length).toBe(messages.length);
     pastLockouts();
   });
@@ -233,7 +233,7 @@ describe(`guessing limits across parallel requests and sessions (${dialect})`, (
       expect(right.statusCode).toBe(429);
       expect(right.json().error.message).toMatch(/Try again in \d+ seconds/);
       // The owner is told (a wrong code means the password is known).
-      const told = await services.db.kysely
+      const told = await services.systemDb
         .selectFrom("outbox_messages")
         .select("body")
         .where("recipient", "=", user().email)
@@ -323,7 +323,7 @@ describe(`guessing limits across parallel requests and sessions (${dialect})`, (
     expect(stale.statusCode).toBe(403);
     expect(stale.json().error.code).toBe("csrf_failed");
     // switching organization (the account is made a member of beta directly in the database)
-    await services.db.kysely
+    await services.systemDb
       .insertInto("memberships")
       .values({
         organization_id: seed.beta.id,

@@ -14,7 +14,7 @@ const USE_AUDIT_INTERVAL_MS = 60_000;
  * disabled user or a user who lost the role answers 401, and the attempt is audited.
  */
 export async function resolveBearer(services: Services, token: string, info: RequestInfo): Promise<Actor> {
-  const db = services.db.kysely;
+  const db = services.systemDb;
   const now = services.clock();
   // One indexed query on every request, no cache: a revoked token, a disabled user or a lost role is
   // refused on the very next request, whichever server process answers it.

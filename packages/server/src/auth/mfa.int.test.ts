@@ -54,7 +54,7 @@ describe(`multi-factor authentication (${dialect})`, () => {
     const wrong = await asSession(app, s, "POST", "/api/auth/mfa/enroll/confirm", { code: "123456" });
     expect(wrong.statusCode).toBe(401);
     expect(wrong.json().error.code).toBe("invalid_code");
-    const notEnabled = await services.db.kysely
+    const notEnabled = await services.systemDb
       .selectFrom("users")
       .select(["mfa_enabled", "mfa_secret_enc"])
       .where("id", "=", user.id)
@@ -65,7 +65,7 @@ describe(`multi-factor authentication (${dialect})`, () => {
     });
     expect(ok.statusCode, ok.body).toBe(200);
     expect(ok.json().status).toBe("signed_in");
-    const row = await services.db.kysely
+    const row = await services.systemDb
       .selectFrom("users")
       .select(["mfa_enabled", "mfa_secret_enc"])
       .where("id", "=", user.id)
@@ -76,7 +76,7 @@ describe(`multi-factor authentication (${dialect})`, () => {
     expect(row.mfa_secret_enc).not.toBe(secret);
     expect(decryptField(services.secrets.encryptionKey, row.mfa_secret_enc!)).toBe(secret);
     // the pending secret on the session is cleared once confirmed
-    const sessions = await services.db.kysely
+    const sessions = await services.systemDb
       .selectFrom("sessions")
       .select("pending_mfa_secret_enc")
       .where("user_id", "=", user.id)
@@ -171,7 +171,7 @@ describe(`multi-factor authentication (${dialect})`, () => {
     const evaluated = answers.filter((a) => a.statusCode === 401 && a.json().error.code === "invalid_code");
     expect(evaluated.length).toBeLessThanOrEqual(5);
     expect(answers.filter((a) => a.statusCode === 429 || a.statusCode === 401).length).toBe(20);
-    const failures = await services.db.kysely
+    const failures = await services.systemDb
       .selectFrom("audit_entries")
       .select("seq")
       .where("action", "=", "auth.mfa")

@@ -88,7 +88,7 @@ export async function resolveSession(
   info: RequestInfo,
   touch: boolean,
 ): Promise<ResolvedSession> {
-  const db = services.db.kysely;
+  const db = services.systemDb;
   const now = services.clock();
   const rows = (await db
     .selectFrom("sessions")

@@ -151,7 +151,7 @@ export function authRoutes(app: FastifyInstance, services: Services): void {
     },
     handler: async (request) => {
       const r = sessionOf(request);
-      return presentSession(r, await memberOrganizations(services.db.kysely, r.user.id));
+      return presentSession(r, await memberOrganizations(services.systemDb, r.user.id));
     },
   });
 

@@ -12,7 +12,7 @@ export const MFA_PAUSED = (wait: string) =>
 
 /** The account a lockout notice is about: the session's organization first, then its others. */
 export async function lockedAccount(services: Services, r: ResolvedSession) {
-  const others = await memberOrganizations(services.db.kysely, r.user.id);
+  const others = await memberOrganizations(services.systemDb, r.user.id);
   return {
     id: r.user.id,
     email: r.user.email,

@@ -182,7 +182,7 @@ describe(`sessions (${dialect})`, () => {
     const s = await signIn(app, seed.alpha.users.manager.email);
     const lastActivity = async () =>
       (
-        await services.db.kysely
+        await services.systemDb
           .selectFrom("sessions")
           .select("last_activity_at")
           .where("user_id", "=", seed.alpha.users.manager.id)
@@ -234,7 +234,7 @@ describe(`sessions (${dialect})`, () => {
     });
     expect(sessionCookieFrom(again)).not.toBe(s.cookie);
     // the cookie value is stored only as a digest
-    const stored = await services.db.kysely.selectFrom("sessions").select("id").execute();
+    const stored = await services.systemDb.selectFrom("sessions").select("id").execute();
     expect(stored.map((r) => r.id)).not.toContain(value);
   });
 

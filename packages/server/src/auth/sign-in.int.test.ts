@@ -191,7 +191,7 @@ describe(`passwords and sign-in (${dialect})`, () => {
   });
 
   it("stored hashes are argon2id, salted (same password, different hashes)", async () => {
-    const rows = await services.db.kysely.selectFrom("users").select(["email", "password_hash"]).execute();
+    const rows = await services.systemDb.selectFrom("users").select(["email", "password_hash"]).execute();
     expect(rows.length).toBeGreaterThan(16);
     for (const r of rows) expect(r.password_hash, r.email).toMatch(/^\$argon2id\$/);
     const seeded = rows
@@ -204,7 +204,7 @@ describe(`passwords and sign-in (${dialect})`, () => {
 
   it("account names are unique after NFKC and case folding; invisible characters are refused", async () => {
     const first = await newUser("Admin@x.test");
-    const before = await services.db.kysely.selectFrom("users").select("id").execute();
+    const before = await services.systemDb.selectFrom("users").select("id").execute();
     for (const variant of ["admin@x.test", "ADMIN@X.TEST", "ａdmin@x.test", " Admin@x.test "]) {
       const r = await asSession(app, admin, "POST", "/api/users", {
         email: variant,
@@ -228,7 +228,7 @@ describe(`passwords and sign-in (${dialect})`, () => {
       expect(r.statusCode, JSON.stringify(invisible)).toBe(400);
       expect(r.json().error.code).toBe("invalid_request");
     }
-    expect(await services.db.kysely.selectFrom("users").select("id").execute()).toHaveLength(before.length);
+    expect(await services.systemDb.selectFrom("users").select("id").execute()).toHaveLength(before.length);
     // the same person invited to beta (in another spelling) is the same account, not a new one
     const betaAdmin = await signIn(app, seed.beta.users.admin.email);
     const beta = await asSession(app, betaAdmin, "POST", "/api/users", {
@@ -237,7 +237,7 @@ describe(`passwords and sign-in (${dialect})`, () => {
       roles: ["hr"],
     });
     expect(beta.statusCode).toBe(201);
-    expect(await services.db.kysely.selectFrom("users").select("id").execute()).toHaveLength(before.length);
+    expect(await services.systemDb.selectFrom("users").select("id").execute()).toHaveLength(before.length);
     const added = await createUser(services, cliActor(seed.beta.id), {
       email: "ＡＤＭＩＮ@x.test",
       displayName: "Same person",
@@ -245,7 +245,7 @@ describe(`passwords and sign-in (${dialect})`, () => {
     });
     expect(added.user.id).toBe(first.user.id);
     expect(added.oneTimePassword).toBeNull();
-    const stored = await services.db.kysely
+    const stored = await services.systemDb
       .selectFrom("users")
       .select("email_normalized")
       .where("id", "=", first.user.id)

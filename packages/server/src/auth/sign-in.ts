@@ -29,14 +29,14 @@ export async function signIn(
   const at = now.toISOString();
   const normalized = normalizeEmail(input.email);
 
-  const user = await services.db.kysely
+  const user = await services.systemDb
     .selectFrom("users")
     .selectAll()
     .where("email_normalized", "=", normalized)
     .executeTakeFirst();
-  const orgs = user ? await memberOrganizations(services.db.kysely, user.id) : [];
+  const orgs = user ? await memberOrganizations(services.systemDb, user.id) : [];
   // Where this person lands: their chosen (or first) organization, never whichever sorts first by name.
-  const homeId = user ? await landingOrganizationId(services.db.kysely, user) : null;
+  const homeId = user ? await landingOrganizationId(services.systemDb, user) : null;
   const home = orgs.find((o) => o.id === homeId);
   const auditOrg = home?.id ?? null;
 

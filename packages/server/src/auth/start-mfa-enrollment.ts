@@ -14,7 +14,7 @@ export async function startMfaEnrollment(
   if (r.user.mfa_enabled === 1)
     throw new DomainError("conflict", "Multi-factor authentication is already on for this account.");
   const secret = newTotpSecret();
-  await services.db.kysely
+  await services.systemDb
     .updateTable("sessions")
     .set({ pending_mfa_secret_enc: sealText(services.secrets, secret) })
     .where("id", "=", r.session.id)

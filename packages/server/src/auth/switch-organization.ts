@@ -16,7 +16,7 @@ export async function switchOrganization(
   info: RequestInfo,
 ): Promise<SignInResult> {
   requireStage(r.session, ["active"]);
-  const target = (await memberOrganizations(services.db.kysely, r.user.id)).find((o) => o.slug === slug);
+  const target = (await memberOrganizations(services.systemDb, r.user.id)).find((o) => o.slug === slug);
   if (!target) throw new DomainError("not_found", "You are not a member of that organization.");
   const at = services.clock().toISOString();
   return inTransaction(

@@ -40,7 +40,7 @@ describe(`clinical record (${dialect})`, () => {
     services = await createTestServices();
     seed = await seedTwoOrgs(services);
     app = (await createTestApp(services)).app;
-    const db = services.db.kysely;
+    const db = services.systemDb;
     const org = seed.alpha.id;
     [p0, p1] = seed.alpha.patientIds;
     await db
@@ -125,7 +125,7 @@ describe(`clinical record (${dialect})`, () => {
   const countEncounters = async () =>
     Number(
       (
-        await services.db.kysely
+        await services.systemDb
           .selectFrom("encounters")
           .select((eb) => eb.fn.countAll<number>().as("n"))
           .executeTakeFirstOrThrow()
@@ -323,7 +323,7 @@ describe(`clinical record (${dialect})`, () => {
       const signed = await asBearer(app, t.clinician, "POST", `/api/notes/${note.id}/sign`, {});
       expect(signed.json()).toMatchObject({ status: "signed", signedAt: expect.any(String) });
       const raw = async () =>
-        services.db.kysely
+        services.systemDb
           .selectFrom("clinical_notes")
           .selectAll()
           .where("id", "=", note.id)
@@ -444,7 +444,7 @@ describe(`clinical record (${dialect})`, () => {
         replacedBy: seed.alpha.users.clinician.id,
         value: { reaction: "Rash" },
       });
-      const raw = await services.db.kysely.selectFrom("clinical_revisions").select("snapshot_enc").execute();
+      const raw = await services.systemDb.selectFrom("clinical_revisions").select("snapshot_enc").execute();
       expect(raw.map((r) => r.snapshot_enc).join()).not.toMatch(/Latex|Rash/);
       expect((await asBearer(app, t.biller, "GET", `/api/allergies/${a.id}/history`)).statusCode).toBe(403);
       expect((await asBearer(app, t.beta, "GET", `/api/allergies/${a.id}/history`)).statusCode).toBe(404);
@@ -478,7 +478,7 @@ describe(`clinical record (${dialect})`, () => {
     const countDocs = async () =>
       Number(
         (
-          await services.db.kysely
+          await services.systemDb
             .selectFrom("clinical_documents")
             .select((eb) => eb.fn.countAll<number>().as("n"))
             .executeTakeFirstOrThrow()
@@ -499,7 +499,7 @@ describe(`clinical record (${dialect})`, () => {
         filename: "lab résultat.pdf",
         sha256: createHash("sha256").update(TINY_PDF).digest("hex"),
       });
-      const raw = await services.db.kysely
+      const raw = await services.systemDb
         .selectFrom("clinical_documents")
         .select("content_enc")
         .where("id", "=", doc.id)
@@ -668,7 +668,7 @@ describe(`clinical record (${dialect})`, () => {
 
     it("a sensitive encounter's notes only for its own practitioner; its codes for the biller, not for other treating clinicians", async () => {
       // Patient 0 is the first clinician's; the second clinician records a sensitive visit there too.
-      await services.db.kysely
+      await services.systemDb
         .insertInto("care_team_grants")
         .values({
           organization_id: seed.alpha.id,

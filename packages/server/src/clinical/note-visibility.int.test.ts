@@ -73,7 +73,7 @@ describe(`one visibility rule for notes, documents and sensitive visits (${diale
     services = await createTestServices();
     seed = await seedTwoOrgs(services);
     ({ app } = await createTestApp(services));
-    const db = services.db.kysely;
+    const db = services.systemDb;
     const org = seed.alpha.id;
     p0 = seed.alpha.patientIds[0];
     // Clinician A treats p0 (their staff record is p0's primary practitioner).

@@ -165,7 +165,7 @@ export function clinicalRoutes(app: FastifyInstance, services: Services): void {
     },
     handler: async (req) =>
       searchIcd10(
-        services.db.kysely,
+        services.systemDb,
         req.query.q,
         req.query.date ?? services.clock().toISOString().slice(0, 10),
       ),
@@ -181,7 +181,7 @@ export function clinicalRoutes(app: FastifyInstance, services: Services): void {
     },
     handler: async (req) => {
       const found = await lookupIcd10(
-        services.db.kysely,
+        services.systemDb,
         req.params.code,
         req.query.date ?? services.clock().toISOString().slice(0, 10),
       );

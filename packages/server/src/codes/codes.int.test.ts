@@ -36,7 +36,7 @@ describe(`code sets (${dialect})`, () => {
     console.info(`ICD-10-CM FY2026 load on ${dialect}: ${Math.round(first.ms)} ms, ${first.words} word rows`);
     const again = await loadCodeSet(services.db, { codeSet: "icd10cm", version: "2026", content }, now);
     expect(again.outcome).toBe("unchanged");
-    const n = await services.db.kysely
+    const n = await services.systemDb
       .selectFrom("code_set_entries")
       .select((eb) => eb.fn.countAll<number>().as("n"))
       .executeTakeFirstOrThrow();
@@ -54,14 +54,14 @@ describe(`code sets (${dialect})`, () => {
     await expect(
       loadCodeSet(services.db, { codeSet: "icd10cm", version: "2027", content: "A000 x\nA000 y\n" }, now),
     ).rejects.toThrow(/twice/);
-    expect(await services.db.kysely.selectFrom("code_set_versions").select("version").execute()).toEqual([
+    expect(await services.systemDb.selectFrom("code_set_versions").select("version").execute()).toEqual([
       { version: "2026" },
     ]);
-    expect((await lookupIcd10(services.db.kysely, "A00.0", "2026-03-02"))?.description).toMatch(/Cholera/);
+    expect((await lookupIcd10(services.systemDb, "A00.0", "2026-03-02"))?.description).toMatch(/Cholera/);
   });
 
   it("searches by code prefix (with or without the dot) and by word prefixes, at most 20", async () => {
-    const db = services.db.kysely;
+    const db = services.systemDb;
     const byCode = await searchIcd10(db, "e11.6", "2026-03-02");
     expect(byCode.items.length).toBeGreaterThan(0);
     expect(byCode.items.every((i) => i.code.startsWith("E116"))).toBe(true);
@@ -91,7 +91,7 @@ describe(`code sets (${dialect})`, () => {
   });
 
   it("ranks word searches by relevance: hypertension gives I10 first, type 2 diabetes E11.9 near the top", async () => {
-    const db = services.db.kysely;
+    const db = services.systemDb;
     const codes = async (q: string) => (await searchIcd10(db, q, "2026-03-02")).items.map((i) => i.code);
     expect((await codes("hypertension"))[0]).toBe("I10");
     expect((await codes("Hypertension"))[0]).toBe("I10");
@@ -112,7 +112,7 @@ describe(`code sets (${dialect})`, () => {
   });
 
   it("checks a code against the list of its date of service, and warns when that fiscal year has none", async () => {
-    const db = services.db.kysely;
+    const db = services.systemDb;
     // FY2027 starts 2026-10-01; only FY2026 is loaded.
     const fy26 = await searchIcd10(db, "hypertension", "2026-09-30");
     expect(fy26).toMatchObject({ version: "2026", warning: null });
@@ -130,7 +130,7 @@ describe(`code sets (${dialect})`, () => {
   });
 
   it("tells a billable code from a category and from an unknown code, for the date's fiscal year", async () => {
-    const db = services.db.kysely;
+    const db = services.systemDb;
     expect(await lookupIcd10(db, "E11", "2026-03-02")).toMatchObject({ billable: false });
     expect(await lookupIcd10(db, "E11.9", "2026-03-02")).toMatchObject({ billable: true, version: "2026" });
     expect(await lookupIcd10(db, "Z99.99", "2026-03-02")).toBeNull();
@@ -151,12 +151,12 @@ describe(`code sets (${dialect})`, () => {
     const seed = await seedTwoOrgs(services);
     const patient = seed.alpha.patientIds[0];
     // The clinician treats the patient (their practitioner record is the patient's primary).
-    await services.db.kysely
+    await services.systemDb
       .updateTable("staff_members")
       .set({ user_id: seed.alpha.users.clinician.id })
       .where("id", "=", seed.alpha.practitionerId)
       .execute();
-    await services.db.kysely
+    await services.systemDb
       .updateTable("patients")
       .set({ primary_practitioner_id: seed.alpha.practitionerId })
       .where("id", "=", patient)

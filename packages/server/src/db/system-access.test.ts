@@ -7,7 +7,7 @@ import { describe, expect, it } from "vitest";
  * Every way past the organization scope (db/scoped.ts), by file, with the reason. Use cases get a scoped
  * handle from `audited()`; what is listed here reaches the database otherwise:
  *
- * - the raw pool: `services.systemDb` (before issue 11's rename: `services.db.kysely`, `db.kysely`);
+ * - the raw pool: `services.systemDb` (before issue 11's rename: `services.systemDb`, `db.kysely`);
  * - a raw transaction: `inTransaction(` / `inSnapshot(` called directly, not through `audited()`;
  * - the way out of a scoped transaction: `systemTrx(`.
  *

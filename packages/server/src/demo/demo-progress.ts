@@ -141,12 +141,12 @@ export async function beginDemoSeed(
 
 /** Marks seeding of `slug` finished. */
 export async function finishDemoSeed(services: Services, slug: string): Promise<void> {
-  await services.db.kysely.deleteFrom("operator_state").where("key", "=", demoSeedKey(slug)).execute();
+  await services.systemDb.deleteFrom("operator_state").where("key", "=", demoSeedKey(slug)).execute();
 }
 
 /** True when a seeding of `slug` was started and never finished. */
 export async function demoSeedInterrupted(services: Services, slug: string): Promise<boolean> {
-  const row = await services.db.kysely
+  const row = await services.systemDb
     .selectFrom("operator_state")
     .select("key")
     .where("key", "=", demoSeedKey(slug))

@@ -19,7 +19,7 @@ describe(`an interrupted demo seeding on ${dialect}`, () => {
   });
 
   it("is rolled back and seeded again by the next run; a finished demo is refused, unchanged", async () => {
-    const db = services.db.kysely;
+    const db = services.systemDb;
     const password = "demo-password-for-tests";
     await expect(
       seedDemo(services, password, DEMO_SLUG, {

@@ -51,7 +51,7 @@ export async function seedClinical(services: Services, organizationId: string): 
       services.clock(),
     );
   }
-  const db = services.db.kysely;
+  const db = services.systemDb;
   const clinician = await db
     .selectFrom("staff_members")
     .innerJoin("users", "users.id", "staff_members.user_id")

@@ -54,7 +54,7 @@ export async function seedFlow(services: Services, organizationId: string): Prom
     return Math.sqrt(-2 * Math.log(u)) * Math.cos(2 * Math.PI * rand());
   };
   const org = organizationId;
-  const db = services.db.kysely;
+  const db = services.systemDb;
   const now = services.clock().getTime();
   const at = new Date(now).toISOString();
 

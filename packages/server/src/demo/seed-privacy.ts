@@ -11,7 +11,7 @@ import type { Services } from "../platform/services.ts";
  * Written in one transaction; the demo seed as a whole is audited by seedDemo.
  */
 export async function seedPrivacy(services: Services, organizationId: string): Promise<void> {
-  const db = services.db.kysely;
+  const db = services.systemDb;
   const org = organizationId;
   const now = services.clock();
   const at = now.toISOString();

@@ -45,7 +45,7 @@ function yearsBetween(dob: string, today: string): number {
 
 export async function seedRecords(services: Services, organizationId: string): Promise<void> {
   const rand = prng(20261205);
-  const db = services.db.kysely;
+  const db = services.systemDb;
   const org = organizationId;
   const now = services.clock();
   const at = now.toISOString();

@@ -217,7 +217,7 @@ export async function seedScheduling(
 ): Promise<SchedulingSeedSummary> {
   const rand = prng(20261201);
   const pick = <T>(xs: readonly T[]): T => xs[Math.floor(rand() * xs.length)]!;
-  const db = services.db.kysely;
+  const db = services.systemDb;
   const org = organizationId;
   const now = services.clock().getTime();
   const at = new Date(now).toISOString();

@@ -170,9 +170,9 @@ describe(`patient search (${dialect})`, () => {
   });
 
   it("the migration's backfill gives patients already on file their terms", async () => {
-    await services.db.kysely.deleteFrom("patient_search_terms").execute();
+    await services.systemDb.deleteFrom("patient_search_terms").execute();
     expect(await api("frontDesk", "hernandez")).toEqual([]);
-    await backfillPatientSearchTerms(services.db.kysely);
+    await backfillPatientSearchTerms(services.systemDb);
     expect(await api("frontDesk", "hernandez")).toEqual([ids.hernandez]);
     expect(await fhir("frontDesk", "family=obrien")).toEqual([ids.obrien]);
     expect(await api("betaFrontDesk", "canary-beta")).toHaveLength(2);

@@ -81,7 +81,7 @@ export async function listStaff(
   actor: Actor,
   query: ListQuery & { kind?: "practitioner" | "staff" | undefined },
 ): Promise<Page<StaffView>> {
-  const db = services.db.kysely;
+  const db = services.systemDb;
   let q = db.selectFrom("staff_members").where("organization_id", "=", actor.organizationId);
   if (query.kind) q = q.where("kind", "=", query.kind);
   for (const term of (query.q ?? "")
@@ -123,7 +123,7 @@ async function loadStaff(trx: Trx, actor: Actor, id: string): Promise<StaffView>
 }
 
 export async function getStaff(services: Services, actor: Actor, id: string): Promise<StaffView> {
-  return loadStaff(services.db.kysely, actor, id);
+  return loadStaff(services.systemDb, actor, id);
 }
 
 async function checkNpiFree(trx: Trx, actor: Actor, npi: string | null | undefined, selfId: string | null) {

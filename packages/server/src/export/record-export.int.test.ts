@@ -52,13 +52,13 @@ describe(`record export (${dialect})`, () => {
     seed = await seedTwoOrgs(services);
     ({ app } = await createTestApp(services));
     p0 = seed.alpha.patientIds[0];
-    await services.db.kysely
+    await services.systemDb
       .updateTable("staff_members")
       .set({ user_id: seed.alpha.users.clinician.id })
       .where("organization_id", "=", seed.alpha.id)
       .where("id", "=", seed.alpha.practitionerId)
       .execute();
-    await services.db.kysely
+    await services.systemDb
       .updateTable("patients")
       .set({ primary_practitioner_id: seed.alpha.practitionerId })
       .where("organization_id", "=", seed.alpha.id)
@@ -66,7 +66,7 @@ describe(`record export (${dialect})`, () => {
       .execute();
     // The sensitive visit belongs to another practitioner: the treating clinician's export leaves it out.
     otherPractitioner = seed.alpha.staffId;
-    await services.db.kysely
+    await services.systemDb
       .updateTable("staff_members")
       .set({ kind: "practitioner" })
       .where("organization_id", "=", seed.alpha.id)

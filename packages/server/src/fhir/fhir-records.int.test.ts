@@ -40,7 +40,7 @@ describe(`FHIR records (${dialect})`, () => {
     seed = await seedTwoOrgs(services);
     ({ app } = await createTestApp(services));
     [p0, p1] = seed.alpha.patientIds;
-    await services.db.kysely
+    await services.systemDb
       .updateTable("staff_members")
       .set({ user_id: seed.alpha.users.clinician.id })
       .where("organization_id", "=", seed.alpha.id)

@@ -175,7 +175,7 @@ export function fhirSchedulingRoutes(app: FastifyInstance, services: Services): 
       let found: { schedule: string; slot: SlotView }[];
       if (schedule?.kind === "room") {
         if (to - from > 62 * 86_400_000) throw invalid("start", "Search at most 62 days at a time.");
-        const ctx = await loadSlotContext(services.db.kysely, actor, {
+        const ctx = await loadSlotContext(services.systemDb, actor, {
           appointmentTypeId: type.id,
           locationId,
           range: { start: from, end: to },
@@ -339,7 +339,7 @@ export function fhirSchedulingRoutes(app: FastifyInstance, services: Services): 
       if (body.id !== id)
         throw invalid("id", "The resource's id must be present and equal the id in the URL.");
       const expected = expectedVersion(request, body);
-      const current = await loadAppointment(services.db.kysely, actor, id);
+      const current = await loadAppointment(services.systemDb, actor, id);
       if (expected !== undefined && expected !== current.version)
         throw new DomainError(
           "conflict",

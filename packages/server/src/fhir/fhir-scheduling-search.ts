@@ -99,7 +99,7 @@ export function typeToken(value: string): string | null {
 
 export async function requireType(services: Services, actor: Actor, path: string, typeId: string) {
   try {
-    return await loadAppointmentType(services.db.kysely, actor, typeId);
+    return await loadAppointmentType(services.systemDb, actor, typeId);
   } catch (error) {
     if (error instanceof DomainError && error.code === "not_found")
       throw invalid(path, `${path}: no appointment type with the id ${typeId}.`);
@@ -112,7 +112,7 @@ export async function locationZone(
   actor: Actor,
   locationId: string,
 ): Promise<string | null> {
-  const row = await services.db.kysely
+  const row = await services.systemDb
     .selectFrom("locations")
     .select("time_zone")
     .where("organization_id", "=", actor.organizationId)
@@ -123,7 +123,7 @@ export async function locationZone(
 
 /** The practice's zone for dates without an offset: the only zone its locations use, else UTC. */
 export async function practiceZone(services: Services, actor: Actor): Promise<string> {
-  const rows = await services.db.kysely
+  const rows = await services.systemDb
     .selectFrom("locations")
     .select("time_zone")
     .distinct()

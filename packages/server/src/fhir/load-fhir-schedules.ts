@@ -11,7 +11,7 @@ export interface ScheduleEntry extends ScheduleKey {
 
 /** Every schedule of the caller's organization (not PHI: no patient is involved, so not audited). */
 export async function loadSchedules(services: Services, actor: Actor): Promise<ScheduleEntry[]> {
-  const db = services.db.kysely;
+  const db = services.systemDb;
   const org = actor.organizationId;
   const templates = await db
     .selectFrom("availability_templates")

@@ -50,7 +50,7 @@ describe(`flow board and steps (${dialect})`, () => {
   };
   const step = (id: string, body: Record<string, unknown>) =>
     asBearer(app, deskToken, "POST", `/api/appointments/${id}/flow`, body);
-  const flowRows = () => services.db.kysely.selectFrom("visit_flow").selectAll().execute();
+  const flowRows = () => services.systemDb.selectFrom("visit_flow").selectAll().execute();
 
   beforeAll(async () => {
     services = await createTestServices();
@@ -110,7 +110,7 @@ describe(`flow board and steps (${dialect})`, () => {
       withPractitionerAt: new Date(EIGHT + 6 * MIN).toISOString(),
       checkedOutAt: new Date(EIGHT + 26 * MIN).toISOString(),
     });
-    const statuses = await services.db.kysely
+    const statuses = await services.systemDb
       .selectFrom("audit_entries")
       .select("action")
       .where("resource_id", "=", v.id)
@@ -147,7 +147,7 @@ describe(`flow board and steps (${dialect})`, () => {
     expect(checkIn.statusCode).toBe(409);
     expect(errorOf(checkIn).message).toMatch(/cancelled/);
     expect((await flowRows()).some((r) => r.appointment_id === c.id)).toBe(false);
-    const appt = await services.db.kysely
+    const appt = await services.systemDb
       .selectFrom("appointments")
       .select("status")
       .where("id", "=", c.id)

@@ -34,7 +34,7 @@ export function startFlowJobs(
     });
   };
   const train = guard("no-show-model", async () => {
-    const orgs = await services.db.kysely.selectFrom("organizations").select("id").execute();
+    const orgs = await services.systemDb.selectFrom("organizations").select("id").execute();
     const now = services.clock().getTime();
     for (const o of orgs) {
       const last = await lastTrainedAt(services, o.id);
@@ -52,7 +52,7 @@ export function startFlowJobs(
     }
   });
   const refresh = guard("no-show-risk", async () => {
-    const orgs = await services.db.kysely.selectFrom("organizations").select("id").execute();
+    const orgs = await services.systemDb.selectFrom("organizations").select("id").execute();
     for (const o of orgs) await refreshRisks(services, jobActor(o.id, "no-show-risk"));
   });
   const noShows = guard("no-shows", async () => {

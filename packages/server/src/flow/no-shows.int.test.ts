@@ -30,10 +30,10 @@ describe(`no-shows and fees (${dialect})`, () => {
   let visits: AppointmentView[];
 
   const fees = () =>
-    services.db.kysely.selectFrom("no_show_fees").selectAll().orderBy("appointment_id").execute();
+    services.systemDb.selectFrom("no_show_fees").selectAll().orderBy("appointment_id").execute();
   const statusOf = async (id: string) =>
     (
-      await services.db.kysely
+      await services.systemDb
         .selectFrom("appointments")
         .select("status")
         .where("id", "=", id)
@@ -87,7 +87,7 @@ describe(`no-shows and fees (${dialect})`, () => {
     expect(await statusOf(visits[1]!.id)).toBe("booked"); // judged from 08:50: 25 min
     expect(await statusOf(visits[3]!.id)).toBe("booked");
     expect(await statusOf(visits[0]!.id)).toBe("arrived");
-    const holds = await services.db.kysely
+    const holds = await services.systemDb
       .selectFrom("appointment_resources")
       .select("active")
       .where("appointment_id", "=", visits[2]!.id)
@@ -108,7 +108,7 @@ describe(`no-shows and fees (${dialect})`, () => {
     const again = await asBearer(app, manager, "POST", "/api/flow/no-shows/run", {});
     expect(again.json()).toEqual({ marked: 0, fees: 0 });
     expect(await fees()).toHaveLength(3);
-    const audit = await services.db.kysely
+    const audit = await services.systemDb
       .selectFrom("audit_entries")
       .select(["action", "patient_id"])
       .where("action", "=", "flow.no-show")

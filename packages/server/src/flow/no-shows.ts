@@ -44,7 +44,7 @@ export interface NoShowRun {
  */
 export async function markNoShows(services: Services, actor: Actor): Promise<NoShowRun> {
   const org = actor.organizationId;
-  const db = services.db.kysely;
+  const db = services.systemDb;
   const now = services.clock().getTime();
   const settings = await loadFlowSettings(db, org);
   const due = await db
@@ -224,7 +224,7 @@ export async function undoNoShow(
 
 /** Runs the no-show job for every organization (the background job of `salus serve`). */
 export async function markNoShowsEverywhere(services: Services): Promise<NoShowRun> {
-  const orgs = await services.db.kysely.selectFrom("organizations").select("id").execute();
+  const orgs = await services.systemDb.selectFrom("organizations").select("id").execute();
   const total: NoShowRun = { marked: 0, fees: 0 };
   for (const o of orgs) {
     const r = await markNoShows(services, jobActor(o.id, "no-shows"));

@@ -105,7 +105,7 @@ describe(`overbooking with breaks and overtime, what-if back-test (${dialect})`,
     // 11:00, 11:20, 11:40 before lunch; 13:00, 13:20 after it; everyone a sure patient.
     const starts = [180, 200, 220, 300, 320].map((m) => EIGHT + m * MIN);
     const ids = starts.map(() => randomUUID());
-    await services.db.kysely
+    await services.systemDb
       .insertInto("appointments")
       .values(
         starts.map((start, k) =>
@@ -270,7 +270,7 @@ describe(`overbooking with breaks and overtime, what-if back-test (${dialect})`,
         });
       }
     }
-    const db = services.db.kysely;
+    const db = services.systemDb;
     for (let i = 0; i < rows.length; i += 100)
       await db
         .insertInto("appointments")

@@ -97,7 +97,7 @@ describe(`re-plan proposals are all acceptable (${dialect})`, () => {
         stepMinutes: 10,
       })
     ).id;
-    const room = await services.db.kysely
+    const room = await services.systemDb
       .selectFrom("rooms")
       .select("id")
       .where("name", "=", "Exam 2")

@@ -49,19 +49,19 @@ describe(`late arrivals and re-plans (${dialect})`, () => {
     return res.json() as { dayVersion: string; proposals: Proposal[] };
   };
   const outbox = () =>
-    services.db.kysely
+    services.systemDb
       .selectFrom("outbox_messages")
       .selectAll()
       .where("dedupe_key", "like", "flow-%")
       .execute();
   const appointments = () =>
-    services.db.kysely
+    services.systemDb
       .selectFrom("appointments")
       .select(["id", "practitioner_id", "start_at", "status", "version"])
       .orderBy("id")
       .execute();
   const flow = () =>
-    services.db.kysely.selectFrom("visit_flow").selectAll().orderBy("appointment_id").execute();
+    services.systemDb.selectFrom("visit_flow").selectAll().orderBy("appointment_id").execute();
 
   beforeAll(async () => {
     services = await createTestServices();
@@ -107,7 +107,7 @@ describe(`late arrivals and re-plans (${dialect})`, () => {
         .map((v) => v.id)
         .sort(),
     );
-    expect(await services.db.kysely.selectFrom("flow_proposals").select("id").execute()).toHaveLength(
+    expect(await services.systemDb.selectFrom("flow_proposals").select("id").execute()).toHaveLength(
       r.proposals.length,
     );
   });
@@ -177,7 +177,7 @@ describe(`late arrivals and re-plans (${dialect})`, () => {
     expect(a.practitioner_id).toBe(practice.docTwo);
     expect(Date.parse(a.start_at)).toBeGreaterThanOrEqual(Date.parse(moved.to!.expectedStart));
     expect(Date.parse(a.start_at) - Date.parse(moved.to!.expectedStart)).toBeLessThan(MIN);
-    const holds = await services.db.kysely
+    const holds = await services.systemDb
       .selectFrom("appointment_resources")
       .selectAll()
       .where("appointment_id", "=", moved.appointmentId)
@@ -198,7 +198,7 @@ describe(`late arrivals and re-plans (${dialect})`, () => {
       post(`/api/flow/proposals/${b!.id}/accept`, {}),
     ]);
     expect(answers.map((x) => x.statusCode).sort()).toEqual([200, 409]);
-    const accepted = await services.db.kysely
+    const accepted = await services.systemDb
       .selectFrom("flow_proposals")
       .select("id")
       .where("status", "=", "accepted")
@@ -327,7 +327,7 @@ describe(`re-plans never tell a patient something harmful (${dialect})`, () => {
       expect(error.message).toContain("at most 580 minutes late");
       expect(error.details).toEqual([{ path: "minutesLate", message: "must be at most 580 minutes late" }]);
     }
-    const flowRow = await services.db.kysely
+    const flowRow = await services.systemDb
       .selectFrom("visit_flow")
       .select("expected_arrival")
       .where("appointment_id", "=", visits[0]!.id)
@@ -360,7 +360,7 @@ describe(`re-plans never tell a patient something harmful (${dialect})`, () => {
       const ok = await post(`/api/flow/proposals/${chosen.id}/accept`, {});
       expect(ok.statusCode, ok.body).toBe(200);
     }
-    const messages = await services.db.kysely
+    const messages = await services.systemDb
       .selectFrom("outbox_messages")
       .selectAll()
       .where("dedupe_key", "like", "flow-%")
@@ -390,7 +390,7 @@ describe(`re-plans never tell a patient something harmful (${dialect})`, () => {
     const chosen = serve.notify.some((n) => n.reason === "earlier") ? serve : keep;
     const ok = await post(`/api/flow/proposals/${chosen.id}/accept`, {});
     expect(ok.statusCode, ok.body).toBe(200);
-    const good = await services.db.kysely
+    const good = await services.systemDb
       .selectFrom("outbox_messages")
       .selectAll()
       .where("dedupe_key", "like", "flow-earlier:%")

@@ -43,7 +43,7 @@ describe(`flow reports, no-show model, what-if (${dialect})`, () => {
       [1, [35, 36, null, 40, 55]],
       [3, [50, 52, 80, 85, 105]],
     ];
-    const db = services.db.kysely;
+    const db = services.systemDb;
     for (const [i, [arrived, checkedIn, roomed, withP, out]] of flows) {
       await db
         .insertInto("visit_flow")
@@ -209,12 +209,12 @@ describe(`flow reports, no-show model, what-if (${dialect})`, () => {
         });
     }
     for (let i = 0; i < rows.length; i += 100)
-      await services.db.kysely
+      await services.systemDb
         .insertInto("appointments")
         .values(rows.slice(i, i + 100))
         .execute();
     for (let i = 0; i < flows.length; i += 100)
-      await services.db.kysely
+      await services.systemDb
         .insertInto("visit_flow")
         .values(flows.slice(i, i + 100))
         .execute();
@@ -222,7 +222,7 @@ describe(`flow reports, no-show model, what-if (${dialect})`, () => {
     // Train "before" the demo day, so its four booked visits are upcoming and get risks.
     services.clock.set(new Date(EIGHT - 24 * 60 * MIN));
     // Booked ten days ahead, like most of the history (the model learns that lead time matters).
-    await services.db.kysely
+    await services.systemDb
       .updateTable("appointments")
       .set({ status: "booked", created_at: new Date(EIGHT - 10 * 86_400_000).toISOString() })
       .where(
@@ -261,7 +261,7 @@ describe(`flow reports, no-show model, what-if (${dialect})`, () => {
     expect(flaky.probability).toBeGreaterThan(0.5);
     expect(steady.probability).toBeLessThan(0.2);
     expect(flaky.reasons.join(" ")).toMatch(/no-show/);
-    const extra = await services.db.kysely
+    const extra = await services.systemDb
       .selectFrom("outbox_messages")
       .select(["appointment_id", "body"])
       .where("dedupe_key", "like", "reminder:%:risk:%")

@@ -57,7 +57,7 @@ export function flowRoutes(app: FastifyInstance, services: Services): void {
     handler: async (req, reply) => {
       const actor = actorOf(req);
       const day = await locationDay(
-        services.db.kysely,
+        services.systemDb,
         actor.organizationId,
         req.query.locationId,
         req.query.date,
@@ -410,7 +410,7 @@ export function flowRoutes(app: FastifyInstance, services: Services): void {
   r.get("/api/flow/settings", {
     config: { permission: "flow:read" },
     schema: { tags, summary: "The practice's day-of flow policy", response: { 200: flowSettingsOut } },
-    handler: async (req) => loadFlowSettings(services.db.kysely, actorOf(req).organizationId),
+    handler: async (req) => loadFlowSettings(services.systemDb, actorOf(req).organizationId),
   });
   r.put("/api/flow/settings", {
     config: { permission: "scheduling:manage" },
@@ -426,7 +426,7 @@ export function flowRoutes(app: FastifyInstance, services: Services): void {
     handler: async (req) => {
       const actor = actorOf(req);
       const { overtimeLimitMinutes, overtimeMinuteCostCents, ...rest } = req.body;
-      const current = await loadFlowSettings(services.db.kysely, actor.organizationId);
+      const current = await loadFlowSettings(services.systemDb, actor.organizationId);
       return updateFlowSettings(services, actor, {
         ...rest,
         overtimeLimitMinutes: overtimeLimitMinutes ?? current.overtimeLimitMinutes,

@@ -178,7 +178,7 @@ export async function whatIf(services: Services, actor: Actor, input: WhatIfInpu
   const { visits, rows } = await inSnapshot(services.db, (trx) =>
     loadReportVisits(trx, actor.organizationId, input),
   );
-  const settings = await loadFlowSettings(services.db.kysely, actor.organizationId);
+  const settings = await loadFlowSettings(services.systemDb, actor.organizationId);
   const durations = visits
     .filter((v) => v.withPractitionerAt !== null && v.checkedOutAt !== null)
     .map((v) => (v.checkedOutAt! - v.withPractitionerAt!) / MINUTE)

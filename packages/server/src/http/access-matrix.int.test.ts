@@ -307,7 +307,7 @@ describe(`access matrix (${dialect})`, () => {
     seed = await seedTwoOrgs(services);
     ({ app, routes } = await createTestApp(services));
     const [p, q] = seed.alpha.patientIds;
-    const db = services.db.kysely;
+    const db = services.systemDb;
     // Clinician A is the practitioner and P's primary practitioner (treating). Q has no clinician.
     await db
       .updateTable("staff_members")
@@ -604,7 +604,7 @@ describe(`access matrix (${dialect})`, () => {
       ] as const;
       const parts: string[] = [];
       for (const t of tables) {
-        const rows = await services.db.kysely
+        const rows = await services.systemDb
           .selectFrom(t as "patients")
           .selectAll()
           .orderBy("organization_id")

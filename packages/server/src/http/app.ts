@@ -176,7 +176,7 @@ export async function buildApp(services: Services, options: AppOptions = {}): Pr
     },
     async (_request, reply) => {
       try {
-        await sql`select 1`.execute(services.db.kysely);
+        await sql`select 1`.execute(services.systemDb);
         return { status: "ok", database: services.db.dialect };
       } catch {
         return reply.status(503).send({ status: "unavailable", database: services.db.dialect });

@@ -45,7 +45,7 @@ describe(`bad input (${dialect})`, () => {
 
   /** Every row of the data a write could touch, to prove nothing changed. */
   async function snapshot() {
-    const db = services.db.kysely;
+    const db = services.systemDb;
     return {
       patients: await db.selectFrom("patients").selectAll().orderBy("id").execute(),
       staff: await db.selectFrom("staff_members").selectAll().orderBy("id").execute(),

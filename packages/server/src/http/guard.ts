@@ -131,7 +131,7 @@ export function installGuard(app: FastifyInstance, services: Services, routes: R
           resourceId: `${request.method} ${request.routeOptions.url}`,
           // An attempt on one patient's record goes in their access report (the caller learns nothing).
           patientId: await patientOfTarget(
-            services.db.kysely,
+            services.systemDb,
             request.actor.organizationId,
             request.routeOptions.url,
             request.params,

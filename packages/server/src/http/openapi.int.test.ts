@@ -46,7 +46,7 @@ describe(`OpenAPI document (${dialect})`, () => {
     services = await createTestServices();
     seed = await seedTwoOrgs(services);
     ({ app } = await createTestApp(services));
-    const db = services.db.kysely;
+    const db = services.systemDb;
     await db
       .updateTable("staff_members")
       .set({ user_id: seed.alpha.users.clinician.id })

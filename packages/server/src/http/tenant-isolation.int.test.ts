@@ -48,7 +48,7 @@ describe(`tenant isolation (${dialect})`, () => {
     for (const id of seed.beta.patientIds) await asSession(app, betaAll, "GET", `/api/patients/${id}`);
     await asSession(app, betaAll, "GET", `/api/patients?q=${seed.beta.canaries[0]}`);
     await asSession(app, betaAll, "PATCH", `/api/patients/${seed.beta.patientIds[1]}`, { city: "Betaville" });
-    const rows = await services.db.kysely
+    const rows = await services.systemDb
       .selectFrom("patients")
       .select("mrn")
       .where("organization_id", "=", seed.beta.id)
@@ -90,7 +90,7 @@ describe(`tenant isolation (${dialect})`, () => {
 
   /** Every row that belongs to beta, to prove nothing of beta's changed. */
   async function betaSnapshot() {
-    const db = services.db.kysely;
+    const db = services.systemDb;
     const b = seed.beta.id;
     const userIds = [...Object.values(seed.beta.users).map((u) => u.id), seed.beta.allRoles.id];
     return {
@@ -177,7 +177,7 @@ describe(`tenant isolation (${dialect})`, () => {
     expect(page.total).toBeGreaterThan(5);
     expect(page.items.length).toBe(Math.min(500, page.total));
     for (const e of page.items) expect(e.organizationId).toBe(seed.alpha.id);
-    const alphaCount = await services.db.kysely
+    const alphaCount = await services.systemDb
       .selectFrom("audit_entries")
       .select((eb) => eb.fn.countAll<number>().as("n"))
       .where("organization_id", "=", seed.alpha.id)

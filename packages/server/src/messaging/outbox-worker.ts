@@ -40,7 +40,7 @@ type Message = OutboxMessagesTable;
 
 async function claim(services: Services, m: Message, now: Date): Promise<boolean> {
   const nowIso = now.toISOString();
-  const result = await services.db.kysely
+  const result = await services.systemDb
     .updateTable("outbox_messages")
     .set({ lease_until: new Date(now.getTime() + LEASE_MS).toISOString() })
     .where("organization_id", "=", m.organization_id)
@@ -69,7 +69,7 @@ function withTimeout<T>(p: Promise<T>, ms: number): Promise<T> {
 
 async function patientOf(services: Services, m: Message): Promise<string | null> {
   if (!m.appointment_id) return null;
-  const row = await services.db.kysely
+  const row = await services.systemDb
     .selectFrom("appointments")
     .select("patient_id")
     .where("organization_id", "=", m.organization_id)
@@ -128,7 +128,7 @@ export async function runOutboxOnce(
   // A restored copy sends nothing until an operator confirms it is the live one (`salus outbox resume`).
   if (await outboxPause(services.db)) return { claimed: 0, sent: 0, failed: 0, paused: true };
   const nowIso = now.toISOString();
-  const due = await services.db.kysely
+  const due = await services.systemDb
     .selectFrom("outbox_messages")
     .selectAll()
     .where("sent_at", "is", null)

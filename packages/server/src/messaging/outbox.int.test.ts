@@ -46,7 +46,7 @@ describe(`outbox worker (${dialect})`, () => {
   beforeEach(async () => {
     services.clock.set(DEFAULT_START);
     file = tempOutboxFile();
-    await services.db.kysely.deleteFrom("outbox_messages").execute();
+    await services.systemDb.deleteFrom("outbox_messages").execute();
   });
   afterEach(() => file.remove());
 
@@ -55,7 +55,7 @@ describe(`outbox worker (${dialect})`, () => {
     for (let i = 0; i < n; i++) {
       const id = randomUUID();
       ids.push(id);
-      await services.db.kysely
+      await services.systemDb
         .insertInto("outbox_messages")
         .values({
           organization_id: p.organizationId,
@@ -79,7 +79,7 @@ describe(`outbox worker (${dialect})`, () => {
     return ids;
   }
   const row = (id: string) =>
-    services.db.kysely
+    services.systemDb
       .selectFrom("outbox_messages")
       .selectAll()
       .where("id", "=", id)
@@ -92,7 +92,7 @@ describe(`outbox worker (${dialect})`, () => {
       new Date(Date.parse(DEFAULT_START.toISOString()) + MINUTE).toISOString(),
     );
     const [cancelled] = await enqueue(1);
-    await services.db.kysely
+    await services.systemDb
       .updateTable("outbox_messages")
       .set({ cancelled_at: services.clock().toISOString() })
       .where("id", "=", cancelled!)
@@ -162,7 +162,7 @@ describe(`outbox worker (${dialect})`, () => {
     expect(all).toHaveLength(70);
     expect(new Set(all.map((m) => m.id)).size).toBe(70);
     expect(new Set(all.slice(30).map((m) => m.id))).toEqual(new Set(more));
-    const unsent = await services.db.kysely
+    const unsent = await services.systemDb
       .selectFrom("outbox_messages")
       .select("id")
       .where("sent_at", "is", null)
@@ -280,7 +280,7 @@ describe(`outbox worker (${dialect})`, () => {
   it("a send that never finished (worker crashed) is retried after its lease, with the same dedupe key", async () => {
     const [id] = await enqueue(1);
     // A worker claimed it, called the gateway and died before recording the send.
-    await services.db.kysely
+    await services.systemDb
       .updateTable("outbox_messages")
       .set({ lease_until: new Date(services.clock().getTime() + LEASE_MS).toISOString() })
       .where("id", "=", id!)

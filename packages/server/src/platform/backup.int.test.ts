@@ -22,7 +22,7 @@ const CHILD = join(import.meta.dirname, "testing/backup-memory-child.ts");
 async function counts(services: TestServices): Promise<Record<string, number>> {
   const out: Record<string, number> = {};
   for (const t of TABLES_IN_ORDER) {
-    const row = await services.db.kysely
+    const row = await services.systemDb
       .selectFrom(t)
       .select((eb) => eb.fn.countAll().as("n"))
       .executeTakeFirstOrThrow();
@@ -95,7 +95,7 @@ describe(`streamed backup and restore on ${dialect}`, () => {
       restoreFrom(services.db, verified, services.secrets.auditKey, { now: services.clock() }),
     ).rejects.toThrow(/changed while it was being restored/);
     expect(await counts(services)).toEqual(before);
-    expect(await services.db.kysely.selectFrom("operator_state").selectAll().execute()).toEqual([]);
+    expect(await services.systemDb.selectFrom("operator_state").selectAll().execute()).toEqual([]);
   });
 });
 
@@ -158,7 +158,7 @@ describe(`1 GB of documents on ${dialect}`, () => {
     for (let i = 0; i < DOCS; i++) {
       const bytes = randomBytes(DOC_BYTES);
       const at = new Date(Date.UTC(2026, 0, 1, 0, 0, i)).toISOString();
-      await source.db.kysely
+      await source.systemDb
         .insertInto("clinical_documents")
         .values({
           organization_id: practice.organizationId,
@@ -194,8 +194,8 @@ describe(`1 GB of documents on ${dialect}`, () => {
 
     const digestOf = async (s: TestServices) => {
       const { rows } = await sql<{ n: number; chars: number }>`
-        select count(*) as n, sum(length(content_enc)) as chars from clinical_documents`.execute(s.db.kysely);
-      const sample = await s.db.kysely
+        select count(*) as n, sum(length(content_enc)) as chars from clinical_documents`.execute(s.systemDb);
+      const sample = await s.systemDb
         .selectFrom("clinical_documents")
         .select(["title", "sha256", "content_enc"])
         .where("title", "in", ["Scan 1", `Scan ${DOCS}`])

@@ -58,7 +58,7 @@ describe(`key rotation (${dialect})`, () => {
         await sql<{
           v: string;
         }>`select ${sql.ref(c.column)} as v from ${sql.table(c.table)} where ${sql.ref(c.column)} is not null`.execute(
-          base.db.kysely,
+          base.systemDb,
         )
       ).rows;
       out.push(...rows.map((r) => r.v));
@@ -67,7 +67,7 @@ describe(`key rotation (${dialect})`, () => {
   }
 
   async function readBack(s: Secrets) {
-    const db = base.db.kysely;
+    const db = base.systemDb;
     const user = await db
       .selectFrom("users")
       .select("mfa_secret_enc")
@@ -106,7 +106,7 @@ describe(`key rotation (${dialect})`, () => {
     org = seed.alpha.id;
     userId = seed.alpha.users.clinician.id;
     patientId = seed.alpha.patientIds[0];
-    const db = base.db.kysely;
+    const db = base.systemDb;
     const at = base.clock().toISOString();
     // A TOTP secret sealed in the format written before the key ring existed.
     await db
@@ -197,7 +197,7 @@ describe(`key rotation (${dialect})`, () => {
               name: string;
             }>`select table_name || '.' || column_name as name from information_schema.columns
               where table_schema = current_schema() and (column_name like '%!_enc' escape '!' or column_name like '%!_encrypted' escape '!')`.execute(
-              base.db.kysely,
+              base.systemDb,
             )
           ).rows.map((r) => r.name)
         : (
@@ -205,7 +205,7 @@ describe(`key rotation (${dialect})`, () => {
               name: string;
             }>`select m.name || '.' || p.name as name from sqlite_master m join pragma_table_info(m.name) p
               where m.type = 'table' and (p.name like '%!_enc' escape '!' or p.name like '%!_encrypted' escape '!')`.execute(
-              base.db.kysely,
+              base.systemDb,
             )
           ).rows.map((r) => r.name);
     expect(columns.length).toBeGreaterThan(0);

@@ -41,7 +41,7 @@ describe(`outbox paused after a restore (${dialect})`, () => {
   async function enqueue(n: number): Promise<void> {
     for (let i = 0; i < n; i++) {
       const id = randomUUID();
-      await services.db.kysely
+      await services.systemDb
         .insertInto("outbox_messages")
         .values({
           organization_id: p.organizationId,
@@ -83,7 +83,7 @@ describe(`outbox paused after a restore (${dialect})`, () => {
 
     const result = await resumeOutbox(services);
     expect(result).toMatchObject({ resumed: true, pending: { [p.organizationId]: 3 } });
-    const resumes = await services.db.kysely
+    const resumes = await services.systemDb
       .selectFrom("audit_entries")
       .select(["chain_id", "actor", "detail"])
       .where("action", "=", "outbox.resume")
@@ -101,7 +101,7 @@ describe(`outbox paused after a restore (${dialect})`, () => {
 
     // Resuming an outbox that is not paused changes and audits nothing.
     expect(await resumeOutbox(services)).toMatchObject({ resumed: false });
-    const count = await services.db.kysely
+    const count = await services.systemDb
       .selectFrom("audit_entries")
       .select("seq")
       .where("action", "=", "outbox.resume")
@@ -118,7 +118,7 @@ describe(`outbox paused after a restore (${dialect})`, () => {
       send: async (m) => {
         sent.push(m);
         if (sent.length === 1) {
-          await services.db.kysely
+          await services.systemDb
             .insertInto("operator_state")
             .values({
               key: OUTBOX_PAUSED_KEY,

@@ -317,7 +317,7 @@ async function amendmentRow(trx: Trx, services: Services, actor: Actor, id: stri
 }
 
 async function patientOf(services: Services, actor: Actor, id: string): Promise<string | null> {
-  const row = await services.db.kysely
+  const row = await services.systemDb
     .selectFrom("amendments")
     .select("patient_id")
     .where("organization_id", "=", actor.organizationId)

@@ -5,7 +5,7 @@ import type { Actor, Services } from "../platform/services.ts";
  * only zone its locations use, else UTC (the rule FHIR scheduling uses for dates without an offset).
  */
 export async function practiceZone(services: Services, actor: Actor): Promise<string> {
-  const rows = await services.db.kysely
+  const rows = await services.systemDb
     .selectFrom("locations")
     .select("time_zone")
     .distinct()
@@ -16,7 +16,7 @@ export async function practiceZone(services: Services, actor: Actor): Promise<st
 
 /** The practice's name, printed on the documents it hands out. */
 export async function practiceName(services: Services, actor: Actor): Promise<string> {
-  const row = await services.db.kysely
+  const row = await services.systemDb
     .selectFrom("organizations")
     .select("name")
     .where("id", "=", actor.organizationId)

@@ -37,13 +37,13 @@ describe(`patient rights (${dialect})`, () => {
     ({ app } = await createTestApp(services));
     [p0, p1] = seed.alpha.patientIds;
     // The clinician is the practitioner, and p0's primary practitioner (treating); p1 is unrelated.
-    await services.db.kysely
+    await services.systemDb
       .updateTable("staff_members")
       .set({ user_id: seed.alpha.users.clinician.id })
       .where("organization_id", "=", seed.alpha.id)
       .where("id", "=", seed.alpha.practitionerId)
       .execute();
-    await services.db.kysely
+    await services.systemDb
       .updateTable("patients")
       .set({ primary_practitioner_id: seed.alpha.practitionerId })
       .where("organization_id", "=", seed.alpha.id)
@@ -128,7 +128,7 @@ describe(`patient rights (${dialect})`, () => {
       expect(half.statusCode).toBe(400);
       // A target must be a record of this patient: another patient's record id is refused.
       const at = services.clock().toISOString();
-      await services.db.kysely
+      await services.systemDb
         .insertInto("problems")
         .values({
           organization_id: seed.alpha.id,
@@ -159,7 +159,7 @@ describe(`patient rights (${dialect})`, () => {
         targetId: "b1c4e7d0-0000-4000-8000-000000000001",
       });
       expect(own.statusCode, own.body).toBe(201);
-      const rows = await services.db.kysely.selectFrom("amendments").select("patient_id").execute();
+      const rows = await services.systemDb.selectFrom("amendments").select("patient_id").execute();
       expect(rows.map((r) => r.patient_id).sort()).toEqual([p0, p0, p1].sort());
     });
 

@@ -40,7 +40,7 @@ describe(`demo privacy seed (${dialect})`, () => {
       const pending = await asBearer(app, token, "GET", "/api/amendments?status=pending");
       expect(pending.json().total).toBe(1);
       expect(pending.json().items[0].overdue).toBe(false);
-      const rows = await services.db.kysely.selectFrom("disclosures").select("patient_id").execute();
+      const rows = await services.systemDb.selectFrom("disclosures").select("patient_id").execute();
       expect(rows).toHaveLength(4);
       const patientId = rows[0]!.patient_id;
       const accounting = await asBearer(

@@ -71,7 +71,7 @@ describe(`break-glass stays temporary (${dialect})`, () => {
       [staffE, user.id],
       [seed.alpha.practitionerId, seed.alpha.users.clinician.id],
     ] as const) {
-      await services.db.kysely
+      await services.systemDb
         .updateTable("staff_members")
         .set({ user_id: userId })
         .where("organization_id", "=", seed.alpha.id)
@@ -99,7 +99,7 @@ describe(`break-glass stays temporary (${dialect})`, () => {
       })
     ).id;
     [pA, pOther] = seed.alpha.patientIds;
-    await services.db.kysely
+    await services.systemDb
       .updateTable("patients")
       .set({ primary_practitioner_id: seed.alpha.practitionerId })
       .where("organization_id", "=", seed.alpha.id)
@@ -215,7 +215,7 @@ describe(`break-glass stays temporary (${dialect})`, () => {
       inSchedule: false,
     });
     // Both rows name the grant they were written under.
-    const db = services.db.kysely;
+    const db = services.systemDb;
     expect(
       (
         await db

@@ -31,7 +31,7 @@ describe(`patient access (${dialect})`, () => {
   beforeAll(async () => {
     services = await createTestServices();
     seed = await seedTwoOrgs(services);
-    await services.db.kysely
+    await services.systemDb
       .updateTable("staff_members")
       .set({ user_id: seed.alpha.users.clinician.id })
       .where("organization_id", "=", seed.alpha.id)
@@ -42,7 +42,7 @@ describe(`patient access (${dialect})`, () => {
 
   async function visible(actor: Actor, section: "demographics" | "clinical"): Promise<string[]> {
     const filter = visiblePatients(services, actor, section);
-    let q = services.db.kysely
+    let q = services.systemDb
       .selectFrom("patients")
       .select("id")
       .where("organization_id", "=", actor.organizationId);
@@ -61,7 +61,7 @@ describe(`patient access (${dialect})`, () => {
 
   it("requirePatientAccess and visiblePatients agree on every mix of relations (property)", async () => {
     const c = actorFor(seed.alpha.users.clinician.id, ["clinician"]);
-    const db = services.db.kysely;
+    const db = services.systemDb;
     const org = seed.alpha.id;
     const patients = [...seed.alpha.patientIds];
     const relation = fc.record({
@@ -250,7 +250,7 @@ describe(`patient access (${dialect})`, () => {
     expect(await visible(c, "demographics")).toEqual([]);
     expect(await opens(c, p0, "clinical")).toBe("not_found");
 
-    await services.db.kysely
+    await services.systemDb
       .updateTable("patients")
       .set({ primary_practitioner_id: seed.alpha.practitionerId })
       .where("organization_id", "=", seed.alpha.id)
@@ -261,7 +261,7 @@ describe(`patient access (${dialect})`, () => {
 
     const now = services.clock();
     const grant = randomUUID();
-    await services.db.kysely
+    await services.systemDb
       .insertInto("care_team_grants")
       .values({
         organization_id: seed.alpha.id,

@@ -277,7 +277,7 @@ export function visiblePatients(
   const roles = accessRoles(actor);
   if (seesPracticeWide(roles, section)) return null;
   if (!seesWithRelation(roles, section) || !actor.userId) return () => sql<SqlBool>`1 = 0`;
-  const sources = relatedPatientIds(services.db.kysely, actor.organizationId, actor.userId, services.clock());
+  const sources = relatedPatientIds(services.systemDb, actor.organizationId, actor.userId, services.clock());
   // One IN per source rather than one IN over their UNION: each subquery is answered from its own index
   // and nothing has to be de-duplicated.
   return (column) =>

@@ -77,7 +77,7 @@ describe(`patient records and access (${dialect})`, () => {
         taxonomy: null,
       })
     ).id;
-    const db = services.db.kysely;
+    const db = services.systemDb;
     for (const [staff, user] of [
       [staffA, userA],
       [staffB, userB],
@@ -175,11 +175,7 @@ describe(`patient records and access (${dialect})`, () => {
     expect((await visibleTo(frontDesk)).total).toBe(3);
     expect((await visibleTo(biller)).total).toBe(3);
     // Search by B's patient's name, MRN and birth date finds nothing for A.
-    const [row] = await services.db.kysely
-      .selectFrom("patients")
-      .select("mrn")
-      .where("id", "=", pB)
-      .execute();
+    const [row] = await services.systemDb.selectFrom("patients").select("mrn").where("id", "=", pB).execute();
     for (const q of [seed.alpha.canaries[1], row!.mrn, "1975-11-02", "CANARY"]) {
       const r = await visibleTo(clinicianA, `/api/patients?q=${encodeURIComponent(q)}`);
       expect(r.ids, q).not.toContain(pB);
@@ -296,7 +292,7 @@ describe(`patient records and access (${dialect})`, () => {
     expect(opened).toMatchObject({ action: "break-glass.open", patient_id: pA, resource_id: grant.id });
     expect(JSON.parse(opened!.detail!)).toMatchObject({ access: "break-glass", breakGlassId: grant.id });
     // The alert: one e-mail per privacy officer (and the all-roles user), written with the grant.
-    const messages = await services.db.kysely
+    const messages = await services.systemDb
       .selectFrom("outbox_messages")
       .selectAll()
       .where("organization_id", "=", seed.alpha.id)
@@ -390,7 +386,7 @@ describe(`patient records and access (${dialect})`, () => {
     expect(put.statusCode, put.body).toBe(200);
     const open = await asSession(app, clinicianB, "POST", "/api/break-glass", {
       mrn: (
-        await services.db.kysely
+        await services.systemDb
           .selectFrom("patients")
           .select("mrn")
           .where("id", "=", pNone)
@@ -496,7 +492,7 @@ describe(`patient records and access (${dialect})`, () => {
         familyName: family,
         frontDeskNote: `<img src=x onerror=alert(1)> ${given}`,
       });
-      const row = await services.db.kysely
+      const row = await services.systemDb
         .selectFrom("patients")
         .select(["given_name", "family_name"])
         .where("id", "=", r.json().id)
@@ -537,7 +533,7 @@ describe(`patient records and access (${dialect})`, () => {
       guarantor: { relationship: "parent", givenName: "Nora", familyName: "Nobody" },
     });
     expect(r.body).not.toContain("123-45");
-    const row = await services.db.kysely
+    const row = await services.systemDb
       .selectFrom("patients")
       .select("ssn_encrypted")
       .where("id", "=", pNone)
@@ -645,7 +641,7 @@ describe(`patient records and access (${dialect})`, () => {
       effectiveFrom: "2020-01-01",
     });
     const snapshot = async () => {
-      const db = services.db.kysely;
+      const db = services.systemDb;
       const org = seed.alpha.id;
       return {
         patients: await db
@@ -681,7 +677,7 @@ describe(`patient records and access (${dialect})`, () => {
       };
     };
     // Give the duplicate a visit too (moved by the merge).
-    await services.db.kysely
+    await services.systemDb
       .updateTable("appointments")
       .set({ patient_id: source })
       .where("organization_id", "=", seed.alpha.id)

@@ -178,14 +178,14 @@ async function checkLink(
     return refuse(400, BAD_LINK, null, null, "bad_signature");
 
   // The signature is ours, so the id is one we issued; appointment ids are UUIDs, unique across practices.
-  const rows = await services.db.kysely
+  const rows = await services.systemDb
     .selectFrom("appointments")
     .select(["organization_id", "id", "patient_id", "status", "version", "start_at"])
     .where("id", "=", appointmentId)
     .limit(2)
     .execute();
   const row = rows.length === 1 ? rows[0] : undefined;
-  const facts = row ? await loadVisitFacts(services.db.kysely, row.organization_id, row.id) : null;
+  const facts = row ? await loadVisitFacts(services.systemDb, row.organization_id, row.id) : null;
   if (!row || !facts)
     return refuse(
       410,
@@ -259,7 +259,7 @@ async function followShortLink(
   reply: FastifyReply,
   token: string,
 ): Promise<FastifyReply | null> {
-  const row = await resolveShortToken(services.db.kysely, token);
+  const row = await resolveShortToken(services.systemDb, token);
   if (!row) return null;
   if (services.clock().getTime() >= Date.parse(row.expires_at)) {
     await auditLink(services, request, {

@@ -179,7 +179,7 @@ describe(`booking through the API (${dialect})`, () => {
       version: 1,
       lateCancel: false,
     });
-    const holds = await services.db.kysely
+    const holds = await services.systemDb
       .selectFrom("appointment_resources")
       .selectAll()
       .where("appointment_id", "=", a.id)
@@ -356,7 +356,7 @@ describe(`booking through the API (${dialect})`, () => {
     expect(moved.statusCode, moved.body).toBe(200);
     expect(json(moved)).toMatchObject({ start: "2026-03-06T18:00:00.000Z", version: 2 });
     // Still exactly one appointment, holding only its new time.
-    const holds = await services.db.kysely
+    const holds = await services.systemDb
       .selectFrom("appointment_resources")
       .select(["busy_start", "active"])
       .where("appointment_id", "=", a.id)
@@ -391,7 +391,7 @@ describe(`booking through the API (${dialect})`, () => {
     expect([x!.statusCode, y!.statusCode].sort()).toEqual([200, 409]);
     const winner = json(x!.statusCode === 200 ? x! : y!);
     expect(winner.version).toBe(3);
-    const active = await services.db.kysely
+    const active = await services.systemDb
       .selectFrom("appointment_resources")
       .select("busy_start")
       .where("appointment_id", "=", a.id)
@@ -433,7 +433,7 @@ describe(`booking through the API (${dialect})`, () => {
       reason: "Travel",
     });
     expect(json(c2)).toMatchObject({ status: "cancelled", lateCancel: false });
-    const rows = await services.db.kysely
+    const rows = await services.systemDb
       .selectFrom("appointments")
       .select(["id", "cancelled_by", "late_cancel"])
       .where("id", "in", [soon.id, later.id])
@@ -475,7 +475,7 @@ describe(`booking through the API (${dialect})`, () => {
     const [entry] = await auditAfter(services, org, seq);
     expect(entry).toMatchObject({ action: "appointment.book", outcome: "success", patient_id: patients[1] });
     expect(JSON.parse(entry!.detail!)).toMatchObject({ allowOverbook: true, overbooked: true });
-    const holds = await services.db.kysely
+    const holds = await services.systemDb
       .selectFrom("appointment_resources")
       .select(["resource_kind", "exclusive"])
       .where("appointment_id", "=", json(second).id)
@@ -513,7 +513,7 @@ describe(`booking through the API (${dialect})`, () => {
     expect(json(noshow).status).toBe("noshow");
     services.clock.set("2026-03-02T15:00:00Z");
     desk = await signIn(app, seed.alpha.users["front-desk"].email);
-    const active = await services.db.kysely
+    const active = await services.systemDb
       .selectFrom("appointment_resources")
       .select("active")
       .where("appointment_id", "=", b.id)

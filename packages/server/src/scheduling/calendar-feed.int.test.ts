@@ -128,7 +128,7 @@ describe(`practitioner calendar feed (${dialect})`, () => {
     });
     const secret = feedPath.slice("/calendar/".length, -".ics".length);
     expect(list.body).not.toContain(secret);
-    const row = await services.db.kysely
+    const row = await services.systemDb
       .selectFrom("calendar_feeds")
       .selectAll()
       .where("id", "=", feedId)

@@ -39,13 +39,13 @@ async function exclusiveOverlaps(services: TestServices): Promise<number> {
      and a.resource_id = b.resource_id
      and a.appointment_id < b.appointment_id
     where a.active = 1 and b.active = 1 and a.exclusive = 1 and b.exclusive = 1
-      and a.busy_start < b.busy_end and b.busy_start < a.busy_end`.execute(services.db.kysely);
+      and a.busy_start < b.busy_end and b.busy_start < a.busy_end`.execute(services.systemDb);
   return Number(r.rows[0]?.n ?? 0);
 }
 
 /** The most holds any practitioner has at one instant (sweep over active holds). */
 async function maxPractitionerDepth(services: TestServices): Promise<number> {
-  const rows = await services.db.kysely
+  const rows = await services.systemDb
     .selectFrom("appointment_resources")
     .select(["resource_id", "busy_start", "busy_end"])
     .where("active", "=", 1)
@@ -157,13 +157,13 @@ describe(`concurrent booking (${dialect})`, () => {
       expect(conflicts).toHaveLength(49);
       for (const c of conflicts)
         expect((c.json() as { error: { code: string } }).error.code).toBe("conflict");
-      const appointments = await services.db.kysely
+      const appointments = await services.systemDb
         .selectFrom("appointments")
         .select("id")
         .where("start_at", "=", start)
         .execute();
       expect(appointments.map((a) => a.id)).toEqual([(created[0]!.json() as { id: string }).id]);
-      const holds = await services.db.kysely
+      const holds = await services.systemDb
         .selectFrom("appointment_resources")
         .select(["resource_kind", "resource_id"])
         .where("appointment_id", "=", appointments[0]!.id)
@@ -248,7 +248,7 @@ describe(`concurrent booking (${dialect})`, () => {
           expect(await exclusiveOverlaps(services)).toBe(0);
           expect(await maxPractitionerDepth(services)).toBeLessThanOrEqual(2);
           // Holds follow the appointment: active exactly when its status holds time, at its time ± buffers.
-          const rows = await services.db.kysely
+          const rows = await services.systemDb
             .selectFrom("appointments")
             .innerJoin("appointment_resources", (j) =>
               j
@@ -278,7 +278,7 @@ describe(`concurrent booking (${dialect})`, () => {
 });
 
 async function orgOf(services: TestServices): Promise<string | undefined> {
-  const row = await services.db.kysely
+  const row = await services.systemDb
     .selectFrom("organizations")
     .select("id")
     .where("slug", "=", "alpha")

@@ -6,7 +6,7 @@ export async function listBlocks(
   actor: Actor,
   filter: { from?: string | undefined; to?: string | undefined; resourceId?: string | undefined },
 ) {
-  let q = services.db.kysely
+  let q = services.systemDb
     .selectFrom("availability_blocks")
     .selectAll()
     .where("organization_id", "=", actor.organizationId);

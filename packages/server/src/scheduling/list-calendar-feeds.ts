@@ -15,7 +15,7 @@ export interface CalendarFeedView {
 }
 
 export async function listCalendarFeeds(services: Services, actor: Actor): Promise<CalendarFeedView[]> {
-  const rows = await services.db.kysely
+  const rows = await services.systemDb
     .selectFrom("calendar_feeds")
     .innerJoin("staff_members", (j) =>
       j

@@ -6,7 +6,7 @@ export async function listExceptions(
   actor: Actor,
   filter: { from?: string | undefined; to?: string | undefined; locationId?: string | undefined },
 ) {
-  let q = services.db.kysely
+  let q = services.systemDb
     .selectFrom("availability_exceptions")
     .selectAll()
     .where("organization_id", "=", actor.organizationId);

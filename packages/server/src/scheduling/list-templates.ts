@@ -6,7 +6,7 @@ export async function listTemplates(
   actor: Actor,
   filter: { resourceId?: string | undefined; locationId?: string | undefined },
 ) {
-  let q = services.db.kysely
+  let q = services.systemDb
     .selectFrom("availability_templates")
     .selectAll()
     .where("organization_id", "=", actor.organizationId);

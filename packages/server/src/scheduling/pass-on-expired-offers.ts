@@ -64,7 +64,7 @@ export async function passOnExpiredOffers(trx: Trx, services: Services, actor: A
 /** The job started by `salus serve`: expired offers of every practice are passed on, every minute. */
 export async function passOnExpiredOffersEverywhere(services: Services): Promise<number> {
   const now = services.clock().toISOString();
-  const due = await services.db.kysely
+  const due = await services.systemDb
     .selectFrom("waitlist_offers")
     .select("organization_id")
     .distinct()

@@ -49,7 +49,7 @@ describe(`reminders and confirmation links (${dialect})`, () => {
   beforeEach(() => services.clock.set(DEFAULT_START));
 
   const messagesOf = (appointmentId: string) =>
-    services.db.kysely
+    services.systemDb
       .selectFrom("outbox_messages")
       .selectAll()
       .where("appointment_id", "=", appointmentId)
@@ -226,7 +226,7 @@ describe(`reminders and confirmation links (${dialect})`, () => {
       expect(res.body).toContain("Thursday, March 19, 2026 at 8:00 AM CDT");
       expect(res.body).toContain('<form method="post" action="/salus/r/');
       expect(res.body).not.toMatch(/<script/i);
-      const after = await loadAppointment(services.db.kysely, p.actor, a.id);
+      const after = await loadAppointment(services.systemDb, p.actor, a.id);
       expect(after.status).toBe("booked");
       expect(after.version).toBe(a.version);
       const entries = await auditAfter(services, p.organizationId, seq);
@@ -240,7 +240,7 @@ describe(`reminders and confirmation links (${dialect})`, () => {
       const res = await post(reminderLink(services, a, "confirm"));
       expect(res.statusCode).toBe(200);
       expect(res.body).toContain("your appointment is confirmed");
-      const after = await loadAppointment(services.db.kysely, p.actor, a.id);
+      const after = await loadAppointment(services.systemDb, p.actor, a.id);
       expect(after.status).toBe("booked");
       expect(after.version).toBe(a.version);
       const entries = await auditAfter(services, p.organizationId, seq);
@@ -259,10 +259,10 @@ describe(`reminders and confirmation links (${dialect})`, () => {
       const res = await post(reminderLink(services, a, "cancel"));
       expect(res.statusCode).toBe(200);
       expect(res.body).toContain("Your appointment is cancelled");
-      const after = await loadAppointment(services.db.kysely, p.actor, a.id);
+      const after = await loadAppointment(services.systemDb, p.actor, a.id);
       expect(after.status).toBe("cancelled");
       expect(after.cancelReason).toBe("Cancelled by the patient from the reminder link");
-      const row = await services.db.kysely
+      const row = await services.systemDb
         .selectFrom("appointments")
         .select("cancelled_by")
         .where("id", "=", a.id)
@@ -299,7 +299,7 @@ describe(`reminders and confirmation links (${dialect})`, () => {
         expect(res.statusCode, url).toBe(400);
         expect(res.body).toContain("This link does not work");
       }
-      const after = await loadAppointment(services.db.kysely, p.actor, a.id);
+      const after = await loadAppointment(services.systemDb, p.actor, a.id);
       expect(after.status).toBe("booked");
       expect(after.version).toBe(1);
       expect(await auditAfter(services, p.organizationId, orgSeq)).toEqual([]);
@@ -315,7 +315,7 @@ describe(`reminders and confirmation links (${dialect})`, () => {
       const res = await post(link);
       expect(res.statusCode).toBe(410);
       expect(res.body).toContain("expired");
-      expect((await loadAppointment(services.db.kysely, p.actor, a.id)).status).toBe("booked");
+      expect((await loadAppointment(services.systemDb, p.actor, a.id)).status).toBe("booked");
       const entries = await auditAfter(services, p.organizationId, seq);
       expect(entries.map((e) => [e.action, e.outcome])).toEqual([["appointment.link.respond", "failure"]]);
     });
@@ -328,7 +328,7 @@ describe(`reminders and confirmation links (${dialect})`, () => {
       expect(viewed.body).toContain("Thursday, March 19, 2026 at 3:00 PM CDT");
       const res = await post(link);
       expect(res.statusCode).toBe(410);
-      const after = await loadAppointment(services.db.kysely, p.actor, a.id);
+      const after = await loadAppointment(services.systemDb, p.actor, a.id);
       expect(after.status).toBe("booked");
       expect(after.version).toBe(2);
     });
@@ -377,12 +377,12 @@ describe(`reminders and confirmation links (${dialect})`, () => {
   });
 
   it("reminders are written in the booking's transaction: a refused booking leaves none", async () => {
-    const before = await services.db.kysely
+    const before = await services.systemDb
       .selectFrom("outbox_messages")
       .select((eb) => eb.fn.countAll<number>().as("n"))
       .executeTakeFirstOrThrow();
     await expect(p.book(p.patients.email, "2026-03-21T15:00:00Z")).rejects.toThrow(); // a Saturday
-    const after = await services.db.kysely
+    const after = await services.systemDb
       .selectFrom("outbox_messages")
       .select((eb) => eb.fn.countAll<number>().as("n"))
       .executeTakeFirstOrThrow();

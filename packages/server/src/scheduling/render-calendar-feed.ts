@@ -43,7 +43,7 @@ export async function renderCalendarFeed(
   request: FeedRequest,
 ): Promise<{ body: string; count: number }> {
   if (!FEED_TOKEN_PATTERN.test(token)) throw noFeed();
-  const feed = await services.db.kysely
+  const feed = await services.systemDb
     .selectFrom("calendar_feeds")
     .select(["organization_id", "id", "practitioner_id", "revoked_at"])
     .where("token_hash", "=", digestToken(token))

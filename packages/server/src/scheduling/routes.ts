@@ -65,7 +65,7 @@ export function schedulingRoutes(app: FastifyInstance, services: Services): void
   r.get("/api/scheduling/settings", {
     config: { permission: "schedule:read" },
     schema: { tags, summary: "The practice's scheduling policy", response: { 200: schedulingSettingsOut } },
-    handler: async (req) => loadSchedulingSettings(services.db.kysely, actorOf(req).organizationId),
+    handler: async (req) => loadSchedulingSettings(services.systemDb, actorOf(req).organizationId),
   });
   r.patch("/api/scheduling/settings", {
     config: { permission: "scheduling:manage" },

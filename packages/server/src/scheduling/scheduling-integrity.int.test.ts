@@ -261,7 +261,7 @@ describe(`scheduling integrity (${dialect})`, () => {
       expect(statuses, responses.map((r) => r.body).join("\n")).toEqual([201, 409, 409]);
       for (const r of responses.filter((x) => x.statusCode === 409))
         expect(errorOf(r).code).toBe("patient_overlap");
-      const active = await services.db.kysely
+      const active = await services.systemDb
         .selectFrom("appointments")
         .select("id")
         .where("patient_id", "=", patients[1]!)
@@ -288,7 +288,7 @@ describe(`scheduling integrity (${dialect})`, () => {
       });
       expect([r1.statusCode, r2.statusCode]).toEqual([201, 201]);
       await mergePatients(services, actor, patients[2]!, dup.id);
-      const rows = await services.db.kysely
+      const rows = await services.systemDb
         .selectFrom("appointments")
         .select(["id", "patient_id", "patient_overlap_allowed"])
         .where("id", "in", [r1.json().id, r2.json().id])
@@ -303,7 +303,7 @@ describe(`scheduling integrity (${dialect})`, () => {
     it.runIf(dialect === "postgres")(
       "the database itself refuses an overlapping visit written past the check",
       async () => {
-        const row = await services.db.kysely
+        const row = await services.systemDb
           .selectFrom("appointments")
           .selectAll()
           .where("id", "=", first)
@@ -312,7 +312,7 @@ describe(`scheduling integrity (${dialect})`, () => {
           sql`insert into appointments (organization_id, id, location_id, patient_id, appointment_type_id,
               practitioner_id, start_at, end_at, status, created_at, updated_at)
             values (${org}, 'raced', ${row.location_id}, ${row.patient_id}, ${row.appointment_type_id},
-              ${bea}, ${row.start_at}, ${row.end_at}, 'booked', now(), now())`.execute(services.db.kysely),
+              ${bea}, ${row.start_at}, ${row.end_at}, 'booked', now(), now())`.execute(services.systemDb),
         ).rejects.toMatchObject({ code: "23P01" });
       },
     );
@@ -468,13 +468,13 @@ describe(`scheduling integrity (${dialect})`, () => {
         appointment: { id, status: "booked" },
         reversedFee: { amountCents: 2500, status: "pending" },
       });
-      const fees = await services.db.kysely
+      const fees = await services.systemDb
         .selectFrom("no_show_fees")
         .select("id")
         .where("appointment_id", "=", id)
         .execute();
       expect(fees).toEqual([]);
-      const holds = await services.db.kysely
+      const holds = await services.systemDb
         .selectFrom("appointment_resources")
         .select(["resource_id", "active"])
         .where("appointment_id", "=", id)

@@ -28,7 +28,7 @@ export async function searchSlots(services: Services, actor: Actor, q: SlotSearc
     throw new DomainError("invalid_request", "Search at most 62 days at a time.", [
       { path: "to", message: "is too far after from" },
     ]);
-  const ctx = await loadSlotContext(services.db.kysely, actor, {
+  const ctx = await loadSlotContext(services.systemDb, actor, {
     ...q,
     range: { start: from, end: to },
     now: services.clock().getTime(),

@@ -95,7 +95,7 @@ describe(`waitlist holds (${dialect})`, () => {
       })
     ).map((s) => s.start);
   const outboxFor = (offerId: string) =>
-    services.db.kysely
+    services.systemDb
       .selectFrom("outbox_messages")
       .selectAll()
       .where("dedupe_key", "like", `waitlist-offer:${offerId}:%`)
@@ -145,7 +145,7 @@ describe(`waitlist holds (${dialect})`, () => {
       rescheduleAppointment(services, p.actor, other.id, { when: { start: "2026-03-03T16:00:00.000Z" } }),
     ).rejects.toMatchObject(refusal);
     // The refusal is audited.
-    const refused = await services.db.kysely
+    const refused = await services.systemDb
       .selectFrom("audit_entries")
       .select(["action", "outcome"])
       .where("organization_id", "=", p.organizationId)
@@ -192,7 +192,7 @@ describe(`waitlist holds (${dialect})`, () => {
     const offerC = (await entry(c.id)).offers[0]!;
     expect(offerC).toMatchObject({ status: "open", start: "2026-03-04T17:00:00.000Z" });
     expect((await entry(a.id)).offers).toHaveLength(1);
-    const expired = await services.db.kysely
+    const expired = await services.systemDb
       .selectFrom("audit_entries")
       .select("resource_id")
       .where("organization_id", "=", p.organizationId)
@@ -330,7 +330,7 @@ describe(`waitlist holds (${dialect})`, () => {
 
   it("a reminder confirmed through the SMS short link shows on the appointment: who, when, which link", async () => {
     const a = await p.book(p.patients.phoneOnly, "2026-03-10T15:00:00.000Z");
-    const [sms] = await services.db.kysely
+    const [sms] = await services.systemDb
       .selectFrom("outbox_messages")
       .selectAll()
       .where("appointment_id", "=", a.id)

@@ -115,7 +115,7 @@ interface Offer {
 
 async function loadOffer(services: Services, offerId: string): Promise<Offer | null> {
   // The signature is ours, so the id is one we issued; offer ids are UUIDs, unique across practices.
-  const rows = await services.db.kysely
+  const rows = await services.systemDb
     .selectFrom("waitlist_offers as o")
     .innerJoin("waitlist_entries as e", (j) =>
       j.onRef("e.organization_id", "=", "o.organization_id").onRef("e.id", "=", "o.entry_id"),
@@ -263,7 +263,7 @@ async function check(
 }
 
 async function via(services: Services, offerId: string, ref: string | undefined): Promise<OfferAnswerVia> {
-  const short = ref ? await resolveShortToken(services.db.kysely, ref) : null;
+  const short = ref ? await resolveShortToken(services.systemDb, ref) : null;
   if (short && short.kind === "offer" && short.subject_id === offerId)
     return { via: `${short.channel}-link`, link: `/r/${short.token}` };
   return { via: "email-link", link: `/w/${offerId}` };

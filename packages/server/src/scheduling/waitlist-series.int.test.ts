@@ -82,7 +82,7 @@ describe(`recurring series and waitlist (${dialect})`, () => {
   const count = async () =>
     Number(
       (
-        await services.db.kysely
+        await services.systemDb
           .selectFrom("appointments")
           .select((eb) => eb.fn.countAll<number>().as("n"))
           .executeTakeFirstOrThrow()
@@ -226,7 +226,7 @@ describe(`recurring series and waitlist (${dialect})`, () => {
     expect(list.find((e) => e.id === second.id)!.offers).toEqual([]);
 
     // The patient with an email on file is told in the same transaction; the one without is not.
-    const messages = await services.db.kysely
+    const messages = await services.systemDb
       .selectFrom("outbox_messages")
       .selectAll()
       .where("dedupe_key", "like", "waitlist-offer:%")

@@ -419,7 +419,7 @@ export async function countRows(
   table: keyof Database,
   organizationId?: string,
 ): Promise<number> {
-  let q = services.db.kysely.selectFrom(table).select((eb) => eb.fn.countAll<number>().as("n"));
+  let q = services.systemDb.selectFrom(table).select((eb) => eb.fn.countAll<number>().as("n"));
   if (organizationId) q = q.where("organization_id" as never, "=", organizationId as never);
   const row = await q.executeTakeFirstOrThrow();
   return Number(row.n);
@@ -446,7 +446,7 @@ export async function countAll(services: Services): Promise<Record<string, numbe
 
 /** The audit entries of a chain after a given sequence number, oldest first. */
 export async function auditAfter(services: Services, chainId: string, afterSeq: number) {
-  return services.db.kysely
+  return services.systemDb
     .selectFrom("audit_entries")
     .selectAll()
     .where("chain_id", "=", chainId)
@@ -457,7 +457,7 @@ export async function auditAfter(services: Services, chainId: string, afterSeq: 
 
 /** The current length of a chain (its last sequence number, 0 when empty). */
 export async function auditSeq(services: Services, chainId: string): Promise<number> {
-  const row = await services.db.kysely
+  const row = await services.systemDb
     .selectFrom("audit_entries")
     .select((eb) => eb.fn.max("seq").as("seq"))
     .where("chain_id", "=", chainId)

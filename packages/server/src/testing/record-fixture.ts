@@ -22,7 +22,7 @@ export async function seedFullRecord(
   marker: string,
   options: { sensitivePractitionerId?: string; practitionerId?: string } = {},
 ): Promise<FullRecord> {
-  const db = services.db.kysely;
+  const db = services.systemDb;
   const o = org.id;
   const practitionerId = options.practitionerId ?? org.practitionerId;
   const at = services.clock().toISOString();

@@ -69,8 +69,10 @@ function emitted(): { codes: Map<string, string>; templates: Map<string, string>
     for (const m of text!.matchAll(/\baction: `([^`]+)`/g)) templates.set(m[1]!, file!);
   }
   const domains = new Set([...codes.keys()].map((c) => c.split(".")[0]!));
-  for (const [file, text] of texts) {
-    for (const m of text!.matchAll(/"([a-z][a-z0-9_-]*)\.([a-z0-9_-]+(?:\.[a-z0-9_-]+)*)"/g)) {
+  for (const [file, raw] of texts) {
+    // Domain event names (platform/event-bus.ts) look like action codes but are never written to the trail.
+    const text = raw!.replace(/defineEvent<[^>]*>\("[^"]*"\)/g, "");
+    for (const m of text.matchAll(/"([a-z][a-z0-9_-]*)\.([a-z0-9_-]+(?:\.[a-z0-9_-]+)*)"/g)) {
       // File names ("record.pdf", "outbox.jsonl") share a domain's first segment; they are not actions.
       if (FILE_EXTENSION.test(m[2]!)) continue;
       if (domains.has(m[1]!) && !codes.has(`${m[1]}.${m[2]}`)) codes.set(`${m[1]}.${m[2]}`, file!);

@@ -85,16 +85,27 @@ test("the manager reads the flow reports, the no-show risk model and the what-if
   await expect(page.getByTestId("what-if-best")).toContainText("Least waiting");
   await expect(page.getByText(/How to read this/)).toBeVisible();
   // The back-test (issue 10 item 9): the demo practice's own weeks replayed, measured against predicted
-  // mean wait, each within 20% (the page said 26.7 minutes for a clinic that measures 3.6 to 6.7).
+  // mean wait. The summary tells the truth about the table: "every week within 20%" exactly when each row
+  // is, otherwise the worst week's error. (How well the demo's weeks fit depends on the hour the demo was
+  // seeded, since the current week is partial; the fit itself is checked on a fixed clock in
+  // server/src/flow/overbooking-what-if.int.test.ts.)
   const backTest = page.getByRole("table", { name: "Back-test" });
   await expect(backTest).toBeVisible();
-  await expect(page.getByTestId("back-test-summary")).toContainText("Every week is within 20%");
-  await expect(page.getByText("The basis misses the measured wait")).toHaveCount(0);
   const weeks = backTest.locator("tbody tr");
   expect(await weeks.count()).toBeGreaterThanOrEqual(3);
-  for (const error of await weeks.locator("td:last-child").allInnerTexts()) {
-    const pct = Number(error.replace("−", "-").replace(/[+%]/g, ""));
-    expect(Math.abs(pct), `a week's error ${error}`).toBeLessThanOrEqual(20);
+  const errors = (await weeks.locator("td:last-child").allInnerTexts()).map((e) =>
+    Math.abs(Number(e.replace("−", "-").replace(/[+%]/g, ""))),
+  );
+  for (const e of errors) expect(Number.isFinite(e), "a week's error is a number").toBe(true);
+  const worst = Math.max(...errors);
+  const summary = page.getByTestId("back-test-summary");
+  if (worst <= 20) {
+    await expect(summary).toContainText("Every week is within 20%");
+    await expect(page.getByText("The basis misses the measured wait")).toHaveCount(0);
+  } else {
+    await expect(summary).toContainText(
+      /at least one week is off by more than 20% \(the worst week off by \d+%\)/,
+    );
   }
   await docsScreenshot(page, "what-if");
 

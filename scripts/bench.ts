@@ -22,6 +22,7 @@ import { projectDay } from "@salus/core/flow/projection";
 import { proposeReplans } from "@salus/core/flow/replan";
 import { SimRandom, simulate } from "@salus/core/flow/simulator";
 import { findSlots } from "@salus/core/scheduling/slots";
+import { zoneOffsetMinutes } from "@salus/core/scheduling/zoned-time";
 import { cliActor } from "@salus/server/admin/organizations";
 import { createToken } from "@salus/server/admin/tokens";
 import { loadConfig } from "@salus/server/config";
@@ -174,6 +175,19 @@ const CASES: BenchCase[] = [
 
 // ---- Scheduling: slot finding and booking throughput (issue 3) ----------------------------------------
 const DAY = 86_400_000;
+/** `minutes` past local midnight in `zone` on the calendar date of `day` (an instant at 06:00Z of that date). */
+function localInstant(day: number, minutes: number, zone: string): number {
+  const naive = day - 6 * 3_600_000 + minutes * 60_000;
+  return naive - zoneOffsetMinutes(zone, naive) * 60_000;
+}
+async function locationZone(env: Env, locationId: string): Promise<string> {
+  const row = await env.services.systemDb
+    .selectFrom("locations")
+    .select("time_zone")
+    .where("id", "=", locationId)
+    .executeTakeFirstOrThrow();
+  return row.time_zone;
+}
 const BENCH_PRACTITIONERS = 20;
 const SLOT_DAYS = 60;
 const BOOKINGS = 400;
@@ -724,12 +738,13 @@ CASES.push({
   async run(env) {
     const f = await schedulingFixture(env);
     const db = env.services.systemDb;
+    const zone = await locationZone(env, f.locationId);
     const bookings: { path: string; body: unknown }[] = [];
     for (let d = MIXED_FIRST_DAY; bookings.length < MIXED_BOOKINGS; d++) {
       const day = f.from + d * DAY;
       const weekday = new Date(day).getUTCDay();
       if (weekday === 0 || weekday === 6) continue;
-      // 09:00-11:30 local (inside the 08:00-12:00 template in summer and winter time), every practitioner.
+      // 09:00-11:30 local in the clinic's zone (inside the 08:00-12:00 template), every practitioner.
       for (let k = 0; k < 6; k++)
         f.practitioners.forEach((practitionerId, p) => {
           bookings.push({
@@ -739,7 +754,7 @@ CASES.push({
               appointmentTypeId: f.typeId,
               locationId: f.locationId,
               practitionerId,
-              when: { start: new Date(day + 9 * 3_600_000 + k * 30 * 60_000).toISOString() },
+              when: { start: new Date(localInstant(day, 9 * 60 + k * 30, zone)).toISOString() },
             },
           });
         });

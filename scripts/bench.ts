@@ -22,7 +22,7 @@ import { projectDay } from "@salus/core/flow/projection";
 import { proposeReplans } from "@salus/core/flow/replan";
 import { SimRandom, simulate } from "@salus/core/flow/simulator";
 import { findSlots } from "@salus/core/scheduling/slots";
-import { zoneOffsetMinutes } from "@salus/core/scheduling/zoned-time";
+import { formatWallTime, localBoundary } from "@salus/core/scheduling/zoned-time";
 import { cliActor } from "@salus/server/admin/organizations";
 import { createToken } from "@salus/server/admin/tokens";
 import { loadConfig } from "@salus/server/config";
@@ -177,8 +177,7 @@ const CASES: BenchCase[] = [
 const DAY = 86_400_000;
 /** `minutes` past local midnight in `zone` on the calendar date of `day` (an instant at 06:00Z of that date). */
 function localInstant(day: number, minutes: number, zone: string): number {
-  const naive = day - 6 * 3_600_000 + minutes * 60_000;
-  return naive - zoneOffsetMinutes(zone, naive) * 60_000;
+  return localBoundary(new Date(day).toISOString().slice(0, 10), formatWallTime(minutes), zone);
 }
 async function locationZone(env: Env, locationId: string): Promise<string> {
   const row = await env.services.systemDb

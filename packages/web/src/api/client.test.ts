@@ -142,4 +142,42 @@ describe("api client", () => {
     expect(ApiError.fieldOf({ path: "body.email", message: "x" })).toBe("email");
     expect(ApiError.fieldOf({ message: "x" })).toBeUndefined();
   });
+
+  it("sends an Idempotency-Key with changes only; an identical change in flight shares it, another gets its own", async () => {
+    const fetchMock = stubFetch(
+      jsonResponse(200, { items: [], total: 0 }),
+      jsonResponse(201, { id: "p1" }),
+      jsonResponse(201, { id: "p1" }),
+      jsonResponse(201, { id: "p2" }),
+    );
+    await api("/api/patients");
+    // A double click: the same change twice before the first answer.
+    await Promise.all([
+      api("/api/patients", { method: "POST", body: { givenName: "A" } }),
+      api("/api/patients", { method: "POST", body: { givenName: "A" } }),
+    ]);
+    await api("/api/patients", { method: "POST", body: { givenName: "B" } });
+    const keys = fetchMock.mock.calls.map(([, init]) => headersOf(init)["idempotency-key"]);
+    expect(keys[0]).toBeUndefined();
+    expect(keys[1]).toMatch(/\S{16,}/);
+    expect(keys[2]).toBe(keys[1]);
+    expect(keys[3]).toMatch(/\S{16,}/);
+    expect(keys[3]).not.toBe(keys[1]);
+  });
+
+  it("retries a change once with the same key when the answer is lost to a network error", async () => {
+    const responses = [jsonResponse(201, { id: "p1" })];
+    const fetchMock = vi.fn(async (_input: RequestInfo | URL, _init?: RequestInit) => {
+      if (fetchMock.mock.calls.length === 1) throw new TypeError("Failed to fetch");
+      return responses.shift()!;
+    });
+    vi.stubGlobal("fetch", fetchMock);
+    await expect(api("/api/patients", { method: "POST", body: { givenName: "A" } })).resolves.toEqual({
+      id: "p1",
+    });
+    expect(fetchMock).toHaveBeenCalledTimes(2);
+    const [first, second] = fetchMock.mock.calls.map(([, init]) => headersOf(init)["idempotency-key"]);
+    expect(first).toBeTruthy();
+    expect(second).toBe(first);
+  });
 });

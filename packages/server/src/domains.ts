@@ -2,6 +2,9 @@ import type { FastifyInstance } from "fastify";
 import { accountRoutes } from "./admin/account-routes.ts";
 import { adminRoutes } from "./admin/routes.ts";
 import { authRoutes } from "./auth/routes.ts";
+import { billingBatchRoutes } from "./billing/batch-routes.ts";
+import { billingPriceRoutes } from "./billing/price-routes.ts";
+import { billingRoutes } from "./billing/routes.ts";
 import { clinicalRoutes } from "./clinical/routes.ts";
 import { directoryRoutes } from "./directory/routes.ts";
 import { flowRoutes } from "./flow/routes.ts";
@@ -42,4 +45,5 @@ export const DOMAINS: readonly Domain[] = [
   { name: "records", routes: [recordsRoutes] },
   { name: "clinical", routes: [clinicalRoutes] },
   { name: "privacy", routes: [privacyRoutes] },
+  { name: "billing", routes: [billingPriceRoutes, billingRoutes, billingBatchRoutes] },
 ];

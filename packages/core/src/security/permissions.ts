@@ -53,6 +53,11 @@ export const PERMISSIONS = [
   // Day-of flow: the flow board (reading) and the manager's reports and what-if page.
   "flow:read",
   "reports:read",
+  // Billing (issue 13): charges, claims, the ledger and acknowledgements (read, work); payers, fee
+  // schedules, scrubber rules, billing identity and closing a month (manage).
+  "billing:read",
+  "billing:write",
+  "billing:manage",
 ] as const;
 export type Permission = (typeof PERMISSIONS)[number];
 
@@ -79,6 +84,8 @@ export const ROLE_PERMISSIONS: Record<Role, readonly Permission[]> = {
     "scheduling:manage",
     "flow:read",
     "reports:read",
+    "billing:read",
+    "billing:manage",
   ],
   "front-desk": [
     ...EVERYONE,
@@ -102,7 +109,15 @@ export const ROLE_PERMISSIONS: Record<Role, readonly Permission[]> = {
     "break-glass:use",
     "records:export",
   ],
-  biller: [...EVERYONE, "patients:read", "schedule:read", "encounters:read"],
+  biller: [
+    ...EVERYONE,
+    "patients:read",
+    "schedule:read",
+    "encounters:read",
+    "billing:read",
+    "billing:write",
+    "billing:manage",
+  ],
   hr: [...EVERYONE, "staff:write"],
   "privacy-officer": [...EVERYONE, "patients:read", "audit:read", "privacy:manage", "records:export"],
 };

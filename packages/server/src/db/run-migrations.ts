@@ -19,6 +19,8 @@ import * as m0015 from "./migrations/0015-flow-safety.ts";
 import * as m0017 from "./migrations/0017-overbooking-costs.ts";
 import * as m0018 from "./migrations/0018-idempotency.ts";
 import * as m0019 from "./migrations/0019-audit-scale.ts";
+import * as m0020 from "./migrations/0020-billing.ts";
+import * as m0021 from "./migrations/0021-booking-indexes.ts";
 
 interface MigrationModule {
   // biome-ignore lint/suspicious/noExplicitAny: see the migration files.
@@ -45,6 +47,8 @@ const MIGRATIONS: Record<string, MigrationModule> = {
   "0017-overbooking-costs": m0017,
   "0018-idempotency": m0018,
   "0019-audit-scale": m0019,
+  "0020-billing": m0020,
+  "0021-booking-indexes": m0021,
 };
 
 export const LATEST_MIGRATION = Object.keys(MIGRATIONS).sort().at(-1)!;

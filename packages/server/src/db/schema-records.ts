@@ -26,6 +26,13 @@ export interface CoveragesTable {
   subscriber_given_name: string | null;
   subscriber_family_name: string | null;
   subscriber_date_of_birth: string | null;
+  /** Added by 0020-billing: the payer row (payers.id) this coverage bills, and the subscriber's sex and address (loop 2010BA). */
+  payer_ref: string | null;
+  subscriber_sex: string | null;
+  subscriber_address_line1: string | null;
+  subscriber_city: string | null;
+  subscriber_state: string | null;
+  subscriber_postal_code: string | null;
   effective_from: string;
   effective_to: string | null;
   status: "active" | "entered-in-error";

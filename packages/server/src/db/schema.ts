@@ -2,6 +2,7 @@ import type { Generated, Insertable, Selectable, Updateable } from "kysely";
 import { ACCOUNTS_TABLES_IN_ORDER, type AccountsTables } from "./schema-accounts.ts";
 import { AUDIT_SCALE_TABLES_IN_ORDER, type AuditScaleTables } from "./schema-audit-scale.ts";
 import { AUDIT_SEALS_TABLES_IN_ORDER, type AuditSealsTables } from "./schema-audit-seals.ts";
+import { BILLING_TABLES_IN_ORDER, type BillingTables } from "./schema-billing.ts";
 import { BREAK_GLASS_TABLES_IN_ORDER, type BreakGlassTables } from "./schema-break-glass.ts";
 import { CLINICAL_TABLES_IN_ORDER, type ClinicalTables } from "./schema-clinical.ts";
 import { FLOW_TABLES_IN_ORDER, type FlowTables } from "./schema-flow.ts";
@@ -446,7 +447,8 @@ export interface Database
     SearchTables,
     SchedulingIntegrityTables,
     WaitlistHoldsTables,
-    FlowSafetyTables {
+    FlowSafetyTables,
+    BillingTables {
   organizations: OrganizationsTable;
   locations: LocationsTable;
   rooms: RoomsTable;
@@ -531,4 +533,5 @@ export const TABLES_IN_ORDER: readonly (keyof Database)[] = [
   ...WAITLIST_HOLDS_TABLES_IN_ORDER,
   ...FLOW_SAFETY_TABLES_IN_ORDER,
   ...IDEMPOTENCY_TABLES_IN_ORDER,
+  ...BILLING_TABLES_IN_ORDER,
 ];

@@ -3,6 +3,7 @@ import type { FastifyInstance } from "fastify";
 import type { ZodTypeProvider } from "fastify-type-provider-zod";
 import { z } from "zod";
 import { getOrganization } from "../admin/organizations.ts";
+import { fhirBillingRoutes } from "../billing/fhir-billing-routes.ts";
 import { getLocation, listLocations } from "../directory/locations.ts";
 import { getPatient, listPatients } from "../directory/patients.ts";
 import { getStaff, listStaff } from "../directory/staff.ts";
@@ -232,4 +233,5 @@ export function fhirRoutes(app: FastifyInstance, services: Services): void {
 
   fhirSchedulingRoutes(app, services);
   fhirRecordsRoutes(app, services);
+  fhirBillingRoutes(app, services);
 }

@@ -28,6 +28,9 @@ export const P = {
   recordsExport: "records:export",
   flowRead: "flow:read",
   reportsRead: "reports:read",
+  billingRead: "billing:read",
+  billingWrite: "billing:write",
+  billingManage: "billing:manage",
 } as const satisfies Record<string, Permission>;
 
 /** A requirement: the user needs at least one of these permissions. */
@@ -46,6 +49,8 @@ export const REQUIRE = {
   flow: [P.flowRead],
   reports: [P.reportsRead],
   privacy: [P.privacyManage],
+  // Every billing page; changing payers, fee schedules and settings also needs billing:manage.
+  billing: [P.billingRead, P.billingWrite, P.billingManage],
 } as const satisfies Record<string, Requirement>;
 
 export function allows(permissions: readonly string[] | undefined, requirement: Requirement): boolean {

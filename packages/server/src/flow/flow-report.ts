@@ -6,6 +6,9 @@ import { inSnapshot, type Trx } from "../db/transaction.ts";
 import type { Actor, Services } from "../platform/services.ts";
 import { loadAvailabilityInput } from "../scheduling/load-availability-input.ts";
 import { loadFlowSettings } from "./flow-settings.ts";
+import type { FlowReportRow } from "./schemas.ts";
+
+export type { FlowReportRow };
 
 const MINUTE = 60_000;
 /** The longest range one report covers. */
@@ -21,17 +24,6 @@ export const MAX_REPORT_DAYS = 366;
  *   utilisation  time with the practitioner (with-practitioner → checked out) / the practitioners' available hours
  * Means and the 90th percentile (nearest rank) are over the visits where both times were recorded.
  */
-export interface FlowReportRow {
-  key: string;
-  label: string;
-  visits: number;
-  meanWaitMinutes: number | null;
-  p90WaitMinutes: number | null;
-  meanCycleMinutes: number | null;
-  noShowRate: number | null;
-  lateRate: number | null;
-  utilisation: number | null;
-}
 
 /** One due visit with its flow times (epoch ms), as the pure summary reads it. */
 export interface ReportVisit {

@@ -1,4 +1,4 @@
-import { type OverbookingBlock, suggestOverbooking } from "@salus/core/flow/overbooking";
+import { suggestOverbooking } from "@salus/core/flow/overbooking";
 import { expandAvailability } from "@salus/core/scheduling/availability";
 import { inSnapshot } from "../db/transaction.ts";
 import type { Actor, Services } from "../platform/services.ts";
@@ -7,31 +7,10 @@ import { loadDayRows } from "./board.ts";
 import { locationDay } from "./day-version.ts";
 import { loadFlowSettings } from "./flow-settings.ts";
 import { loadDurationTable } from "./observed-durations.ts";
+import type { OverbookingView } from "./schemas.ts";
 
 /** Used when a visit has no stored risk yet (no model trained): a typical outpatient no-show rate. */
 const FALLBACK_NO_SHOW = 0.1;
-
-export interface OverbookingView {
-  locationId: string;
-  date: string;
-  /** The practice's minute values the suggestions weigh (settings), in cents. */
-  costs: { idleMinuteValueCents: number; waitMinuteCostCents: number; overtimeMinuteCostCents: number };
-  suggestions: {
-    practitionerId: string;
-    start: string;
-    end: string;
-    noShowProbability: number;
-    expectedEmptyMinutesAvoided: number;
-    expectedExtraWaitMinutes: number;
-    expectedOvertimeMinutes: number;
-    emptySlotCostCents: number;
-    extraWaitingCostCents: number;
-    netGainCents: number;
-    /** Never suggested: the slot is in or across a break, or its extra visit would run into one. */
-    blockedBy: OverbookingBlock | null;
-    recommend: boolean;
-  }[];
-}
 
 const r2 = (x: number) => Math.round(x * 100) / 100;
 

@@ -18,11 +18,19 @@ import { acceptProposal, markLate, replanDay } from "./replan.ts";
 import {
   boardOut,
   dayQuery,
+  flowReportOut,
+  flowReportQuery,
   flowSettingsFields,
   flowSettingsOut,
   instant,
+  noShowModelOut,
+  overbookingOut,
+  patientNoShowsOut,
   replanOut,
   visitOut,
+  waivedFeeOut,
+  whatIfIn,
+  whatIfOut,
 } from "./schemas.ts";
 import { runSimulation, whatIf } from "./what-if.ts";
 
@@ -151,14 +159,7 @@ export function flowRoutes(app: FastifyInstance, services: Services): void {
       summary: "Waive a pending no-show fee, with the reason",
       params: idParams,
       body: z.strictObject({ reason: text(500) }),
-      response: {
-        200: z.object({
-          id: z.string(),
-          appointmentId: z.string(),
-          amountCents: z.number().int(),
-          status: z.literal("waived"),
-        }),
-      },
+      response: { 200: waivedFeeOut },
     },
     handler: async (req) => waiveNoShowFee(services, actorOf(req), req.params.id, req.body.reason),
   });
@@ -169,28 +170,7 @@ export function flowRoutes(app: FastifyInstance, services: Services): void {
       tags,
       summary: "A patient's no-shows with their fees",
       params: idParams,
-      response: {
-        200: z.object({
-          items: z.array(
-            z.object({
-              appointmentId: z.string(),
-              start: z.string(),
-              locationId: z.string(),
-              practitionerId: z.string(),
-              appointmentTypeId: z.string(),
-              typeName: z.string(),
-              fee: z
-                .object({
-                  id: z.string(),
-                  amountCents: z.number().int(),
-                  status: z.enum(["pending", "waived"]),
-                })
-                .nullable(),
-            }),
-          ),
-          total: z.number().int(),
-        }),
-      },
+      response: { 200: patientNoShowsOut },
     },
     handler: async (req) => patientNoShows(services, actorOf(req), req.params.id),
   });
@@ -202,33 +182,7 @@ export function flowRoutes(app: FastifyInstance, services: Services): void {
       summary:
         "Where a second patient is worth booking (expected empty minutes against extra waiting and overtime)",
       querystring: dayQuery,
-      response: {
-        200: z.object({
-          locationId: z.string(),
-          date: z.string(),
-          costs: z.object({
-            idleMinuteValueCents: z.number(),
-            waitMinuteCostCents: z.number(),
-            overtimeMinuteCostCents: z.number(),
-          }),
-          suggestions: z.array(
-            z.object({
-              practitionerId: z.string(),
-              start: z.string(),
-              end: z.string(),
-              noShowProbability: z.number(),
-              expectedEmptyMinutesAvoided: z.number(),
-              expectedExtraWaitMinutes: z.number(),
-              expectedOvertimeMinutes: z.number(),
-              emptySlotCostCents: z.number().int(),
-              extraWaitingCostCents: z.number().int(),
-              netGainCents: z.number().int(),
-              blockedBy: z.enum(["in-break", "into-break"]).nullable(),
-              recommend: z.boolean(),
-            }),
-          ),
-        }),
-      },
+      response: { 200: overbookingOut },
     },
     handler: async (req) =>
       overbookingSuggestions(services, actorOf(req), req.query.locationId, req.query.date),
@@ -241,19 +195,9 @@ export function flowRoutes(app: FastifyInstance, services: Services): void {
       tags: rtags,
       summary:
         "Waiting, cycle time, no-show and late rates, utilisation per day or practitioner (JSON or CSV)",
-      querystring: z.strictObject({
-        locationId: id,
-        from: plainDate,
-        to: plainDate,
-        groupBy: z.enum(["day", "practitioner"]).default("day"),
-        format: z.enum(["json", "csv"]).default("json"),
-      }),
+      querystring: flowReportQuery,
       response: {
-        200: fileAnswer(
-          "The rows as JSON, or as CSV with format=csv",
-          ["text/csv"],
-          z.looseObject({ rows: z.array(z.looseObject({ key: z.string(), label: z.string() })) }),
-        ),
+        200: fileAnswer("The rows as JSON, or as CSV with format=csv", ["text/csv"], flowReportOut),
       },
     },
     handler: async (req, reply) => {
@@ -270,23 +214,12 @@ export function flowRoutes(app: FastifyInstance, services: Services): void {
     },
   });
 
-  const reliability = z.array(
-    z.object({ decile: z.number(), meanPredicted: z.number(), observedRate: z.number(), n: z.number() }),
-  );
-  const modelOut = z.object({
-    trainedAt: z.string().nullable(),
-    examples: z.number(),
-    brier: z.number().nullable(),
-    baselineBrier: z.number().nullable(),
-    reliability,
-    weights: z.array(z.object({ feature: z.string(), weight: z.number() })),
-  });
   r.get("/api/reports/no-show-model", {
     config: { permission: "reports:read" },
     schema: {
       tags: rtags,
       summary: "The no-show risk model: calibration and weights",
-      response: { 200: modelOut },
+      response: { 200: noShowModelOut },
     },
     handler: async (req) => getModelReport(services, actorOf(req)),
   });
@@ -297,7 +230,7 @@ export function flowRoutes(app: FastifyInstance, services: Services): void {
         tags: rtags,
         summary: "Train the no-show risk model from the practice's history now (the job does it daily)",
         body: z.strictObject({}).optional(),
-        response: { 200: modelOut },
+        response: { 200: noShowModelOut },
       },
       handler: async (req) => trainModel(services, actorOf(req)),
     });
@@ -307,65 +240,8 @@ export function flowRoutes(app: FastifyInstance, services: Services): void {
     schema: {
       tags: rtags,
       summary: "Compare appointment rules, late-arrival policies and overbooking on the practice's own data",
-      body: z.strictObject({
-        locationId: id,
-        from: plainDate,
-        to: plainDate,
-        runs: z.number().int().min(10).max(2000).optional(),
-        seed: z.number().int().min(0).max(4294967295).optional(),
-      }),
-      response: {
-        200: z.object({
-          basis: z.object({
-            visits: z.number(),
-            meanServiceMinutes: z.number(),
-            observedServiceMinutes: z.number(),
-            changeoverMinutes: z.number(),
-            sessions: z.number(),
-            cv: z.number(),
-            noShowRate: z.number(),
-            punctuality: z.object({
-              meanMinutes: z.number(),
-              sdMinutes: z.number(),
-              lateShare: z.number(),
-              samples: z.number(),
-            }),
-            sessionPatients: z.number(),
-            intervalMinutes: z.number(),
-          }),
-          backTest: z.object({
-            periods: z.array(
-              z.object({
-                from: z.string(),
-                to: z.string(),
-                sessions: z.number(),
-                patients: z.number(),
-                measuredMeanWait: z.number(),
-                predictedMeanWait: z.number(),
-                relativeError: z.number().nullable(),
-              }),
-            ),
-            measuredMeanWait: z.number(),
-            predictedMeanWait: z.number(),
-            relativeError: z.number().nullable(),
-            worstRelativeError: z.number().nullable(),
-            tolerance: z.number(),
-            withinTolerance: z.boolean(),
-          }),
-          rows: z.array(
-            z.object({
-              rule: z.string(),
-              policy: z.string(),
-              overbook: z.number(),
-              meanWait: z.number(),
-              meanWaitCi: z.tuple([z.number(), z.number()]).nullable(),
-              p90Wait: z.number(),
-              idle: z.number(),
-              overtime: z.number(),
-            }),
-          ),
-        }),
-      },
+      body: whatIfIn,
+      response: { 200: whatIfOut },
     },
     handler: async (req) => whatIf(services, actorOf(req), req.body),
   });

@@ -22,76 +22,9 @@ import { inSnapshot } from "../db/transaction.ts";
 import type { Actor, Services } from "../platform/services.ts";
 import { loadReportVisits } from "./flow-report.ts";
 import { loadFlowSettings } from "./flow-settings.ts";
+import type { BackTestPeriod, WhatIfAnswer, WhatIfInput, WhatIfRow } from "./schemas.ts";
 
 const MINUTE = 60_000;
-
-export interface WhatIfInput {
-  locationId: string;
-  from: string;
-  to: string;
-  runs?: number | undefined;
-  seed?: number | undefined;
-}
-
-export interface WhatIfRow {
-  rule: string;
-  policy: string;
-  /** Extra patients double-booked per session (0: none). */
-  overbook: number;
-  meanWait: number;
-  meanWaitCi: [number, number] | null;
-  p90Wait: number;
-  idle: number;
-  overtime: number;
-}
-
-/** One recent period replayed: the flow report's measured mean wait against the basis' prediction. */
-export interface BackTestPeriod {
-  from: string;
-  to: string;
-  sessions: number;
-  /** Patients with a measured wait (the flow report's definition). */
-  patients: number;
-  measuredMeanWait: number;
-  predictedMeanWait: number;
-  /** (predicted − measured) / measured; null when nothing was measured. */
-  relativeError: number | null;
-}
-
-export interface WhatIfAnswer {
-  basis: {
-    visits: number;
-    /** Mean practitioner time per visit: with the practitioner → checked out, plus the changeover. */
-    meanServiceMinutes: number;
-    /** Mean with the practitioner → checked out alone, as observed. */
-    observedServiceMinutes: number;
-    /** Fitted minutes per visit between one patient's check-out and the next being seen (see backTest). */
-    changeoverMinutes: number;
-    /** Sessions (practitioner-days) the basis was fitted on. */
-    sessions: number;
-    cv: number;
-    noShowRate: number;
-    punctuality: { meanMinutes: number; sdMinutes: number; lateShare: number; samples: number };
-    sessionPatients: number;
-    /** Booked time per patient in a typical session, its gaps spread between the visits. */
-    intervalMinutes: number;
-  };
-  /**
-   * The practice's own recent sessions replayed with this basis (their booked times and gaps, who came
-   * and when), period by period, against the flow report's measured mean wait.
-   */
-  backTest: {
-    periods: BackTestPeriod[];
-    measuredMeanWait: number;
-    predictedMeanWait: number;
-    relativeError: number | null;
-    /** The largest |relative error| of a period; the page warns above `tolerance`. */
-    worstRelativeError: number | null;
-    tolerance: number;
-    withinTolerance: boolean;
-  };
-  rows: WhatIfRow[];
-}
 
 /** How far a back-test may miss the measured mean wait before the page warns. */
 export const BACK_TEST_TOLERANCE = 0.2;

@@ -1,4 +1,5 @@
 import { Button, Group, NumberInput, Paper, Radio, SimpleGrid, Stack, Text } from "@mantine/core";
+import { parseMoney } from "@salus/core/shared/money";
 import { useQuery, useQueryClient } from "@tanstack/react-query";
 import { type FormEvent, useEffect, useState } from "react";
 import { BackLink } from "../../components/BackLink.tsx";
@@ -122,9 +123,12 @@ const NUMBER_FIELDS: readonly {
   },
 ];
 
-/** Cents to the dollars shown in the form, and back (rounded to the cent). */
+/**
+ * Cents to the dollars shown in the form, and back through the money module (the input allows two
+ * decimals; a third would be refused with a message, never rounded).
+ */
 export const toDollars = (cents: number) => cents / 100;
-export const toCents = (dollars: number) => Math.round(dollars * 100);
+export const toCents = (dollars: number) => parseMoney(String(dollars));
 
 function SettingsForm({ settings }: { settings: FlowSettings }) {
   const queryClient = useQueryClient();

@@ -14,6 +14,7 @@ function suggestion(start: string, netGainCents: number, recommend = true): Over
     emptySlotCostCents: 3000,
     extraWaitingCostCents: 250,
     netGainCents,
+    blockedBy: null,
     recommend,
   };
 }
@@ -48,6 +49,7 @@ describe("overbooking suggestions", () => {
   it("shows money from integer cents", () => {
     expect(money(5059)).toBe("$50.59");
     expect(money(0)).toBe("$0.00");
-    expect(money(-250)).toBe("−$2.50");
+    expect(money(-250)).toBe("-$2.50");
+    expect(money(123456)).toBe("$1,234.56");
   });
 });

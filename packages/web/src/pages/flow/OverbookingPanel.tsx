@@ -1,15 +1,13 @@
 import { Button, Paper, Table, Text, Title } from "@mantine/core";
+import { formatMoney } from "@salus/core/shared/money";
 import { useQuery } from "@tanstack/react-query";
 import { useState } from "react";
 import { formatRange } from "../../lib/zoned.ts";
 import { type BoardQuery, flow, type OverbookingCosts, type OverbookingSuggestion } from "./api.ts";
 import { percent } from "./logic.ts";
 
-/** Dollars from integer cents for display (`1250` → `$12.50`). */
-export function money(cents: number): string {
-  const sign = cents < 0 ? "−" : "";
-  return `${sign}$${(Math.abs(cents) / 100).toFixed(2)}`;
-}
+/** Dollars from integer cents for display (`125000` → `$1,250.00`), through the money module. */
+export const money = formatMoney;
 
 const FIRST = 5;
 

@@ -1,7 +1,14 @@
 // The day-of flow API (packages/server/src/flow/routes.ts; shapes in flow/schemas.ts): the board, its stream, the flow
 // steps, late arrivals, re-plan proposals and the practice's flow settings. Kept beside the pages that use
 // it so the flow slice's types live in one place.
-import type { FlowBoardView, FlowSettingsView, FlowVisitView } from "@salus/server/flow/schemas";
+import type {
+  FlowBoardView,
+  FlowSettingsView,
+  FlowVisitView,
+  OverbookingCostsView,
+  OverbookingSuggestionView,
+  OverbookingView,
+} from "@salus/server/flow/schemas";
 import { api } from "../../api/client.ts";
 
 export type FlowStep = NonNullable<BoardVisit["flowStep"]>;
@@ -83,28 +90,10 @@ export interface AcceptResponse {
 
 export type FlowSettings = FlowSettingsView;
 
-export interface OverbookingSuggestion {
-  practitionerId: string;
-  start: string;
-  end: string;
-  noShowProbability: number;
-  expectedEmptyMinutesAvoided: number;
-  expectedExtraWaitMinutes: number;
-  expectedOvertimeMinutes: number;
-  emptySlotCostCents: number;
-  extraWaitingCostCents: number;
-  netGainCents: number;
-  /** Never suggested: the slot is in or across a break, or its extra visit would run into one. */
-  blockedBy?: "in-break" | "into-break" | null;
-  recommend: boolean;
-}
+export type OverbookingSuggestion = OverbookingSuggestionView;
 
 /** The minute values the suggestions weigh (the practice's flow settings), in cents. */
-export interface OverbookingCosts {
-  idleMinuteValueCents: number;
-  waitMinuteCostCents: number;
-  overtimeMinuteCostCents: number;
-}
+export type OverbookingCosts = OverbookingCostsView;
 
 export interface BoardQuery {
   locationId: string;
@@ -133,12 +122,7 @@ export const flow = {
   accept: (proposalId: string) =>
     api<AcceptResponse>(`/api/flow/proposals/${enc(proposalId)}/accept`, { method: "POST", body: {} }),
   overbooking: (q: BoardQuery, signal?: AbortSignal) =>
-    api<{
-      locationId: string;
-      date: string;
-      costs?: OverbookingCosts;
-      suggestions: OverbookingSuggestion[];
-    }>("/api/flow/overbooking", {
+    api<OverbookingView>("/api/flow/overbooking", {
       query: { ...q },
       signal,
       background: true,

@@ -14,15 +14,10 @@ export function formatMin(minutes: number | null | undefined): string {
   return `${minutes.toFixed(1)} min`;
 }
 
-/** A confidence interval as `[low, high]` whatever shape the server sent, or null. */
-export function ciBounds(mean: number, interval: Interval | null | undefined): [number, number] | null {
+/** A confidence interval's bounds, or null when the server gave none (too few runs). */
+export function ciBounds(_mean: number, interval: Interval | null | undefined): [number, number] | null {
   if (interval === null || interval === undefined) return null;
-  if (typeof interval === "number")
-    return Number.isFinite(interval) ? [mean - interval, mean + interval] : null;
-  if (Array.isArray(interval)) return [interval[0], interval[1]];
-  if ("low" in interval) return [interval.low, interval.high];
-  if ("lo" in interval) return [interval.lo, interval.hi];
-  return null;
+  return Number.isFinite(interval[0]) && Number.isFinite(interval[1]) ? [interval[0], interval[1]] : null;
 }
 
 /** `12.3 min (95% CI 10.1–14.6)`. */
@@ -74,14 +69,7 @@ export function sortedWeights(weights: NoShowModel["weights"]): NoShowModel["wei
 
 /** What one what-if row compares: `bailey-welch · next-gap · overbook`. */
 export function whatIfLabel(row: Pick<WhatIfRow, "rule" | "policy" | "overbook">): string {
-  const overbook =
-    row.overbook === true
-      ? " · overbook"
-      : typeof row.overbook === "number" && row.overbook > 0
-        ? ` · overbook ${row.overbook}`
-        : typeof row.overbook === "string" && row.overbook !== "" && row.overbook !== "none"
-          ? ` · overbook ${row.overbook}`
-          : "";
+  const overbook = row.overbook > 0 ? ` · overbook ${row.overbook}` : "";
   return `${row.rule} · ${row.policy}${overbook}`;
 }
 

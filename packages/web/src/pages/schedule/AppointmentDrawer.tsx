@@ -11,6 +11,7 @@ import {
   Textarea,
 } from "@mantine/core";
 import { notifications } from "@mantine/notifications";
+import { formatMoney } from "@salus/core/shared/money";
 import type {
   AppointmentView as Appointment,
   AppointmentStatus,
@@ -124,7 +125,7 @@ export function AppointmentDrawer({
       notifications.show({
         color: "teal",
         title: "No-show undone",
-        message: `${r.appointment.patientName} is booked again${r.reversedFee ? `; the no-show fee of $${(r.reversedFee.amountCents / 100).toFixed(2)} was reversed` : ""}.`,
+        message: `${r.appointment.patientName} is booked again${r.reversedFee ? `; the no-show fee of ${formatMoney(r.reversedFee.amountCents)} was reversed` : ""}.`,
       });
       setError(null);
       setConfirming(null);

@@ -341,6 +341,8 @@ function assignOthers(
   span: TimeInterval,
   padded: TimeInterval,
 ): { roomId: string | null; equipmentIds: string[] } | null {
+  // Nothing to choose (the common visit type: a practitioner only): no search, no closures.
+  if (p.rooms === null && p.equipment.length === 0) return { roomId: null, equipmentIds: [] };
   let roomId: string | null = null;
   if (p.rooms !== null) {
     roomId = p.rooms.find((id) => fits(p.resources.get(resourceKey("room", id)), span, padded)) ?? null;
@@ -395,11 +397,16 @@ export function findSlots(req: SlotRequest): Slot[] {
   const p = prepare(req);
   const limit = req.limit ?? Number.POSITIVE_INFINITY;
   const slots: Slot[] = [];
+  // Looked up once, not per start: the loop below runs (grid starts × practitioners) times.
+  const docs = p.practitioners.map((id) => ({ id, doc: p.resources.get(resourceKey("practitioner", id)) }));
+  // When any practitioner is available at all: a start outside it (nights, weekends, most of a search's
+  // grid) is skipped without asking each practitioner. Only a shortcut: `fits` below still decides.
+  const anyOpen = mergeIntervals(docs.flatMap((d) => d.doc?.available ?? []));
   for (const { start, localDate } of gridStarts(p)) {
     const span = { start, end: start + p.durationMs };
+    if (!normalizedContains(anyOpen, span)) continue;
     const padded = { start: start - p.beforeMs, end: span.end + p.afterMs };
-    for (const practitionerId of p.practitioners) {
-      const doc = p.resources.get(resourceKey("practitioner", practitionerId));
+    for (const { id: practitionerId, doc } of docs) {
       if (!fits(doc, span, padded) || !underDailyLimit(p, practitionerId, localDate)) continue;
       const others = assignOthers(p, span, padded);
       // Rooms and equipment do not depend on the practitioner, so if they are missing no one can take it.

@@ -33,7 +33,8 @@ export async function afterAppointmentChange(
       excludeAppointmentId: after.id,
     });
   }
-  await syncReminders(trx, services, actor, after);
+  // `before` is null only for an appointment created in this transaction (book-appointment.ts).
+  await syncReminders(trx, services, actor, after, { created: before === null });
   await appointmentChanged.publish(trx, services, actor, { before, after, change });
 }
 

@@ -4,7 +4,7 @@ import { audited } from "../audit/audited.ts";
 import type { Trx } from "../db/transaction.ts";
 import type { Actor, Services } from "../platform/services.ts";
 import { requireRelationToCreate } from "../records/patient-access.ts";
-import { type AppointmentView, loadAppointment } from "./appointment-view.ts";
+import { type AppointmentView, present } from "./appointment-view.ts";
 import { afterAppointmentChange, patientRace, refuseHeld, writeHolds } from "./appointment-writes.ts";
 import { approximateStart, type BookInput, decideForPatient, visitScope } from "./booking-decision.ts";
 import { loadSlotContext } from "./slot-context.ts";
@@ -48,10 +48,14 @@ async function checkPatientKind(
   }
 }
 
-async function requirePatient(trx: Trx, actor: Actor, patientId: string): Promise<void> {
+async function requirePatient(
+  trx: Trx,
+  actor: Actor,
+  patientId: string,
+): Promise<{ given_name: string; family_name: string }> {
   const p = await trx
     .selectFrom("patients")
-    .select(["id", "active"])
+    .select(["id", "active", "given_name", "family_name"])
     .where("organization_id", "=", actor.organizationId)
     .where("id", "=", patientId)
     .executeTakeFirst();
@@ -62,6 +66,7 @@ async function requirePatient(trx: Trx, actor: Actor, patientId: string): Promis
       "That patient is marked inactive; reactivate them before booking.",
       [{ path: "patientId", message: "is inactive" }],
     );
+  return p;
 }
 
 /** Books one appointment (the core of every booking path: calendar, API, FHIR, waitlist offers, series). */
@@ -72,7 +77,7 @@ export async function bookAppointmentIn(
   input: BookInput,
   extra: { seriesId?: string; seriesIndex?: number } = {},
 ): Promise<AppointmentView> {
-  await requirePatient(trx, actor, input.patientId);
+  const patient = await requirePatient(trx, actor, input.patientId);
   // A clinician books only patients they already see: a booking makes a treating relation, except one
   // booked under break-glass (it carries the grant's id and gives no lasting access).
   const breakGlassId = await requireRelationToCreate(trx, services, actor, input.patientId, "schedule");
@@ -93,39 +98,40 @@ export async function bookAppointmentIn(
   await checkPatientKind(trx, actor, input.patientId, ctx.type.patientKind, check.start);
   const id = randomUUID();
   const at = services.clock().toISOString();
-  await trx
-    .insertInto("appointments")
-    .values({
-      organization_id: actor.organizationId,
-      id,
-      location_id: input.locationId,
-      patient_id: input.patientId,
-      appointment_type_id: input.appointmentTypeId,
-      practitioner_id: proposal.practitionerId,
-      room_id: proposal.roomId,
-      start_at: new Date(check.start).toISOString(),
-      end_at: new Date(check.end).toISOString(),
-      status: input.status ?? "booked",
-      overbooked: check.overbooked ? 1 : 0,
-      series_id: extra.seriesId ?? null,
-      series_index: extra.seriesIndex ?? null,
-      rescheduled_from_id: null,
-      note: input.note ?? null,
-      created_by: actor.userId,
-      cancelled_at: null,
-      cancelled_by: null,
-      cancel_reason: null,
-      late_cancel: 0,
-      version: 1,
-      created_at: at,
-      updated_at: at,
-      break_glass_id: breakGlassId,
-      patient_overlap_allowed: overlapWith.length ? 1 : 0,
-    })
-    .execute()
-    .catch(patientRace);
+  const row = {
+    organization_id: actor.organizationId,
+    id,
+    location_id: input.locationId,
+    patient_id: input.patientId,
+    appointment_type_id: input.appointmentTypeId,
+    practitioner_id: proposal.practitionerId,
+    room_id: proposal.roomId,
+    start_at: new Date(check.start).toISOString(),
+    end_at: new Date(check.end).toISOString(),
+    status: input.status ?? "booked",
+    overbooked: check.overbooked ? 1 : 0,
+    series_id: extra.seriesId ?? null,
+    series_index: extra.seriesIndex ?? null,
+    rescheduled_from_id: null,
+    note: input.note ?? null,
+    created_by: actor.userId,
+    cancelled_at: null,
+    cancelled_by: null,
+    cancel_reason: null,
+    late_cancel: 0,
+    version: 1,
+    created_at: at,
+    updated_at: at,
+    break_glass_id: breakGlassId,
+    patient_overlap_allowed: overlapWith.length ? 1 : 0,
+  };
+  await trx.insertInto("appointments").values(row).execute().catch(patientRace);
   await writeHolds(trx, actor, id, ctx, proposal, check.start, check.end, check.overbooked);
-  const booked = await loadAppointment(trx, actor, id);
+  // The view of the row just written, not read back (a booking's most expensive read after the checks):
+  // the same `present` the reads use, with the patient's name read above and the equipment just held.
+  const booked = present({ ...row, given_name: patient.given_name, family_name: patient.family_name }, [
+    ...proposal.equipmentIds,
+  ]);
   await afterAppointmentChange(trx, services, actor, null, booked, "booked");
   return booked;
 }

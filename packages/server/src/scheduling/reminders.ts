@@ -263,6 +263,26 @@ export function reminderText(
 // ---------------------------------------------------------------------------------------------------
 // Sync.
 
+/** Cancels the appointment's pending reminders of earlier versions (all of them once it is not booked). */
+async function cancelStale(
+  trx: Trx,
+  actor: Actor,
+  appointment: AppointmentView,
+  now: Date,
+  currentPrefix: string,
+): Promise<number> {
+  let cancel = trx
+    .updateTable("outbox_messages")
+    .set({ cancelled_at: now.toISOString(), lease_until: null })
+    .where("organization_id", "=", actor.organizationId)
+    .where("appointment_id", "=", appointment.id)
+    .where("dedupe_key", "like", `reminder:%`)
+    .where("sent_at", "is", null)
+    .where("cancelled_at", "is", null);
+  if (wantsReminders(appointment)) cancel = cancel.where("dedupe_key", "not like", `${currentPrefix}%`);
+  return Number((await cancel.executeTakeFirst()).numUpdatedRows);
+}
+
 export interface ReminderSync {
   cancelled: number;
   enqueued: number;
@@ -283,19 +303,13 @@ export async function syncReminders(
   services: Services,
   actor: Actor,
   appointment: AppointmentView,
+  options: { created?: boolean } = {},
 ): Promise<ReminderSync> {
   const now = services.clock();
   const currentPrefix = `reminder:${appointment.id}:v${appointment.version}:`;
-  let cancel = trx
-    .updateTable("outbox_messages")
-    .set({ cancelled_at: now.toISOString(), lease_until: null })
-    .where("organization_id", "=", actor.organizationId)
-    .where("appointment_id", "=", appointment.id)
-    .where("dedupe_key", "like", `reminder:%`)
-    .where("sent_at", "is", null)
-    .where("cancelled_at", "is", null);
-  if (wantsReminders(appointment)) cancel = cancel.where("dedupe_key", "not like", `${currentPrefix}%`);
-  const cancelled = Number((await cancel.executeTakeFirst()).numUpdatedRows);
+  // An appointment created in this very transaction has no messages yet: nothing to cancel (one
+  // statement fewer per booking).
+  const cancelled = options.created ? 0 : await cancelStale(trx, actor, appointment, now, currentPrefix);
 
   if (!wantsReminders(appointment)) return { cancelled, enqueued: 0 };
   const facts = await loadVisitFacts(trx, actor.organizationId, appointment.id);

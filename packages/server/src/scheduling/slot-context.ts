@@ -88,22 +88,26 @@ export async function loadSlotContext(trx: Trx, actor: Actor, q: SlotContextQuer
     ]);
   const zone = loc.time_zone;
   const { range, padded } = scope(q, zone, type);
-  const settings = await loadSchedulingSettings(trx, org);
 
   // Practitioners: the type's list (or every practitioner), active ones only.
-  let pq = trx
-    .selectFrom("staff_members")
-    .select("id")
-    .where("organization_id", "=", org)
-    .where("kind", "=", "practitioner")
-    .where("active", "=", 1);
-  if (type.practitionerIds)
-    pq = pq.where("id", "in", type.practitionerIds.length ? type.practitionerIds : ["-"]);
-  let practitionerIds = (await pq.orderBy("id").execute()).map((r) => r.id);
-  // A search for one practitioner who is not eligible finds nothing; a booking naming one keeps the
-  // eligible list, so the check says "cannot be used for this visit" (a refusal path, cost irrelevant).
-  if (q.practitionerId && practitionerIds.includes(q.practitionerId)) practitionerIds = [q.practitionerId];
-  else if (q.practitionerId && "range" in q) practitionerIds = [];
+  const eligible = (only?: string) => {
+    let pq = trx
+      .selectFrom("staff_members")
+      .select("id")
+      .where("organization_id", "=", org)
+      .where("kind", "=", "practitioner")
+      .where("active", "=", 1);
+    if (type.practitionerIds)
+      pq = pq.where("id", "in", type.practitionerIds.length ? type.practitionerIds : ["-"]);
+    if (only !== undefined) pq = pq.where("id", "=", only);
+    return pq.orderBy("id").execute();
+  };
+  // A search or booking naming one practitioner reads that one only. A search for one who is not
+  // eligible finds nothing; a booking naming one keeps the eligible list, so the check says "cannot be
+  // used for this visit" (a refusal path, cost irrelevant).
+  let practitionerIds = (await eligible(q.practitionerId ?? undefined)).map((r) => r.id);
+  if (q.practitionerId && practitionerIds.length === 0 && !("range" in q))
+    practitionerIds = (await eligible()).map((r) => r.id);
 
   const eligibleRooms = type.roomRequired
     ? (
@@ -213,10 +217,16 @@ export async function loadSlotContext(trx: Trx, actor: Actor, q: SlotContextQuer
   }
   for (const h of holds) {
     const key = resourceKey(h.resource_kind, h.resource_id);
-    busyBy.set(key, [
-      ...(busyBy.get(key) ?? []),
-      { start: Date.parse(h.busy_start), end: Date.parse(h.busy_end), bookingId: h.appointment_id },
-    ]);
+    const busy = {
+      start: Date.parse(h.busy_start),
+      end: Date.parse(h.busy_end),
+      bookingId: h.appointment_id,
+    };
+    // Appended in place: copying the list per hold was quadratic in a resource's holds (a practitioner
+    // booked 80% for 60 days has ~800; the copies were most of a slot search's time).
+    const list = busyBy.get(key);
+    if (list) list.push(busy);
+    else busyBy.set(key, [busy]);
   }
 
   const schedules: ResourceSchedule[] = expanded.map((r) => {
@@ -265,7 +275,15 @@ export async function loadSlotContext(trx: Trx, actor: Actor, q: SlotContextQuer
     zone,
     ignoreBookingIds: [...ignore],
     ...(q.allowOverbook
-      ? { overbooking: { practitionerMaxConcurrent: Math.max(1, settings.practitionerMaxConcurrent) } }
+      ? {
+          overbooking: {
+            // Read only when asked for: a plain booking needs none of the practice's settings.
+            practitionerMaxConcurrent: Math.max(
+              1,
+              (await loadSchedulingSettings(trx, org)).practitionerMaxConcurrent,
+            ),
+          },
+        }
       : {}),
   };
   return {

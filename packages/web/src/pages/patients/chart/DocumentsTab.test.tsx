@@ -32,8 +32,11 @@ function doc(overrides: Partial<ChartDocument>): ChartDocument {
     contentType: "application/pdf",
     sizeBytes: 2048,
     status: "current",
+    sha256: "0".repeat(64),
     errorReason: null,
+    uploadedBy: null,
     createdAt: "2026-11-27T14:00:00.000Z",
+    updatedAt: "2026-11-27T14:00:00.000Z",
     ...overrides,
   };
 }

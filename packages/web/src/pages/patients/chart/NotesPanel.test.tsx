@@ -16,25 +16,39 @@ if (!("fonts" in document)) {
 
 const HOSTILE = `Patient says: <script>window.__pwned = true</script> and <img src=x onerror="window.__pwned = true"> "quoted" & done`;
 
+/** A note as the server sends it (clinical/schemas.ts noteOut). */
+function base(id: string, at: string): Note {
+  return {
+    id,
+    encounterId: "e1",
+    patientId: "p1",
+    kind: "note",
+    parentId: null,
+    title: null,
+    status: "signed",
+    text: "",
+    authorUserId: "u1",
+    authorLabel: "Dr. Casey Clinician",
+    signedAt: at,
+    errorReason: null,
+    version: 1,
+    createdAt: at,
+    updatedAt: at,
+    addenda: [],
+  };
+}
+
 function note(overrides: Partial<Note> = {}): Note {
   return {
-    id: "n1",
-    encounterId: "e1",
-    status: "signed",
-    text: HOSTILE,
-    authorLabel: "Dr. Casey Clinician",
+    ...base("n1", "2026-11-27T14:30:00.000Z"),
     createdAt: "2026-11-27T14:00:00.000Z",
-    signedAt: "2026-11-27T14:30:00.000Z",
+    text: HOSTILE,
     addenda: [
       {
-        id: "a1",
-        encounterId: "e1",
-        status: "signed",
+        ...base("a1", "2026-11-27T15:00:00.000Z"),
+        kind: "addendum",
+        parentId: "n1",
         text: "<b>bold?</b> <a href=javascript:alert(1)>link</a>",
-        authorLabel: "Dr. Casey Clinician",
-        createdAt: "2026-11-27T15:00:00.000Z",
-        signedAt: "2026-11-27T15:00:00.000Z",
-        addenda: [],
       },
     ],
     ...overrides,

@@ -1,8 +1,17 @@
-// The clinical record API (packages/server/src/http/routes/clinical-routes.ts): encounters with their
+// The clinical record API (packages/server/src/clinical/routes.ts; shapes in clinical/schemas.ts): encounters with their
 // ICD-10-CM diagnoses and CPT/HCPCS procedures, code look-up, problems, allergies, medications, notes with
 // addenda, documents. Kept beside the chart pages so the slice's types live in one place.
 
 import { ENCOUNTER_TYPES } from "@salus/core/clinical/clinical-kinds";
+import type {
+  AllergyView,
+  CodeView,
+  DocumentView,
+  EncounterView,
+  MedicationView,
+  NoteView,
+  ProblemView,
+} from "@salus/server/clinical/schemas";
 import type { IsoDate, IsoInstant, ListResponse } from "../../../api/client.ts";
 import { ApiError, api, buildQuery, getCsrfToken } from "../../../api/client.ts";
 
@@ -66,77 +75,20 @@ export interface CodeEntry {
   description: string;
 }
 
-export interface Note {
-  id: string;
-  encounterId: string;
-  status: "draft" | "signed" | "entered-in-error";
-  title?: string | null;
-  text: string;
-  authorLabel: string;
-  createdAt: IsoInstant;
-  signedAt: IsoInstant | null;
-  errorReason?: string | null;
-  version?: number;
-  addenda: Note[];
-}
+export type Note = NoteView;
 
-export interface ListItem {
-  id: string;
-  patientId: string;
-  status: string;
-  errorReason?: string | null;
-  createdAt?: IsoInstant;
-}
+/** What the chart's three lists have in common. */
+export type ListItem = Pick<ProblemView, "id" | "patientId" | "status" | "errorReason" | "createdAt">;
 
-export interface Problem extends ListItem {
-  code: string | null;
-  description: string | null;
-  onsetDate: IsoDate | null;
-  resolvedDate: IsoDate | null;
-}
+export type Problem = ProblemView;
+export type Allergy = AllergyView;
+export type Medication = MedicationView;
 
-export interface Allergy extends ListItem {
-  substance: string | null;
-  reaction: string | null;
-  severity: string | null;
-}
-
-export interface Medication extends ListItem {
-  name: string | null;
-  dose: string | null;
-  frequency: string | null;
-  startDate: IsoDate | null;
-  endDate: IsoDate | null;
-}
-
-export interface ChartDocument {
-  id: string;
-  patientId: string;
-  encounterId: string | null;
-  title: string;
-  category: string;
-  filename: string;
-  contentType: string;
-  sizeBytes: number;
-  status: "current" | "entered-in-error";
-  errorReason: string | null;
-  createdAt: IsoInstant;
-}
+export type ChartDocument = DocumentView;
 
 // The server's encounter answer and body (clinical-routes.ts): diagnoses and procedures carry positions,
 // procedures point at diagnoses with `pointers`.
-interface EncounterOut extends Omit<Encounter, "diagnoses" | "procedures" | "enteredInErrorReason"> {
-  errorReason: string | null;
-  diagnoses: { position: number; code: string; display: string; description: string | null }[];
-  procedures: {
-    position: number;
-    code: string;
-    description: string | null;
-    modifiers: string[];
-    units: number;
-    pointers: number[];
-  }[];
-}
+type EncounterOut = EncounterView;
 
 function fromServer(e: EncounterOut): Encounter {
   const { errorReason, diagnoses, procedures, ...rest } = e;
@@ -213,10 +165,7 @@ export const clinical = {
 
   /** Most relevant first, from the list of the date of service's fiscal year (`warning` when none is loaded). */
   icd10: async (q: string, date?: IsoDate, signal?: AbortSignal) => {
-    const answer = await api<{
-      warning?: string | null;
-      items: { code: string; display: string; description: string | null }[];
-    }>("/api/codes/icd10", {
+    const answer = await api<{ warning?: string | null; items: CodeView[] }>("/api/codes/icd10", {
       query: date ? { q, date } : { q },
       signal,
     });

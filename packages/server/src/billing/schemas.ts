@@ -7,6 +7,8 @@ import { z } from "zod";
 
 // ---- prices: billing identity, payers, fee schedules ----
 
+export * from "./price-schemas.ts";
+
 // ---- charges, ledger, claims ----
 
 // ---- batches, acknowledgements, worklist ----

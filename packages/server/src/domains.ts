@@ -5,6 +5,7 @@ import { authRoutes } from "./auth/routes.ts";
 import { billingBatchRoutes } from "./billing/batch-routes.ts";
 import { billingPriceRoutes } from "./billing/price-routes.ts";
 import { billingRoutes } from "./billing/routes.ts";
+import { billingScrubRoutes } from "./billing/scrub-routes.ts";
 import { clinicalRoutes } from "./clinical/routes.ts";
 import { directoryRoutes } from "./directory/routes.ts";
 import { flowRoutes } from "./flow/routes.ts";
@@ -45,5 +46,5 @@ export const DOMAINS: readonly Domain[] = [
   { name: "records", routes: [recordsRoutes] },
   { name: "clinical", routes: [clinicalRoutes] },
   { name: "privacy", routes: [privacyRoutes] },
-  { name: "billing", routes: [billingPriceRoutes, billingRoutes, billingBatchRoutes] },
+  { name: "billing", routes: [billingPriceRoutes, billingRoutes, billingBatchRoutes, billingScrubRoutes] },
 ];

@@ -189,6 +189,13 @@ export const AUDIT_ACTION_WORDS: Readonly<Record<string, string>> = {
   "demo.flow.seed": "Created demo day-of-visit data",
   "demo.scheduling.seed": "Created demo schedules",
   "demo.rollback": "Rolled back an interrupted demo seeding",
+  // Billing: the claim scrubber
+  "billing.claim.scrub": "Checked an insurance claim for errors before sending (scrubber)",
+  "billing.scrub-rules.read": "Viewed the claim scrubber's rules",
+  "billing.scrub-rules.update": "Changed a claim scrubber rule",
+  "billing.scrub-rules.reset": "Reset a claim scrubber rule to its default",
+  "billing.scrub-report.read": "Viewed the claims' first-pass rate",
+  "fhir.claim.validate": "Checked an insurance claim for errors (FHIR Claim/$validate)",
 };
 
 /** The action in plain words; an action without words reads as a readable form of its code. */

@@ -116,8 +116,12 @@ describe("write837P", () => {
     ]);
   });
 
-  it("splits 10,000 claims into transaction sets of at most 5,000 with SE01 counts our own reader and node-x12 agree on", () => {
-    const out = write837P(manyClaims(10_001), { ...TEST_ENVELOPE, interchangeControlNumber: 999_999_999 });
+  it("splits a batch into transaction sets (5,000 claims each by default) with SE01 counts our own reader and node-x12 agree on", () => {
+    const out = write837P(
+      manyClaims(11),
+      { ...TEST_ENVELOPE, interchangeControlNumber: 999_999_999 },
+      { maxClaimsPerTransaction: 5 },
+    );
     expect(out.transactionSets).toBe(3);
     const [interchange] = readEnvelopes(tokenizeX12(out.text));
     expect(interchange?.groups[0]?.transactions.map((t) => t.controlNumber)).toEqual([
@@ -126,6 +130,8 @@ describe("write837P", () => {
       "0003",
     ]);
     expect(parseBack(out.text).functionalGroups[0]?.transactions).toHaveLength(3);
+    expect(out.text).toContain("*00501*999999999*0*T*:~");
+    expect(write837P(manyClaims(5_001), TEST_ENVELOPE).transactionSets).toBe(2);
   });
 
   it("refuses a claim whose lines do not add up to its total, naming the claim", () => {

@@ -56,6 +56,7 @@ export const ELEMENT = "*";
 export const SUB = ":";
 export const REPEAT = "^";
 export const TERMINATOR = "~";
+/** The implementation guide recommends at most 5,000 claims per transaction set. */
 const MAX_CLAIMS_PER_ST = 5000;
 
 let compiled: CompiledMap | null = null;
@@ -297,7 +298,7 @@ const pad = (v: string, width: number) =>
 export function write837P(
   claims: readonly ProfessionalClaim[],
   env: Envelope837,
-  options: { lineBreaks?: boolean } = {},
+  options: { lineBreaks?: boolean; maxClaimsPerTransaction?: number } = {},
 ): Written837 {
   if (claims.length === 0) throw refuse(null, "There are no claims to write.", "claims");
   const settingsProblems: ErrorDetail[] = [];
@@ -364,7 +365,8 @@ export function write837P(
   push(["GS", "HC", sender, receiver, date8, time4, gcn, "X", "005010X222A1"], -1);
   const bp = claims[0]?.billingProvider as ProfessionalClaim["billingProvider"];
   let sets = 0;
-  for (let from = 0; from < claims.length; from += MAX_CLAIMS_PER_ST) {
+  const perSet = options.maxClaimsPerTransaction ?? MAX_CLAIMS_PER_ST;
+  for (let from = 0; from < claims.length; from += perSet) {
     sets++;
     const stStart = segs.length;
     const stControl = String(sets).padStart(4, "0");
@@ -386,7 +388,7 @@ export function write837P(
     addressSegments(bpAddr, bp.address);
     for (const s of bpAddr) push(s, -1);
     push(["REF", "EI", (bp.taxId ?? "").replace(/[^0-9]/g, "")], -1);
-    const to = Math.min(claims.length, from + MAX_CLAIMS_PER_ST);
+    const to = Math.min(claims.length, from + perSet);
     for (let i = from; i < to; i++) {
       const c = claims[i] as ProfessionalClaim;
       if (c.billingProvider.npi !== bp.npi) {

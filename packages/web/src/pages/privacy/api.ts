@@ -1,98 +1,29 @@
-// The privacy office's API (packages/server/src/http/routes/privacy-routes.ts): amendments, disclosures and
+// The privacy office's API (packages/server/src/privacy/routes.ts; shapes in privacy/schemas.ts): amendments, disclosures and
 // their accounting, the access report and the record export. Kept beside the privacy pages.
 
 import { DISCLOSURE_CATEGORIES as CORE_DISCLOSURE_CATEGORIES } from "@salus/core/privacy/patient-rights";
-import type { IsoDate, IsoInstant, ListResponse } from "../../api/client.ts";
+import type {
+  AccessReport,
+  AccessReportEntry,
+  Accounting,
+  AmendmentStatus,
+  AmendmentView,
+  DisclosureRequest,
+  DisclosureView,
+} from "@salus/server/privacy/schemas";
+import type { IsoDate, ListResponse } from "../../api/client.ts";
 import { ApiError, api, buildQuery, getCsrfToken } from "../../api/client.ts";
 
 const enc = encodeURIComponent;
 
-export type AmendmentStatus = "pending" | "accepted" | "denied";
-
-export interface Amendment {
-  id: string;
-  patientId: string;
-  patientName?: string | null;
-  mrn?: string | null;
-  /** The part of the record the request is about (demographics, a note, a problem…). */
-  section: string;
-  targetType?: string | null;
-  targetId?: string | null;
-  requestedChange: string;
-  reason: string;
-  receivedOn: IsoDate;
-  dueOn?: IsoDate | null;
-  overdue?: boolean;
-  status: AmendmentStatus;
-  decisionNote: string | null;
-  decidedAt: IsoInstant | null;
-  decidedByName?: string | null;
-  disagreement?: string | null;
-}
+export type { AccessReport, AccessReportEntry, Accounting, AmendmentStatus };
+export type Amendment = AmendmentView;
+export type Disclosure = DisclosureView;
+export type DisclosureInput = DisclosureRequest;
 
 /** Disclosure categories (core privacy/patient-rights.ts); `accountable: false` ones are left out of the accounting. */
 export const DISCLOSURE_CATEGORIES: Record<string, { label: string; accountable: boolean }> =
   CORE_DISCLOSURE_CATEGORIES;
-
-export interface Disclosure {
-  id: string;
-  patientId: string;
-  disclosedAt: IsoInstant;
-  disclosedOn: IsoDate;
-  recipientName: string;
-  recipientAddress: string | null;
-  purpose: string;
-  description: string;
-  category: string;
-  categoryLabel?: string;
-  /** False for treatment, payment, operations and the other categories the accounting leaves out. */
-  accountable?: boolean;
-  legalBasis?: string | null;
-  recordedBy?: string | null;
-}
-
-export interface DisclosureInput {
-  disclosedAt?: IsoInstant;
-  recipientName: string;
-  recipientAddress?: string | null;
-  purpose: string;
-  description: string;
-  category: string;
-  legalBasis?: string | null;
-}
-
-export interface AccessReportEntry {
-  at: IsoInstant;
-  userId: string | null;
-  userName: string | null;
-  userEmail: string | null;
-  roles: string[];
-  action: string;
-  /** The action in words ("Opened the chart"). */
-  actionText: string;
-  outcome: "success" | "failure" | "denied";
-  breakGlass: boolean;
-  via: string | null;
-}
-
-export interface AccessReport {
-  patientId: string;
-  patientName: string;
-  mrn: string;
-  from: IsoDate;
-  to: IsoDate;
-  timeZone: string;
-  producedAt: IsoInstant;
-  items: AccessReportEntry[];
-  truncated: boolean;
-}
-
-export interface Accounting {
-  from: IsoDate;
-  to: IsoDate;
-  years: number;
-  items: Disclosure[];
-}
 
 function items<T>(answer: ListResponse<T> | T[]): T[] {
   return Array.isArray(answer) ? answer : (answer?.items ?? []);

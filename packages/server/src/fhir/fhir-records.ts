@@ -66,6 +66,8 @@ export function toCoverage(c: CoverageRow): Coverage {
     period: { start: c.effective_from, ...(c.effective_to ? { end: c.effective_to } : {}) },
     payor: [
       {
+        // The payer row (billing's Organization of type pay) when the coverage names one.
+        ...(c.payer_ref ? { reference: `Organization/${c.payer_ref}` } : {}),
         display: c.payer_name,
         ...(c.payer_id ? { identifier: { system: "urn:salus:payer-id", value: c.payer_id } } : {}),
       },

@@ -8,6 +8,7 @@ import type {
   Practitioner,
 } from "@medplum/fhirtypes";
 import type { OrganizationView } from "../admin/organizations.ts";
+import { billingCapabilityResources } from "../billing/fhir-billing-resources.ts";
 import type { LocationView } from "../directory/locations.ts";
 import type { PatientView } from "../directory/patients.ts";
 import type { StaffView } from "../directory/staff.ts";
@@ -96,6 +97,7 @@ export function toOrganization(o: OrganizationView): Organization {
     id: o.id,
     active: true,
     identifier: [{ system: "urn:salus:organization", value: o.slug }],
+    type: [{ coding: [{ system: "http://terminology.hl7.org/CodeSystem/organization-type", code: "prov" }] }],
     name: o.name,
   };
 }
@@ -228,11 +230,21 @@ export function capabilityStatement(base: string, at: string): CapabilityStateme
             ["name", "string"],
             ["identifier", "token"],
           ]),
-          resource("Organization", [["name", "string"]]),
+          {
+            ...resource("Organization", [
+              ["name", "string", "contains, case aside"],
+              ["type", "token", "prov (the practice itself) or pay (its payers); comma-separated for both"],
+              ["identifier", "token", "urn:salus:organization|{slug} or urn:salus:payer-id|{payer id}"],
+            ]),
+            documentation:
+              "The caller's own practice (type prov) and its payers (type pay, fhir:read), which Coverage.payor and Claim.insurer reference.",
+          },
           resource("Location", [
             ["name", "string"],
             ["address-city", "string"],
           ]),
+          // Billing (billing/fhir-billing-resources-routes.ts).
+          ...billingCapabilityResources(),
           // Scheduling (fhir/fhir-scheduling-routes.ts).
           {
             ...resource("Schedule", [["actor", "reference", "Practitioner/{id} or Location/{id}"]]),

@@ -3,6 +3,11 @@ import type { FastifyInstance } from "fastify";
 import type { ZodTypeProvider } from "fastify-type-provider-zod";
 import { z } from "zod";
 import { getOrganization } from "../admin/organizations.ts";
+import {
+  fhirBillingResourcesRoutes,
+  organizationsWithPayers,
+  payerOrganization,
+} from "../billing/fhir-billing-resources-routes.ts";
 import { fhirBillingRoutes } from "../billing/fhir-billing-routes.ts";
 import { getLocation, listLocations } from "../directory/locations.ts";
 import { getPatient, listPatients } from "../directory/patients.ts";
@@ -156,32 +161,39 @@ export function fhirRoutes(app: FastifyInstance, services: Services): void {
     config: { permission: "org:read" },
     schema: {
       tags,
-      summary: "Search organizations (only your own is visible)",
-      querystring: z.strictObject({ _id: text(64).optional(), name: text(200).optional(), ...paging }),
+      summary: "Search organizations: your own (type prov) and its payers (type pay)",
+      querystring: z.strictObject({
+        _id: text(64).optional(),
+        name: text(200).optional(),
+        type: text(200).optional(),
+        identifier: text(200).optional(),
+        ...paging,
+      }),
     },
     handler: async (request) => {
-      const org = await getOrganization(services, actorOf(request));
+      const actor = actorOf(request);
       const q = request.query;
-      const matches =
-        (!q._id || q._id === org.id) &&
-        (!q.name || org.name.toLowerCase().includes(q.name.toLowerCase())) &&
-        q._offset === 0;
+      const org = toOrganization(await getOrganization(services, actor));
+      // Payers (billing/fhir-billing-resources-routes.ts) follow the practice itself.
+      const all = await organizationsWithPayers(services, actor, q, org);
       return searchBundle(
         baseUrl(request),
         "Organization",
-        matches ? [toOrganization(org)] : [],
-        matches ? 1 : 0,
+        all.slice(q._offset, q._offset + q._count),
+        all.length,
         selfLink(request),
-        null,
+        nextLink(request, q._offset, q._count, all.length),
       );
     },
   });
   r.get(`${BASE}/Organization/:id`, {
     config: { permission: "org:read" },
-    schema: { tags, summary: "Read your organization", params: idParams },
+    schema: { tags, summary: "Read your organization or one of its payers", params: idParams },
     handler: async (request) => {
       const actor = actorOf(request);
-      if (request.params.id !== actor.organizationId) throw notFound("organization");
+      if (request.params.id !== actor.organizationId) {
+        return payerOrganization(services, actor, request.params.id);
+      }
       return toOrganization(await getOrganization(services, actor));
     },
   });
@@ -234,4 +246,5 @@ export function fhirRoutes(app: FastifyInstance, services: Services): void {
   fhirSchedulingRoutes(app, services);
   fhirRecordsRoutes(app, services);
   fhirBillingRoutes(app, services);
+  fhirBillingResourcesRoutes(app, services);
 }

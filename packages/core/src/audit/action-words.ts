@@ -73,6 +73,12 @@ export const AUDIT_ACTION_WORDS: Readonly<Record<string, string>> = {
   "fhir.coverage.read": "Opened insurance coverage (FHIR)",
   "fhir.documentreference.search": "Listed the patient's notes and documents (FHIR)",
   "fhir.documentreference.read": "Opened a note or document (FHIR)",
+  "fhir.claim.search": "Listed insurance claims (FHIR)",
+  "fhir.claim.read": "Opened an insurance claim (FHIR)",
+  "fhir.chargeitem.search": "Listed charges for visits and fees (FHIR)",
+  "fhir.chargeitem.read": "Opened a charge (FHIR)",
+  "fhir.payer.search": "Listed the practice's insurance payers (FHIR)",
+  "fhir.payer.read": "Opened an insurance payer (FHIR)",
   // Emergency access
   "break-glass.open": "Opened emergency (break-glass) access",
   "break-glass.list-own": "Viewed their own emergency access grants",

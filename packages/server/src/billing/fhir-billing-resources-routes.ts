@@ -91,6 +91,29 @@ export function plainDateBounds(param: string, values: string[]): { from?: strin
 
 const emptyPage = { items: [], total: 0 };
 
+/**
+ * `provider` is Claim.provider, the practice (Organization/{id}: every claim; another organization:
+ * none), and, for convenience, a Practitioner/{id} (a bare id too) means the rendering practitioner, as
+ * `care-team` does. Answers the practitioner to filter on, and whether nothing can match.
+ */
+function claimProvider(
+  actor: Actor,
+  provider: string | undefined,
+  careTeam: string | undefined,
+): { practitionerId?: string; noMatch?: boolean } {
+  const ids = new Set<string>();
+  let noMatch = false;
+  if (provider !== undefined) {
+    const m = /^Organization\/([A-Za-z0-9-]{1,64})$/.exec(provider);
+    if (m) noMatch = m[1] !== actor.organizationId;
+    else if (provider !== actor.organizationId) ids.add(referenceId("provider", provider, "Practitioner"));
+  }
+  if (careTeam !== undefined) ids.add(referenceId("care-team", careTeam, "Practitioner"));
+  if (ids.size > 1) noMatch = true;
+  const [practitionerId] = ids;
+  return { ...(practitionerId ? { practitionerId } : {}), ...(noMatch ? { noMatch } : {}) };
+}
+
 export function fhirBillingResourcesRoutes(app: FastifyInstance, services: Services): void {
   const r = app.withTypeProvider<ZodTypeProvider>();
   const tags = ["FHIR R4"];
@@ -99,13 +122,14 @@ export function fhirBillingResourcesRoutes(app: FastifyInstance, services: Servi
     config: { permission: "billing:read" },
     schema: {
       tags,
-      summary: "Search claims: patient, status, created, provider, insurer, identifier",
+      summary: "Search claims: patient, status, created, provider, care-team, insurer, identifier",
       querystring: z.strictObject({
         _id: text(64).optional(),
         patient: text(80).optional(),
         status: query(100),
         created: query(40),
         provider: text(80).optional(),
+        "care-team": text(80).optional(),
         insurer: text(80).optional(),
         identifier: text(120).optional(),
         ...paging,
@@ -119,6 +143,7 @@ export function fhirBillingResourcesRoutes(app: FastifyInstance, services: Servi
         ? dateBounds("created", createdValues, await practiceZone(services, actor))
         : {};
       const pcn = tokenValue(q.identifier, PCN_SYSTEM);
+      const { practitionerId, noMatch } = claimProvider(actor, q.provider, q["care-team"]);
       const page =
         pcn === null
           ? emptyPage
@@ -128,7 +153,8 @@ export function fhirBillingResourcesRoutes(app: FastifyInstance, services: Servi
               statuses: claimStatuses(listOf(q.status)),
               createdFrom: bounds.from === undefined ? undefined : new Date(bounds.from).toISOString(),
               createdTo: bounds.to === undefined ? undefined : new Date(bounds.to).toISOString(),
-              providerId: q.provider ? referenceId("provider", q.provider, "Practitioner") : undefined,
+              providerId: practitionerId,
+              noMatch,
               insurerId: q.insurer ? referenceId("insurer", q.insurer, "Organization") : undefined,
               controlNumber: pcn,
               limit: q._count,

@@ -282,8 +282,12 @@ describe(`FHIR billing resources (${dialect})`, () => {
     expect(claim.status).toBe("cancelled"); // its void was sent
     expect(claim.use).toBe("claim");
     expect(claim.patient.reference).toBe(`Patient/${p0}`);
-    expect(claim.provider.reference).toBe(`Practitioner/${seed.alpha.practitionerId}`);
-    expect(claim.payee?.party?.reference).toBe(`Organization/${seed.alpha.id}`);
+    // The billing provider is the practice; the rendering practitioner is the care team (as $validate reads them).
+    expect(claim.provider).toEqual({
+      reference: `Organization/${seed.alpha.id}`,
+      display: "Alpha Family Practice Billing",
+    });
+    expect(claim.careTeam?.[0]?.provider.reference).toBe(`Practitioner/${seed.alpha.practitionerId}`);
     expect(claim.insurer?.reference).toBe(`Organization/${billing.payerId}`);
     expect(claim.insurer?.display).toBe("Lone Star Health");
     expect(claim.insurance[0]!.coverage.reference).toBe(`Coverage/${billing.coverageId}`);
@@ -342,6 +346,16 @@ describe(`FHIR billing resources (${dialect})`, () => {
     expect(idsOf(await search("created=2026-02-21"))).toEqual([ids.claimA]);
     expect((await search(`provider=Practitioner/${seed.alpha.practitionerId}`)).total).toBe(4);
     expect((await search(`provider=Practitioner/${seed.alpha.staffId}`)).total).toBe(0);
+    expect((await search(`care-team=Practitioner/${seed.alpha.practitionerId}&patient=${p1}`)).total).toBe(1);
+    expect((await search(`provider=Organization/${seed.alpha.id}`)).total).toBe(4);
+    expect((await search(`provider=Organization/${seed.beta.id}`)).total).toBe(0);
+    expect(
+      (
+        await search(
+          `provider=Practitioner/${seed.alpha.practitionerId}&care-team=Practitioner/${seed.alpha.staffId}`,
+        )
+      ).total,
+    ).toBe(0);
     expect((await search(`insurer=Organization/${billing.payerId}&patient=${p1}`)).total).toBe(1);
     expect((await search(`insurer=Organization/${billing.secondaryPayerId}`)).total).toBe(0);
     expect(
@@ -363,7 +377,8 @@ describe(`FHIR billing resources (${dialect})`, () => {
     for (const q of [
       "status=paid",
       "created=yesterday",
-      "provider=Organization/x",
+      "provider=Location/x",
+      "care-team=Organization/x",
       "patient=Practitioner/x",
       "foo=1",
     ]) {
@@ -545,7 +560,15 @@ describe(`FHIR billing resources (${dialect})`, () => {
     const claim = of("Claim")[0]!;
     expect(claim.interaction?.map((i) => i.code).sort()).toEqual(["read", "search-type"]);
     expect(claim.searchParam?.map((p) => p.name)).toEqual(
-      expect.arrayContaining(["patient", "status", "created", "provider", "insurer", "identifier"]),
+      expect.arrayContaining([
+        "patient",
+        "status",
+        "created",
+        "provider",
+        "care-team",
+        "insurer",
+        "identifier",
+      ]),
     );
     expect(of("ChargeItem")[0]!.searchParam?.map((p) => p.name)).toEqual(
       expect.arrayContaining(["patient", "subject", "context", "occurrence"]),
@@ -567,7 +590,7 @@ describe(`FHIR billing resources (${dialect})`, () => {
                   ? randomUUID()
                   : p.name === "context"
                     ? `Encounter/${ids.enc1}`
-                    : p.name === "provider"
+                    : p.name === "provider" || p.name === "care-team"
                       ? `Practitioner/${seed.alpha.practitionerId}`
                       : p.name === "insurer"
                         ? `Organization/${billing.payerId}`

@@ -19,9 +19,9 @@ import { CPT_SYSTEM, HCPCS_SYSTEM, ICD10CM_SYSTEM } from "../fhir/fhir-records.t
  * into a decimal only at this edge.
  *
  * Mapping decisions (docs/fhir.md, "Billing"):
- * - Claim.provider is the rendering practitioner (claims are built per rendering practitioner, and it is
- *   what `provider` searches); the practice, the billing provider of the 837P, is the payee
- *   (payee.type provider). The rendering practitioner is also careTeam[0] (role primary).
+ * - Claim.provider is the practice, the billing provider of the 837P (loop 2010AA); the rendering
+ *   practitioner (loop 2310B) is careTeam[0] (role primary). The same reading as Claim/$validate
+ *   (fhir-claim-input.ts), so a Claim means the same going in and coming out.
  * - Claim.status is the FHIR financial status: draft, scrubbed and ready are `draft`; a claim that has
  *   left (submitted and after) is `active`; one whose void (frequency 8) has been sent is `cancelled`.
  *   Salus's own workflow status and the frequency code are extensions.
@@ -139,6 +139,8 @@ export type ClaimRow = Pick<
 
 export interface ClaimFacts {
   organizationId: string;
+  /** billing_settings.billing_name, else null. */
+  billingName: string | null;
   payerName: string | null;
   practitionerName: string | null;
   /** A void (frequency 8) of this claim has been sent. */
@@ -211,7 +213,10 @@ export function toClaim(c: ClaimRow, f: ClaimFacts): Claim {
     billablePeriod: { start: c.date_of_service, end: c.date_of_service },
     created: c.created_at,
     insurer: { reference: `Organization/${c.payer_ref}`, ...(f.payerName ? { display: f.payerName } : {}) },
-    provider: practitioner,
+    provider: {
+      reference: `Organization/${f.organizationId}`,
+      ...(f.billingName ? { display: f.billingName } : {}),
+    },
     priority: {
       coding: [{ system: "http://terminology.hl7.org/CodeSystem/processpriority", code: "normal" }],
     },
@@ -232,10 +237,6 @@ export function toClaim(c: ClaimRow, f: ClaimFacts): Claim {
           ],
         }
       : {}),
-    payee: {
-      type: { coding: [{ system: "http://terminology.hl7.org/CodeSystem/payeetype", code: "provider" }] },
-      party: { reference: `Organization/${f.organizationId}` },
-    },
     careTeam: [
       {
         sequence: 1,
@@ -419,7 +420,7 @@ export function billingCapabilityResources(): CapabilityStatementRestResource[] 
       type: "Claim",
       interaction: read,
       documentation:
-        "Claims as built by Salus billing (billing:read; a caller sees only the claims of patients whose codes they may see, so a manager sees none). provider is the rendering practitioner, payee the practice; status is draft until the claim is sent, cancelled once its void is sent; the Salus workflow status is the extension urn:salus:fhir:claim-status. Claims of restricted visits carry meta.security R. Sorted newest first.",
+        "Claims as built by Salus billing (billing:read; a caller sees only the claims of patients whose codes they may see, so a manager sees none). provider is the practice (the billing provider), careTeam[0] the rendering practitioner; status is draft until the claim is sent, cancelled once its void is sent; the Salus workflow status is the extension urn:salus:fhir:claim-status. Claims of restricted visits carry meta.security R. Sorted newest first.",
       searchParam: [
         { name: "_id", type: "token" },
         { name: "patient", type: "reference", documentation: "Patient/{id}" },
@@ -436,7 +437,13 @@ export function billingCapabilityResources(): CapabilityStatementRestResource[] 
         {
           name: "provider",
           type: "reference",
-          documentation: "Practitioner/{id}: the rendering practitioner",
+          documentation:
+            "Organization/{id} of the practice (Claim.provider: every claim), or Practitioner/{id}: the claims that practitioner rendered (as care-team)",
+        },
+        {
+          name: "care-team",
+          type: "reference",
+          documentation: "Practitioner/{id}: the rendering practitioner (careTeam[0])",
         },
         { name: "insurer", type: "reference", documentation: "Organization/{id} of a payer" },
         { name: "identifier", type: "token", documentation: `${PCN_SYSTEM}|{patient control number}` },

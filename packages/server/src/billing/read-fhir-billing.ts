@@ -44,7 +44,10 @@ export interface ClaimQuery {
   statuses?: readonly FhirClaimStatus[] | undefined;
   createdFrom?: string | undefined;
   createdTo?: string | undefined;
+  /** The rendering practitioner (careTeam). */
   providerId?: string | undefined;
+  /** Claim.provider named an organization other than the practice: nothing matches. */
+  noMatch?: boolean | undefined;
   insurerId?: string | undefined;
   controlNumber?: string | undefined;
   limit: number;
@@ -140,6 +143,7 @@ function voidedExpr(eb: ClaimsEb) {
 function claimFilter(services: Services, actor: Actor, q: ClaimQuery) {
   return (eb: ClaimsEb): Expression<SqlBool> => {
     const and: Expression<SqlBool>[] = [];
+    if (q.noMatch) and.push(sql<SqlBool>`1 = 0`);
     if (q.id) and.push(eb("claims.id", "=", q.id));
     if (q.patientId) and.push(eb("claims.patient_id", "=", q.patientId));
     if (q.providerId) and.push(eb("claims.rendering_staff_id", "=", q.providerId));
@@ -179,6 +183,7 @@ async function claimPage(trx: Trx, services: Services, actor: Actor, q: ClaimQue
         .onRef("staff_members.organization_id", "=", "claims.organization_id")
         .onRef("staff_members.id", "=", "claims.rendering_staff_id"),
     )
+    .leftJoin("billing_settings", "billing_settings.organization_id", "claims.organization_id")
     .where(where)
     .select((eb) => [
       "claims.id",
@@ -200,6 +205,7 @@ async function claimPage(trx: Trx, services: Services, actor: Actor, q: ClaimQue
       "claims.created_at",
       "claims.updated_at",
       "payers.name as payer_name",
+      "billing_settings.billing_name",
       "staff_members.given_name",
       "staff_members.family_name",
       voidedExpr(eb).as("voided"),
@@ -250,6 +256,7 @@ async function claimPage(trx: Trx, services: Services, actor: Actor, q: ClaimQue
     const own = lines.filter((l) => l.claim_id === r.id);
     const facts: ClaimFacts = {
       organizationId: actor.organizationId,
+      billingName: r.billing_name,
       payerName: r.payer_name,
       practitionerName:
         r.given_name || r.family_name ? [r.given_name, r.family_name].filter(Boolean).join(" ") : null,

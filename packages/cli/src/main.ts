@@ -164,7 +164,7 @@ codes
   .description(
     "Load a code list into the database (all or nothing; the same file again changes nothing). ICD-10-CM ships in data/codes/",
   )
-  .argument("<set>", `code set: ${["icd10cm", "cpt", "hcpcs"].join(", ")}`)
+  .argument("<set>", `code set: ${["icd10cm", "cpt", "hcpcs", "pos"].join(", ")}`)
   .requiredOption("--file <file>", "the list: one code per line, then whitespace and the description")
   .requiredOption(
     "--version <version>",

@@ -1,5 +1,6 @@
 import { createHash } from "node:crypto";
 import { DomainError, fiscalYearRange, normalizeIcd10, procedureCodeSystem } from "@salus/core";
+import { placeOfServiceLines } from "@salus/core/billing/place-of-service";
 import { CODE_INDEX_STOP_WORDS } from "@salus/core/clinical/code-search";
 import type SqliteDatabase from "better-sqlite3";
 import { sql } from "kysely";
@@ -14,8 +15,11 @@ import { inTransaction } from "../db/transaction.ts";
  *
  * CPT descriptions are the AMA's: Salus ships none, and a practice that licenses them may load its own
  * file (`code description` lines); a file of bare codes is accepted too.
+ *
+ * `pos` (CMS place-of-service codes) is also read as CMS's CSV (`code,description`, data/codes/
+ * cms-place-of-service-codes.csv; core billing/place-of-service.ts), unassigned codes left out.
  */
-export const CODE_SETS = ["icd10cm", "cpt", "hcpcs"] as const;
+export const CODE_SETS = ["icd10cm", "cpt", "hcpcs", "pos"] as const;
 export type CodeSet = (typeof CODE_SETS)[number];
 
 export interface LoadCodeSetInput {
@@ -57,7 +61,11 @@ export function wordsOf(description: string): string[] {
 function parse(input: LoadCodeSetInput): { code: string; description: string | null }[] {
   const out: { code: string; description: string | null }[] = [];
   const seen = new Set<string>();
-  const lines = input.content.split(/\r?\n/);
+  const content =
+    input.codeSet === "pos" && /^\uFEFF?code,/i.test(input.content)
+      ? placeOfServiceLines(input.content)
+      : input.content;
+  const lines = content.split(/\r?\n/);
   for (const [i, raw] of lines.entries()) {
     const line = raw.trimEnd();
     if (!line.trim()) continue;
@@ -65,6 +73,7 @@ function parse(input: LoadCodeSetInput): { code: string; description: string | n
     const rawCode = m?.[1] ?? "";
     let code: string | null;
     if (input.codeSet === "icd10cm") code = normalizeIcd10(rawCode);
+    else if (input.codeSet === "pos") code = /^\d{2}$/.test(rawCode) ? rawCode : null;
     else {
       const upper = rawCode.toUpperCase();
       code = procedureCodeSystem(upper) === input.codeSet ? upper : null;

@@ -52,6 +52,7 @@ describe(`FHIR billing resources (${dialect})`, () => {
     string
   >;
   let mixed: { cookie: string; csrfToken: string };
+  let mixedUserId: string;
   const ids = {} as Record<
     | "enc1"
     | "enc2"
@@ -260,6 +261,7 @@ describe(`FHIR billing resources (${dialect})`, () => {
         })
         .execute(),
     );
+    mixedUserId = user.id;
     mixed = await signIn(app, "mixed@alpha.test");
   });
   afterAll(async () => {
@@ -430,6 +432,42 @@ describe(`FHIR billing resources (${dialect})`, () => {
     const charges = await asSession(app, mixed, "GET", "/fhir/R4/ChargeItem");
     expect(idsOf(charges.json())).toEqual([ids.charge1, ids.charge2].sort());
     expect((await asSession(app, mixed, "GET", `/fhir/R4/ChargeItem/${ids.chargeS}`)).statusCode).toBe(404);
+    // Under break-glass the restricted visit's claim opens, and the read names the grant on its audit entry.
+    const grantId = randomUUID();
+    const now = services.clock();
+    await scoped((trx) =>
+      trx
+        .insertInto("break_glass_grants")
+        .values({
+          organization_id: seed.alpha.id,
+          id: grantId,
+          patient_id: p0,
+          user_id: mixedUserId,
+          reason: "emergency",
+          opened_at: now.toISOString(),
+          expires_at: new Date(now.getTime() + 3_600_000).toISOString(),
+          review_status: "pending",
+          review_outcome: null,
+          review_note: null,
+          reviewed_by: null,
+          reviewed_at: null,
+        })
+        .execute(),
+    );
+    const opened = await asSession(app, mixed, "GET", `/fhir/R4/Claim/${ids.claimS}`);
+    expect(opened.statusCode, opened.body).toBe(200);
+    expect((opened.json() as Claim).meta?.security?.[0]?.code).toBe("R");
+    expect((await asSession(app, mixed, "GET", "/fhir/R4/Claim")).json().total).toBe(3);
+    const entry = await services.systemDb
+      .selectFrom("audit_entries")
+      .select("detail")
+      .where("organization_id", "=", seed.alpha.id)
+      .where("action", "=", "fhir.claim.read")
+      .where("resource_id", "=", ids.claimS)
+      .where("user_id", "=", mixedUserId)
+      .where("outcome", "=", "success")
+      .executeTakeFirstOrThrow();
+    expect(JSON.parse(entry.detail ?? "{}").breakGlassId).toBe(grantId);
   });
 
   it("charges as ChargeItem: valid R4, price, reasons by pointer, the claim; search by patient, context, occurrence", async () => {

@@ -201,6 +201,14 @@ export const AUDIT_ACTION_WORDS: Readonly<Record<string, string>> = {
   "billing.scrub-rules.update": "Changed a claim scrubber rule",
   "billing.scrub-rules.reset": "Reset a claim scrubber rule to its default",
   "billing.scrub-report.read": "Viewed the claims' first-pass rate",
+  // Billing: claim batches (X12 837P), acknowledgements, rejections (billing-x12)
+  "billing.batch.create": "Created an insurance claim batch (837P) from the ready claims",
+  "billing.batch.list": "Viewed the insurance claim batches",
+  "billing.batch.download": "Downloaded an insurance claim batch file (837P)",
+  "billing.ack.import": "Imported a clearinghouse or payer acknowledgement (999 or 277CA)",
+  "billing.ack.list": "Viewed the imported claim acknowledgements",
+  "billing.rejection.list": "Viewed the rejected claims worklist",
+  "billing.rejection.resolve": "Took a worked claim rejection off the worklist",
   "fhir.claim.validate": "Checked an insurance claim for errors (FHIR Claim/$validate)",
 };
 

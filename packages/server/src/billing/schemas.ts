@@ -13,6 +13,8 @@ export * from "./price-schemas.ts";
 
 // ---- batches, acknowledgements, worklist ----
 
+export * from "./batch-schemas.ts";
+
 // ---- scrubber ----
 
 const scrubSeverity = z.enum(["error", "warning"]);

@@ -39,6 +39,7 @@ import { createAppointmentType } from "@salus/server/scheduling/create-appointme
 import { loadSlotContext } from "@salus/server/scheduling/slot-context";
 import Fastify from "fastify";
 import { sql } from "kysely";
+import { scrubBenchCase } from "./bench-scrub.ts";
 
 const seconds = (name: string, fallback: number) => {
   const value = Number(process.env[name] ?? fallback);
@@ -717,6 +718,9 @@ CASES.push({
     };
   },
 });
+
+// ---- Claim scrubber (issue 13): scrubbing 10,000 claims per second beside reading them -------------
+CASES.push(scrubBenchCase);
 
 // ---- Mixed load (issue 11): reads, searches, bookings and flow steps from 100 clients ------------------
 const MIXED_CLIENTS = 100;

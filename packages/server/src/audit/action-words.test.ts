@@ -18,6 +18,9 @@ const ROOTS = ["packages/server/src", "packages/cli/src"].map((p) =>
 );
 
 const DYNAMIC: Record<string, readonly string[]> = {
+  // billing/review-charge.ts and billing/correct-claim.ts: the decision on a charge, the correction of a claim
+  "billing.charge.${decision}": ["approve", "hold", "void", "edit"].map((d) => `billing.charge.${d}`),
+  "billing.claim.${what}": ["replace", "void", "secondary", "close"].map((w) => `billing.claim.${w}`),
   // clinical/chart-lists.ts: RESOURCE[kind].action is problem, allergy or medication
   "${RESOURCE[kind].action}.search": ["problem", "allergy", "medication"].map((k) => `${k}.search`),
   "${RESOURCE[kind].action}.create": ["problem", "allergy", "medication"].map((k) => `${k}.create`),

@@ -58,7 +58,18 @@ export async function transitionClaim(
   }
   const from = claim.status as ClaimStatus;
   requireClaimMove(from, to);
-  const at = (options.now ?? new Date()).toISOString();
+  // Strictly after the claim's last transition, so its history reads in order even when two moves
+  // share a millisecond (or callers pass clocks that disagree).
+  const last = await trx
+    .selectFrom("claim_transitions")
+    .select("at")
+    .where("claim_id", "=", claimId)
+    .orderBy("at", "desc")
+    .limit(1)
+    .executeTakeFirst();
+  let atMs = (options.now ?? new Date()).getTime();
+  if (last && Date.parse(last.at) >= atMs) atMs = Date.parse(last.at) + 1;
+  const at = new Date(atMs).toISOString();
   const updated = await trx
     .updateTable("claims")
     .set({

@@ -11,6 +11,9 @@ export * from "./price-schemas.ts";
 
 // ---- charges, ledger, claims ----
 
+// In a file of its own (one helper per file at a time); the web imports these from here as from the rest.
+export * from "./ledger-schemas.ts";
+
 // ---- batches, acknowledgements, worklist ----
 
 export * from "./batch-schemas.ts";

@@ -1,6 +1,7 @@
 import { randomUUID } from "node:crypto";
 import { DomainError, isRole, notFound } from "@salus/core";
 import { audited } from "../audit/audited.ts";
+import { organizationDb } from "../db/scoped.ts";
 import { digestToken, newSecretToken } from "../platform/crypto.ts";
 import type { Actor, Services } from "../platform/services.ts";
 import type { TokenView } from "./schemas.ts";
@@ -20,7 +21,7 @@ export type { TokenView } from "./schemas.ts";
  */
 
 export async function listTokens(services: Services, actor: Actor): Promise<TokenView[]> {
-  const rows = await services.systemDb
+  const rows = await organizationDb(services.db, actor.organizationId)
     .selectFrom("api_tokens")
     .innerJoin("users", "users.id", "api_tokens.user_id")
     .select([

@@ -1,5 +1,6 @@
 import { csvRow } from "@salus/core";
 import type { AuditEntryRow } from "../db/schema.ts";
+import { organizationDb } from "../db/scoped.ts";
 import type { Trx } from "../db/transaction.ts";
 import type { Actor, Services } from "../platform/services.ts";
 import { audited } from "./audited.ts";
@@ -142,7 +143,7 @@ export async function exportAuditCsv(
 }
 
 export async function auditActions(services: Services, actor: Actor): Promise<string[]> {
-  const rows = await services.systemDb
+  const rows = await organizationDb(services.db, actor.organizationId)
     .selectFrom("audit_entries")
     .select("action")
     .distinct()

@@ -32,8 +32,9 @@ import {
   ValuesNode,
   WhereNode,
 } from "kysely";
+import type { Db } from "./connection.ts";
 import type { Database } from "./schema.ts";
-import type { Trx } from "./transaction.ts";
+import { inSnapshot, type Trx } from "./transaction.ts";
 
 /**
  * Data access bound to one organization, by construction (issue 11, item 2).
@@ -176,6 +177,18 @@ export function scopeToOrganization(trx: Trx, organizationId: string): ScopedTrx
  */
 export function organizationDb(db: { kysely: Trx }, organizationId: string): ScopedTrx {
   return db.kysely.withPlugin(new OrganizationScopePlugin(organizationId));
+}
+
+/**
+ * A read-only snapshot (db/transaction.ts `inSnapshot`) whose queries are bound to one organization: for
+ * reports and projections that read many tables of one practice consistently, outside `audited()`.
+ */
+export function inOrganizationSnapshot<T>(
+  db: Db,
+  organizationId: string,
+  fn: (trx: ScopedTrx) => Promise<T>,
+): Promise<T> {
+  return inSnapshot(db, (trx) => fn(scopeToOrganization(trx, organizationId)));
 }
 
 /**

@@ -50,7 +50,6 @@ const SYSTEM_ACCESS: Record<string, string> = {
     "an account's memberships everywhere; audit entries on other organizations' trails (systemTrx)",
   "server/src/admin/users.ts":
     "accounts are platform-level (users has no organization); scope next: listUsers",
-  "server/src/admin/tokens.ts": "scope next: listTokens reads the organization's tokens",
   "server/src/scheduling/appointment-response-routes.ts":
     "a patient's link: the short token names the organization",
   "server/src/scheduling/waitlist-offer-routes.ts":
@@ -78,9 +77,6 @@ const SYSTEM_ACCESS: Record<string, string> = {
 
   // Reads of one organization outside audited() (no health information, or audited elsewhere):
   // each filters by organization by hand today; scope next with organizationDb().
-  "server/src/audit/query-audit.ts": "scope next: the organization's audit action list",
-  "server/src/directory/locations.ts": "scope next: locations, rooms and equipment lists",
-  "server/src/directory/staff.ts": "scope next: staff lists",
   "server/src/scheduling/list-appointment-types.ts": "scope next: appointment types",
   "server/src/scheduling/list-blocks.ts": "scope next: availability blocks",
   "server/src/scheduling/list-calendar-feeds.ts": "scope next: the organization's calendar feeds",
@@ -90,16 +86,7 @@ const SYSTEM_ACCESS: Record<string, string> = {
   "server/src/fhir/fhir-scheduling-routes.ts": "scope next: FHIR Slot and Appointment reads",
   "server/src/fhir/fhir-scheduling-search.ts": "scope next: FHIR scheduling searches",
   "server/src/fhir/load-fhir-schedules.ts": "scope next: FHIR Schedule list",
-  "server/src/flow/what-if.ts": "scope next: what-if reads on a snapshot",
-  "server/src/flow/no-show-model.ts": "scope next: the organization's no-show model",
-  "server/src/flow/board-stream.ts": "scope next: the flow board's day version on a snapshot",
-  "server/src/flow/flow-report.ts": "scope next: flow report on a snapshot",
-  "server/src/flow/overbooking-suggestions.ts": "scope next: overbooking suggestions on a snapshot",
-  "server/src/clinical/routes.ts": "scope next: code look-ups and settings",
-  "server/src/flow/routes.ts": "scope next: flow settings",
-  "server/src/scheduling/routes.ts": "scope next: scheduling settings",
-  "server/src/privacy/practice-zone.ts": "scope next: the practice's time zone",
-  "server/src/privacy/amendments.ts": "scope next: an amendment's patient before the audited call",
+  "server/src/clinical/routes.ts": "ICD-10-CM look-ups: code sets are shared by every organization",
   "server/src/records/patient-access.ts":
     "builds the relation subqueries on the pool; they run inside scoped queries, so they are scoped",
 };

@@ -2,6 +2,7 @@ import { randomUUID } from "node:crypto";
 import { DomainError, isValidTimeZone, notFound } from "@salus/core";
 import { audited } from "../audit/audited.ts";
 import type { EquipmentRow, LocationRow, RoomRow } from "../db/schema.ts";
+import { organizationDb } from "../db/scoped.ts";
 import type { Trx } from "../db/transaction.ts";
 import type { Actor, Services } from "../platform/services.ts";
 import { type ListQuery, likePattern, lowerLike, type Page } from "./list-query.ts";
@@ -50,7 +51,9 @@ export async function listLocations(
   actor: Actor,
   query: ListQuery,
 ): Promise<Page<LocationView>> {
-  let q = services.systemDb.selectFrom("locations").where("organization_id", "=", actor.organizationId);
+  let q = organizationDb(services.db, actor.organizationId)
+    .selectFrom("locations")
+    .where("organization_id", "=", actor.organizationId);
   if (query.q?.trim()) {
     const p = likePattern(query.q.trim());
     q = q.where((eb) => eb.or([lowerLike("name", p), lowerLike("city", p)]));
@@ -78,7 +81,7 @@ async function loadLocation(trx: Trx, actor: Actor, id: string): Promise<Locatio
 }
 
 export async function getLocation(services: Services, actor: Actor, id: string): Promise<LocationView> {
-  return presentLocation(await loadLocation(services.systemDb, actor, id));
+  return presentLocation(await loadLocation(organizationDb(services.db, actor.organizationId), actor, id));
 }
 
 export async function createLocation(
@@ -165,7 +168,9 @@ export async function listResources(
   table: ResourceTable,
   query: ListQuery & { locationId?: string | undefined },
 ): Promise<Page<RoomView | EquipmentView>> {
-  let q = services.systemDb.selectFrom(table).where("organization_id", "=", actor.organizationId);
+  let q = organizationDb(services.db, actor.organizationId)
+    .selectFrom(table)
+    .where("organization_id", "=", actor.organizationId);
   if (query.locationId) q = q.where("location_id", "=", query.locationId);
   if (query.q?.trim()) q = q.where(lowerLike("name", likePattern(query.q!.trim())));
   const rows = await q
@@ -195,7 +200,10 @@ async function loadResource(trx: Trx, actor: Actor, table: ResourceTable, id: st
 }
 
 export async function getResource(services: Services, actor: Actor, table: ResourceTable, id: string) {
-  return presentResource(table, await loadResource(services.systemDb, actor, table, id));
+  return presentResource(
+    table,
+    await loadResource(organizationDb(services.db, actor.organizationId), actor, table, id),
+  );
 }
 
 export interface ResourceInput {

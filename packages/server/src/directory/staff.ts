@@ -2,6 +2,7 @@ import { randomUUID } from "node:crypto";
 import { DomainError, isPlainDate, isValidNpi, notFound } from "@salus/core";
 import { audited } from "../audit/audited.ts";
 import type { LicenseRow, StaffRow } from "../db/schema.ts";
+import { organizationDb } from "../db/scoped.ts";
 import type { Trx } from "../db/transaction.ts";
 import type { Actor, Services } from "../platform/services.ts";
 import { type ListQuery, likePattern, lowerLike, type Page } from "./list-query.ts";
@@ -81,7 +82,7 @@ export async function listStaff(
   actor: Actor,
   query: ListQuery & { kind?: "practitioner" | "staff" | undefined },
 ): Promise<Page<StaffView>> {
-  const db = services.systemDb;
+  const db = organizationDb(services.db, actor.organizationId);
   let q = db.selectFrom("staff_members").where("organization_id", "=", actor.organizationId);
   if (query.kind) q = q.where("kind", "=", query.kind);
   for (const term of (query.q ?? "")
@@ -123,7 +124,7 @@ async function loadStaff(trx: Trx, actor: Actor, id: string): Promise<StaffView>
 }
 
 export async function getStaff(services: Services, actor: Actor, id: string): Promise<StaffView> {
-  return loadStaff(services.systemDb, actor, id);
+  return loadStaff(organizationDb(services.db, actor.organizationId), actor, id);
 }
 
 async function checkNpiFree(trx: Trx, actor: Actor, npi: string | null | undefined, selfId: string | null) {

@@ -1,7 +1,7 @@
 import type { FastifyReply, FastifyRequest } from "fastify";
 import { resolveBearer } from "../auth/bearer.ts";
 import { resolveSession } from "../auth/resolve-session.ts";
-import { inSnapshot } from "../db/transaction.ts";
+import { inOrganizationSnapshot } from "../db/scoped.ts";
 import { requestInfo, sessionCookieName } from "../http/guard.ts";
 import type { Actor, Services } from "../platform/services.ts";
 import { computeDayVersion, type LocationDay } from "./day-version.ts";
@@ -56,7 +56,9 @@ export async function serveBoardStream(
   day: LocationDay,
   registry: StreamRegistry,
 ): Promise<void> {
-  let version = await inSnapshot(services.db, (trx) => computeDayVersion(trx, actor.organizationId, day));
+  let version = await inOrganizationSnapshot(services.db, actor.organizationId, (trx) =>
+    computeDayVersion(trx, actor.organizationId, day),
+  );
   reply.hijack();
   const raw = reply.raw;
   const inherited: Record<string, string | number | string[]> = {};
@@ -86,7 +88,9 @@ export async function serveBoardStream(
   );
   let pending: NodeJS.Timeout | null = null;
   const recheck = async () => {
-    const now = await inSnapshot(services.db, (trx) => computeDayVersion(trx, actor.organizationId, day));
+    const now = await inOrganizationSnapshot(services.db, actor.organizationId, (trx) =>
+      computeDayVersion(trx, actor.organizationId, day),
+    );
     if (now !== version) send(now);
   };
   const unsubscribeLocation = subscribeLocation(

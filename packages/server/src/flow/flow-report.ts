@@ -2,7 +2,8 @@ import { csvRow, DomainError, notFound } from "@salus/core";
 import { expandAvailability } from "@salus/core/scheduling/availability";
 import { clipIntervals, totalIntervalMs } from "@salus/core/scheduling/intervals";
 import { addDays, daysBetween, instantToLocal, localDayBounds } from "@salus/core/scheduling/zoned-time";
-import { inSnapshot, type Trx } from "../db/transaction.ts";
+import { inOrganizationSnapshot } from "../db/scoped.ts";
+import type { Trx } from "../db/transaction.ts";
 import type { Actor, Services } from "../platform/services.ts";
 import { loadAvailabilityInput } from "../scheduling/load-availability-input.ts";
 import { loadFlowSettings } from "./flow-settings.ts";
@@ -173,7 +174,7 @@ export async function flowReport(
   actor: Actor,
   q: FlowReportQuery,
 ): Promise<FlowReportRow[]> {
-  return inSnapshot(services.db, async (trx) => {
+  return inOrganizationSnapshot(services.db, actor.organizationId, async (trx) => {
     const org = actor.organizationId;
     const { zone, range, visits } = await loadReportVisits(trx, org, q);
     const settings = await loadFlowSettings(trx, org);

@@ -11,6 +11,7 @@ import {
 } from "@salus/core/flow/no-show-risk";
 import { instantToLocal } from "@salus/core/scheduling/zoned-time";
 import { audited } from "../audit/audited.ts";
+import { organizationDb } from "../db/scoped.ts";
 import type { Trx } from "../db/transaction.ts";
 import type { Actor, Services } from "../platform/services.ts";
 import { loadVisitFacts, reminderLink, reminderShortLink, reminderSmsText } from "../scheduling/reminders.ts";
@@ -214,7 +215,7 @@ async function latestModel(trx: Trx, org: string) {
 
 /** The latest model's calibration and weights (no patient data). */
 export async function getModelReport(services: Services, actor: Actor): Promise<NoShowModelView> {
-  const row = await latestModel(services.systemDb, actor.organizationId);
+  const row = await latestModel(organizationDb(services.db, actor.organizationId), actor.organizationId);
   // No model yet (a new practice): an empty report, which the page shows as "not trained yet".
   if (!row)
     return { trainedAt: null, examples: 0, brier: null, baselineBrier: null, reliability: [], weights: [] };
@@ -420,5 +421,5 @@ export async function refreshRisks(services: Services, actor: Actor): Promise<nu
 
 /** When the organization's latest model was trained (null: never). */
 export async function lastTrainedAt(services: Services, organizationId: string): Promise<string | null> {
-  return (await latestModel(services.systemDb, organizationId))?.trained_at ?? null;
+  return (await latestModel(organizationDb(services.db, organizationId), organizationId))?.trained_at ?? null;
 }

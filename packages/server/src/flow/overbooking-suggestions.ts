@@ -1,6 +1,6 @@
 import { suggestOverbooking } from "@salus/core/flow/overbooking";
 import { expandAvailability } from "@salus/core/scheduling/availability";
-import { inSnapshot } from "../db/transaction.ts";
+import { inOrganizationSnapshot } from "../db/scoped.ts";
 import type { Actor, Services } from "../platform/services.ts";
 import { loadAvailabilityInput } from "../scheduling/load-availability-input.ts";
 import { loadDayRows } from "./board.ts";
@@ -28,7 +28,7 @@ export async function overbookingSuggestions(
   locationId: string,
   date: string,
 ): Promise<OverbookingView> {
-  return inSnapshot(services.db, async (trx) => {
+  return inOrganizationSnapshot(services.db, actor.organizationId, async (trx) => {
     const org = actor.organizationId;
     const day = await locationDay(trx, org, locationId, date);
     const settings = await loadFlowSettings(trx, org);

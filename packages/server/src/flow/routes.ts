@@ -2,6 +2,7 @@ import { FLOW_STEPS } from "@salus/core/flow/flow-states";
 import type { FastifyInstance } from "fastify";
 import type { ZodTypeProvider } from "fastify-type-provider-zod";
 import { z } from "zod";
+import { organizationDb } from "../db/scoped.ts";
 import { actorOf } from "../http/guard.ts";
 import { fileAnswer, id, idParams, plainDate, text } from "../http/schemas.ts";
 import type { Services } from "../platform/services.ts";
@@ -65,7 +66,7 @@ export function flowRoutes(app: FastifyInstance, services: Services): void {
     handler: async (req, reply) => {
       const actor = actorOf(req);
       const day = await locationDay(
-        services.systemDb,
+        organizationDb(services.db, actor.organizationId),
         actor.organizationId,
         req.query.locationId,
         req.query.date,
@@ -286,7 +287,8 @@ export function flowRoutes(app: FastifyInstance, services: Services): void {
   r.get("/api/flow/settings", {
     config: { permission: "flow:read" },
     schema: { tags, summary: "The practice's day-of flow policy", response: { 200: flowSettingsOut } },
-    handler: async (req) => loadFlowSettings(services.systemDb, actorOf(req).organizationId),
+    handler: async (req) =>
+      loadFlowSettings(organizationDb(services.db, actorOf(req).organizationId), actorOf(req).organizationId),
   });
   r.put("/api/flow/settings", {
     config: { permission: "scheduling:manage" },
@@ -302,7 +304,10 @@ export function flowRoutes(app: FastifyInstance, services: Services): void {
     handler: async (req) => {
       const actor = actorOf(req);
       const { overtimeLimitMinutes, overtimeMinuteCostCents, ...rest } = req.body;
-      const current = await loadFlowSettings(services.systemDb, actor.organizationId);
+      const current = await loadFlowSettings(
+        organizationDb(services.db, actor.organizationId),
+        actor.organizationId,
+      );
       return updateFlowSettings(services, actor, {
         ...rest,
         overtimeLimitMinutes: overtimeLimitMinutes ?? current.overtimeLimitMinutes,

@@ -18,7 +18,7 @@ import {
   validateSimulation,
 } from "@salus/core/flow/simulator";
 import { addDays, daysBetween } from "@salus/core/scheduling/zoned-time";
-import { inSnapshot } from "../db/transaction.ts";
+import { inOrganizationSnapshot, organizationDb } from "../db/scoped.ts";
 import type { Actor, Services } from "../platform/services.ts";
 import { loadReportVisits } from "./flow-report.ts";
 import { loadFlowSettings } from "./flow-settings.ts";
@@ -108,10 +108,13 @@ function replay(sessions: readonly ReplaySession[], changeover: number, meanServ
 export async function whatIf(services: Services, actor: Actor, input: WhatIfInput): Promise<WhatIfAnswer> {
   const runs = input.runs ?? 200;
   const seed = input.seed ?? 1;
-  const { visits, rows } = await inSnapshot(services.db, (trx) =>
+  const { visits, rows } = await inOrganizationSnapshot(services.db, actor.organizationId, (trx) =>
     loadReportVisits(trx, actor.organizationId, input),
   );
-  const settings = await loadFlowSettings(services.systemDb, actor.organizationId);
+  const settings = await loadFlowSettings(
+    organizationDb(services.db, actor.organizationId),
+    actor.organizationId,
+  );
   const durations = visits
     .filter((v) => v.withPractitionerAt !== null && v.checkedOutAt !== null)
     .map((v) => (v.checkedOutAt! - v.withPractitionerAt!) / MINUTE)

@@ -8,6 +8,7 @@ import {
 } from "@salus/core/privacy/patient-rights";
 import { audited } from "../audit/audited.ts";
 import type { AmendmentRow } from "../db/schema-privacy.ts";
+import { organizationDb } from "../db/scoped.ts";
 import type { Trx } from "../db/transaction.ts";
 import type { Actor, Services } from "../platform/services.ts";
 import { requirePatient } from "./patient-scope.ts";
@@ -317,7 +318,7 @@ async function amendmentRow(trx: Trx, services: Services, actor: Actor, id: stri
 }
 
 async function patientOf(services: Services, actor: Actor, id: string): Promise<string | null> {
-  const row = await services.systemDb
+  const row = await organizationDb(services.db, actor.organizationId)
     .selectFrom("amendments")
     .select("patient_id")
     .where("organization_id", "=", actor.organizationId)

@@ -1,3 +1,4 @@
+import { organizationDb } from "../db/scoped.ts";
 import type { Actor, Services } from "../platform/services.ts";
 
 /**
@@ -5,7 +6,7 @@ import type { Actor, Services } from "../platform/services.ts";
  * only zone its locations use, else UTC (the rule FHIR scheduling uses for dates without an offset).
  */
 export async function practiceZone(services: Services, actor: Actor): Promise<string> {
-  const rows = await services.systemDb
+  const rows = await organizationDb(services.db, actor.organizationId)
     .selectFrom("locations")
     .select("time_zone")
     .distinct()
@@ -16,7 +17,7 @@ export async function practiceZone(services: Services, actor: Actor): Promise<st
 
 /** The practice's name, printed on the documents it hands out. */
 export async function practiceName(services: Services, actor: Actor): Promise<string> {
-  const row = await services.systemDb
+  const row = await organizationDb(services.db, actor.organizationId)
     .selectFrom("organizations")
     .select("name")
     .where("id", "=", actor.organizationId)

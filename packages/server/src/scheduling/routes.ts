@@ -1,6 +1,7 @@
 import type { FastifyInstance } from "fastify";
 import type { ZodTypeProvider } from "fastify-type-provider-zod";
 import { z } from "zod";
+import { organizationDb } from "../db/scoped.ts";
 import { undoNoShow } from "../flow/no-shows.ts";
 import { actorOf } from "../http/guard.ts";
 import { id, idParams, noContent, optionalText, page, plainDate, text } from "../http/schemas.ts";
@@ -65,7 +66,11 @@ export function schedulingRoutes(app: FastifyInstance, services: Services): void
   r.get("/api/scheduling/settings", {
     config: { permission: "schedule:read" },
     schema: { tags, summary: "The practice's scheduling policy", response: { 200: schedulingSettingsOut } },
-    handler: async (req) => loadSchedulingSettings(services.systemDb, actorOf(req).organizationId),
+    handler: async (req) =>
+      loadSchedulingSettings(
+        organizationDb(services.db, actorOf(req).organizationId),
+        actorOf(req).organizationId,
+      ),
   });
   r.patch("/api/scheduling/settings", {
     config: { permission: "scheduling:manage" },

@@ -1,5 +1,5 @@
 import type { Organization } from "@medplum/fhirtypes";
-import { DomainError, isPlainDate, notFound } from "@salus/core";
+import { DomainError, notFound } from "@salus/core";
 import type { FastifyInstance } from "fastify";
 import type { ZodTypeProvider } from "fastify-type-provider-zod";
 import { z } from "zod";
@@ -16,6 +16,7 @@ import {
   ORGANIZATION_TYPE_SYSTEM,
   PAYER_ID_SYSTEM,
   PCN_SYSTEM,
+  plainDateBounds,
 } from "./fhir-billing-resources.ts";
 import {
   readFhirChargeItem,
@@ -49,44 +50,6 @@ function claimStatuses(values: string[]): FhirClaimStatus[] | undefined {
     out.add(code as FhirClaimStatus);
   }
   return [...out];
-}
-
-function utcDate(y: number, m: number, d: number): string {
-  return new Date(Date.UTC(y, m - 1, d)).toISOString().slice(0, 10);
-}
-
-/** Dates of service (plain dates): YYYY, YYYY-MM or YYYY-MM-DD with eq, ge, gt, le or lt → [from, to). */
-export function plainDateBounds(param: string, values: string[]): { from?: string; to?: string } {
-  let from: string | undefined;
-  let to: string | undefined;
-  for (const raw of values) {
-    const m = /^(eq|ge|gt|le|lt)?(\d{4})(?:-(\d{2})(?:-(\d{2}))?)?$/.exec(raw);
-    const y = Number(m?.[2]);
-    const mo = m?.[3] ? Number(m[3]) : 1;
-    const d = m?.[4] ? Number(m[4]) : 1;
-    const start = m ? `${m[2]}-${String(mo).padStart(2, "0")}-${String(d).padStart(2, "0")}` : "";
-    if (!m || !isPlainDate(start))
-      throw invalid(
-        param,
-        `${param} must be [eq|ge|gt|le|lt] and a date YYYY, YYYY-MM or YYYY-MM-DD (got "${raw}").`,
-      );
-    const end = m[4] ? utcDate(y, mo, d + 1) : m[3] ? utcDate(y, mo + 1, 1) : utcDate(y + 1, 1, 1);
-    const prefix = m[1] ?? "eq";
-    const lower = (v: string) => {
-      from = from === undefined || v > from ? v : from;
-    };
-    const upper = (v: string) => {
-      to = to === undefined || v < to ? v : to;
-    };
-    if (prefix === "eq") {
-      lower(start);
-      upper(end);
-    } else if (prefix === "ge") lower(start);
-    else if (prefix === "gt") lower(end);
-    else if (prefix === "le") upper(end);
-    else upper(start);
-  }
-  return { ...(from ? { from } : {}), ...(to ? { to } : {}) };
 }
 
 const emptyPage = { items: [], total: 0 };

@@ -9,6 +9,7 @@ import type {
   Money,
   Organization,
 } from "@medplum/fhirtypes";
+import { DomainError, isPlainDate } from "@salus/core";
 import type { ChargesTable, ClaimLinesTable, ClaimsTable, PayersTable } from "../db/schema-billing.ts";
 import { CPT_SYSTEM, HCPCS_SYSTEM, ICD10CM_SYSTEM } from "../fhir/fhir-records.ts";
 
@@ -467,4 +468,46 @@ export function billingCapabilityResources(): CapabilityStatementRestResource[] 
       ],
     },
   ];
+}
+
+function invalid(path: string, message: string): DomainError {
+  return new DomainError("invalid_request", message, [{ path, message }]);
+}
+
+function utcDate(y: number, m: number, d: number): string {
+  return new Date(Date.UTC(y, m - 1, d)).toISOString().slice(0, 10);
+}
+
+/** Dates of service (plain dates): YYYY, YYYY-MM or YYYY-MM-DD with eq, ge, gt, le or lt → [from, to). */
+export function plainDateBounds(param: string, values: string[]): { from?: string; to?: string } {
+  let from: string | undefined;
+  let to: string | undefined;
+  for (const raw of values) {
+    const m = /^(eq|ge|gt|le|lt)?(\d{4})(?:-(\d{2})(?:-(\d{2}))?)?$/.exec(raw);
+    const y = Number(m?.[2]);
+    const mo = m?.[3] ? Number(m[3]) : 1;
+    const d = m?.[4] ? Number(m[4]) : 1;
+    const start = m ? `${m[2]}-${String(mo).padStart(2, "0")}-${String(d).padStart(2, "0")}` : "";
+    if (!m || !isPlainDate(start))
+      throw invalid(
+        param,
+        `${param} must be [eq|ge|gt|le|lt] and a date YYYY, YYYY-MM or YYYY-MM-DD (got "${raw}").`,
+      );
+    const end = m[4] ? utcDate(y, mo, d + 1) : m[3] ? utcDate(y, mo + 1, 1) : utcDate(y + 1, 1, 1);
+    const prefix = m[1] ?? "eq";
+    const lower = (v: string) => {
+      from = from === undefined || v > from ? v : from;
+    };
+    const upper = (v: string) => {
+      to = to === undefined || v < to ? v : to;
+    };
+    if (prefix === "eq") {
+      lower(start);
+      upper(end);
+    } else if (prefix === "ge") lower(start);
+    else if (prefix === "gt") lower(end);
+    else if (prefix === "le") upper(end);
+    else upper(start);
+  }
+  return { ...(from ? { from } : {}), ...(to ? { to } : {}) };
 }

@@ -31,6 +31,7 @@ const SchedulePage = page(() => import("./pages/schedule/SchedulePage.tsx"), "Sc
 const AuditPage = page(() => import("./pages/audit/AuditPage.tsx"), "AuditPage");
 const FlowBoardPage = page(() => import("./pages/flow/FlowBoardPage.tsx"), "FlowBoardPage");
 const FlowSettingsPage = page(() => import("./pages/flow/FlowSettingsPage.tsx"), "FlowSettingsPage");
+const ScrubberPage = page(() => import("./pages/billing/scrubber/ScrubberPage.tsx"), "ScrubberPage");
 const FlowReportsPage = page(() => import("./pages/reports/FlowReportsPage.tsx"), "FlowReportsPage");
 const NoShowRiskPage = page(() => import("./pages/reports/NoShowRiskPage.tsx"), "NoShowRiskPage");
 const WhatIfPage = page(() => import("./pages/reports/WhatIfPage.tsx"), "WhatIfPage");
@@ -126,6 +127,7 @@ export function AppRoutes() {
             <Route path="privacy/amendments" element={guarded(REQUIRE.privacy, <AmendmentsPage />)} />
             <Route path="flow" element={guarded(REQUIRE.flow, <FlowBoardPage />)} />
             <Route path="flow/settings" element={guarded(["scheduling:manage"], <FlowSettingsPage />)} />
+            <Route path="billing/scrubber" element={guarded(REQUIRE.billing, <ScrubberPage />)} />
             <Route path="reports" element={<Navigate to="/reports/flow" replace />} />
             <Route path="reports/flow" element={guarded(REQUIRE.reports, <FlowReportsPage />)} />
             <Route path="reports/no-show-risk" element={guarded(REQUIRE.reports, <NoShowRiskPage />)} />

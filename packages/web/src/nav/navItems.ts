@@ -40,6 +40,7 @@ export const NAV: readonly NavItem[] = [
   { to: "/patients", label: "Patients", section: "Records", requires: REQUIRE.patients },
   { to: "/locations", label: "Locations", section: "Directory", requires: REQUIRE.locations },
   { to: "/staff", label: "Staff", section: "Directory", requires: REQUIRE.staff },
+  { to: "/billing/scrubber", label: "Claim scrubber", section: "Billing", requires: REQUIRE.billing },
   {
     to: "/settings/organization",
     label: "Organization",

@@ -195,6 +195,17 @@ export const AUDIT_ACTION_WORDS: Readonly<Record<string, string>> = {
   "demo.flow.seed": "Created demo day-of-visit data",
   "demo.scheduling.seed": "Created demo schedules",
   "demo.rollback": "Rolled back an interrupted demo seeding",
+  // Billing: prices (billing identity, payers, fee schedules)
+  "billing.settings.update": "Changed the practice's billing settings",
+  "billing.payer.create": "Added an insurance payer",
+  "billing.payer.update": "Changed an insurance payer",
+  "billing.fee-schedule.create": "Added a fee schedule",
+  "billing.fee-schedule.update": "Changed a fee schedule",
+  "billing.fee-schedule.import": "Imported a fee schedule's prices from a file",
+  "billing.fee-schedule.import-check": "Checked a fee schedule file before importing it",
+  "billing.fee-entry.set": "Set a price in a fee schedule",
+  "billing.fee-entry.delete": "Removed a price from a fee schedule",
+  "billing.coverage.link": "Linked the patient's insurance coverage to a payer",
   // Billing: charges, the ledger, claims
   "billing.charge.capture": "Turned finished visits into charges for billing review",
   "billing.charge.list": "Viewed charges for billing",

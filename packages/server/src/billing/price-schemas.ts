@@ -122,6 +122,15 @@ export const payerOut = z.object({
   updatedAt: z.string(),
 });
 export type PayerView = z.output<typeof payerOut>;
+/** What the coverage form needs to offer a payer (readable with patients:read). */
+export const payerChoiceOut = z.object({
+  id: z.string(),
+  name: z.string(),
+  kind: payerKind,
+  payerId: z.string().nullable(),
+  memberIdPattern: z.string().nullable(),
+});
+export type PayerChoiceView = z.output<typeof payerChoiceOut>;
 export const payerListQuery = z.strictObject({
   includeInactive: z.enum(["true", "false"]).optional(),
 });
@@ -139,7 +148,11 @@ const feeScheduleFields = {
   effectiveFrom: plainDate,
   effectiveTo: z.union([plainDate, z.null()]).optional(),
 };
-export const feeScheduleIn = z.strictObject(feeScheduleFields);
+export const feeScheduleIn = z.strictObject({
+  ...feeScheduleFields,
+  /** Start with a copy of this schedule's prices. */
+  copyFrom: z.union([id, z.null()]).optional(),
+});
 export type FeeScheduleRequest = z.input<typeof feeScheduleIn>;
 export const feeSchedulePatch = z
   .strictObject({

@@ -152,3 +152,51 @@ export async function auditActions(services: Services, actor: Actor): Promise<st
     .execute();
   return rows.map((r) => r.action);
 }
+
+/** The FHIR AuditEvent search: instants already resolved in the practice's zone, `to` exclusive. */
+export interface AuditEventQuery {
+  patientId?: string | undefined;
+  userId?: string | undefined;
+  from?: string | undefined;
+  to?: string | undefined;
+  action?: string | undefined;
+  limit: number;
+  offset: number;
+}
+
+/** One organization's trail for FHIR AuditEvent, newest first; the search is on the trail itself. */
+export async function searchAuditEvents(
+  services: Services,
+  actor: Actor,
+  q: AuditEventQuery,
+): Promise<{ items: AuditEntryRow[]; total: number }> {
+  return audited(
+    services,
+    actor,
+    {
+      action: "audit.search",
+      resourceType: "AuditEvent",
+      patientId: q.patientId ?? null,
+      detail: {
+        filters: { patient: q.patientId, agent: q.userId, from: q.from, to: q.to, action: q.action },
+      },
+    },
+    async (trx) => {
+      let query = trx.selectFrom("audit_entries").where("organization_id", "=", actor.organizationId);
+      if (q.patientId) query = query.where("patient_id", "=", q.patientId);
+      if (q.userId) query = query.where("user_id", "=", q.userId);
+      if (q.from) query = query.where("at", ">=", q.from);
+      if (q.to) query = query.where("at", "<", q.to);
+      if (q.action) query = query.where("action", "=", q.action);
+      const rows = await query
+        .selectAll()
+        .orderBy("at", "desc")
+        .orderBy("seq", "desc")
+        .limit(q.limit)
+        .offset(q.offset)
+        .execute();
+      const count = await query.select((eb) => eb.fn.countAll<number>().as("n")).executeTakeFirstOrThrow();
+      return { items: rows.map((e) => ({ ...e, seq: Number(e.seq) })), total: Number(count.n) };
+    },
+  );
+}

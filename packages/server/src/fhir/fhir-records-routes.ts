@@ -1,21 +1,20 @@
 import type { AuditEvent, Bundle, Patient as FhirPatient, Resource } from "@medplum/fhirtypes";
-import { DomainError, dateInZone, notFound, type RecordSection } from "@salus/core";
+import { DomainError, dateInZone, notFound } from "@salus/core";
 import type { FastifyInstance } from "fastify";
 import type { ZodTypeProvider } from "fastify-type-provider-zod";
 import { z } from "zod";
 import { audited } from "../audit/audited.ts";
-import type { Trx } from "../db/transaction.ts";
+import { searchAuditEvents } from "../audit/query-audit.ts";
 import { createPatient, type PatientInput, updatePatient } from "../directory/patients.ts";
 import { recordBundle, recordResources } from "../export/fhir-bundle.ts";
-import { collectRecord, type RecordPart } from "../export/record-data.ts";
 import { readRecordForExport } from "../export/record-export.ts";
 import { actorOf } from "../http/guard.ts";
 import { idParams, STATE_CODE, STATE_CODE_MESSAGE, text } from "../http/schemas.ts";
 import type { Actor, Services } from "../platform/services.ts";
 import { practiceZone } from "../privacy/practice-zone.ts";
-import { requirePatientAccess } from "../records/patient-access.ts";
 import { BASE, baseUrl, nextLink, paging, selfLink } from "./fhir-links.ts";
 import { MRN_SYSTEM, searchBundle, toPatient } from "./fhir-resources.ts";
+import { patientOfResource, type RecordType, resourcesOf, TYPES } from "./read-fhir-records.ts";
 
 /**
  * FHIR R4 for the patient record: Patient create and update, Encounter, Condition, Procedure, Coverage
@@ -24,17 +23,6 @@ import { MRN_SYSTEM, searchBundle, toPatient } from "./fhir-resources.ts";
  * slice's access check for the section the resource belongs to, so a patient the caller may not see
  * answers an empty searchset or 404, exactly like a patient that does not exist; every call is audited.
  */
-type RecordType = "Encounter" | "Condition" | "Procedure" | "Coverage" | "DocumentReference";
-
-/** What each type is made of: the section whose access it needs, and the parts of the record it reads. */
-const TYPES: Record<RecordType, { section: RecordSection; parts: RecordPart[] }> = {
-  Encounter: { section: "codes", parts: ["encounters"] },
-  Condition: { section: "codes", parts: ["encounters"] },
-  Procedure: { section: "codes", parts: ["encounters"] },
-  Coverage: { section: "coverage", parts: ["coverages"] },
-  DocumentReference: { section: "clinical", parts: ["notes", "documents"] },
-};
-
 function invalid(path: string, message: string): DomainError {
   return new DomainError("invalid_request", message, [{ path, message }]);
 }
@@ -44,93 +32,6 @@ function patientParam(value: string): string {
   const m = /^(?:Patient\/)?([A-Za-z0-9-]{1,64})$/.exec(value);
   if (!m) throw invalid("patient", "patient must be Patient/{id} or an id.");
   return m[1]!;
-}
-
-/** Try an access check inside the transaction: null instead of not_found (for searches). */
-async function mayAccess(
-  trx: Trx,
-  services: Services,
-  actor: Actor,
-  patientId: string,
-  section: RecordSection,
-) {
-  try {
-    return await requirePatientAccess(trx, services, actor, patientId, section);
-  } catch (error) {
-    if (error instanceof DomainError && error.code === "not_found") return null;
-    throw error;
-  }
-}
-
-/**
- * The resources of one type for one patient, as the caller may see them (empty when they may not see
- * the patient at all). Conditions include the problem list only when the caller may see clinical content.
- */
-async function resourcesOf(
-  trx: Trx,
-  services: Services,
-  actor: Actor,
-  type: RecordType,
-  patientId: string,
-  today: string,
-): Promise<Resource[]> {
-  const spec = TYPES[type];
-  const access = await mayAccess(trx, services, actor, patientId, spec.section);
-  if (!access) return [];
-  const parts = new Set<RecordPart>(spec.parts);
-  let clinical = false;
-  if (type === "Condition") {
-    const c = await mayAccess(trx, services, actor, patientId, "clinical");
-    if (c) {
-      parts.add("lists");
-      clinical = true;
-    }
-  }
-  // Searches and reads are work in the chart: an author finds their own draft (docStatus preliminary),
-  // nobody else does (the one visibility rule, applied inside collectRecord).
-  const data = await collectRecord(
-    trx,
-    services,
-    actor,
-    patientId,
-    today,
-    { whole: false, access, purpose: "chart" },
-    parts,
-  );
-  if (!clinical) data.problems = [];
-  data.allergies = [];
-  data.medications = [];
-  return recordResources(data, { documentData: false }).filter((r) => r.resourceType === type);
-}
-
-/** Which patient a row of `type` belongs to (organization-scoped), or null. */
-async function patientOfResource(
-  trx: Trx,
-  actor: Actor,
-  type: RecordType,
-  id: string,
-): Promise<string | null> {
-  const org = actor.organizationId;
-  // Diagnoses and procedures are ids of their encounter + -dxN / -pxN.
-  const base = type === "Condition" || type === "Procedure" ? id.replace(/-(dx|px)\d+$/, "") : id;
-  const tables =
-    type === "DocumentReference"
-      ? (["clinical_documents", "clinical_notes"] as const)
-      : type === "Coverage"
-        ? (["coverages"] as const)
-        : type === "Condition"
-          ? (["encounters", "problems"] as const)
-          : (["encounters"] as const);
-  for (const table of tables) {
-    const row = await trx
-      .selectFrom(table as "encounters")
-      .select("patient_id")
-      .where("organization_id", "=", org)
-      .where("id", "=", table === "problems" ? id : base)
-      .executeTakeFirst();
-    if (row) return row.patient_id;
-  }
-  return null;
 }
 
 function fromFhirPatient(p: FhirPatient): PatientInput {
@@ -473,38 +374,16 @@ export function fhirRecordsRoutes(app: FastifyInstance, services: Services): voi
       const patientId = ref ? patientParam(ref) : undefined;
       const agent = q.agent ? q.agent.replace(/^(Practitioner|User)\//, "") : undefined;
       const { from, to } = dateBounds(list(q.date), await practiceZone(services, actor));
-      const page = await audited(
-        services,
-        actor,
-        {
-          action: "audit.search",
-          resourceType: "AuditEvent",
-          patientId: patientId ?? null,
-          detail: { filters: { patient: patientId, agent, from, to, action: q.action } },
-        },
-        async (trx) => {
-          let query = trx.selectFrom("audit_entries").where("organization_id", "=", actor.organizationId);
-          if (patientId) query = query.where("patient_id", "=", patientId);
-          if (agent) query = query.where("user_id", "=", agent);
-          if (from) query = query.where("at", ">=", from);
-          if (to) query = query.where("at", "<", to);
-          if (q.action) query = query.where("action", "=", q.action);
-          const rows = await query
-            .selectAll()
-            .orderBy("at", "desc")
-            .orderBy("seq", "desc")
-            .limit(q._count)
-            .offset(q._offset)
-            .execute();
-          const count = await query
-            .select((eb) => eb.fn.countAll<number>().as("n"))
-            .executeTakeFirstOrThrow();
-          return {
-            items: rows.map((e) => toAuditEvent({ ...e, seq: Number(e.seq) })),
-            total: Number(count.n),
-          };
-        },
-      );
+      const found = await searchAuditEvents(services, actor, {
+        patientId,
+        userId: agent,
+        from,
+        to,
+        action: q.action,
+        limit: q._count,
+        offset: q._offset,
+      });
+      const page = { items: found.items.map(toAuditEvent), total: found.total };
       return searchBundle(
         baseUrl(request),
         "AuditEvent",

@@ -1,6 +1,6 @@
 import { resolve } from "node:path";
 import { createInterface } from "node:readline";
-import { DomainError, normalizeEmail } from "@salus/core";
+import { DomainError, formatMoney, normalizeEmail } from "@salus/core";
 import { cliActor, createOrganization, findOrganizationBySlug } from "@salus/server/admin/organizations";
 import { createToken, revokeToken } from "@salus/server/admin/tokens";
 import {
@@ -13,6 +13,9 @@ import {
 } from "@salus/server/admin/users";
 import { readSealFile, sealAuditTrail, sealsFileOf, startAuditSealJob } from "@salus/server/audit/seal-audit";
 import { chainLabels, labelOf, verifyAuditTrail } from "@salus/server/audit/verify-audit";
+import { createClaimBatch } from "@salus/server/billing/create-claim-batch";
+import { importAcknowledgement } from "@salus/server/billing/import-acknowledgement";
+import { downloadClaimBatch } from "@salus/server/billing/list-claim-batches";
 import { CODE_SETS, type CodeSet, loadCodeSet } from "@salus/server/codes/load-code-set";
 import { loadConfig } from "@salus/server/config";
 import { demoSeedInterrupted } from "@salus/server/demo/demo-progress";
@@ -437,6 +440,57 @@ async function run(command: string, opts: Opts, services: Services): Promise<num
           ? `${codeSet} ${result.version} is already loaded from this file (${result.entries} codes); nothing changed.`
           : `${result.outcome === "replaced" ? "Replaced" : "Loaded"} ${codeSet} ${result.version}: ${result.entries} codes for dates of service ${result.validFrom} to ${result.validTo} in ${(result.ms / 1000).toFixed(1)} s.`,
       );
+      return 0;
+    }
+
+    case "claims batch": {
+      const org = await findOrganizationBySlug(services, String(opts.org));
+      const out = resolve(String(opts.out));
+      const { renameSync, rmSync, writeFileSync } = await import("node:fs");
+      // The file is made writable before the batch exists: claims become submitted only when their
+      // 837P can be written where the operator asked (a bad path fails here, before anything changes).
+      const temp = `${out}.${process.pid}.tmp`;
+      writeFileSync(temp, "", { flag: "wx" });
+      try {
+        const result = await createClaimBatch(services, cliActor(org.id));
+        const file = await downloadClaimBatch(services, cliActor(org.id), result.batchId);
+        writeFileSync(temp, file.content);
+        renameSync(temp, out);
+        if (opts.json) {
+          const { batchId, claims, interchangeControlNumber, totalChargeCents } = result;
+          process.stdout.write(
+            `${JSON.stringify({ batchId, claims, interchangeControlNumber, totalChargeCents })}\n`,
+          );
+        } else {
+          say(
+            `Batch ${result.interchangeControlNumber}: ${result.claims} claim${result.claims === 1 ? "" : "s"}, ${formatMoney(result.totalChargeCents)}, written to ${out}.`,
+          );
+        }
+      } finally {
+        rmSync(temp, { force: true });
+      }
+      return 0;
+    }
+
+    case "claims import-ack": {
+      const org = await findOrganizationBySlug(services, String(opts.org));
+      const { readFileSync } = await import("node:fs");
+      const content = readFileSync(resolve(String(opts.file)), "utf8");
+      const ack = await importAcknowledgement(services, cliActor(org.id), { content });
+      if (ack.duplicate) {
+        say(`This ${ack.kind} was already imported on ${ack.importedAt}; nothing changed.`);
+        return 0;
+      }
+      const moved = ack.claims.filter((c) => c.outcome === "moved").length;
+      say(
+        `Imported ${ack.kind}${ack.batchInterchangeControlNumber ? ` for batch ${ack.batchInterchangeControlNumber}` : ""}: ${ack.accepted} accepted, ${ack.rejected} rejected; ${moved} claim${moved === 1 ? "" : "s"} updated.`,
+      );
+      for (const c of ack.claims) {
+        if (c.verdict === "rejected")
+          say(`  ${c.patientControlNumber}: ${c.reasons.join("; ") || "rejected"}`);
+        else if (c.outcome === "not-found") say(`  ${c.patientControlNumber}: no such claim in ${org.slug}`);
+      }
+      for (const w of ack.warnings) say(`  note: ${w}`);
       return 0;
     }
 

@@ -186,6 +186,27 @@ keys
   .option("--retire", "afterwards, remove from the secrets file the keys no value uses any more")
   .action((opts) => runCli("keys rotate", opts));
 
+const claims = program
+  .command("claims")
+  .description("Insurance claims: X12 837P batches and acknowledgements (999, 277CA)");
+claims
+  .command("batch")
+  .description(
+    "Write the X12 837P of every ready claim to FILE (checked against the 005010X222A1 loop map); the claims become submitted",
+  )
+  .requiredOption("--org <slug>", "organization slug")
+  .requiredOption("--out <file>", "where to write the 837P file")
+  .option("--json", 'print {"batchId", "claims", "interchangeControlNumber", "totalChargeCents"}')
+  .action((opts) => runCli("claims batch", opts));
+claims
+  .command("import-ack")
+  .description(
+    "Import a 999 or 277CA acknowledgement: claim statuses updated, rejections to the worklist (the same file twice changes nothing)",
+  )
+  .requiredOption("--org <slug>", "organization slug")
+  .argument("<file>", "the acknowledgement file")
+  .action((file, opts) => runCli("claims import-ack", { file, ...opts }));
+
 // The simulator needs no database: it does not go through runCli (which opens one).
 program
   .command("simulate")

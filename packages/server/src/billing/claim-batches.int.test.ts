@@ -1,4 +1,3 @@
-import { randomUUID } from "node:crypto";
 import { checkLoopMap } from "@salus/core/billing/x12/loop-map";
 import { readEnvelopes, tokenizeX12 } from "@salus/core/billing/x12/tokenizer";
 import { map837P } from "@salus/core/billing/x12/write-837p";
@@ -19,6 +18,7 @@ import {
   signIn,
   type TestServices,
 } from "../testing/harness.ts";
+import { insertTestClaim } from "../testing/test-claims.ts";
 import { createClaimBatch } from "./create-claim-batch.ts";
 import type { ClaimBatchesView, CreatedBatchView, ImportAckView, RejectionsView } from "./schemas.ts";
 
@@ -29,105 +29,12 @@ let app: FastifyInstance;
 let biller: SignedIn;
 let betaBiller: SignedIn;
 
-/** A ready claim with two lines and their charges, written directly (building and scrubbing have their own tests). */
-async function insertClaim(
+/** A ready claim of alpha (or beta) with two lines, written directly. */
+function insertClaim(
   pcn: string,
   options: { status?: string; org?: "alpha" | "beta" } = {},
 ): Promise<string> {
-  const db = services.systemDb;
-  const org = seed[options.org ?? "alpha"];
-  const at = services.clock().toISOString();
-  const claimId = randomUUID();
-  await db
-    .insertInto("claims")
-    .values({
-      organization_id: org.id,
-      id: claimId,
-      patient_control_number: pcn,
-      patient_id: org.patientIds[0],
-      payer_ref: practice.payerId,
-      coverage_id: practice.coverageId,
-      sequence: "primary",
-      primary_claim_id: null,
-      rendering_staff_id: org.practitionerId,
-      location_id: org.locationId,
-      date_of_service: "2026-02-27",
-      place_of_service: "11",
-      frequency_code: "1",
-      original_claim_id: null,
-      payer_claim_number: null,
-      diagnosis_codes: JSON.stringify(["E11.9", "I10"]),
-      status: (options.status ?? "ready") as "ready",
-      scrub_findings: null,
-      scrubbed_at: null,
-      scrub_count: 1,
-      first_scrub_clean: 1,
-      batch_id: null,
-      submitted_at: null,
-      created_by: null,
-      version: 3,
-      created_at: at,
-      updated_at: at,
-    })
-    .execute();
-  for (const [i, [code, cents]] of (
-    [
-      ["99213", 12500],
-      ["36415", 1250],
-    ] as const
-  ).entries()) {
-    const chargeId = randomUUID();
-    await db
-      .insertInto("charges")
-      .values({
-        organization_id: org.id,
-        id: chargeId,
-        source_key: `test:${claimId}:${i}`,
-        source: "encounter",
-        patient_id: org.patientIds[0],
-        encounter_id: null,
-        appointment_id: null,
-        location_id: org.locationId,
-        rendering_staff_id: org.practitionerId,
-        date_of_service: "2026-02-27",
-        place_of_service: "11",
-        code_system: "cpt",
-        procedure_code: code,
-        modifiers: "[]",
-        units: 1,
-        diagnosis_codes: JSON.stringify(["E11.9", "I10"]),
-        diagnosis_pointers: "[1]",
-        unit_price_cents: cents,
-        amount_cents: cents,
-        fee_schedule_id: null,
-        responsibility: "insurance",
-        status: "claimed",
-        claim_id: claimId,
-        review_note: null,
-        created_by: null,
-        version: 1,
-        created_at: at,
-        updated_at: at,
-      })
-      .execute();
-    await db
-      .insertInto("claim_lines")
-      .values({
-        organization_id: org.id,
-        claim_id: claimId,
-        line_number: i + 1,
-        charge_id: chargeId,
-        procedure_code: code,
-        modifiers: i === 0 ? JSON.stringify(["25"]) : "[]",
-        units: 1,
-        charge_cents: cents,
-        diagnosis_pointers: i === 0 ? "[1,2]" : "[1]",
-        date_of_service: "2026-02-27",
-        place_of_service: "11",
-      })
-      .execute();
-  }
-  return claimId;
+  return insertTestClaim(services, seed[options.org ?? "alpha"], practice, pcn, options.status);
 }
 
 async function claimRow(id: string) {

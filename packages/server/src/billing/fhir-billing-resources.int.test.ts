@@ -597,6 +597,7 @@ describe(`FHIR billing resources (${dialect})`, () => {
     expect(of("ChargeItem")).toHaveLength(1);
     const claim = of("Claim")[0]!;
     expect(claim.interaction?.map((i) => i.code).sort()).toEqual(["read", "search-type"]);
+    expect(claim.operation?.map((o) => o.name)).toEqual(["validate"]);
     expect(claim.searchParam?.map((p) => p.name)).toEqual(
       expect.arrayContaining([
         "patient",

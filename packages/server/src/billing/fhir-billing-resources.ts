@@ -420,6 +420,15 @@ export function billingCapabilityResources(): CapabilityStatementRestResource[] 
     {
       type: "Claim",
       interaction: read,
+      // Served by the scrubber (fhir-billing-routes.ts); listed here so Claim has one entry.
+      operation: [
+        {
+          name: "validate",
+          definition: "http://hl7.org/fhir/OperationDefinition/Resource-validate",
+          documentation:
+            "POST Claim/$validate (billing:write): a professional Claim with contained Patient, Coverage, payer and billing Organization and Practitioner (or Parameters with it as resource), scrubbed with the practice's rules; an OperationOutcome with one issue per finding, the rule id in details.coding.",
+        },
+      ],
       documentation:
         "Claims as built by Salus billing (billing:read; a caller sees only the claims of patients whose codes they may see, so a manager sees none). provider is the practice (the billing provider), careTeam[0] the rendering practitioner; status is draft until the claim is sent, cancelled once its void is sent; the Salus workflow status is the extension urn:salus:fhir:claim-status. Claims of restricted visits carry meta.security R. Sorted newest first.",
       searchParam: [

@@ -41,6 +41,7 @@ import { createAppointmentType } from "@salus/server/scheduling/create-appointme
 import { loadSlotContext } from "@salus/server/scheduling/slot-context";
 import Fastify from "fastify";
 import { sql } from "kysely";
+import { batch837BenchCase } from "./bench-837p.ts";
 import { scrubBenchCase } from "./bench-scrub.ts";
 
 const seconds = (name: string, fallback: number) => {
@@ -726,6 +727,9 @@ CASES.push({
 
 // ---- Claim scrubber (issue 13): scrubbing 10,000 claims per second beside reading them -------------
 CASES.push(scrubBenchCase);
+
+// ---- X12 837P (issue 13): claims per second for a 10,000-claim batch beside JSON of the same claims ---
+CASES.push(batch837BenchCase);
 
 // ---- Mixed load (issue 11): reads, searches, bookings and flow steps from 100 clients ------------------
 const MIXED_CLIENTS = 100;

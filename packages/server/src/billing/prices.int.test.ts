@@ -384,4 +384,59 @@ describe(`billing prices (${dialect})`, () => {
       { path: "effectiveTo", message: "must not be before effectiveFrom" },
     ]);
   });
+
+  it("a coverage names a payer: the payer's electronic id is filled in; another practice's payer is refused", async () => {
+    const patientId = seed.alpha.patientIds[0];
+    const body = {
+      order: "primary",
+      payerName: "Medicare",
+      memberId: "1EG4TE5MK73",
+      subscriberRelationship: "spouse",
+      subscriberGivenName: "Alex",
+      subscriberFamilyName: "Doe",
+      subscriberSex: "male",
+      subscriberAddressLine1: "1 Main St",
+      subscriberCity: "Austin",
+      subscriberState: "TX",
+      subscriberPostalCode: "78701-1234",
+      effectiveFrom: "2026-01-01",
+    };
+    const created = await as(frontDesk).post(`/api/patients/${patientId}/coverages`, {
+      ...body,
+      payerRef: medicare.id,
+    });
+    expect(created.statusCode).toBe(201);
+    expect(created.json()).toMatchObject({
+      payerRef: medicare.id,
+      payerId: "SMTX0",
+      subscriberSex: "male",
+      subscriberPostalCode: "787011234",
+    });
+    const foreign = await as(betaBiller).get("/api/billing/payer-choices");
+    expect(foreign.json().items).toEqual([]);
+    const betaPatient = seed.beta.patientIds[0];
+    const betaFrontDesk = await signIn(app, seed.beta.users["front-desk"].email);
+    const refused = await as(betaFrontDesk).post(`/api/patients/${betaPatient}/coverages`, {
+      ...body,
+      payerRef: medicare.id,
+    });
+    expect(refused.statusCode).toBe(400);
+    expect(errorOf(refused).details).toEqual([
+      { path: "payerRef", message: "is not a payer of this practice" },
+    ]);
+    // A deactivated payer can no longer be chosen for a new coverage, but the old one keeps it.
+    await as(biller).patch(`/api/billing/payers/${medicare.id}`, {
+      version: medicare.version,
+      active: false,
+    });
+    const inactive = await as(frontDesk).post(`/api/patients/${seed.alpha.patientIds[1]}/coverages`, {
+      ...body,
+      payerRef: medicare.id,
+    });
+    expect(errorOf(inactive).message).toMatch(/no longer active/);
+    const kept = await as(frontDesk).patch(`/api/patients/${patientId}/coverages/${created.json().id}`, {
+      planName: "Part B",
+    });
+    expect(kept.json()).toMatchObject({ payerRef: medicare.id, planName: "Part B" });
+  });
 });

@@ -27,6 +27,12 @@ export interface CoverageInput {
   subscriberGivenName?: string | null | undefined;
   subscriberFamilyName?: string | null | undefined;
   subscriberDateOfBirth?: string | null | undefined;
+  payerRef?: string | null | undefined;
+  subscriberSex?: string | null | undefined;
+  subscriberAddressLine1?: string | null | undefined;
+  subscriberCity?: string | null | undefined;
+  subscriberState?: string | null | undefined;
+  subscriberPostalCode?: string | null | undefined;
   effectiveFrom: string;
   effectiveTo?: string | null | undefined;
 }
@@ -47,9 +53,27 @@ export function presentCoverage(r: CoverageRow): CoverageView {
     subscriberGivenName: r.subscriber_given_name,
     subscriberFamilyName: r.subscriber_family_name,
     subscriberDateOfBirth: r.subscriber_date_of_birth,
+    payerRef: r.payer_ref,
+    subscriberSex: r.subscriber_sex,
+    subscriberAddressLine1: r.subscriber_address_line1,
+    subscriberCity: r.subscriber_city,
+    subscriberState: r.subscriber_state,
+    subscriberPostalCode: r.subscriber_postal_code,
     effectiveFrom: r.effective_from,
     effectiveTo: r.effective_to,
     status: r.status,
+  };
+}
+
+/** The columns billing added (0020-billing): the payer row and the subscriber's sex and address. */
+function billingColumns(c: CoverageInput) {
+  return {
+    payer_ref: c.payerRef ?? null,
+    subscriber_sex: c.subscriberSex ?? null,
+    subscriber_address_line1: c.subscriberAddressLine1 ?? null,
+    subscriber_city: c.subscriberCity ?? null,
+    subscriber_state: c.subscriberState ?? null,
+    subscriber_postal_code: c.subscriberPostalCode ? c.subscriberPostalCode.replace(/\D/g, "") : null,
   };
 }
 
@@ -73,6 +97,24 @@ function checkCoverage(c: CoverageInput): void {
       "and subscriberFamilyName are needed when the patient is not the subscriber",
     );
   }
+}
+
+/**
+ * A coverage that names a payer (billing's payers.id): the payer must be this practice's and active
+ * (an inactive one only if the coverage already named it), and the electronic payer id is taken from it
+ * when none was entered.
+ */
+async function checkPayerRef(trx: Trx, c: CoverageInput, before: string | null): Promise<CoverageInput> {
+  if (!c.payerRef) return c;
+  const payer = await trx
+    .selectFrom("payers")
+    .select(["name", "payer_id", "active"])
+    .where("id", "=", c.payerRef)
+    .executeTakeFirst();
+  if (!payer) throw invalid("payerRef", "is not a payer of this practice");
+  if (payer.active !== 1 && c.payerRef !== before)
+    throw invalid("payerRef", `names ${payer.name}, which is no longer active; choose another payer`);
+  return { ...c, payerId: c.payerId ?? payer.payer_id };
 }
 
 /** Refuses a second active coverage of the same order over an overlapping period. */
@@ -147,6 +189,7 @@ export async function createCoverage(
     async (trx) => {
       await requirePatientAccess(trx, services, actor, patientId, "coverage");
       await checkOrderFree(trx, actor, patientId, input, null);
+      const withPayer = await checkPayerRef(trx, input, null);
       const at = services.clock().toISOString();
       await trx
         .insertInto("coverages")
@@ -156,7 +199,7 @@ export async function createCoverage(
           patient_id: patientId,
           priority: COVERAGE_ORDERS.indexOf(input.order) + 1,
           payer_name: input.payerName,
-          payer_id: input.payerId ?? null,
+          payer_id: withPayer.payerId ?? null,
           plan_name: input.planName ?? null,
           member_id: input.memberId,
           group_id: input.groupId ?? null,
@@ -164,6 +207,7 @@ export async function createCoverage(
           subscriber_given_name: input.subscriberGivenName ?? null,
           subscriber_family_name: input.subscriberFamilyName ?? null,
           subscriber_date_of_birth: input.subscriberDateOfBirth ?? null,
+          ...billingColumns(input),
           effective_from: input.effectiveFrom,
           effective_to: input.effectiveTo ?? null,
           status: "active",
@@ -210,9 +254,10 @@ export async function updateCoverage(
         .executeTakeFirst();
       if (!before) throw notFound("coverage");
       const current = presentCoverage(before);
-      const next = { ...current, ...changes };
+      let next = { ...current, ...changes };
       checkCoverage(next);
       if (next.status === "active") await checkOrderFree(trx, actor, patientId, next, coverageId);
+      next = { ...next, ...(await checkPayerRef(trx, next, before.payer_ref)) };
       await trx
         .updateTable("coverages")
         .set({
@@ -226,6 +271,7 @@ export async function updateCoverage(
           subscriber_given_name: next.subscriberGivenName ?? null,
           subscriber_family_name: next.subscriberFamilyName ?? null,
           subscriber_date_of_birth: next.subscriberDateOfBirth ?? null,
+          ...billingColumns(next),
           effective_from: next.effectiveFrom,
           effective_to: next.effectiveTo ?? null,
           status: next.status,

@@ -1,6 +1,6 @@
 import { CONSENT_KINDS } from "@salus/core/records/consent-kinds";
 import { z } from "zod";
-import { optionalText, patchOf, plainDate, text } from "../http/schemas.ts";
+import { id, optionalText, patchOf, plainDate, stateCode, text } from "../http/schemas.ts";
 
 /**
  * The record's API shapes (coverages, consents, merges, the care team, break-glass and its review
@@ -22,6 +22,14 @@ export const coverageFields = {
   subscriberGivenName: optionalText(100),
   subscriberFamilyName: optionalText(100),
   subscriberDateOfBirth: z.union([plainDate, z.null()]).optional(),
+  // Billing (issue 13): the payer this coverage bills (payers.id), and the subscriber's sex and address
+  // for claims where the patient is not the subscriber (837P loop 2010BA).
+  payerRef: z.union([id, z.null()]).optional(),
+  subscriberSex: z.union([z.enum(["female", "male", "unknown"]), z.null()]).optional(),
+  subscriberAddressLine1: optionalText(55),
+  subscriberCity: optionalText(30),
+  subscriberState: stateCode,
+  subscriberPostalCode: optionalText(10),
   effectiveFrom: plainDate,
   effectiveTo: z.union([plainDate, z.null()]).optional(),
 };
@@ -42,6 +50,12 @@ export const coverageOut = z.object({
   subscriberGivenName: z.string().nullable(),
   subscriberFamilyName: z.string().nullable(),
   subscriberDateOfBirth: z.string().nullable(),
+  payerRef: z.string().nullable(),
+  subscriberSex: z.string().nullable(),
+  subscriberAddressLine1: z.string().nullable(),
+  subscriberCity: z.string().nullable(),
+  subscriberState: z.string().nullable(),
+  subscriberPostalCode: z.string().nullable(),
   effectiveFrom: z.string(),
   effectiveTo: z.string().nullable(),
   status: z.enum(["active", "entered-in-error"]),

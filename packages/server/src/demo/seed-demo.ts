@@ -6,6 +6,7 @@ import { createPatient } from "../directory/patients.ts";
 import { addLicense, createStaff } from "../directory/staff.ts";
 import type { Services } from "../platform/services.ts";
 import { beginDemoSeed, type DemoRollback, finishDemoSeed } from "./demo-progress.ts";
+import { seedBillingActivity } from "./seed-billing-activity.ts";
 import { seedClinical } from "./seed-clinical.ts";
 import { seedFlow } from "./seed-flow.ts";
 import { seedPrivacy } from "./seed-privacy.ts";
@@ -133,7 +134,15 @@ export interface DemoResult {
 }
 
 /** The steps of seeding, in order (a test interrupts seeding after one of them). */
-export type DemoStep = "directory" | "patients" | "scheduling" | "records" | "clinical" | "privacy" | "flow";
+export type DemoStep =
+  | "directory"
+  | "patients"
+  | "scheduling"
+  | "records"
+  | "clinical"
+  | "privacy"
+  | "flow"
+  | "billing";
 
 export interface SeedDemoOptions {
   /** Called after each step; a test throws here to interrupt seeding. */
@@ -280,6 +289,10 @@ export async function seedDemo(
   await step("privacy");
   await seedFlow(services, org.id);
   await step("flow");
+  // After the practice's billing setup (payers, fee schedules, coverages linked to payers): the past
+  // visits charged, claimed and sent, yesterday's left for the biller (a no-op without that setup).
+  await seedBillingActivity(services, org.id);
+  await step("billing");
   await finishDemoSeed(services, slug);
   return { organizationId: org.id, password, users: DEMO_USERS.map((u) => u.email), rolledBack };
 }

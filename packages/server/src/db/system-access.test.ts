@@ -54,6 +54,12 @@ const SYSTEM_ACCESS: Record<string, string> = {
     "a patient's link: the short token names the organization",
   "server/src/scheduling/waitlist-offer-routes.ts":
     "a patient's offer link: the token names the organization",
+  "server/src/scheduling/find-linked-offer.ts":
+    "a patient's offer link: the signed offer id names the organization",
+  "server/src/scheduling/find-linked-appointment.ts":
+    "a patient's reminder link: the signed appointment id names the organization",
+  "server/src/scheduling/confirm-appointment-by-link.ts":
+    "a patient's reminder link: its transaction (scoped once the organization is known) and audit entry",
   "server/src/scheduling/render-calendar-feed.ts": "a calendar feed's secret URL names the organization",
 
   // Jobs and operator commands that span every organization.

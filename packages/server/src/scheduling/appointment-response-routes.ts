@@ -1,4 +1,3 @@
-import { randomUUID } from "node:crypto";
 import { DomainError } from "@salus/core";
 import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
 import { z } from "zod";
@@ -16,11 +15,12 @@ import {
 } from "../http/patient-link-page.ts";
 import { id } from "../http/schemas.ts";
 import { publicBaseUrl } from "../platform/public-url.ts";
-import type { Actor, Services } from "../platform/services.ts";
+import type { Services } from "../platform/services.ts";
 import { cancelAppointment } from "./cancel-appointment.ts";
+import { confirmAppointmentByLink } from "./confirm-appointment-by-link.ts";
+import { findLinkedAppointment } from "./find-linked-appointment.ts";
 import {
   formatVisitTime,
-  loadVisitFacts,
   type ReminderAction,
   reminderLink,
   type VisitFacts,
@@ -177,16 +177,8 @@ async function checkLink(
   if (!verifyReminderLink(key, appointmentId, link.v, link.action as ReminderAction, link.exp, link.sig))
     return refuse(400, BAD_LINK, null, null, "bad_signature");
 
-  // The signature is ours, so the id is one we issued; appointment ids are UUIDs, unique across practices.
-  const rows = await services.systemDb
-    .selectFrom("appointments")
-    .select(["organization_id", "id", "patient_id", "status", "version", "start_at"])
-    .where("id", "=", appointmentId)
-    .limit(2)
-    .execute();
-  const row = rows.length === 1 ? rows[0] : undefined;
-  const facts = row ? await loadVisitFacts(services.systemDb, row.organization_id, row.id) : null;
-  if (!row || !facts)
+  const linked = await findLinkedAppointment(services, appointmentId);
+  if (!linked)
     return refuse(
       410,
       {
@@ -197,6 +189,7 @@ async function checkLink(
       null,
       "not_found",
     );
+  const { row, facts } = linked;
   const org = row.organization_id;
   const now = services.clock().getTime();
   if (now >= link.exp * 1000 || now >= Date.parse(row.start_at))
@@ -386,51 +379,23 @@ async function respond(services: Services, request: FastifyRequest, reply: Fasti
 
   // Confirm: the appointment stays booked; the confirmation is recorded in the audit trail only, after
   // checking again, inside the transaction, that it is still this version and booked.
-  const confirmed = await inTransaction(
-    services.db,
-    async (trx) => {
-      const row = await trx
-        .selectFrom("appointments")
-        .select(["version", "status"])
-        .where("organization_id", "=", found.organizationId)
-        .where("id", "=", found.appointmentId)
-        .executeTakeFirst();
-      const current = row?.version === link.v && row.status === "booked";
-      if (current) {
-        // Shown to the front desk on the appointment: the patient confirmed, when, through which link.
-        const short = link.ref ? await resolveShortToken(trx, link.ref) : null;
-        const viaShort =
-          short && short.kind === "reminder" && short.subject_id === found.appointmentId ? short : null;
-        await trx
-          .insertInto("appointment_responses")
-          .values({
-            organization_id: found.organizationId,
-            id: randomUUID(),
-            appointment_id: found.appointmentId,
-            kind: "reminder-confirmed",
-            responder: "patient",
-            via: viaShort ? `${viaShort.channel}-link` : "email-link",
-            link: viaShort ? `/r/${viaShort.token}` : `/r/${found.appointmentId}?action=confirm&v=${link.v}`,
-            version: link.v,
-            at: services.clock().toISOString(),
-          })
-          .execute();
-      }
-      await appendAudit(
-        trx,
-        services.audit,
-        auditInputOf(services, request, {
-          organizationId: found.organizationId,
-          action: "appointment.confirm",
-          appointmentId: found.appointmentId,
-          patientId: found.patientId,
-          outcome: current ? "success" : "failure",
-          detail: { version: link.v, confirmedBy: "patient", ...(current ? {} : { reason: "stale" }) },
-        }),
-      );
-      return current;
+  const confirmed = await confirmAppointmentByLink(
+    services,
+    {
+      organizationId: found.organizationId,
+      appointmentId: found.appointmentId,
+      version: link.v,
+      ref: link.ref,
     },
-    { serializeOn: found.organizationId },
+    (current) =>
+      auditInputOf(services, request, {
+        organizationId: found.organizationId,
+        action: "appointment.confirm",
+        appointmentId: found.appointmentId,
+        patientId: found.patientId,
+        outcome: current ? "success" : "failure",
+        detail: { version: link.v, confirmedBy: "patient", ...(current ? {} : { reason: "stale" }) },
+      }),
   );
   if (!confirmed) return send(services, reply, outOfDate);
   return send(services, reply, {

@@ -14,10 +14,10 @@ import {
   sendLinkPage,
 } from "../http/patient-link-page.ts";
 import { id } from "../http/schemas.ts";
-import { publicBaseUrl } from "../platform/public-url.ts";
-import type { Actor, Services } from "../platform/services.ts";
+import type { Services } from "../platform/services.ts";
 import { acceptOffer, type OfferAnswerVia } from "./accept-offer.ts";
 import { declineOffer } from "./decline-offer.ts";
+import { findLinkedOffer, type Offer } from "./find-linked-offer.ts";
 import { verifyOfferLink } from "./offer-links.ts";
 import { passOnExpiredOffers } from "./pass-on-expired-offers.ts";
 import { formatVisitTime } from "./reminders.ts";
@@ -99,70 +99,6 @@ async function audit(
   );
 }
 
-interface Offer {
-  organizationId: string;
-  id: string;
-  patientId: string;
-  givenName: string;
-  status: string;
-  start: string;
-  expiresAt: string;
-  place: string;
-  placePhone: string | null;
-  zone: string;
-  practitioner: string;
-}
-
-async function loadOffer(services: Services, offerId: string): Promise<Offer | null> {
-  // The signature is ours, so the id is one we issued; offer ids are UUIDs, unique across practices.
-  const rows = await services.systemDb
-    .selectFrom("waitlist_offers as o")
-    .innerJoin("waitlist_entries as e", (j) =>
-      j.onRef("e.organization_id", "=", "o.organization_id").onRef("e.id", "=", "o.entry_id"),
-    )
-    .innerJoin("patients as p", (j) =>
-      j.onRef("p.organization_id", "=", "e.organization_id").onRef("p.id", "=", "e.patient_id"),
-    )
-    .innerJoin("locations as l", (j) =>
-      j.onRef("l.organization_id", "=", "e.organization_id").onRef("l.id", "=", "e.location_id"),
-    )
-    .innerJoin("staff_members as s", (j) =>
-      j.onRef("s.organization_id", "=", "o.organization_id").onRef("s.id", "=", "o.practitioner_id"),
-    )
-    .select([
-      "o.organization_id",
-      "o.id",
-      "o.status",
-      "o.start_at",
-      "o.expires_at",
-      "e.patient_id",
-      "p.given_name",
-      "l.name as place",
-      "l.phone as place_phone",
-      "l.time_zone",
-      "s.given_name as s_given",
-      "s.family_name as s_family",
-    ])
-    .where("o.id", "=", offerId)
-    .limit(2)
-    .execute();
-  const r = rows.length === 1 ? rows[0] : undefined;
-  if (!r) return null;
-  return {
-    organizationId: r.organization_id,
-    id: r.id,
-    patientId: r.patient_id,
-    givenName: r.given_name,
-    status: r.status,
-    start: new Date(r.start_at).toISOString(),
-    expiresAt: new Date(r.expires_at).toISOString(),
-    place: r.place,
-    placePhone: r.place_phone,
-    zone: r.time_zone,
-    practitioner: `${r.s_given} ${r.s_family}`,
-  };
-}
-
 const BAD_LINK: Omit<Page, "status"> = {
   title: "This link does not work",
   paragraphs: [
@@ -201,7 +137,7 @@ async function check(
   const link = parsed.data;
   if (!verifyOfferLink(services.secrets.encryptionKey, offerId.data, link.exp, link.sig))
     return refuse(400, BAD_LINK, null, "bad_signature");
-  const offer = await loadOffer(services, offerId.data);
+  const offer = await findLinkedOffer(services, offerId.data);
   if (!offer)
     return refuse(
       410,

@@ -28,6 +28,11 @@ export interface AuditSpec<T = unknown> {
    * the caller gets the error, not the data.
    */
   readOnly?: boolean;
+  /**
+   * PostgreSQL: keys of the rows the operation reads and then writes (db/transaction.ts `lockKeys`), so
+   * concurrent operations on the same ones queue instead of failing serialization and retrying.
+   */
+  lockKeys?: readonly string[];
 }
 
 /**
@@ -72,7 +77,7 @@ export async function audited<T>(
   spec: AuditSpec<T>,
   fn: (trx: ScopedTrx) => Promise<T>,
 ): Promise<T> {
-  const { fromResult, readOnly, ...base } = spec;
+  const { fromResult, readOnly, lockKeys, ...base } = spec;
   let lastTrx = null as Trx | null;
   try {
     if (readOnly) {
@@ -96,7 +101,7 @@ export async function audited<T>(
         await appendAudit(trx, services.audit, auditInput(services, actor, s, "success"));
         return result;
       },
-      { auditChain: actor.organizationId ?? PLATFORM_CHAIN },
+      { auditChain: actor.organizationId ?? PLATFORM_CHAIN, lockKeys },
     );
   } catch (error) {
     if (error instanceof DomainError) {

@@ -136,6 +136,19 @@ export async function bookAppointmentIn(
   return booked;
 }
 
+/**
+ * What a booking reads and then writes: the practitioner's day (holds, daily limit) and the patient's
+ * visits around it. Bookings naming the same practitioner or patient queue on these (PostgreSQL) instead
+ * of failing serialization against each other; a room or equipment chosen by the finder is not known
+ * beforehand, so such races are still settled by the serializable check and the exclusion constraint.
+ */
+export function bookingLockKeys(actor: Actor, input: Pick<BookInput, "practitionerId" | "patientId">) {
+  return [
+    `${actor.organizationId}:practitioner:${input.practitionerId}`,
+    `${actor.organizationId}:patient:${input.patientId}`,
+  ];
+}
+
 export async function bookAppointment(
   services: Services,
   actor: Actor,
@@ -148,6 +161,7 @@ export async function bookAppointment(
       action: "appointment.book",
       resourceType: "Appointment",
       patientId: input.patientId,
+      lockKeys: bookingLockKeys(actor, input),
       detail: {
         practitionerId: input.practitionerId,
         when: input.when,

@@ -260,6 +260,51 @@ export function reminderText(
   };
 }
 
+/**
+ * The same facts as `loadVisitFacts`, read by the ids the appointment names rather than through its row.
+ * Why (PostgreSQL): reading the appointment just inserted takes a predicate lock on its primary-key index
+ * page, and every concurrent booking whose new row lands on that page then conflicts with this one under
+ * serializable isolation (measured: most of the bench's booking retries). Patients, types, staff and
+ * locations are not written by a booking.
+ */
+async function visitFactsOf(
+  trx: Trx,
+  organizationId: string,
+  a: Pick<AppointmentView, "patientId" | "appointmentTypeId" | "practitionerId" | "locationId">,
+): Promise<VisitFacts | null> {
+  const row = await trx
+    .selectFrom(["patients as p", "appointment_types as t", "staff_members as s", "locations as l"])
+    .select([
+      "p.given_name as patientGivenName",
+      "p.email as patientEmail",
+      "p.phone as patientPhone",
+      "t.name as appointmentTypeName",
+      "s.given_name as practitionerGiven",
+      "s.family_name as practitionerFamily",
+      "l.name as locationName",
+      "l.time_zone as timeZone",
+    ])
+    .where("p.organization_id", "=", organizationId)
+    .where("p.id", "=", a.patientId)
+    .where("t.organization_id", "=", organizationId)
+    .where("t.id", "=", a.appointmentTypeId)
+    .where("s.organization_id", "=", organizationId)
+    .where("s.id", "=", a.practitionerId)
+    .where("l.organization_id", "=", organizationId)
+    .where("l.id", "=", a.locationId)
+    .executeTakeFirst();
+  if (!row) return null;
+  return {
+    patientGivenName: row.patientGivenName,
+    patientEmail: row.patientEmail,
+    patientPhone: row.patientPhone,
+    appointmentTypeName: row.appointmentTypeName,
+    practitionerName: `${row.practitionerGiven} ${row.practitionerFamily}`,
+    locationName: row.locationName,
+    timeZone: row.timeZone,
+  };
+}
+
 // ---------------------------------------------------------------------------------------------------
 // Sync.
 
@@ -312,7 +357,7 @@ export async function syncReminders(
   const cancelled = options.created ? 0 : await cancelStale(trx, actor, appointment, now, currentPrefix);
 
   if (!wantsReminders(appointment)) return { cancelled, enqueued: 0 };
-  const facts = await loadVisitFacts(trx, actor.organizationId, appointment.id);
+  const facts = await visitFactsOf(trx, actor.organizationId, appointment);
   if (!facts) return { cancelled, enqueued: 0 };
   const channel = facts.patientEmail ? "email" : facts.patientPhone ? "sms" : null;
   const recipient = facts.patientEmail ?? facts.patientPhone;

@@ -71,17 +71,22 @@ export type SlotContextQuery = SlotContextScope & ({ range: TimeInterval } | { v
  */
 export async function loadSlotContext(trx: Trx, actor: Actor, q: SlotContextQuery): Promise<SlotContext> {
   const org = actor.organizationId;
-  const type = await loadAppointmentType(trx, actor, q.appointmentTypeId);
+  // Reads that do not depend on each other are issued together: on a pool (the slot search) PostgreSQL
+  // answers them side by side, three round trips in all instead of ten; in a transaction (a booking)
+  // they simply queue on its one connection, as before.
+  const [type, loc] = await Promise.all([
+    loadAppointmentType(trx, actor, q.appointmentTypeId),
+    trx
+      .selectFrom("locations")
+      .select(["id", "time_zone", "name", "active", "state"])
+      .where("organization_id", "=", org)
+      .where("id", "=", q.locationId)
+      .executeTakeFirst(),
+  ]);
   if (!type.active)
     throw new DomainError("invalid_request", `Appointment type "${type.name}" is no longer offered.`, [
       { path: "appointmentTypeId", message: "is inactive" },
     ]);
-  const loc = await trx
-    .selectFrom("locations")
-    .select(["id", "time_zone", "name", "active", "state"])
-    .where("organization_id", "=", org)
-    .where("id", "=", q.locationId)
-    .executeTakeFirst();
   if (!loc)
     throw new DomainError("invalid_request", "No location with that id.", [
       { path: "locationId", message: "does not name a location of this organization" },
@@ -105,13 +110,10 @@ export async function loadSlotContext(trx: Trx, actor: Actor, q: SlotContextQuer
   // A search or booking naming one practitioner reads that one only. A search for one who is not
   // eligible finds nothing; a booking naming one keeps the eligible list, so the check says "cannot be
   // used for this visit" (a refusal path, cost irrelevant).
-  let practitionerIds = (await eligible(q.practitionerId ?? undefined)).map((r) => r.id);
-  if (q.practitionerId && practitionerIds.length === 0 && !("range" in q))
-    practitionerIds = (await eligible()).map((r) => r.id);
-
-  const eligibleRooms = type.roomRequired
-    ? (
-        await trx
+  const [named, roomRows, eligibleEquipment] = await Promise.all([
+    eligible(q.practitionerId ?? undefined),
+    type.roomRequired
+      ? trx
           .selectFrom("rooms")
           .select("id")
           .where("organization_id", "=", org)
@@ -122,25 +124,30 @@ export async function loadSlotContext(trx: Trx, actor: Actor, q: SlotContextQuer
           )
           .orderBy("id")
           .execute()
-      ).map((r) => r.id)
-    : null;
+      : null,
+    type.equipmentKinds.length
+      ? trx
+          .selectFrom("equipment")
+          .select(["id", "kind"])
+          .where("organization_id", "=", org)
+          .where("location_id", "=", loc.id)
+          .where("active", "=", 1)
+          .where("kind", "in", type.equipmentKinds)
+          .orderBy("id")
+          .execute()
+      : [],
+  ]);
+  let practitionerIds = named.map((r) => r.id);
+  if (q.practitionerId && practitionerIds.length === 0 && !("range" in q))
+    practitionerIds = (await eligible()).map((r) => r.id);
+
+  const eligibleRooms = roomRows ? roomRows.map((r) => r.id) : null;
   // A chosen room is the only one the check looks at; an ineligible choice leaves none (not_eligible).
   const roomIds =
     eligibleRooms && typeof q.roomId === "string"
       ? eligibleRooms.filter((id) => id === q.roomId)
       : eligibleRooms;
 
-  const eligibleEquipment = type.equipmentKinds.length
-    ? await trx
-        .selectFrom("equipment")
-        .select(["id", "kind"])
-        .where("organization_id", "=", org)
-        .where("location_id", "=", loc.id)
-        .where("active", "=", 1)
-        .where("kind", "in", type.equipmentKinds)
-        .orderBy("id")
-        .execute()
-    : [];
   const equipmentRows = chosenEquipment(eligibleEquipment, type.equipmentKinds, q.equipmentIds);
   const equipment: EquipmentRequirement[] = type.equipmentKinds.map((kind) => ({
     kind,
@@ -148,7 +155,41 @@ export async function loadSlotContext(trx: Trx, actor: Actor, q: SlotContextQuer
   }));
 
   const allIds = [...practitionerIds, ...(roomIds ?? []), ...equipmentRows.map((e) => e.id)];
-  const availabilityInput = await loadAvailabilityInput(trx, org, { id: loc.id, zone }, allIds, padded);
+  const [availabilityInput, licenses, holds, active, sameType] = await Promise.all([
+    loadAvailabilityInput(trx, org, { id: loc.id, zone }, allIds, padded),
+    practitionerIds.length
+      ? trx
+          .selectFrom("practitioner_licenses")
+          .select(["staff_id", "state", "expires_on"])
+          .where("organization_id", "=", org)
+          .where("staff_id", "in", practitionerIds)
+          .execute()
+      : [],
+    allIds.length
+      ? trx
+          .selectFrom("appointment_resources")
+          .select(["resource_kind", "resource_id", "busy_start", "busy_end", "appointment_id"])
+          .where("organization_id", "=", org)
+          .where("active", "=", 1)
+          .where("resource_id", "in", allIds)
+          .where("busy_end", ">", new Date(padded.start).toISOString())
+          .where("busy_start", "<", new Date(padded.end).toISOString())
+          .execute()
+      : [],
+    q.holds ? loadActiveHolds(trx, org, { range: padded, now: q.now, resourceIds: allIds }) : null,
+    practitionerIds.length && type.maxPerDay !== null
+      ? trx
+          .selectFrom("appointments")
+          .select(["id", "practitioner_id", "start_at"])
+          .where("organization_id", "=", org)
+          .where("appointment_type_id", "=", type.id)
+          .where("status", "in", [...HOLDING_STATUSES])
+          .where("practitioner_id", "in", practitionerIds)
+          .where("start_at", ">=", new Date(padded.start).toISOString())
+          .where("start_at", "<", new Date(padded.end).toISOString())
+          .execute()
+      : [],
+  ]);
 
   // Rooms and equipment without a weekly template are open whenever the location is (closures and
   // blocks still apply); practitioners are only bookable in the hours they were given.
@@ -183,14 +224,6 @@ export async function loadSlotContext(trx: Trx, actor: Actor, q: SlotContextQuer
   // A practitioner is bookable only through the last day one of their licenses valid in the location's
   // state is (issue 10, item 4): a license from another state does not let them practise here. A location
   // without a state on file cannot be matched, so any license counts there (the settings page asks for it).
-  const licenses = practitionerIds.length
-    ? await trx
-        .selectFrom("practitioner_licenses")
-        .select(["staff_id", "state", "expires_on"])
-        .where("organization_id", "=", org)
-        .where("staff_id", "in", practitionerIds)
-        .execute()
-    : [];
   const licensedUntil = new Map<string, number>();
   for (const l of licenses) {
     if (!licenseCoversState(l.state, loc.state)) continue;
@@ -198,20 +231,8 @@ export async function loadSlotContext(trx: Trx, actor: Actor, q: SlotContextQuer
     licensedUntil.set(l.staff_id, Math.max(licensedUntil.get(l.staff_id) ?? 0, until));
   }
 
-  const holds = allIds.length
-    ? await trx
-        .selectFrom("appointment_resources")
-        .select(["resource_kind", "resource_id", "busy_start", "busy_end", "appointment_id"])
-        .where("organization_id", "=", org)
-        .where("active", "=", 1)
-        .where("resource_id", "in", allIds)
-        .where("busy_end", ">", new Date(padded.start).toISOString())
-        .where("busy_start", "<", new Date(padded.end).toISOString())
-        .execute()
-    : [];
   const busyBy = new Map<string, BusyInterval[]>();
-  if (q.holds) {
-    const active = await loadActiveHolds(trx, org, { range: padded, now: q.now, resourceIds: allIds });
+  if (active) {
     const others = active.filter((h) => h.patientId !== q.holds?.exceptPatientId);
     for (const [key, list] of holdsAsBusy(others)) busyBy.set(key, list);
   }
@@ -239,19 +260,6 @@ export async function loadSlotContext(trx: Trx, actor: Actor, q: SlotContextQuer
     return { ...r, available, busy: busyBy.get(resourceKey(r.resourceKind, r.resourceId)) ?? [] };
   });
 
-  const sameType =
-    practitionerIds.length && type.maxPerDay !== null
-      ? await trx
-          .selectFrom("appointments")
-          .select(["id", "practitioner_id", "start_at"])
-          .where("organization_id", "=", org)
-          .where("appointment_type_id", "=", type.id)
-          .where("status", "in", [...HOLDING_STATUSES])
-          .where("practitioner_id", "in", practitionerIds)
-          .where("start_at", ">=", new Date(padded.start).toISOString())
-          .where("start_at", "<", new Date(padded.end).toISOString())
-          .execute()
-      : [];
   const ignore = new Set(q.ignoreAppointmentIds ?? []);
 
   const request: SlotRequest = {

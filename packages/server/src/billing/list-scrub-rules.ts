@@ -41,7 +41,9 @@ export async function scrubRulesView(trx: ScopedTrx): Promise<ScrubRulesView> {
         label: spec.label,
         min: spec.kind === "integer" ? spec.min : null,
         max: spec.kind === "integer" ? spec.max : null,
-        default: spec.kind === "code-list" ? [...spec.default] : spec.default,
+        ...(spec.default === null
+          ? {}
+          : { default: spec.kind === "code-list" ? [...spec.default] : spec.default }),
       })),
       settings: rows
         .filter((s) => s.rule_id === r.id)
@@ -50,7 +52,7 @@ export async function scrubRulesView(trx: ScopedTrx): Promise<ScrubRulesView> {
           payerName: s.payer_ref === "" ? null : (s.payer_name ?? null),
           enabled: s.enabled === 1,
           severity: (s.severity as "error" | "warning" | null) ?? null,
-          params: s.params ? (JSON.parse(s.params) as Record<string, number | string | string[] | null>) : {},
+          params: s.params ? (JSON.parse(s.params) as Record<string, number | string | string[]>) : {},
           updatedAt: s.updated_at,
         })),
     })),

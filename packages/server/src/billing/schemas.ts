@@ -57,8 +57,12 @@ const scrubParamSpecOut = z.object({
   label: z.string(),
   min: z.number().int().nullable(),
   max: z.number().int().nullable(),
-  default: z.union([z.number(), z.string(), z.array(z.string()), z.null()]),
+  /** Absent when the parameter has no default (a pattern, a limit taken from the payer). */
+  default: z.union([z.number(), z.string(), z.array(z.string())]).optional(),
 });
+
+/** A stored parameter value (nulls are dropped when a setting is saved). */
+const scrubParamStored = z.union([z.number(), z.string(), z.array(z.string())]);
 
 const scrubParamValue = z.union([
   z.number().int(),
@@ -73,7 +77,7 @@ export const scrubRuleSettingOut = z.object({
   payerName: z.string().nullable(),
   enabled: z.boolean(),
   severity: scrubSeverity.nullable(),
-  params: z.record(z.string(), scrubParamValue),
+  params: z.record(z.string(), scrubParamStored),
   updatedAt: z.string(),
 });
 

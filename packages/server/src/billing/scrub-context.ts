@@ -133,8 +133,7 @@ export async function placeOfServiceCodes(
   const v = await db
     .selectFrom("code_set_versions")
     .select("version")
-    // biome-ignore lint/suspicious/noExplicitAny: 'pos' is loaded by the prices part; the CodeSet type may not list it yet
-    .where("code_set", "=", "pos" as any)
+    .where("code_set", "=", "pos")
     .where("valid_from", "<=", date)
     .where("valid_to", ">=", date)
     .orderBy("valid_from", "desc")
@@ -144,8 +143,7 @@ export async function placeOfServiceCodes(
   const rows = await db
     .selectFrom("code_set_entries")
     .select(["code", "description"])
-    // biome-ignore lint/suspicious/noExplicitAny: as above
-    .where("code_set", "=", "pos" as any)
+    .where("code_set", "=", "pos")
     .where("version", "=", v.version)
     .execute();
   return new Set(rows.filter((r) => !/^UNASSIGNED/i.test(r.description ?? "")).map((r) => r.code));

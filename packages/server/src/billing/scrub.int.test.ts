@@ -272,6 +272,60 @@ describe("POST /api/billing/claims/:id/scrub", () => {
     expect(res.status).toBe("ready");
   });
 
+  it("checks the place of service against the CMS list once it is loaded (code set 'pos')", async () => {
+    const id = await insertClaim({ pcn: "SCRUB-POS" });
+    await services.systemDb
+      .updateTable("claims")
+      .set({ place_of_service: "99" })
+      .where("id", "=", id)
+      .execute();
+    // Before the list is loaded: two digits is all that can be checked, and 99 has them.
+    expect(((await scrub(biller, id)).json() as ScrubResultView).findings).toEqual([]);
+    const at = services.clock().toISOString();
+    await services.systemDb
+      .insertInto("code_set_versions")
+      .values({
+        code_set: "pos",
+        version: "test",
+        valid_from: "2000-01-01",
+        valid_to: "2099-12-31",
+        entries: 2,
+        sha256: "x",
+        loaded_at: at,
+      })
+      .execute();
+    await services.systemDb
+      .insertInto("code_set_entries")
+      .values(
+        ["02", "11"].map((code) => ({
+          code_set: "pos",
+          version: "test",
+          code,
+          description: "OFFICE",
+          valid_from: "2000-01-01",
+          valid_to: "2099-12-31",
+        })),
+      )
+      .execute();
+    try {
+      const res = (await scrub(biller, id)).json() as ScrubResultView;
+      expect(res.findings.map((f) => [f.ruleId, f.path])).toEqual([
+        ["place-of-service-invalid", "placeOfService"],
+      ]);
+    } finally {
+      await services.systemDb
+        .deleteFrom("code_set_entries")
+        .where("code_set", "=", "pos")
+        .where("version", "=", "test")
+        .execute();
+      await services.systemDb
+        .deleteFrom("code_set_versions")
+        .where("code_set", "=", "pos")
+        .where("version", "=", "test")
+        .execute();
+    }
+  });
+
   it("is refused to a role without billing:write", async () => {
     const id = await insertClaim({ pcn: "SCRUB-MGR" });
     expect((await scrub(manager, id)).statusCode).toBe(403);

@@ -41,7 +41,6 @@ export function settingSummary(s: ScrubRuleSetting): string {
   const who = s.payerRef === "" ? "Every payer" : (s.payerName ?? "A payer no longer listed");
   const parts = [s.enabled ? (s.severity ?? "on") : "off"];
   for (const [k, v] of Object.entries(s.params)) {
-    if (v === null) continue;
     parts.push(`${k} ${Array.isArray(v) ? v.join(", ") : String(v)}`);
   }
   return `${who}: ${parts.join(", ")}`;
@@ -114,7 +113,7 @@ function initialParams(rule: ScrubRule, setting: ScrubRuleSetting | undefined): 
   const out: ParamDraft = {};
   for (const p of rule.params) {
     const v = setting?.params[p.name];
-    out[p.name] = v === undefined || v === null ? "" : Array.isArray(v) ? v.join("\n") : v;
+    out[p.name] = v === undefined ? "" : Array.isArray(v) ? v.join("\n") : v;
   }
   return out;
 }
@@ -206,7 +205,7 @@ function RuleForm({ rule, payers, onDone }: { rule: ScrubRule; payers: PayerChoi
             errors.clearField(`params.${p.name}`);
           };
           const hint =
-            p.default === null || (Array.isArray(p.default) && p.default.length === 0)
+            p.default === undefined || (Array.isArray(p.default) && p.default.length === 0)
               ? "Empty: the default"
               : `Empty: ${Array.isArray(p.default) ? p.default.join(", ") : p.default}`;
           if (p.kind === "integer")

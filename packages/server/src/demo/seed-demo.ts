@@ -6,6 +6,7 @@ import { createPatient } from "../directory/patients.ts";
 import { addLicense, createStaff } from "../directory/staff.ts";
 import type { Services } from "../platform/services.ts";
 import { beginDemoSeed, type DemoRollback, finishDemoSeed } from "./demo-progress.ts";
+import { seedBilling } from "./seed-billing.ts";
 import { seedBillingActivity } from "./seed-billing-activity.ts";
 import { seedClinical } from "./seed-clinical.ts";
 import { seedFlow } from "./seed-flow.ts";
@@ -289,6 +290,8 @@ export async function seedDemo(
   await step("privacy");
   await seedFlow(services, org.id);
   await step("flow");
+  // The practice's billing setup: billing identity, payers, fee schedules, coverages linked to payers.
+  await seedBilling(services, org.id);
   // After the practice's billing setup (payers, fee schedules, coverages linked to payers): the past
   // visits charged, claimed and sent, yesterday's left for the biller (a no-op without that setup).
   await seedBillingActivity(services, org.id);

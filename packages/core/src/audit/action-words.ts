@@ -229,6 +229,7 @@ export const AUDIT_ACTION_WORDS: Readonly<Record<string, string>> = {
   "billing.home.read": "Viewed the biller's work counts",
   // Billing: the claim scrubber
   "billing.claim.scrub": "Checked an insurance claim for errors before sending (scrubber)",
+  "billing.claim.scrub-drafts": "Checked every draft insurance claim for errors before sending (scrubber)",
   "billing.scrub-rules.read": "Viewed the claim scrubber's rules",
   "billing.scrub-rules.update": "Changed a claim scrubber rule",
   "billing.scrub-rules.reset": "Reset a claim scrubber rule to its default",

@@ -51,6 +51,25 @@ export const scrubClaimIn = z.strictObject({
   version: z.number().int().min(1).optional(),
 });
 
+/** Every draft claim scrubbed at once: counts and each claim's outcome. */
+export const scrubDraftsOut = z.object({
+  scrubbed: z.number().int(),
+  ready: z.number().int(),
+  withErrors: z.number().int(),
+  /** More drafts wait than one call scrubs (500): call again. */
+  more: z.boolean(),
+  claims: z.array(
+    z.object({
+      claimId: z.string(),
+      patientControlNumber: z.string(),
+      status: z.string(),
+      errors: z.number().int(),
+      warnings: z.number().int(),
+    }),
+  ),
+});
+export type ScrubDraftsView = z.output<typeof scrubDraftsOut>;
+
 const scrubParamSpecOut = z.object({
   name: z.string(),
   kind: z.enum(["integer", "pattern", "code-list"]),

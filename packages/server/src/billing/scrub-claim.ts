@@ -1,4 +1,5 @@
 import { DomainError, notFound } from "@salus/core";
+import type { ProfessionalClaim } from "@salus/core/billing/claim-model";
 import { type ClaimStatus, isUnsentClaim } from "@salus/core/billing/claim-status";
 import { scrubClaim as scrubPure } from "@salus/core/billing/scrubber/index";
 import { audited, notePatient } from "../audit/audited.ts";
@@ -7,7 +8,7 @@ import type { Actor, Services } from "../platform/services.ts";
 import { transitionClaim } from "./claim-transitions.ts";
 import { loadProfessionalClaims } from "./load-professional-claims.ts";
 import type { ScrubResultView } from "./schemas.ts";
-import { loadScrubInputs } from "./scrub-context.ts";
+import { loadScrubInputs, type ScrubInputs } from "./scrub-context.ts";
 
 /**
  * Scrubs a stored claim: builds its ProfessionalClaim, reads what the rules need (code set of the date of
@@ -62,6 +63,29 @@ export async function scrubClaimIn(
   if (!claim) throw notFound("claim");
   const now = services.clock();
   const inputs = await loadScrubInputs(trx, [claim], now);
+  return applyScrub(trx, actor, row, claim, inputs, now);
+}
+
+interface ClaimRow {
+  id: string;
+  version: number;
+  scrub_count: number;
+  first_scrub_clean: number | null;
+}
+
+/**
+ * Scrubs one loaded claim and records it: the findings, the scrub count, the first-pass flag (set once,
+ * by the first scrub), and the move to `scrubbed` or `ready` through transitionClaim (which refuses a
+ * claim changed since `row` was read).
+ */
+export async function applyScrub(
+  trx: ScopedTrx,
+  actor: Actor | string,
+  row: ClaimRow,
+  claim: ProfessionalClaim,
+  inputs: ScrubInputs,
+  now: Date,
+): Promise<ScrubResultView> {
   const result = scrubPure(claim, inputs.contextOf(claim), inputs.rulesOf(claim));
   const at = now.toISOString();
   const firstClean = row.first_scrub_clean === null ? result.clean : row.first_scrub_clean === 1;
@@ -73,13 +97,13 @@ export async function scrubClaimIn(
       scrub_count: row.scrub_count + 1,
       first_scrub_clean: firstClean ? 1 : 0,
     })
-    .where("id", "=", claimId)
+    .where("id", "=", row.id)
     .where("version", "=", row.version)
     .execute();
   const moved = await transitionClaim(
     trx,
     actor,
-    claimId,
+    row.id,
     result.clean ? "ready" : "scrubbed",
     result.clean
       ? result.warnings
@@ -89,7 +113,7 @@ export async function scrubClaimIn(
     { now, expectedVersion: row.version },
   );
   return {
-    claimId,
+    claimId: row.id,
     status: moved.to,
     version: moved.version,
     findings: result.findings,

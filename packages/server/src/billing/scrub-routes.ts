@@ -9,6 +9,7 @@ import {
   firstPassQuery,
   firstPassReportOut,
   scrubClaimIn,
+  scrubDraftsOut,
   scrubResultOut,
   scrubRuleParams,
   scrubRuleSettingDeleteQuery,
@@ -16,6 +17,7 @@ import {
   scrubRulesOut,
 } from "./schemas.ts";
 import { scrubClaim } from "./scrub-claim.ts";
+import { scrubDraftClaims } from "./scrub-draft-claims.ts";
 import { resetScrubRule, setScrubRule } from "./set-scrub-rule.ts";
 
 /** The claim scrubber: scrub a stored claim, the rule settings per payer, the first-pass rate. */
@@ -34,6 +36,16 @@ export function billingScrubRoutes(app: FastifyInstance, services: Services): vo
       response: { 200: scrubResultOut },
     },
     handler: async (req) => scrubClaim(services, actorOf(req), req.params.id, { version: req.body?.version }),
+  });
+
+  r.post("/api/billing/claims/scrub-drafts", {
+    config: { permission: "billing:write" },
+    schema: {
+      tags,
+      summary: "Scrub every draft claim (at most 500 a call): each becomes ready or scrubbed",
+      response: { 200: scrubDraftsOut },
+    },
+    handler: async (req) => scrubDraftClaims(services, actorOf(req)),
   });
 
   r.get("/api/billing/scrub-rules", {

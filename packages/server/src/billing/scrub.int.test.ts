@@ -17,7 +17,7 @@ import {
   signIn,
   type TestServices,
 } from "../testing/harness.ts";
-import type { FirstPassReportView, ScrubResultView, ScrubRulesView } from "./schemas.ts";
+import type { FirstPassReportView, ScrubDraftsView, ScrubResultView, ScrubRulesView } from "./schemas.ts";
 
 let services: TestServices;
 let seed: Seed;
@@ -329,6 +329,35 @@ describe("POST /api/billing/claims/:id/scrub", () => {
   it("is refused to a role without billing:write", async () => {
     const id = await insertClaim({ pcn: "SCRUB-MGR" });
     expect((await scrub(manager, id)).statusCode).toBe(403);
+  });
+});
+
+describe("POST /api/billing/claims/scrub-drafts", () => {
+  it("scrubs every draft at once, each to ready or scrubbed as one scrub would, and leaves no draft", async () => {
+    const clean = await insertClaim({ pcn: "DRAFTS-CLEAN" });
+    const dirty = await insertClaim({ pcn: "DRAFTS-DIRTY", diagnoses: ["E11", "I10"] });
+    const res = await asSession(app, biller, "POST", "/api/billing/claims/scrub-drafts", {});
+    expect(res.statusCode, res.body).toBe(200);
+    const body = res.json() as ScrubDraftsView;
+    const byId = new Map(body.claims.map((c) => [c.claimId, c]));
+    expect(byId.get(clean)).toMatchObject({
+      patientControlNumber: "DRAFTS-CLEAN",
+      status: "ready",
+      errors: 0,
+    });
+    expect(byId.get(dirty)).toMatchObject({ status: "scrubbed", errors: 1 });
+    expect(body.scrubbed).toBe(body.ready + body.withErrors);
+    expect(body.more).toBe(false);
+    const drafts = await services.systemDb
+      .selectFrom("claims")
+      .select("id")
+      .where("organization_id", "=", seed.alpha.id)
+      .where("status", "=", "draft")
+      .execute();
+    expect(drafts).toEqual([]);
+    expect((await asSession(app, manager, "POST", "/api/billing/claims/scrub-drafts", {})).statusCode).toBe(
+      403,
+    );
   });
 });
 

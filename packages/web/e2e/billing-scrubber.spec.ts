@@ -21,6 +21,10 @@ test("the biller tunes a scrubber rule and resets it", async ({ page }) => {
   await expect(row).toContainText("Default");
   await screenshot(page, "billing-scrubber");
 
+  // Every draft claim scrubbed at once (the demo may have none waiting; either way the page says how it went).
+  await page.getByRole("button", { name: "Scrub every draft claim" }).click();
+  await expect(page.getByRole("status").filter({ hasText: /draft claims? (was waiting|scrubbed)/ })).toBeVisible();
+
   await row.getByRole("button", { name: "Change Member id format" }).click();
   const form = page.getByRole("form", { name: "Setting of Member id format" });
   await form.getByLabel("Member id pattern (empty: the payer's)").fill("[A-Z");

@@ -352,10 +352,49 @@ function RulesTable({
   );
 }
 
+/** Scrubs every draft claim and says how it went. */
+function ScrubDrafts() {
+  const queryClient = useQueryClient();
+  const [busy, setBusy] = useState(false);
+  const [outcome, setOutcome] = useState<string | null>(null);
+  const [error, setError] = useState<string | null>(null);
+  const run = async () => {
+    setBusy(true);
+    setError(null);
+    try {
+      const r = await scrubber.scrubDrafts();
+      setOutcome(
+        r.scrubbed === 0
+          ? "No draft claim was waiting."
+          : `${r.scrubbed} draft claim${r.scrubbed === 1 ? "" : "s"} scrubbed: ${r.ready} ready to send, ${r.withErrors} with errors to fix.${r.more ? " More drafts wait: scrub again." : ""}`,
+      );
+      await queryClient.invalidateQueries({ queryKey: ["scrub-first-pass"] });
+    } catch (e) {
+      setError(e instanceof Error ? e.message : String(e));
+    } finally {
+      setBusy(false);
+    }
+  };
+  return (
+    <Group>
+      <Button onClick={() => void run()} loading={busy}>
+        Scrub every draft claim
+      </Button>
+      {outcome ? (
+        <Text size="sm" role="status">
+          {outcome}
+        </Text>
+      ) : null}
+      <FormError message={error} />
+    </Group>
+  );
+}
+
 /** The claim scrubber's rules, switched and tuned per payer, and the first-pass rate. */
 export function ScrubberPage() {
   const session = useCurrentSession();
   const canManage = can(session.permissions, P.billingManage);
+  const canScrub = can(session.permissions, P.billingWrite);
   const rules = useQuery({ queryKey: ["scrub-rules"], queryFn: ({ signal }) => scrubber.rules(signal) });
   const report = useQuery({
     queryKey: ["scrub-first-pass"],
@@ -374,6 +413,7 @@ export function ScrubberPage() {
         description="The rules every claim is checked against before it is sent, switched on or off and tuned per payer, and how many claims pass the first time."
       />
       <Stack gap="lg">
+        {canScrub ? <ScrubDrafts /> : null}
         {report.data ? <FirstPass report={report.data} /> : null}
         {report.isError ? <LoadError error={report.error} onRetry={() => void report.refetch()} /> : null}
         {rules.isPending ? <Loading /> : null}

@@ -2,13 +2,14 @@
 // scrubber section): rule settings per payer, the first-pass report, scrubbing a claim.
 import type {
   FirstPassReportView,
+  ScrubDraftsView,
   ScrubResultView,
   ScrubRuleSettingRequest,
   ScrubRulesView,
 } from "@salus/server/billing/schemas";
 import { api } from "../../../api/client.ts";
 
-export type { FirstPassReportView, ScrubResultView, ScrubRulesView };
+export type { FirstPassReportView, ScrubDraftsView, ScrubResultView, ScrubRulesView };
 export type ScrubRule = ScrubRulesView["items"][number];
 export type ScrubRuleSetting = ScrubRule["settings"][number];
 export type ScrubParam = ScrubRule["params"][number];
@@ -31,6 +32,7 @@ export const scrubber = {
   firstPass: (signal?: AbortSignal) =>
     api<FirstPassReportView>("/api/billing/reports/first-pass", { signal }),
   payers: (signal?: AbortSignal) => api<{ items: PayerChoice[] }>("/api/billing/payers", { signal }),
+  scrubDrafts: () => api<ScrubDraftsView>("/api/billing/claims/scrub-drafts", { method: "POST", body: {} }),
   scrubClaim: (claimId: string, version?: number) =>
     api<ScrubResultView>(`/api/billing/claims/${encodeURIComponent(claimId)}/scrub`, {
       method: "POST",

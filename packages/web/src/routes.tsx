@@ -32,6 +32,12 @@ const AuditPage = page(() => import("./pages/audit/AuditPage.tsx"), "AuditPage")
 const FlowBoardPage = page(() => import("./pages/flow/FlowBoardPage.tsx"), "FlowBoardPage");
 const FlowSettingsPage = page(() => import("./pages/flow/FlowSettingsPage.tsx"), "FlowSettingsPage");
 const ScrubberPage = page(() => import("./pages/billing/scrubber/ScrubberPage.tsx"), "ScrubberPage");
+const BatchesPage = page(() => import("./pages/billing/batches/BatchesPage.tsx"), "BatchesPage");
+const AcknowledgementsPage = page(
+  () => import("./pages/billing/batches/AcknowledgementsPage.tsx"),
+  "AcknowledgementsPage",
+);
+const RejectionsPage = page(() => import("./pages/billing/batches/RejectionsPage.tsx"), "RejectionsPage");
 const FlowReportsPage = page(() => import("./pages/reports/FlowReportsPage.tsx"), "FlowReportsPage");
 const NoShowRiskPage = page(() => import("./pages/reports/NoShowRiskPage.tsx"), "NoShowRiskPage");
 const WhatIfPage = page(() => import("./pages/reports/WhatIfPage.tsx"), "WhatIfPage");
@@ -128,6 +134,12 @@ export function AppRoutes() {
             <Route path="flow" element={guarded(REQUIRE.flow, <FlowBoardPage />)} />
             <Route path="flow/settings" element={guarded(["scheduling:manage"], <FlowSettingsPage />)} />
             <Route path="billing/scrubber" element={guarded(REQUIRE.billing, <ScrubberPage />)} />
+            <Route path="billing/batches" element={guarded(REQUIRE.billing, <BatchesPage />)} />
+            <Route
+              path="billing/acknowledgements"
+              element={guarded(REQUIRE.billing, <AcknowledgementsPage />)}
+            />
+            <Route path="billing/rejections" element={guarded(REQUIRE.billing, <RejectionsPage />)} />
             <Route path="reports" element={<Navigate to="/reports/flow" replace />} />
             <Route path="reports/flow" element={guarded(REQUIRE.reports, <FlowReportsPage />)} />
             <Route path="reports/no-show-risk" element={guarded(REQUIRE.reports, <NoShowRiskPage />)} />

@@ -41,6 +41,14 @@ export const NAV: readonly NavItem[] = [
   { to: "/locations", label: "Locations", section: "Directory", requires: REQUIRE.locations },
   { to: "/staff", label: "Staff", section: "Directory", requires: REQUIRE.staff },
   { to: "/billing/scrubber", label: "Claim scrubber", section: "Billing", requires: REQUIRE.billing },
+  { to: "/billing/batches", label: "Claim batches", section: "Billing", requires: REQUIRE.billing },
+  {
+    to: "/billing/acknowledgements",
+    label: "Acknowledgements",
+    section: "Billing",
+    requires: REQUIRE.billing,
+  },
+  { to: "/billing/rejections", label: "Rejections", section: "Billing", requires: REQUIRE.billing },
   {
     to: "/settings/organization",
     label: "Organization",

@@ -11,7 +11,7 @@ import {
   resetUserMfa,
   resetUserPassword,
 } from "@salus/server/admin/users";
-import { readSealFile, sealAuditTrail, sealsFileOf, startAuditSealJob } from "@salus/server/audit/seal-audit";
+import { readSealFile, sealAuditTrail, sealsFileOf } from "@salus/server/audit/seal-audit";
 import { chainLabels, labelOf, verifyAuditTrail } from "@salus/server/audit/verify-audit";
 import { createClaimBatch } from "@salus/server/billing/create-claim-batch";
 import { importAcknowledgement } from "@salus/server/billing/import-acknowledgement";
@@ -26,9 +26,8 @@ import {
   type DemoResult,
   seedDemo,
 } from "@salus/server/demo/seed-demo";
-import { startFlowJobs } from "@salus/server/flow/flow-jobs";
+import { DOMAINS } from "@salus/server/domains";
 import { buildApp } from "@salus/server/http/app";
-import { startIdempotencyCleanupJob } from "@salus/server/http/idempotency";
 import { gatewayFromSetting } from "@salus/server/messaging/gateways";
 import { startOutboxWorker } from "@salus/server/messaging/outbox-worker";
 import { BackupError, backupTo, readVerifiedBackup, restoreFrom } from "@salus/server/platform/backup";
@@ -37,7 +36,6 @@ import { rotateFieldKeys } from "@salus/server/platform/field-crypto";
 import { openServices } from "@salus/server/platform/open-services";
 import { outboxPause, resumeOutbox } from "@salus/server/platform/operator-state";
 import type { Services } from "@salus/server/platform/services";
-import { startWaitlistJob } from "@salus/server/scheduling/waitlist-jobs";
 
 type Opts = Record<string, unknown>;
 
@@ -110,17 +108,12 @@ async function run(command: string, opts: Opts, services: Services): Promise<num
       const { app } = await buildApp(services, { webDist: resolve(import.meta.dirname, "../../web/dist") });
       const gateway = gatewayFromSetting(services.config.messageGateway, app.log);
       let stopOutbox = async () => {};
-      let stopFlowJobs = async () => {};
-      let stopWaitlistJob = async () => {};
-      let stopIdempotencyCleanup = async () => {};
-      let stopAuditSeals = async () => {};
+      const stopJobs: (() => Promise<void>)[] = [];
       const close = async () => {
         await stopOutbox();
-        await stopFlowJobs();
-        await stopWaitlistJob();
-        await stopIdempotencyCleanup();
-        // Last seal at shutdown, after the other jobs wrote their final entries.
-        await stopAuditSeals();
+        // In reverse order of starting: the platform's audit seal job last (a final seal at shutdown,
+        // after the other jobs wrote their final entries).
+        for (const stop of stopJobs.reverse()) await stop();
         await app.close();
         await services.db.close();
         process.exit(0);
@@ -130,15 +123,12 @@ async function run(command: string, opts: Opts, services: Services): Promise<num
       await app.listen({ port: services.config.port, host: services.config.host });
       // Reminders leave through the outbox worker every 15 s (other instances are kept apart by its claim).
       stopOutbox = startOutboxWorker(services, gateway, 15_000, app.log);
-      // Day-of flow: no-shows every minute, no-show risks hourly, the risk model daily (and at start if stale).
-      stopFlowJobs = startFlowJobs(services, app.log);
-      // Waitlist offers past their expiry pass their held time to the next in line, every minute.
-      stopWaitlistJob = startWaitlistJob(services, app.log);
-      // Idempotency keys past their 24 hours are deleted every hour (an expired key already counts as absent).
-      stopIdempotencyCleanup = startIdempotencyCleanupJob(services, app.log);
-      // Audit chains sealed outside the database every minute (and at shutdown): `salus audit verify`
-      // then names entries deleted from the end of a chain, or a chain deleted and started again.
-      stopAuditSeals = startAuditSealJob(services, app.log);
+      // Every domain's background jobs (server/src/domains.ts), among them: audit chains sealed outside
+      // the database every minute and at shutdown; idempotency keys past their 24 hours deleted hourly;
+      // waitlist offers past their expiry passed on every minute; no-shows every minute, no-show risks
+      // hourly, the risk model daily (and at start if stale).
+      for (const domain of DOMAINS)
+        for (const start of domain.jobs ?? []) stopJobs.push(start(services, app.log));
       const url = `http://localhost:${services.config.port}`;
       say(`\nSalus is running at ${url}  (API docs ${url}/api/docs, FHIR ${url}/fhir/R4)`);
       say(`Database: ${services.db.description}`);

@@ -3,20 +3,15 @@ import type { FastifyInstance } from "fastify";
 import type { ZodTypeProvider } from "fastify-type-provider-zod";
 import { z } from "zod";
 import { getOrganization } from "../admin/organizations.ts";
-import {
-  fhirBillingResourcesRoutes,
-  organizationsWithPayers,
-  payerOrganization,
-} from "../billing/fhir-billing-resources-routes.ts";
-import { fhirBillingRoutes } from "../billing/fhir-billing-routes.ts";
+import { organizationsWithPayers, payerOrganization } from "../billing/fhir-billing-resources-routes.ts";
 import { getLocation, listLocations } from "../directory/locations.ts";
 import { getPatient, listPatients } from "../directory/patients.ts";
 import { getStaff, listStaff } from "../directory/staff.ts";
+import { DOMAINS } from "../domains.ts";
 import { actorOf } from "../http/guard.ts";
 import { idParams, text } from "../http/schemas.ts";
 import type { Services } from "../platform/services.ts";
 import { BASE, baseUrl, nextLink, paging, selfLink, tokenValue } from "./fhir-links.ts";
-import { fhirRecordsRoutes } from "./fhir-records-routes.ts";
 import {
   capabilityStatement,
   MRN_SYSTEM,
@@ -27,7 +22,6 @@ import {
   toPatient,
   toPractitioner,
 } from "./fhir-resources.ts";
-import { fhirSchedulingRoutes } from "./fhir-scheduling-routes.ts";
 
 const emptyPage = { items: [], total: 0 };
 
@@ -243,8 +237,6 @@ export function fhirRoutes(app: FastifyInstance, services: Services): void {
       ),
   });
 
-  fhirSchedulingRoutes(app, services);
-  fhirRecordsRoutes(app, services);
-  fhirBillingRoutes(app, services);
-  fhirBillingResourcesRoutes(app, services);
+  // Each domain's FHIR resources (domains.ts, in list order).
+  for (const domain of DOMAINS) for (const register of domain.fhirRoutes ?? []) register(app, services);
 }

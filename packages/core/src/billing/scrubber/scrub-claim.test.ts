@@ -189,15 +189,10 @@ const cases: [string, string, (c: ProfessionalClaim) => ProfessionalClaim, Parti
   ],
   [
     "patient-demographics-missing",
-    "subscriber.birthDate",
+    "subscriber.name.given",
     (c) => ({
       ...c,
-      subscriber: {
-        memberId: "XYZ123456789",
-        relationship: "01",
-        name: { family: "Rivera", given: "Juan" },
-        address: c.patient.address,
-      },
+      subscriber: { memberId: "XYZ123456789", relationship: "01", name: { family: "Rivera", given: null } },
     }),
   ],
   [
@@ -249,6 +244,20 @@ describe("each rule catches what it is for", () => {
       ["diagnosis-code-set-missing", "warning"],
     ]);
     expect(result.clean).toBe(true);
+  });
+});
+
+describe("a patient who is not the subscriber", () => {
+  it("needs the subscriber's name only: 837P carries the subscriber's address and birth date when the patient is the subscriber", () => {
+    const dependant = cleanClaim({
+      subscriber: { memberId: "XYZ123456789", relationship: "19", name: { family: "Rivera", given: "Juan" } },
+    });
+    expect(scrub(dependant).findings).toEqual([]);
+    expect(
+      scrub({ ...dependant, subscriber: { ...dependant.subscriber, name: null } }).findings.map(
+        (f) => f.path,
+      ),
+    ).toEqual(["subscriber.name"]);
   });
 });
 

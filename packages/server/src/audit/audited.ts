@@ -29,6 +29,11 @@ export interface AuditSpec<T = unknown> {
    */
   readOnly?: boolean;
   /**
+   * With `readOnly`: the operation reads in ONE statement, so PostgreSQL sends it without BEGIN and COMMIT
+   * (a statement is a snapshot of its own); a second statement is refused (db/transaction.ts).
+   */
+  oneStatement?: boolean;
+  /**
    * PostgreSQL: keys of the rows the operation reads and then writes (db/transaction.ts `lockKeys`), so
    * concurrent operations on the same ones queue instead of failing serialization and retrying.
    */
@@ -77,17 +82,21 @@ export async function audited<T>(
   spec: AuditSpec<T>,
   fn: (trx: ScopedTrx) => Promise<T>,
 ): Promise<T> {
-  const { fromResult, readOnly, lockKeys, ...base } = spec;
+  const { fromResult, readOnly, oneStatement, lockKeys, ...base } = spec;
   let lastTrx = null as Trx | null;
   try {
     if (readOnly) {
       let entry = null as ReturnType<typeof auditInput> | null;
-      const result = await inReadOnlySnapshot(services.db, async (trx) => {
-        lastTrx = trx;
-        const result = await fn(scopeToOrganization(trx, actor.organizationId));
-        entry = auditInput(services, actor, successSpec(trx, base, fromResult?.(result) ?? {}), "success");
-        return result;
-      });
+      const result = await inReadOnlySnapshot(
+        services.db,
+        async (trx) => {
+          lastTrx = trx;
+          const result = await fn(scopeToOrganization(trx, actor.organizationId));
+          entry = auditInput(services, actor, successSpec(trx, base, fromResult?.(result) ?? {}), "success");
+          return result;
+        },
+        { oneStatement },
+      );
       // Nothing is returned before its entry is durable (committed in its batch).
       await commitAuditEntry(services.db, services.audit, entry!);
       return result;

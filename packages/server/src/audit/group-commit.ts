@@ -11,7 +11,8 @@ import { type AuditInput, type AuditWriter, appendAuditEntries, PLATFORM_CHAIN }
  * one WAL flush) instead of N one after another; a lone request is committed at once, without a delay.
  *
  * Per chain (organization) at most CONCURRENT_BATCHES batches are in flight: one on SQLite (one writer
- * anyway), a few on PostgreSQL, each in its own stripe (db/transaction.ts `auditChain`).
+ * anyway), two on PostgreSQL, each in its own stripe (db/transaction.ts `auditChain`). Two, not more: a
+ * batch costs seven round trips whatever its size, so fewer, fuller batches cost each read less.
  */
 const MAX_BATCH = 256;
 
@@ -44,12 +45,19 @@ export function commitAuditEntry(db: Db, writer: AuditWriter, input: AuditInput)
   const settled = new Promise<void>((resolve, reject) => {
     queue.pending.push({ input, resolve, reject });
   });
-  const limit = db.dialect === "postgres" ? 4 : 1;
+  const limit = db.dialect === "postgres" ? 2 : 1;
   if (queue.running < limit) {
     queue.running++;
-    void drain(db, writer, chain, queue, () => {
-      if (queue.running === 0 && queue.pending.length === 0) byChain.delete(chain);
-    });
+    const start = () =>
+      void drain(db, writer, chain, queue, () => {
+        if (queue.running === 0 && queue.pending.length === 0) byChain.delete(chain);
+      });
+    // SQLite answers synchronously, so a request runs from its parsed HTTP message to this point without
+    // ever yielding to the event loop: started at once, every batch would hold exactly one entry. The
+    // drain starts after the current I/O phase instead (setImmediate), by when the other requests read
+    // in the same turn have queued their entries too; a lone request waits for nothing but that turn.
+    if (db.dialect === "sqlite") setImmediate(start);
+    else start();
   }
   return settled;
 }

@@ -1,5 +1,6 @@
 import type { FastifyInstance } from "fastify";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { openDatabase } from "../db/connection.ts";
 import {
   asBearer,
   asSession,
@@ -175,6 +176,27 @@ describe(`sessions (${dialect})`, () => {
     });
     expect(widened.statusCode, widened.body).toBe(200);
     expect((await get(s, "/api/audit")).statusCode).toBe(200);
+  });
+
+  it("a token revoked by another process (the CLI) is refused: at once on SQLite, within 1 s on PostgreSQL", async () => {
+    admin = await signIn(app, seed.alpha.users.admin.email);
+    const issued = await asSession(app, admin, "POST", "/api/tokens", { name: "other process" });
+    const { id, token } = issued.json() as { id: string; token: string };
+    // Twice: the second answer may come from the process's memory of the token (auth/bearer.ts).
+    expect((await asBearer(app, token, "GET", "/api/locations")).statusCode).toBe(200);
+    expect((await asBearer(app, token, "GET", "/api/locations")).statusCode).toBe(200);
+    const other = openDatabase(services.config.databaseUrl);
+    try {
+      await other.kysely
+        .updateTable("api_tokens")
+        .set({ revoked_at: services.clock().toISOString() })
+        .where("id", "=", id)
+        .execute();
+    } finally {
+      await other.close();
+    }
+    if (dialect === "postgres") await new Promise((r) => setTimeout(r, services.db.authCacheMaxAgeMs + 50));
+    expect((await asBearer(app, token, "GET", "/api/locations")).statusCode).toBe(401);
   });
 
   it("activity is written at most every 10 s; the idle timeout may then end a session up to 10 s early, never late", async () => {

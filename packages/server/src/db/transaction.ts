@@ -1,4 +1,13 @@
-import { type Kysely, sql } from "kysely";
+import {
+  type Kysely,
+  type KyselyPlugin,
+  type PluginTransformQueryArgs,
+  type PluginTransformResultArgs,
+  type QueryResult,
+  type RootOperationNode,
+  sql,
+  type UnknownRow,
+} from "kysely";
 import type { Db } from "./connection.ts";
 import type { Database } from "./schema.ts";
 
@@ -189,11 +198,50 @@ async function serializableWithRetry<T>(
 }
 
 /**
- * Like inSnapshot, but a write inside `fn` fails instead of being silently rolled back: SQLite runs the
- * snapshot with `pragma query_only` on (PostgreSQL's snapshot is a read-only transaction already). For
- * audited reads (audit/audited.ts `readOnly`), whose entry is committed afterwards by the group committer.
+ * Refuses a second statement: an operation declared `oneStatement` runs without a transaction on
+ * PostgreSQL, where only a single statement is one snapshot. A programming error (read in one statement,
+ * or drop the declaration), found by its tests on PostgreSQL.
  */
-export async function inReadOnlySnapshot<T>(db: Db, fn: (trx: Trx) => Promise<T>): Promise<T> {
+class OneStatement implements KyselyPlugin {
+  #sent = 0;
+  transformQuery(args: PluginTransformQueryArgs): RootOperationNode {
+    if (++this.#sent > 1)
+      throw new Error("An audited read declared oneStatement sent a second statement (audit/audited.ts).");
+    return args.node;
+  }
+  async transformResult(args: PluginTransformResultArgs): Promise<QueryResult<UnknownRow>> {
+    return args.result;
+  }
+}
+
+/**
+ * Like inSnapshot, but a write inside `fn` fails instead of being silently rolled back: SQLite runs the
+ * snapshot on its read-only connection (for `:memory:`, with `pragma query_only` on); PostgreSQL's snapshot
+ * is a read-only transaction, or, for an operation declared `oneStatement`, its single statement sent
+ * without BEGIN and COMMIT on the read-only pool (a second statement is refused). For audited reads
+ * (audit/audited.ts `readOnly`), whose entry is committed afterwards by the group committer.
+ */
+export async function inReadOnlySnapshot<T>(
+  db: Db,
+  fn: (trx: Trx) => Promise<T>,
+  options: { oneStatement?: boolean | undefined } = {},
+): Promise<T> {
+  if (options.oneStatement && db.readKysely && db.dialect === "postgres") {
+    // No BEGIN and COMMIT (two of a patient read's four round trips): the one statement the operation
+    // may send is a snapshot of its own, read-only by its session's default (db/connection.ts).
+    return fn(db.readKysely.withPlugin(new OneStatement()));
+  }
+  if (db.readKysely) {
+    // The read-only connection (db/connection.ts): no pragma to switch on and off, no wait for the writer.
+    return db.readKysely.connection().execute(async (conn) => {
+      await sql`begin`.execute(conn);
+      try {
+        return await fn(conn);
+      } finally {
+        await sql`rollback`.execute(conn);
+      }
+    });
+  }
   if (db.dialect === "sqlite") {
     return db.kysely.connection().execute(async (conn) => {
       await sql`pragma query_only = 1`.execute(conn);

@@ -16,6 +16,7 @@ import type { Actor, Services } from "../platform/services.ts";
 import {
   accessRoles,
   markListAccess,
+  readPatientWithAccess,
   requirePatientAccess,
   visiblePatients,
 } from "../records/patient-access.ts";
@@ -331,12 +332,17 @@ export async function getPatient(services: Services, actor: Actor, id: string): 
   return audited(
     services,
     actor,
-    { action: "patient.read", resourceType: "Patient", resourceId: id, patientId: id, readOnly: true },
-    async (trx) => {
-      await requirePatientAccess(trx, services, actor, id, "demographics");
-      const row = await scoped(trx, actor).selectAll().where("id", "=", id).executeTakeFirstOrThrow();
-      return presentPatient(row);
+    {
+      action: "patient.read",
+      resourceType: "Patient",
+      resourceId: id,
+      patientId: id,
+      readOnly: true,
+      oneStatement: true,
     },
+    // One statement: the access decision's facts and the row together (records/patient-access.ts).
+    async (trx) =>
+      presentPatient((await readPatientWithAccess(trx, services, actor, id, "demographics")).row),
   );
 }
 

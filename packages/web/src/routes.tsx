@@ -31,6 +31,11 @@ const SchedulePage = page(() => import("./pages/schedule/SchedulePage.tsx"), "Sc
 const AuditPage = page(() => import("./pages/audit/AuditPage.tsx"), "AuditPage");
 const FlowBoardPage = page(() => import("./pages/flow/FlowBoardPage.tsx"), "FlowBoardPage");
 const FlowSettingsPage = page(() => import("./pages/flow/FlowSettingsPage.tsx"), "FlowSettingsPage");
+const BillingHomePage = page(() => import("./pages/billing/ledger/BillingHomePage.tsx"), "BillingHomePage");
+const ChargesPage = page(() => import("./pages/billing/ledger/ChargesPage.tsx"), "ChargesPage");
+const ClaimsPage = page(() => import("./pages/billing/ledger/ClaimsPage.tsx"), "ClaimsPage");
+const ClaimPage = page(() => import("./pages/billing/ledger/ClaimPage.tsx"), "ClaimPage");
+const AccountPage = page(() => import("./pages/billing/ledger/AccountPage.tsx"), "AccountPage");
 const ScrubberPage = page(() => import("./pages/billing/scrubber/ScrubberPage.tsx"), "ScrubberPage");
 const BatchesPage = page(() => import("./pages/billing/batches/BatchesPage.tsx"), "BatchesPage");
 const AcknowledgementsPage = page(
@@ -133,6 +138,11 @@ export function AppRoutes() {
             <Route path="privacy/amendments" element={guarded(REQUIRE.privacy, <AmendmentsPage />)} />
             <Route path="flow" element={guarded(REQUIRE.flow, <FlowBoardPage />)} />
             <Route path="flow/settings" element={guarded(["scheduling:manage"], <FlowSettingsPage />)} />
+            <Route path="billing" element={guarded(REQUIRE.billing, <BillingHomePage />)} />
+            <Route path="billing/charges" element={guarded(REQUIRE.billing, <ChargesPage />)} />
+            <Route path="billing/claims" element={guarded(REQUIRE.billing, <ClaimsPage />)} />
+            <Route path="billing/claims/:id" element={guarded(REQUIRE.billing, <ClaimPage />)} />
+            <Route path="billing/accounts/:patientId" element={guarded(REQUIRE.billing, <AccountPage />)} />
             <Route path="billing/scrubber" element={guarded(REQUIRE.billing, <ScrubberPage />)} />
             <Route path="billing/batches" element={guarded(REQUIRE.billing, <BatchesPage />)} />
             <Route

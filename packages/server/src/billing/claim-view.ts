@@ -296,6 +296,8 @@ export async function listClaims(
           lines: totals.get(c.id)?.lines ?? 0,
           errors: f.filter((x) => x.severity === "error").length,
           warnings: f.filter((x) => x.severity === "warning").length,
+          firstError: f.find((x) => x.severity === "error")?.message ?? null,
+          errorRules: [...new Set(f.filter((x) => x.severity === "error").map((x) => x.ruleId))],
           updatedAt: c.updated_at,
         };
       });

@@ -230,6 +230,9 @@ export const claimListItemOut = z.object({
   lines: z.number().int(),
   errors: z.number().int(),
   warnings: z.number().int(),
+  /** The first error of the last scrub, in words, and the rule ids of its errors. */
+  firstError: z.string().nullable(),
+  errorRules: z.array(z.string()),
   updatedAt: z.string(),
 });
 export type ClaimListItemView = z.output<typeof claimListItemOut>;

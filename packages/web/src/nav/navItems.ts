@@ -40,6 +40,9 @@ export const NAV: readonly NavItem[] = [
   { to: "/patients", label: "Patients", section: "Records", requires: REQUIRE.patients },
   { to: "/locations", label: "Locations", section: "Directory", requires: REQUIRE.locations },
   { to: "/staff", label: "Staff", section: "Directory", requires: REQUIRE.staff },
+  { to: "/billing", label: "Billing home", section: "Billing", requires: REQUIRE.billing },
+  { to: "/billing/charges", label: "Charges", section: "Billing", requires: REQUIRE.billing },
+  { to: "/billing/claims", label: "Claims", section: "Billing", requires: REQUIRE.billing },
   { to: "/billing/scrubber", label: "Claim scrubber", section: "Billing", requires: REQUIRE.billing },
   { to: "/billing/batches", label: "Claim batches", section: "Billing", requires: REQUIRE.billing },
   {

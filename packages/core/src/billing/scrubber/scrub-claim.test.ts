@@ -248,16 +248,19 @@ describe("each rule catches what it is for", () => {
 });
 
 describe("a patient who is not the subscriber", () => {
-  it("needs the subscriber's name only: 837P carries the subscriber's address and birth date when the patient is the subscriber", () => {
+  it("needs the subscriber's name and address (the 837P writer's 2010BA), not their birth date", () => {
+    const address = { line1: "22 Oak Ave", city: "Springfield", state: "IL", postalCode: "62704" };
     const dependant = cleanClaim({
-      subscriber: { memberId: "XYZ123456789", relationship: "19", name: { family: "Rivera", given: "Juan" } },
+      subscriber: {
+        memberId: "XYZ123456789",
+        relationship: "19",
+        name: { family: "Rivera", given: "Juan" },
+        address,
+      },
     });
     expect(scrub(dependant).findings).toEqual([]);
-    expect(
-      scrub({ ...dependant, subscriber: { ...dependant.subscriber, name: null } }).findings.map(
-        (f) => f.path,
-      ),
-    ).toEqual(["subscriber.name"]);
+    const without = { ...dependant, subscriber: { ...dependant.subscriber, name: null, address: null } };
+    expect(scrub(without).findings.map((f) => f.path)).toEqual(["subscriber.name", "subscriber.address"]);
   });
 });
 

@@ -43,6 +43,19 @@ const AcknowledgementsPage = page(
   "AcknowledgementsPage",
 );
 const RejectionsPage = page(() => import("./pages/billing/batches/RejectionsPage.tsx"), "RejectionsPage");
+const PayersPage = page(() => import("./pages/billing/payers/PayersPage.tsx"), "PayersPage");
+const FeeSchedulesPage = page(
+  () => import("./pages/billing/fee-schedules/FeeSchedulesPage.tsx"),
+  "FeeSchedulesPage",
+);
+const FeeSchedulePage = page(
+  () => import("./pages/billing/fee-schedules/FeeSchedulePage.tsx"),
+  "FeeSchedulePage",
+);
+const BillingSettingsPage = page(
+  () => import("./pages/billing/settings/BillingSettingsPage.tsx"),
+  "BillingSettingsPage",
+);
 const FlowReportsPage = page(() => import("./pages/reports/FlowReportsPage.tsx"), "FlowReportsPage");
 const NoShowRiskPage = page(() => import("./pages/reports/NoShowRiskPage.tsx"), "NoShowRiskPage");
 const WhatIfPage = page(() => import("./pages/reports/WhatIfPage.tsx"), "WhatIfPage");
@@ -150,6 +163,10 @@ export function AppRoutes() {
               element={guarded(REQUIRE.billing, <AcknowledgementsPage />)}
             />
             <Route path="billing/rejections" element={guarded(REQUIRE.billing, <RejectionsPage />)} />
+            <Route path="billing/payers" element={guarded(REQUIRE.billing, <PayersPage />)} />
+            <Route path="billing/fee-schedules" element={guarded(REQUIRE.billing, <FeeSchedulesPage />)} />
+            <Route path="billing/fee-schedules/:id" element={guarded(REQUIRE.billing, <FeeSchedulePage />)} />
+            <Route path="billing/settings" element={guarded(REQUIRE.billing, <BillingSettingsPage />)} />
             <Route path="reports" element={<Navigate to="/reports/flow" replace />} />
             <Route path="reports/flow" element={guarded(REQUIRE.reports, <FlowReportsPage />)} />
             <Route path="reports/no-show-risk" element={guarded(REQUIRE.reports, <NoShowRiskPage />)} />

@@ -52,6 +52,9 @@ export const NAV: readonly NavItem[] = [
     requires: REQUIRE.billing,
   },
   { to: "/billing/rejections", label: "Rejections", section: "Billing", requires: REQUIRE.billing },
+  { to: "/billing/payers", label: "Payers", section: "Billing", requires: REQUIRE.billing },
+  { to: "/billing/fee-schedules", label: "Fee schedules", section: "Billing", requires: REQUIRE.billing },
+  { to: "/billing/settings", label: "Billing settings", section: "Billing", requires: REQUIRE.billing },
   {
     to: "/settings/organization",
     label: "Organization",

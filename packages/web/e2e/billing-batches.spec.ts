@@ -6,8 +6,9 @@ const expect = baseExpect.configure({ timeout: 30_000 });
 
 // The biller downloads the demo's latest 837P batch, imports the 277CA a payer sent back for it (one
 // claim rejected for the billing provider's NPI), sees the result claim by claim, imports the same file
-// again (nothing changes), has a broken file refused naming its segment, then finds the rejection on the
-// worklist with the reason in words and resolves it.
+// again (nothing changes), has a broken file refused naming its segment, finds the rejection on the
+// worklist with the reason in words and resolves it; the claim, scrubbed again, goes out in a new batch
+// made with Create batch and downloaded from the page.
 
 /** A 277CA answering one claim (CLM01 `pcn`) with the status `stc` (category:status:entity). */
 function ack277(pcn: string, stc: string): string {
@@ -84,11 +85,30 @@ test("the biller downloads a batch, imports its 277CA and works the rejection", 
   const row = queue.getByRole("row").filter({ hasText: pcn as string });
   await expect(row).toContainText("The payer rejected the claim: Rejected: invalid information");
   await screenshot(page, "billing-rejections");
+  const claimPath = await row.getByRole("link", { name: pcn as string }).getAttribute("href");
+  expect(claimPath).toMatch(/^\/billing\/claims\/[A-Za-z0-9-]+$/);
   await row.getByRole("button", { name: `Resolve: ${pcn}` }).click();
   const dialog = page.getByRole("dialog", { name: "Resolve the rejection" });
   await dialog.getByRole("button", { name: "Resolve" }).click();
   await expect(dialog).toBeHidden();
   await expect(queue.getByRole("row").filter({ hasText: pcn as string })).toHaveCount(0);
+
+  // Worked: scrubbed again (the scrubber's API, as the claim page's Scrub again does), the claim is ready
+  // and goes out in a new batch.
+  const session = (await (await page.request.get("/api/auth/session")).json()) as { csrfToken: string };
+  const scrub = await page.request.post(`/api${claimPath}/scrub`, {
+    headers: { "x-csrf-token": session.csrfToken },
+    data: {},
+  });
+  expect(scrub.status(), await scrub.text()).toBe(200);
+  expect(((await scrub.json()) as { status: string }).status).toBe("ready");
+  await nav(page).getByRole("link", { name: "Claim batches" }).click();
+  await expect(page.getByTestId("ready-summary")).toContainText("1 claim ready");
+  await page.getByRole("button", { name: "Create batch" }).click();
+  const made = page.getByRole("status").filter({ hasText: "holds 1 claim" });
+  await expect(made).toBeVisible();
+  const [again] = await Promise.all([page.waitForEvent("download"), made.getByRole("link").click()]);
+  expect(readFileSync(await again.path(), "utf8")).toContain(`\nCLM*${pcn}*`);
 });
 
 test("the front desk has no billing batch pages", async ({ page }) => {

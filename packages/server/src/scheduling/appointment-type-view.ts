@@ -1,4 +1,5 @@
 import { DomainError, notFound } from "@salus/core";
+import { preparedQuery } from "../db/prepared.ts";
 import type { AppointmentTypesTable } from "../db/schema.ts";
 import type { Trx } from "../db/transaction.ts";
 import type { Actor } from "../platform/services.ts";
@@ -89,13 +90,12 @@ export async function checkReferences(
   }
 }
 
+const selectAppointmentType = preparedQuery((db, a: { org: string; id: string }) =>
+  db.selectFrom("appointment_types").selectAll().where("organization_id", "=", a.org).where("id", "=", a.id),
+);
+
 export async function loadAppointmentType(trx: Trx, actor: Actor, id: string): Promise<AppointmentTypeView> {
-  const row = await trx
-    .selectFrom("appointment_types")
-    .selectAll()
-    .where("organization_id", "=", actor.organizationId)
-    .where("id", "=", id)
-    .executeTakeFirst();
+  const row = await selectAppointmentType.first(trx, { org: actor.organizationId, id });
   if (!row) throw notFound("appointment type");
   return presentAppointmentType(row);
 }

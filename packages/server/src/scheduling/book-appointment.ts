@@ -1,6 +1,7 @@
 import { randomUUID } from "node:crypto";
 import { DomainError, notFound } from "@salus/core";
 import { audited } from "../audit/audited.ts";
+import { preparedQuery } from "../db/prepared.ts";
 import type { Trx } from "../db/transaction.ts";
 import type { Actor, Services } from "../platform/services.ts";
 import { requireRelationToCreate } from "../records/patient-access.ts";
@@ -48,17 +49,20 @@ async function checkPatientKind(
   }
 }
 
+const selectPatient = preparedQuery((db, a: { org: string; id: string }) =>
+  db
+    .selectFrom("patients")
+    .select(["id", "active", "given_name", "family_name"])
+    .where("organization_id", "=", a.org)
+    .where("id", "=", a.id),
+);
+
 async function requirePatient(
   trx: Trx,
   actor: Actor,
   patientId: string,
 ): Promise<{ given_name: string; family_name: string }> {
-  const p = await trx
-    .selectFrom("patients")
-    .select(["id", "active", "given_name", "family_name"])
-    .where("organization_id", "=", actor.organizationId)
-    .where("id", "=", patientId)
-    .executeTakeFirst();
+  const p = await selectPatient.first(trx, { org: actor.organizationId, id: patientId });
   if (!p) throw notFound("patient");
   if (p.active !== 1)
     throw new DomainError(

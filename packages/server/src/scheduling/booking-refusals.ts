@@ -4,6 +4,7 @@ import type { ResourceRef } from "@salus/core/scheduling/availability";
 import type { TimeInterval } from "@salus/core/scheduling/intervals";
 import type { PatientVisit } from "@salus/core/scheduling/patient-overlap";
 import type { BookingCheck, BookingRefusal } from "@salus/core/scheduling/slots";
+import { preparedQuery } from "../db/prepared.ts";
 import type { Trx } from "../db/transaction.ts";
 import type { Actor } from "../platform/services.ts";
 import { licenseCoversState, type SlotContext } from "./slot-context.ts";
@@ -25,37 +26,46 @@ export interface PatientVisitRow extends PatientVisit {
 }
 
 /** The patient's visits that occupy their time and touch `range` (any location). */
+const selectPatientVisits = preparedQuery(
+  (db, q: { org: string; patient: string; from: string; to: string }) =>
+    db
+      .selectFrom("appointments as a")
+      .innerJoin("locations as l", (j) =>
+        j.onRef("l.organization_id", "=", "a.organization_id").onRef("l.id", "=", "a.location_id"),
+      )
+      .innerJoin("staff_members as s", (j) =>
+        j.onRef("s.organization_id", "=", "a.organization_id").onRef("s.id", "=", "a.practitioner_id"),
+      )
+      .select([
+        "a.id",
+        "a.start_at",
+        "a.end_at",
+        "a.practitioner_id",
+        "a.location_id",
+        "l.name as location_name",
+        "l.time_zone",
+        "s.given_name",
+        "s.family_name",
+      ])
+      .where("a.organization_id", "=", q.org)
+      .where("a.patient_id", "=", q.patient)
+      .where("a.status", "in", [...HOLDING_STATUSES])
+      .where("a.start_at", "<", q.to)
+      .where("a.end_at", ">", q.from),
+);
+
 export async function loadPatientVisits(
   trx: Trx,
   actor: Actor,
   patientId: string,
   range: TimeInterval,
 ): Promise<PatientVisitRow[]> {
-  const rows = await trx
-    .selectFrom("appointments as a")
-    .innerJoin("locations as l", (j) =>
-      j.onRef("l.organization_id", "=", "a.organization_id").onRef("l.id", "=", "a.location_id"),
-    )
-    .innerJoin("staff_members as s", (j) =>
-      j.onRef("s.organization_id", "=", "a.organization_id").onRef("s.id", "=", "a.practitioner_id"),
-    )
-    .select([
-      "a.id",
-      "a.start_at",
-      "a.end_at",
-      "a.practitioner_id",
-      "a.location_id",
-      "l.name as location_name",
-      "l.time_zone",
-      "s.given_name",
-      "s.family_name",
-    ])
-    .where("a.organization_id", "=", actor.organizationId)
-    .where("a.patient_id", "=", patientId)
-    .where("a.status", "in", [...HOLDING_STATUSES])
-    .where("a.start_at", "<", new Date(range.end).toISOString())
-    .where("a.end_at", ">", new Date(range.start).toISOString())
-    .execute();
+  const rows = await selectPatientVisits.rows(trx, {
+    org: actor.organizationId,
+    patient: patientId,
+    from: new Date(range.start).toISOString(),
+    to: new Date(range.end).toISOString(),
+  });
   return rows.map((r) => ({
     id: r.id,
     start: Date.parse(r.start_at),

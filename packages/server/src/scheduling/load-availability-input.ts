@@ -6,6 +6,7 @@ import type {
 } from "@salus/core/scheduling/availability";
 import type { TimeInterval } from "@salus/core/scheduling/intervals";
 import type { IsoWeekday } from "@salus/core/scheduling/zoned-time";
+import { preparedQuery } from "../db/prepared.ts";
 import type { Trx } from "../db/transaction.ts";
 import type { ExceptionInput } from "./availability-views.ts";
 
@@ -33,6 +34,36 @@ export function toCoreException(r: ExceptionInput, zone: string): AvailabilityEx
   };
 }
 
+const selectTemplates = preparedQuery(
+  (db, a: { org: string; location: string; ids: string[]; from: string; to: string }) =>
+    db
+      .selectFrom("availability_templates")
+      .selectAll()
+      .where("organization_id", "=", a.org)
+      .where("location_id", "=", a.location)
+      .where("resource_id", "in", a.ids)
+      .where("effective_from", "<=", a.to)
+      .where((eb) => eb.or([eb("effective_to", "is", null), eb("effective_to", ">=", a.from)])),
+);
+const selectExceptions = preparedQuery((db, a: { org: string; location: string; from: string; to: string }) =>
+  db
+    .selectFrom("availability_exceptions")
+    .selectAll()
+    .where("organization_id", "=", a.org)
+    .where("location_id", "=", a.location)
+    .where("date", ">=", a.from)
+    .where("date", "<=", a.to),
+);
+const selectBlocks = preparedQuery((db, a: { org: string; ids: string[]; from: string; to: string }) =>
+  db
+    .selectFrom("availability_blocks")
+    .selectAll()
+    .where("organization_id", "=", a.org)
+    .where("resource_id", "in", a.ids)
+    .where("end_at", ">", a.from)
+    .where("start_at", "<", a.to),
+);
+
 /**
  * Loads what `expandAvailability` needs for the given resources at one location over a range (dates are
  * padded by a day each side, so local days that straddle the UTC range are complete).
@@ -47,32 +78,22 @@ export async function loadAvailabilityInput(
   if (resourceIds.length === 0) return { templates: [], exceptions: [], blocks: [], closures: [] };
   const fromDate = new Date(range.start - 2 * 86_400_000).toISOString().slice(0, 10);
   const toDate = new Date(range.end + 2 * 86_400_000).toISOString().slice(0, 10);
+  const ids = [...resourceIds];
   const [templates, exceptions, blocks] = await Promise.all([
-    trx
-      .selectFrom("availability_templates")
-      .selectAll()
-      .where("organization_id", "=", organizationId)
-      .where("location_id", "=", location.id)
-      .where("resource_id", "in", resourceIds)
-      .where("effective_from", "<=", toDate)
-      .where((eb) => eb.or([eb("effective_to", "is", null), eb("effective_to", ">=", fromDate)]))
-      .execute(),
-    trx
-      .selectFrom("availability_exceptions")
-      .selectAll()
-      .where("organization_id", "=", organizationId)
-      .where("location_id", "=", location.id)
-      .where("date", ">=", fromDate)
-      .where("date", "<=", toDate)
-      .execute(),
-    trx
-      .selectFrom("availability_blocks")
-      .selectAll()
-      .where("organization_id", "=", organizationId)
-      .where("resource_id", "in", resourceIds)
-      .where("end_at", ">", new Date(range.start - 86_400_000).toISOString())
-      .where("start_at", "<", new Date(range.end + 86_400_000).toISOString())
-      .execute(),
+    selectTemplates.rows(trx, {
+      org: organizationId,
+      location: location.id,
+      ids,
+      from: fromDate,
+      to: toDate,
+    }),
+    selectExceptions.rows(trx, { org: organizationId, location: location.id, from: fromDate, to: toDate }),
+    selectBlocks.rows(trx, {
+      org: organizationId,
+      ids,
+      from: new Date(range.start - 86_400_000).toISOString(),
+      to: new Date(range.end + 86_400_000).toISOString(),
+    }),
   ]);
   const closures: LocationClosure[] = exceptions
     .filter((e) => e.kind === "closure")

@@ -1,5 +1,6 @@
 import { createHmac, randomUUID, timingSafeEqual } from "node:crypto";
 import { fitSms } from "@salus/core/messaging/sms";
+import { preparedQuery } from "../db/prepared.ts";
 import type { Trx } from "../db/transaction.ts";
 import { publicBaseUrl } from "../platform/public-url.ts";
 import type { Actor, Services } from "../platform/services.ts";
@@ -260,6 +261,30 @@ export function reminderText(
   };
 }
 
+const selectVisitFacts = preparedQuery(
+  (db, a: { org: string; patient: string; type: string; practitioner: string; location: string }) =>
+    db
+      .selectFrom(["patients as p", "appointment_types as t", "staff_members as s", "locations as l"])
+      .select([
+        "p.given_name as patientGivenName",
+        "p.email as patientEmail",
+        "p.phone as patientPhone",
+        "t.name as appointmentTypeName",
+        "s.given_name as practitionerGiven",
+        "s.family_name as practitionerFamily",
+        "l.name as locationName",
+        "l.time_zone as timeZone",
+      ])
+      .where("p.organization_id", "=", a.org)
+      .where("p.id", "=", a.patient)
+      .where("t.organization_id", "=", a.org)
+      .where("t.id", "=", a.type)
+      .where("s.organization_id", "=", a.org)
+      .where("s.id", "=", a.practitioner)
+      .where("l.organization_id", "=", a.org)
+      .where("l.id", "=", a.location),
+);
+
 /**
  * The same facts as `loadVisitFacts`, read by the ids the appointment names rather than through its row.
  * Why (PostgreSQL): reading the appointment just inserted takes a predicate lock on its primary-key index
@@ -272,27 +297,13 @@ async function visitFactsOf(
   organizationId: string,
   a: Pick<AppointmentView, "patientId" | "appointmentTypeId" | "practitionerId" | "locationId">,
 ): Promise<VisitFacts | null> {
-  const row = await trx
-    .selectFrom(["patients as p", "appointment_types as t", "staff_members as s", "locations as l"])
-    .select([
-      "p.given_name as patientGivenName",
-      "p.email as patientEmail",
-      "p.phone as patientPhone",
-      "t.name as appointmentTypeName",
-      "s.given_name as practitionerGiven",
-      "s.family_name as practitionerFamily",
-      "l.name as locationName",
-      "l.time_zone as timeZone",
-    ])
-    .where("p.organization_id", "=", organizationId)
-    .where("p.id", "=", a.patientId)
-    .where("t.organization_id", "=", organizationId)
-    .where("t.id", "=", a.appointmentTypeId)
-    .where("s.organization_id", "=", organizationId)
-    .where("s.id", "=", a.practitionerId)
-    .where("l.organization_id", "=", organizationId)
-    .where("l.id", "=", a.locationId)
-    .executeTakeFirst();
+  const row = await selectVisitFacts.first(trx, {
+    org: organizationId,
+    patient: a.patientId,
+    type: a.appointmentTypeId,
+    practitioner: a.practitionerId,
+    location: a.locationId,
+  });
   if (!row) return null;
   return {
     patientGivenName: row.patientGivenName,

@@ -9,6 +9,7 @@ import type {
   SlotRequest,
 } from "@salus/core/scheduling/slots";
 import { instantToLocal, localBoundary } from "@salus/core/scheduling/zoned-time";
+import { preparedQuery } from "../db/prepared.ts";
 import type { Trx } from "../db/transaction.ts";
 import type { Actor } from "../platform/services.ts";
 import { type AppointmentTypeView, loadAppointmentType } from "./appointment-type-view.ts";
@@ -60,6 +61,40 @@ interface SlotContextScope {
   now: number;
 }
 
+const selectLocation = preparedQuery((db, a: { org: string; id: string }) =>
+  db
+    .selectFrom("locations")
+    .select(["id", "time_zone", "name", "active", "state"])
+    .where("organization_id", "=", a.org)
+    .where("id", "=", a.id),
+);
+const selectPractitioner = preparedQuery((db, a: { org: string; id: string }) =>
+  db
+    .selectFrom("staff_members")
+    .select("id")
+    .where("organization_id", "=", a.org)
+    .where("kind", "=", "practitioner")
+    .where("active", "=", 1)
+    .where("id", "=", a.id),
+);
+const selectLicenses = preparedQuery((db, a: { org: string; ids: string[] }) =>
+  db
+    .selectFrom("practitioner_licenses")
+    .select(["staff_id", "state", "expires_on"])
+    .where("organization_id", "=", a.org)
+    .where("staff_id", "in", a.ids),
+);
+const selectHolds = preparedQuery((db, a: { org: string; ids: string[]; from: string; to: string }) =>
+  db
+    .selectFrom("appointment_resources")
+    .select(["resource_kind", "resource_id", "busy_start", "busy_end", "appointment_id"])
+    .where("organization_id", "=", a.org)
+    .where("active", "=", 1)
+    .where("resource_id", "in", a.ids)
+    .where("busy_end", ">", a.from)
+    .where("busy_start", "<", a.to),
+);
+
 /** A search over a range (the slot finder, the waitlist), or the check of one visit (`visit`). */
 export type SlotContextQuery = SlotContextScope & ({ range: TimeInterval } | { visit: VisitDay });
 
@@ -76,12 +111,7 @@ export async function loadSlotContext(trx: Trx, actor: Actor, q: SlotContextQuer
   // they simply queue on its one connection, as before.
   const [type, loc] = await Promise.all([
     loadAppointmentType(trx, actor, q.appointmentTypeId),
-    trx
-      .selectFrom("locations")
-      .select(["id", "time_zone", "name", "active", "state"])
-      .where("organization_id", "=", org)
-      .where("id", "=", q.locationId)
-      .executeTakeFirst(),
+    selectLocation.first(trx, { org, id: q.locationId }),
   ]);
   if (!type.active)
     throw new DomainError("invalid_request", `Appointment type "${type.name}" is no longer offered.`, [
@@ -96,6 +126,9 @@ export async function loadSlotContext(trx: Trx, actor: Actor, q: SlotContextQuer
 
   // Practitioners: the type's list (or every practitioner), active ones only.
   const eligible = (only?: string) => {
+    // The common case (any practitioner may take the type, one named) is a prepared statement.
+    if (only !== undefined && type.practitionerIds === null)
+      return selectPractitioner.rows(trx, { org, id: only });
     let pq = trx
       .selectFrom("staff_members")
       .select("id")
@@ -157,24 +190,14 @@ export async function loadSlotContext(trx: Trx, actor: Actor, q: SlotContextQuer
   const allIds = [...practitionerIds, ...(roomIds ?? []), ...equipmentRows.map((e) => e.id)];
   const [availabilityInput, licenses, holds, active, sameType] = await Promise.all([
     loadAvailabilityInput(trx, org, { id: loc.id, zone }, allIds, padded),
-    practitionerIds.length
-      ? trx
-          .selectFrom("practitioner_licenses")
-          .select(["staff_id", "state", "expires_on"])
-          .where("organization_id", "=", org)
-          .where("staff_id", "in", practitionerIds)
-          .execute()
-      : [],
+    practitionerIds.length ? selectLicenses.rows(trx, { org, ids: practitionerIds }) : [],
     allIds.length
-      ? trx
-          .selectFrom("appointment_resources")
-          .select(["resource_kind", "resource_id", "busy_start", "busy_end", "appointment_id"])
-          .where("organization_id", "=", org)
-          .where("active", "=", 1)
-          .where("resource_id", "in", allIds)
-          .where("busy_end", ">", new Date(padded.start).toISOString())
-          .where("busy_start", "<", new Date(padded.end).toISOString())
-          .execute()
+      ? selectHolds.rows(trx, {
+          org,
+          ids: allIds,
+          from: new Date(padded.start).toISOString(),
+          to: new Date(padded.end).toISOString(),
+        })
       : [],
     q.holds ? loadActiveHolds(trx, org, { range: padded, now: q.now, resourceIds: allIds }) : null,
     practitionerIds.length && type.maxPerDay !== null

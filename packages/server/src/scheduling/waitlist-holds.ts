@@ -1,6 +1,7 @@
 import { DomainError } from "@salus/core";
 import { resourceKey } from "@salus/core/scheduling/availability";
 import type { BusyInterval } from "@salus/core/scheduling/slots";
+import { preparedQuery } from "../db/prepared.ts";
 import type { Trx } from "../db/transaction.ts";
 import { formatVisitTime } from "./reminders.ts";
 
@@ -34,7 +35,45 @@ export async function loadActiveHolds(
   q: { range: { start: number; end: number }; now: number; resourceIds?: readonly string[] },
 ): Promise<ActiveHold[]> {
   if (q.resourceIds && q.resourceIds.length === 0) return [];
-  let sq = trx
+  const rows = q.resourceIds
+    ? await selectHoldsOn.rows(trx, {
+        org: organizationId,
+        now: new Date(q.now).toISOString(),
+        from: new Date(q.range.start).toISOString(),
+        to: new Date(q.range.end).toISOString(),
+        ids: [...q.resourceIds],
+      })
+    : await selectHolds(trx, organizationId, q).execute();
+  return rows.map((r) => ({
+    offerId: r.id,
+    entryId: r.entry_id,
+    patientId: r.patient_id,
+    practitionerId: r.practitioner_id,
+    roomId: r.room_id,
+    start: Date.parse(r.start_at),
+    end: Date.parse(r.end_at),
+    expiresAt: new Date(r.expires_at).toISOString(),
+  }));
+}
+
+/** Open offers overlapping the range (all resources). */
+function selectHolds(
+  trx: Trx,
+  organizationId: string,
+  q: { range: { start: number; end: number }; now: number },
+) {
+  return openOffers(trx, {
+    org: organizationId,
+    now: new Date(q.now).toISOString(),
+    from: new Date(q.range.start).toISOString(),
+    to: new Date(q.range.end).toISOString(),
+  })
+    .orderBy("o.start_at")
+    .orderBy("o.id");
+}
+
+function openOffers(trx: Trx, a: { org: string; now: string; from: string; to: string }) {
+  return trx
     .selectFrom("waitlist_offers as o")
     .innerJoin("waitlist_entries as e", (j) =>
       j.onRef("e.organization_id", "=", "o.organization_id").onRef("e.id", "=", "o.entry_id"),
@@ -49,27 +88,21 @@ export async function loadActiveHolds(
       "o.end_at",
       "o.expires_at",
     ])
-    .where("o.organization_id", "=", organizationId)
+    .where("o.organization_id", "=", a.org)
     .where("o.status", "=", "open")
-    .where("o.expires_at", ">", new Date(q.now).toISOString())
-    .where("o.start_at", "<", new Date(q.range.end).toISOString())
-    .where("o.end_at", ">", new Date(q.range.start).toISOString());
-  if (q.resourceIds) {
-    const ids = [...q.resourceIds];
-    sq = sq.where((eb) => eb.or([eb("o.practitioner_id", "in", ids), eb("o.room_id", "in", ids)]));
-  }
-  const rows = await sq.orderBy("o.start_at").orderBy("o.id").execute();
-  return rows.map((r) => ({
-    offerId: r.id,
-    entryId: r.entry_id,
-    patientId: r.patient_id,
-    practitionerId: r.practitioner_id,
-    roomId: r.room_id,
-    start: Date.parse(r.start_at),
-    end: Date.parse(r.end_at),
-    expiresAt: new Date(r.expires_at).toISOString(),
-  }));
+    .where("o.expires_at", ">", a.now)
+    .where("o.start_at", "<", a.to)
+    .where("o.end_at", ">", a.from);
 }
+
+/** Open offers overlapping the range on the given resources (each booking asks: a prepared statement). */
+const selectHoldsOn = preparedQuery(
+  (db, a: { org: string; now: string; from: string; to: string; ids: string[] }) =>
+    openOffers(db, a)
+      .where((eb) => eb.or([eb("o.practitioner_id", "in", a.ids), eb("o.room_id", "in", a.ids)]))
+      .orderBy("o.start_at")
+      .orderBy("o.id"),
+);
 
 /** The holds as busy intervals per resource key (`bookingId` = `hold:{offerId}`), for the slot finder. */
 export function holdsAsBusy(holds: readonly ActiveHold[]): Map<string, BusyInterval[]> {

@@ -318,6 +318,31 @@ describe("per-payer settings", () => {
     ]);
   });
 
+  it("resolves each rule as the payer's setting, else the practice's, else the default (property)", () => {
+    const settingArb = fc.record({
+      payerRef: fc.constantFrom("", "payer-1", "payer-2"),
+      ruleId: fc.constantFrom("units-not-positive", "timely-filing", "member-id-format"),
+      enabled: fc.boolean(),
+      severity: fc.constantFrom("error", "warning", null) as fc.Arbitrary<"error" | "warning" | null>,
+      params: fc.constant(null),
+    });
+    fc.assert(
+      fc.property(
+        fc.uniqueArray(settingArb, { selector: (x) => `${x.payerRef}|${x.ruleId}` }),
+        (settings) => {
+          const rules = effectiveRules(settings, "payer-1");
+          for (const def of SCRUB_RULES) {
+            const mine = settings.find((x) => x.ruleId === def.id && x.payerRef === "payer-1");
+            const practice = settings.find((x) => x.ruleId === def.id && x.payerRef === "");
+            const got = rules.get(def.id)!;
+            expect(got.enabled).toBe(mine?.enabled ?? practice?.enabled ?? true);
+            expect(got.severity).toBe(mine?.severity ?? practice?.severity ?? def.defaultSeverity);
+          }
+        },
+      ),
+    );
+  });
+
   it("ignores a stored setting of a rule that no longer exists", () => {
     const rules = effectiveRules([set({ ruleId: "retired-rule", enabled: false })], null);
     expect([...rules.keys()]).toEqual(SCRUB_RULE_IDS);

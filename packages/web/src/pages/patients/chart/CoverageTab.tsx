@@ -20,6 +20,7 @@ import { notifySuccess } from "../../../components/notify.ts";
 import { LoadError, Loading } from "../../../components/QueryState.tsx";
 import { useServerErrors } from "../../../components/useServerErrors.ts";
 import { formatDate, todayIso } from "../../../lib/format.ts";
+import { prices } from "../../billing/payers/api.ts";
 import {
   type Coverage,
   type CoverageInput,
@@ -148,6 +149,7 @@ export function CoverageTab({ patientId }: { patientId: string }) {
 }
 
 const FIELDS = [
+  "payerRef",
   "payerName",
   "planName",
   "memberId",
@@ -156,6 +158,11 @@ const FIELDS = [
   "subscriberFamilyName",
   "subscriberDateOfBirth",
   "subscriberRelationship",
+  "subscriberSex",
+  "subscriberAddressLine1",
+  "subscriberCity",
+  "subscriberState",
+  "subscriberPostalCode",
   "order",
   "effectiveFrom",
   "effectiveTo",
@@ -170,7 +177,13 @@ function CoverageForm({
   onSubmit: (body: CoverageInput) => Promise<void>;
   onCancel: () => void;
 }) {
+  // The practice's payers (billing): choosing one links the coverage to it, so claims know where to go.
+  const payers = useQuery({
+    queryKey: ["billing", "payer-choices"],
+    queryFn: ({ signal }) => prices.payerChoices(signal),
+  });
   const [v, setV] = useState({
+    payerRef: coverage?.payerRef ?? null,
     payerName: coverage?.payerName ?? "",
     planName: coverage?.planName ?? "",
     memberId: coverage?.memberId ?? "",
@@ -179,6 +192,11 @@ function CoverageForm({
     subscriberFamilyName: coverage?.subscriberFamilyName ?? "",
     subscriberDateOfBirth: coverage?.subscriberDateOfBirth ?? "",
     subscriberRelationship: coverage?.subscriberRelationship ?? ("self" as SubscriberRelationship),
+    subscriberSex: coverage?.subscriberSex ?? null,
+    subscriberAddressLine1: coverage?.subscriberAddressLine1 ?? "",
+    subscriberCity: coverage?.subscriberCity ?? "",
+    subscriberState: coverage?.subscriberState ?? "",
+    subscriberPostalCode: coverage?.subscriberPostalCode ?? "",
     order: coverage?.order ?? ("primary" as CoverageOrder),
     effectiveFrom: coverage?.effectiveFrom ?? todayIso(),
     effectiveTo: coverage?.effectiveTo ?? "",
@@ -194,6 +212,7 @@ function CoverageForm({
     onChange: set(key),
     error: errors.fields[key],
   });
+  const chosen = payers.data?.items.find((p) => p.id === v.payerRef) ?? null;
   const submit = async (event: FormEvent) => {
     event.preventDefault();
     setBusy(true);
@@ -201,7 +220,8 @@ function CoverageForm({
     try {
       await onSubmit({
         payerName: v.payerName.trim(),
-        payerId: coverage?.payerId ?? null,
+        payerId: chosen ? chosen.payerId : (coverage?.payerId ?? null),
+        payerRef: v.payerRef,
         planName: v.planName.trim() || null,
         memberId: v.memberId.trim(),
         groupId: v.groupId.trim() || null,
@@ -209,6 +229,11 @@ function CoverageForm({
         subscriberFamilyName: v.subscriberFamilyName.trim() || null,
         subscriberDateOfBirth: v.subscriberDateOfBirth || null,
         subscriberRelationship: v.subscriberRelationship,
+        subscriberSex: v.subscriberSex as "female" | "male" | "unknown" | null,
+        subscriberAddressLine1: v.subscriberAddressLine1.trim() || null,
+        subscriberCity: v.subscriberCity.trim() || null,
+        subscriberState: v.subscriberState.trim().toUpperCase() || null,
+        subscriberPostalCode: v.subscriberPostalCode.trim() || null,
         order: v.order,
         effectiveFrom: v.effectiveFrom,
         effectiveTo: v.effectiveTo || null,
@@ -223,9 +248,32 @@ function CoverageForm({
       <Stack>
         <FormError message={errors.form} />
         <SimpleGrid cols={{ base: 1, sm: 2 }}>
-          <TextInput label="Payer" required {...input("payerName")} data-autofocus />
+          <Select
+            label="Billed to"
+            description="The payer claims go to (Billing › Payers)"
+            placeholder={payers.isError ? "Payers could not be loaded" : "Choose a payer"}
+            searchable
+            clearable
+            data={(payers.data?.items ?? []).map((p) => ({ value: p.id, label: p.name }))}
+            value={v.payerRef}
+            error={errors.fields.payerRef}
+            onChange={(value) => {
+              const payer = payers.data?.items.find((p) => p.id === value);
+              setV({ ...v, payerRef: value, payerName: payer ? payer.name : v.payerName });
+              errors.clearField("payerRef");
+            }}
+            data-autofocus
+          />
+          <TextInput label="Payer name on the card" required {...input("payerName")} />
           <TextInput label="Plan" {...input("planName")} />
-          <TextInput label="Member id" required {...input("memberId")} />
+          <TextInput
+            label="Member id"
+            required
+            description={
+              chosen?.memberIdPattern ? `${chosen.name} ids look like ${chosen.memberIdPattern}` : undefined
+            }
+            {...input("memberId")}
+          />
           <TextInput label="Group id" {...input("groupId")} />
         </SimpleGrid>
         <SimpleGrid cols={{ base: 1, sm: 2 }}>
@@ -243,6 +291,28 @@ function CoverageForm({
           <TextInput label="Subscriber's given name" {...input("subscriberGivenName")} />
           <TextInput label="Subscriber's family name" {...input("subscriberFamilyName")} />
         </SimpleGrid>
+        {v.subscriberRelationship !== "self" ? (
+          <SimpleGrid cols={{ base: 1, sm: 2 }}>
+            <Select
+              label="Subscriber's sex"
+              clearable
+              data={[
+                { value: "female", label: "Female" },
+                { value: "male", label: "Male" },
+                { value: "unknown", label: "Unknown" },
+              ]}
+              value={v.subscriberSex}
+              onChange={(value) => setV({ ...v, subscriberSex: value })}
+              error={errors.fields.subscriberSex}
+            />
+            <TextInput label="Subscriber's address" {...input("subscriberAddressLine1")} />
+            <TextInput label="Subscriber's city" {...input("subscriberCity")} />
+            <SimpleGrid cols={2}>
+              <TextInput label="State" {...input("subscriberState")} />
+              <TextInput label="ZIP code" {...input("subscriberPostalCode")} />
+            </SimpleGrid>
+          </SimpleGrid>
+        ) : null}
         <SimpleGrid cols={{ base: 1, sm: 3 }}>
           <Select
             label="Order"

@@ -82,12 +82,20 @@ export async function appendAuditEntries(
     prevHash = hash;
     return row;
   });
+  const moveHead = { seq, hash: prevHash, mac: headMac(writer.key, chainId, seq, prevHash) };
+  if (writer.dialect === "postgres") {
+    // One statement, one round trip fewer on every audited write and group-committed batch: the insert
+    // runs as a data-modifying CTE of the head's update (both or neither, in the caller's transaction).
+    await trx
+      .with("appended", (db) => db.insertInto("audit_entries").values(rows))
+      .updateTable("audit_heads")
+      .set(moveHead)
+      .where("chain_id", "=", chainId)
+      .execute();
+    return;
+  }
   await trx.insertInto("audit_entries").values(rows).execute();
-  await trx
-    .updateTable("audit_heads")
-    .set({ seq, hash: prevHash, mac: headMac(writer.key, chainId, seq, prevHash) })
-    .where("chain_id", "=", chainId)
-    .execute();
+  await trx.updateTable("audit_heads").set(moveHead).where("chain_id", "=", chainId).execute();
 }
 
 /** Ensures a chain head exists for a new organization (called when the organization is created). */

@@ -1,6 +1,7 @@
 import fc from "fast-check";
 import { type X12Interchange, X12Parser } from "node-x12";
 import { describe, expect, it } from "vitest";
+import { DomainError } from "../../shared/domain-error.ts";
 import type { ProfessionalClaim } from "../claim-model.ts";
 import { dependantClaim, manyClaims, TEST_ENVELOPE, testClaim } from "./test-claims.ts";
 import { readEnvelopes, tokenizeX12 } from "./tokenizer.ts";
@@ -162,14 +163,44 @@ describe("write837P", () => {
     ).toThrow(/Billing settings: the submitter id/);
   });
 
-  it("never lets a separator from a name break the file", () => {
+  it("for any names, ids and codes: either a file node-x12 reads in strict mode, or a refusal (property)", () => {
+    const anyText = fc.string({ unit: "binary", maxLength: 30 });
+    fc.assert(
+      fc.property(anyText, anyText, anyText, anyText, anyText, (family, given, member, code, city) => {
+        const base = testClaim();
+        const claim = testClaim({
+          patient: { ...base.patient, name: { family, given }, address: { ...base.patient.address, city } },
+          subscriber: { ...base.subscriber, memberId: member },
+          lines: base.lines.map((l) => ({ ...l, procedureCode: code })),
+        });
+        let text: string;
+        try {
+          text = write837P([claim], TEST_ENVELOPE).text;
+        } catch (e) {
+          expect(e).toBeInstanceOf(DomainError);
+          expect((e as DomainError).code).toBe("invalid_request");
+          expect((e as DomainError).message).toMatch(/^(The 837P batch does not fit|Claim C000001: )/);
+          return;
+        }
+        expect(() => parseBack(text)).not.toThrow();
+        // Every element is printable ASCII: separators and other characters never reach the file.
+        for (const seg of text.split("~\n")) expect(seg).toMatch(/^[\x20-\x7e]*$/);
+        const il = segmentsOf(text).find((s) => s.tag === "NM1" && s.values[0] === "IL");
+        expect(il?.values[8]?.length).toBeGreaterThan(0);
+      }),
+      { numRuns: 150 },
+    );
+  });
+
+  it("never lets a separator from a name break the file; accents are dropped", () => {
     const claim = testClaim({
-      patient: { ...testClaim().patient, name: { family: "O*Brien~", given: "Ann:Marie" } },
+      patient: { ...testClaim().patient, name: { family: "O*Brien~", given: "Ann:Marie", middle: "José" } },
     });
     const segs = segmentsOf(write837P([claim], TEST_ENVELOPE).text);
-    expect(segs.find((s) => s.tag === "NM1" && s.values[0] === "IL")?.values.slice(2, 4)).toEqual([
+    expect(segs.find((s) => s.tag === "NM1" && s.values[0] === "IL")?.values.slice(2, 5)).toEqual([
       "O BRIEN",
       "ANN MARIE",
+      "JOSE",
     ]);
   });
 });

@@ -65,19 +65,26 @@ export function map837P(): CompiledMap {
   return compiled;
 }
 
-/** Whether a character may not appear inside an element: a separator or a control character. */
+/**
+ * Whether a character may not appear inside an element: a separator, a control character, or anything
+ * outside printable ASCII (clearinghouses reject what is not in X12's basic and extended sets).
+ */
 function unsafe(c: number): boolean {
-  return c < 32 || c === 127 || c === 42 /* * */ || c === 58 /* : */ || c === 94 /* ^ */ || c === 126 /* ~ */;
+  return c < 32 || c > 126 || c === 42 /* * */ || c === 58 /* : */ || c === 94 /* ^ */ || c === 126 /* ~ */;
 }
 
-/** A text value as an element: separators and control characters become spaces, trimmed. */
+/**
+ * A text value as an element: accents dropped (José → Jose), separators and any other character outside
+ * printable ASCII become spaces, runs of spaces one, trimmed.
+ */
 function clean(value: string | null | undefined): string {
   if (value == null) return "";
   let i = 0;
   while (i < value.length && !unsafe(value.charCodeAt(i))) i++;
   if (i === value.length) return value.trim();
-  let out = value.slice(0, i);
-  for (; i < value.length; i++) out += unsafe(value.charCodeAt(i)) ? " " : value.charAt(i);
+  const plain = value.normalize("NFD").replace(/[\u0300-\u036f]/g, "");
+  let out = "";
+  for (let k = 0; k < plain.length; k++) out += unsafe(plain.charCodeAt(k)) ? " " : plain.charAt(k);
   return out.replace(/ {2,}/g, " ").trim();
 }
 

@@ -21,6 +21,7 @@ import * as m0018 from "./migrations/0018-idempotency.ts";
 import * as m0019 from "./migrations/0019-audit-scale.ts";
 import * as m0020 from "./migrations/0020-billing.ts";
 import * as m0021 from "./migrations/0021-booking-indexes.ts";
+import * as m0022 from "./migrations/0022-booking-end-indexes.ts";
 
 interface MigrationModule {
   // biome-ignore lint/suspicious/noExplicitAny: see the migration files.
@@ -49,6 +50,7 @@ const MIGRATIONS: Record<string, MigrationModule> = {
   "0019-audit-scale": m0019,
   "0020-billing": m0020,
   "0021-booking-indexes": m0021,
+  "0022-booking-end-indexes": m0022,
 };
 
 export const LATEST_MIGRATION = Object.keys(MIGRATIONS).sort().at(-1)!;

@@ -238,6 +238,14 @@ export async function loadScrubInputs(
         },
       });
   }
+  // Sent claims by patient and payer: each claim's look-up is then one map read, not a scan of them all.
+  const sentBy = new Map<string, typeof sent>();
+  for (const s of sent) {
+    const key = `${s.patientId}|${s.payerRef}`;
+    const list = sentBy.get(key) ?? [];
+    list.push(s);
+    sentBy.set(key, list);
+  }
   const settings = await loadScrubSettings(trx);
   const rulesByPayer = new Map<string, EffectiveRules>();
   return {
@@ -248,10 +256,8 @@ export async function loadScrubInputs(
       renderingLicenses: claim.renderingProvider.staffId
         ? (licenses.get(claim.renderingProvider.staffId) ?? [])
         : null,
-      sentClaims: sent
-        .filter(
-          (s) => s.id !== claim.id && s.patientId === claim.patient.id && s.payerRef === claim.payer.ref,
-        )
+      sentClaims: (sentBy.get(`${claim.patient.id}|${claim.payer.ref}`) ?? [])
+        .filter((s) => s.id !== claim.id)
         .map((s) => s.claim),
     }),
     rulesOf: (claim) => {

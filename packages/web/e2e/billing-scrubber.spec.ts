@@ -23,7 +23,9 @@ test("the biller tunes a scrubber rule and resets it", async ({ page }) => {
 
   // Every draft claim scrubbed at once (the demo may have none waiting; either way the page says how it went).
   await page.getByRole("button", { name: "Scrub every draft claim" }).click();
-  await expect(page.getByRole("status").filter({ hasText: /draft claims? (was waiting|scrubbed)/ })).toBeVisible();
+  await expect(
+    page.getByRole("status").filter({ hasText: /draft claims? (was waiting|scrubbed)/ }),
+  ).toBeVisible();
 
   await row.getByRole("button", { name: "Change Member id format" }).click();
   const form = page.getByRole("form", { name: "Setting of Member id format" });

@@ -288,6 +288,10 @@ describe("acknowledgements (999, 277CA) and the rejection worklist", () => {
       accepted: 0,
       batchId: batch.batchId,
     });
+    const entry = (await auditAfter(services, seed.alpha.id, 0))
+      .filter((e) => e.action === "billing.ack.import")
+      .pop();
+    expect(entry).toMatchObject({ outcome: "success", resource_id: ack.id });
     for (const id of [a, b]) expect((await claimRow(id)).status).toBe("rejected");
     const batchRow = await services.systemDb
       .selectFrom("claim_batches")
@@ -374,6 +378,7 @@ describe("acknowledgements (999, 277CA) and the rejection worklist", () => {
 
   it("refuses malformed or foreign files naming the segment, and writes nothing", async () => {
     const acksBefore = await countRows(services, "claim_acknowledgements", seed.alpha.id);
+    const seqBefore = await auditSeq(services, seed.alpha.id);
     const truncated = ack999(1, "R").split("\n").slice(0, 6).join("\n");
     const r1 = await asSession(app, biller, "POST", "/api/billing/acknowledgements", { content: truncated });
     expect(r1.statusCode).toBe(400);
@@ -391,6 +396,13 @@ describe("acknowledgements (999, 277CA) and the rejection worklist", () => {
     expect(r3.statusCode).toBe(400);
     expect(r3.json().error.message).toMatch(/must start with an ISA segment/);
     expect(await countRows(services, "claim_acknowledgements", seed.alpha.id)).toBe(acksBefore);
+    // Each refusal is on the audit trail, in a transaction of its own.
+    const audit = await auditAfter(services, seed.alpha.id, seqBefore);
+    expect(audit.filter((e) => e.action === "billing.ack.import").map((e) => e.outcome)).toEqual([
+      "failure",
+      "failure",
+      "failure",
+    ]);
   });
 
   it("the worklist and imports of one practice are invisible to another", async () => {

@@ -8,6 +8,7 @@ import type { Services } from "../platform/services.ts";
 import { beginDemoSeed, type DemoRollback, finishDemoSeed } from "./demo-progress.ts";
 import { seedBilling } from "./seed-billing.ts";
 import { seedBillingActivity } from "./seed-billing-activity.ts";
+import { seedBillingError } from "./seed-billing-error.ts";
 import { seedClinical } from "./seed-clinical.ts";
 import { seedFlow } from "./seed-flow.ts";
 import { seedPrivacy } from "./seed-privacy.ts";
@@ -295,6 +296,7 @@ export async function seedDemo(
   // After the practice's billing setup (payers, fee schedules, coverages linked to payers): the past
   // visits charged, claimed and sent, yesterday's left for the biller (a no-op without that setup).
   await seedBillingActivity(services, org.id);
+  await seedBillingError(services, org.id);
   await step("billing");
   await finishDemoSeed(services, slug);
   return { organizationId: org.id, password, users: DEMO_USERS.map((u) => u.email), rolledBack };

@@ -95,6 +95,29 @@ export async function seedBillingActivity(
     ip: null,
     requestId: null,
   };
+  // Demo dependents live with their subscriber: a coverage whose subscriber is not the patient gets the
+  // patient's address where none was entered (loop 2010BA needs one; the 837P check refuses a batch
+  // without it).
+  const dependents = await db
+    .selectFrom("coverages as v")
+    .innerJoin("patients as p", "p.id", "v.patient_id")
+    .select(["v.id", "p.address_line1", "p.city", "p.state", "p.postal_code"])
+    .where("v.subscriber_relationship", "!=", "self")
+    .where("v.subscriber_address_line1", "is", null)
+    .where("p.address_line1", "is not", null)
+    .execute();
+  for (const d of dependents) {
+    await db
+      .updateTable("coverages")
+      .set({
+        subscriber_address_line1: d.address_line1,
+        subscriber_city: d.city,
+        subscriber_state: d.state,
+        subscriber_postal_code: d.postal_code,
+      })
+      .where("id", "=", d.id)
+      .execute();
+  }
   const now = services.clock();
   const since = new Date(now.getTime() - 21 * 86_400_000).toISOString();
   const visits = await db
@@ -102,7 +125,17 @@ export async function seedBillingActivity(
     .innerJoin("locations as l", "l.id", "a.location_id")
     .innerJoin("staff_members as s", "s.id", "a.practitioner_id")
     .leftJoin("encounters as e", "e.appointment_id", "a.id")
-    .select(["a.id", "a.patient_id", "a.practitioner_id", "a.location_id", "a.start_at", "l.time_zone"])
+    .innerJoin("patients as p", "p.id", "a.patient_id")
+    .select([
+      "a.id",
+      "a.patient_id",
+      "a.practitioner_id",
+      "a.location_id",
+      "a.start_at",
+      "l.time_zone",
+      "p.given_name",
+      "p.family_name",
+    ])
     .where("a.status", "=", "fulfilled")
     .where("a.end_at", "<", now.toISOString())
     .where("a.start_at", ">=", since)
@@ -113,7 +146,11 @@ export async function seedBillingActivity(
     .execute();
   if (visits.length === 0) return result;
   const today = dateInZone(now, visits[0]!.time_zone);
+  // X12 names are in its basic character set: the demo's patients named in other scripts (Greek,
+  // Cyrillic, Chinese...) are left out of the billing sample, since the 837P cannot carry their names.
+  const latin = (text: string) => /^[\p{Script=Latin}\s'.-]+$/u.test(text);
   const dated = visits
+    .filter((v) => latin(v.given_name) && latin(v.family_name))
     .map((v) => ({ ...v, date: dateInZone(new Date(v.start_at), v.time_zone) }))
     .filter((v) => v.date < today);
   const lastDay = dated.reduce<string | null>((m, v) => (m === null || v.date > m ? v.date : m), null);
@@ -126,10 +163,24 @@ export async function seedBillingActivity(
     perDay.set(v.date, n + 1);
     return n < 8;
   });
+  // The seeded error goes on an insured patient's visit, so it reaches a claim and the scrubber.
+  const insured = new Set(
+    (
+      await db
+        .selectFrom("coverages")
+        .select("patient_id")
+        .where("status", "=", "active")
+        .where("priority", "=", 1)
+        .where("payer_ref", "is not", null)
+        .where("effective_from", "<=", lastDay)
+        .where((eb) => eb.or([eb("effective_to", "is", null), eb("effective_to", ">=", lastDay)]))
+        .execute()
+    ).map((r) => r.patient_id),
+  );
   const at = now.toISOString();
   let faultyPlaced = false;
   for (const [i, v] of chosen.entries()) {
-    const faulty = !faultyPlaced && v.date === lastDay && i % 8 >= 2;
+    const faulty = !faultyPlaced && v.date === lastDay && insured.has(v.patient_id);
     if (faulty) faultyPlaced = true;
     const plan = faulty ? FAULTY : PLANS[i % PLANS.length]!;
     const encounterId = randomUUID();

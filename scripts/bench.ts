@@ -148,9 +148,11 @@ const BASELINES: Baseline[] = [
 ];
 
 const READ_NOTE =
-  "Every patient read also appends a chained audit entry (hash-linked to the previous one, chain head " +
-  "updated) in the same write transaction as the read; that, the bearer-token lookup, the authorization " +
-  "guard, the security headers and response validation are why it is slower than a bare route.";
+  "Every patient read also writes a chained audit entry (hash-linked to the previous one, chain head " +
+  "updated) that is durable before the answer is sent: the entries of concurrent reads are committed " +
+  "together (audit/group-commit.ts). That, the bearer-token check (remembered per auth epoch, " +
+  "auth/bearer.ts), the access decision and the row (one statement), the authorization guard, the " +
+  "security headers and response validation are why it is slower than a bare route.";
 
 const CASES: BenchCase[] = [
   {

@@ -65,3 +65,20 @@ export async function listPayers(
   if (!options.includeInactive) q = q.where("active", "=", 1);
   return (await q.execute()).map(presentPayer);
 }
+
+/**
+ * The practice's active self-pay payer, or null. A visit billed to the patient (no coverage, or a
+ * self-pay visit) is priced from this payer's practice schedule when one exists:
+ * `priceFor(trx, { ..., payerRef: await selfPayPayerRef(trx) })`.
+ */
+export async function selfPayPayerRef(trx: ScopedTrx): Promise<string | null> {
+  const row = await trx
+    .selectFrom("payers")
+    .select("id")
+    .where("kind", "=", "self-pay")
+    .where("active", "=", 1)
+    .orderBy("created_at")
+    .orderBy("id")
+    .executeTakeFirst();
+  return row?.id ?? null;
+}

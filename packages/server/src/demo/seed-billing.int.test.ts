@@ -3,7 +3,7 @@ import { memberIdMatches } from "@salus/core/billing/payers";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { cliActor } from "../admin/organizations.ts";
 import { loadBillingSettings } from "../billing/billing-settings.ts";
-import { listPayers } from "../billing/load-payer.ts";
+import { listPayers, selfPayPayerRef } from "../billing/load-payer.ts";
 import { placeOfServiceCodesOn } from "../billing/place-of-service.ts";
 import { contractedAmountFor, priceFor } from "../billing/price-lookup.ts";
 import { organizationDb } from "../db/scoped.ts";
@@ -67,6 +67,7 @@ describe(`demo billing setup (${dialect})`, () => {
       await priceFor(db, { procedureCode: "71046", modifiers: ["26"], dateOfService: "2026-03-02" }),
     ).toMatchObject({ unitPriceCents: 3000 });
     const selfPay = payers.find((p) => p.kind === "self-pay")!;
+    expect(await selfPayPayerRef(db)).toBe(selfPay.id);
     expect(
       await priceFor(db, {
         procedureCode: "99213",

@@ -1,7 +1,8 @@
-import { Anchor, Badge, Button, Group, Paper, Stack, Table, Text, Title } from "@mantine/core";
+import { Anchor, Badge, Button, Group, List, Paper, Stack, Table, Text, Title } from "@mantine/core";
 import { formatMoney } from "@salus/core/shared/money";
 import { useQuery } from "@tanstack/react-query";
 import { useState } from "react";
+import { ApiError } from "../../../api/client.ts";
 import { can, P } from "../../../auth/permissions.ts";
 import { useCurrentSession } from "../../../auth/session.ts";
 import { FormError } from "../../../components/FormError.tsx";
@@ -37,8 +38,20 @@ export function BatchesPage() {
   const mayWrite = can(session.permissions, P.billingWrite);
   const list = useQuery({ queryKey: batchKeys.batches, queryFn: ({ signal }) => batches.list(signal) });
   const [made, setMade] = useState<CreatedBatchView | null>(null);
+  // A refused batch names every claim that does not fit (up to 20 in the details); the message above
+  // the list names the first, the list shows them all so the biller can fix them in one pass.
+  const [problems, setProblems] = useState<string[]>([]);
   const create = useSubmit({
-    action: () => batches.create(),
+    action: async () => {
+      setProblems([]);
+      try {
+        return await batches.create();
+      } catch (error) {
+        if (error instanceof ApiError && error.details.length > 1)
+          setProblems(error.details.map((d) => d.message));
+        throw error;
+      }
+    },
     invalidate: [batchKeys.batches],
     success: (r) =>
       `Batch ${r.interchangeControlNumber} written: ${r.claims} claims, ${formatMoney(r.totalChargeCents)}.`,
@@ -66,6 +79,13 @@ export function BatchesPage() {
               : `${readyClaims} claim${readyClaims === 1 ? "" : "s"} ready, ${formatMoney(readyTotalCents)} in total.`}
           </Text>
           <FormError message={create.errors.form} />
+          {problems.length > 1 ? (
+            <List size="sm" mt="xs" aria-label="Claims to fix before the batch">
+              {problems.map((p) => (
+                <List.Item key={p}>{p}</List.Item>
+              ))}
+            </List>
+          ) : null}
           {mayWrite ? (
             <Group mt="md">
               <Button

@@ -68,3 +68,24 @@ test("the front desk has no billing pages", async ({ page }) => {
   await page.goto("/billing/charges");
   await expect(page.getByRole("heading", { level: 1, name: "Charges" })).toHaveCount(0);
 });
+
+test("the biller closes the oldest open past month; months close in order", async ({ page }) => {
+  await signIn(page, demo("biller"));
+  await nav(page).getByRole("link", { name: "Billing home" }).click();
+  const months = page.getByRole("table", { name: "Accounting months" });
+  await expect(months).toBeVisible();
+  const buttons = months.getByRole("button", { name: /^Close \d{4}-\d{2}$/ });
+  const count = await buttons.count();
+  test.skip(count === 0, "no past month with entries in this run");
+  const oldest = buttons.last();
+  const label = (await oldest.textContent()) ?? "";
+  const period = label.replace("Close ", "");
+  if (count > 1) {
+    // A later month cannot close while an earlier one is open.
+    await buttons.first().click();
+    await expect(page.getByText(/first: months close in order/)).toBeVisible();
+  }
+  await oldest.click();
+  await expect(page.getByText(`${period} is closed.`)).toBeVisible();
+  await expect(months.getByRole("row", { name: new RegExp(`^${period}`) })).toContainText("Closed");
+});

@@ -1,9 +1,14 @@
-import { Anchor, Paper, SimpleGrid, Stack, Text, Title } from "@mantine/core";
+import { Anchor, Badge, Button, Paper, SimpleGrid, Stack, Table, Text, Title } from "@mantine/core";
 import { formatMoney } from "@salus/core/shared/money";
 import { useQuery } from "@tanstack/react-query";
 import { Link } from "react-router-dom";
+import { can, P } from "../../../auth/permissions.ts";
+import { useCurrentSession } from "../../../auth/session.ts";
+import { FormError } from "../../../components/FormError.tsx";
 import { PageHeader } from "../../../components/PageHeader.tsx";
 import { LoadError, Loading } from "../../../components/QueryState.tsx";
+import { useSubmit } from "../../../components/useSubmit.ts";
+import { formatDateTime } from "../../../lib/format.ts";
 import { ledger, ledgerKeys } from "./api.ts";
 
 function Tile({
@@ -31,6 +36,74 @@ function Tile({
         </Text>
       ) : null}
     </Paper>
+  );
+}
+
+/**
+ * Accounting months with their totals; a billing manager closes a month that has ended (in order),
+ * after which a correction dated in it posts in the first open month.
+ */
+function Months({ current }: { current: string }) {
+  const session = useCurrentSession();
+  const mayClose = can(session.permissions, P.billingManage);
+  const periods = useQuery({ queryKey: ledgerKeys.periods, queryFn: ({ signal }) => ledger.periods(signal) });
+  const close = useSubmit({
+    action: (period: string) => ledger.closeMonth(period),
+    invalidate: [ledgerKeys.all],
+    success: (r) => `${r.items.find((p) => p.closed)?.period ?? "The month"} is closed.`,
+  });
+  if (periods.isPending) return <Loading />;
+  if (periods.isError) return <LoadError error={periods.error} onRetry={() => periods.refetch()} />;
+  return (
+    <section aria-labelledby="months-title">
+      <Title order={2} size="h4" id="months-title" mb="sm">
+        Accounting months
+      </Title>
+      <FormError message={close.errors.form} />
+      <Table aria-label="Accounting months" striped>
+        <Table.Thead>
+          <Table.Tr>
+            <Table.Th>Month</Table.Th>
+            <Table.Th>Entries</Table.Th>
+            <Table.Th>Charges</Table.Th>
+            <Table.Th>Payments</Table.Th>
+            <Table.Th>Adjustments and write-offs</Table.Th>
+            <Table.Th>Status</Table.Th>
+          </Table.Tr>
+        </Table.Thead>
+        <Table.Tbody>
+          {periods.data.items.map((p) => (
+            <Table.Tr key={p.period}>
+              <Table.Td>{p.period}</Table.Td>
+              <Table.Td>{p.entries}</Table.Td>
+              <Table.Td>{formatMoney(p.chargesCents)}</Table.Td>
+              <Table.Td>{formatMoney(p.paymentsCents)}</Table.Td>
+              <Table.Td>{formatMoney(p.adjustmentsCents)}</Table.Td>
+              <Table.Td>
+                {p.closed ? (
+                  <Badge color="gray" variant="light" title={`Closed ${formatDateTime(p.closedAt)}`}>
+                    Closed
+                  </Badge>
+                ) : mayClose && p.period < current ? (
+                  <Button
+                    size="compact-xs"
+                    variant="default"
+                    loading={close.pending}
+                    onClick={() => close.run(p.period)}
+                  >
+                    Close {p.period}
+                  </Button>
+                ) : (
+                  <Badge color="teal" variant="light">
+                    Open
+                  </Badge>
+                )}
+              </Table.Td>
+            </Table.Tr>
+          ))}
+        </Table.Tbody>
+      </Table>
+    </section>
   );
 }
 
@@ -99,6 +172,7 @@ export function BillingHomePage() {
             />
           </SimpleGrid>
         </section>
+        <Months current={h.openPeriod} />
       </Stack>
     </>
   );

@@ -439,4 +439,32 @@ describe(`billing prices (${dialect})`, () => {
     });
     expect(kept.json()).toMatchObject({ payerRef: medicare.id, planName: "Part B" });
   });
+
+  it("imports a 15,000-price schedule in one transaction; the same file again and a replacement are quick", async () => {
+    const big = await as(biller).post("/api/billing/fee-schedules", {
+      name: "Everything",
+      kind: "practice",
+      effectiveFrom: "2026-01-01",
+    });
+    const id = big.json().id as string;
+    const rows = Array.from(
+      { length: 15_000 },
+      (_, i) => `${10000 + i},,${(100 + (i % 900)).toFixed(2)},Code ${i}`,
+    );
+    const file = `procedure_code,modifier,amount,description\n${rows.join("\n")}\n`;
+    const timed = async (csv: string) => {
+      const started = performance.now();
+      const r = await as(biller).post(`/api/billing/fee-schedules/${id}/import`, { csv });
+      return { body: r.json() as FeeImportView, ms: Math.round(performance.now() - started) };
+    };
+    const first = await timed(file);
+    expect(first.body).toMatchObject({ added: 15_000, removed: 0 });
+    const again = await timed(file);
+    expect(again.body).toMatchObject({ added: 0, changed: 0, removed: 0, unchanged: 15_000 });
+    const replaced = await timed(`procedure_code,modifier,amount,description\n99213,,1.00,\n`);
+    expect(replaced.body).toMatchObject({ added: 1, removed: 15_000 });
+    console.info(
+      `fee schedule import on ${dialect}: 15,000 new prices ${first.ms} ms, same file again ${again.ms} ms, replaced by one price ${replaced.ms} ms (${Math.round(file.length / 1024)} KiB)`,
+    );
+  }, 120_000);
 });

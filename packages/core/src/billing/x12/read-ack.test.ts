@@ -29,6 +29,19 @@ describe("readAcknowledgement", () => {
     expect(summarizeAcknowledgement(ack)).toEqual({ accepted: 0, rejected: 1 });
   });
 
+  it("names the element of an IK4 as X12 does, a component included", () => {
+    // This file's sub-element separator (ISA16) is '|'.
+    const text = sample("x12_999_rejected.txt")
+      .replace("IK3*NM*17**1~", "IK3*SV1*17*2400*8~\nIK4*1|2*7*7*XX~")
+      .replace("SE*7*", "SE*8*");
+    const ack = readAcknowledgement(text);
+    if (ack.kind !== "999") throw new Error("not a 999");
+    expect(ack.transactionSets[0]?.errors.slice(0, 2)).toEqual([
+      { code: "IK3-8", reason: "Segment has data element errors: SV1 at segment 17 in loop 2400" },
+      { code: "IK4-7", reason: "Invalid code value: SV101-02 (found 'XX')" },
+    ]);
+  });
+
   it("reads 277CA claim verdicts: CLM01 from TRN02, the payer's claim number, the status in words", () => {
     const accepted = readAcknowledgement(sample("x12_277CA_accepted.txt"));
     expect(accepted).toMatchObject({

@@ -155,12 +155,11 @@ function read999(doc: X12Document, transactions: X12Transaction[]): Ack999 {
           if (!current || !ik3) throw x12Error(s, "IK4 outside an IK3 (segment in error).");
           const code = el(s, 3);
           const words = IK4_ELEMENT_ERRORS[code] ?? `element error ${code}`;
-          const pos = components(el(s, 1), doc.separators).join(".");
+          // IK401 is element:component:repetition; named as X12 does, e.g. NM109 or SV101-02.
+          const [element = "", component = ""] = components(el(s, 1), doc.separators);
+          const name = `${el(ik3, 1)}${element.padStart(2, "0")}${component ? `-${component.padStart(2, "0")}` : ""}`;
           const bad = el(s, 4) ? ` (found '${el(s, 4)}')` : "";
-          current.errors.push({
-            code: `IK4-${code}`,
-            reason: `${words}: ${el(ik3, 1)}${pos.padStart(2, "0")}${bad}`,
-          });
+          current.errors.push({ code: `IK4-${code}`, reason: `${words}: ${name}${bad}` });
           break;
         }
         case "IK5": {

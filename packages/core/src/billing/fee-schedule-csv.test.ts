@@ -87,8 +87,8 @@ describe("fee schedule CSV", () => {
     amountCents: fc.integer({ min: 0, max: 10_000_000_00 }),
     description: fc.option(
       fc
-        .string({ minLength: 1, maxLength: 60 })
-        .map((s) => s.trim())
+        .tuple(fc.constantFrom("", "'", "=", "'=", "-", "@"), fc.string({ minLength: 1, maxLength: 60 }))
+        .map(([start, rest]) => (start + rest).trim())
         .filter((s) => s.length > 0 && !s.includes("\0")),
       { nil: null },
     ),
@@ -125,6 +125,7 @@ describe("fee schedule CSV", () => {
   it("keeps a description that starts like a formula through export and import", () => {
     const es: FeeEntry[] = [
       { procedureCode: "99213", modifier: "", amountCents: 1, description: "-25% promo" },
+      { procedureCode: "99214", modifier: "", amountCents: 1, description: "'=already guarded" },
     ];
     const csv = writeFeeScheduleCsv(es);
     expect(csv).toContain("'-25% promo");

@@ -30,7 +30,12 @@ export const FEE_CSV_COLUMNS = ["procedure_code", "modifier", "amount", "descrip
 export const MAX_FEE_ROWS = 25_000;
 export const MAX_FEE_DESCRIPTION = 200;
 const MAX_REPORTED = 20;
-const FORMULA_GUARD = /^'[=+\-@\t\r\0]/;
+/**
+ * The apostrophe csv.ts puts before a description that starts like a formula (=, +, -, @), and any
+ * apostrophes already there: the import removes one, the export adds one where csvCell does not, so
+ * a description survives export and import exactly.
+ */
+const FORMULA_GUARD = /^'+[=+\-@\t\r\0]/;
 
 const ALIASES: Record<string, (typeof FEE_CSV_COLUMNS)[number]> = {
   procedure_code: "procedure_code",
@@ -170,7 +175,16 @@ export function writeFeeScheduleCsv(entries: readonly FeeEntry[]): string {
   return (
     csvRow(FEE_CSV_COLUMNS) +
     sorted
-      .map((e) => csvRow([e.procedureCode, e.modifier, formatCents(e.amountCents), e.description ?? ""]))
+      .map((e) =>
+        csvRow([
+          e.procedureCode,
+          e.modifier,
+          formatCents(e.amountCents),
+          // A description that already starts like a guarded formula ('=…) gets one more apostrophe, so
+          // the import's removal of the guard gives it back exactly.
+          e.description && FORMULA_GUARD.test(e.description) ? `'${e.description}` : (e.description ?? ""),
+        ]),
+      )
       .join("")
   );
 }

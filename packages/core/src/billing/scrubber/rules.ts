@@ -212,7 +212,7 @@ export const SCRUB_RULES: readonly ScrubRuleDefinition[] = [
     "patient-demographics-missing",
     "error",
     "Patient and subscriber details",
-    "The patient's name, date of birth, sex and address are on file, and the subscriber's name and address when the patient is not the subscriber.",
+    "The patient's name, date of birth, sex and address are on file, and the subscriber's name when the patient is not the subscriber.",
   ),
   rule(
     "duplicate-claim",

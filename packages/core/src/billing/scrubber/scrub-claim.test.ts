@@ -248,7 +248,7 @@ describe("each rule catches what it is for", () => {
 });
 
 describe("a patient who is not the subscriber", () => {
-  it("needs the subscriber's name and address (the 837P writer's 2010BA), not their birth date", () => {
+  it("needs the subscriber's name (the 837P writer's 2010BA), not their address or birth date (situational in 5010)", () => {
     const address = { line1: "22 Oak Ave", city: "Springfield", state: "IL", postalCode: "62704" };
     const dependant = cleanClaim({
       subscriber: {
@@ -259,8 +259,10 @@ describe("a patient who is not the subscriber", () => {
       },
     });
     expect(scrub(dependant).findings).toEqual([]);
+    const noAddress = { ...dependant, subscriber: { ...dependant.subscriber, address: null } };
+    expect(scrub(noAddress).findings).toEqual([]);
     const without = { ...dependant, subscriber: { ...dependant.subscriber, name: null, address: null } };
-    expect(scrub(without).findings.map((f) => f.path)).toEqual(["subscriber.name", "subscriber.address"]);
+    expect(scrub(without).findings.map((f) => f.path)).toEqual(["subscriber.name"]);
   });
 });
 

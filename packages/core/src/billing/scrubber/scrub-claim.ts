@@ -571,10 +571,9 @@ export function scrubClaim(claim: ProfessionalClaim, ctx: ScrubContext, rules: E
     addressGaps(patient.address, "patient.address", "the patient's address", (p, m) =>
       gap(p, `${m}; complete it on the patient.`),
     );
-    // When the patient is not the subscriber: the subscriber's name (2010BA NM1) and, because Salus's
-    // 837P writer writes the subscriber's N3/N4 in 2010BA for dependants too (5010 makes them situational,
-    // required when the patient is the subscriber), their address; a batch with an empty N301 fails the
-    // loop-map check and no claim goes. The birth date is not asked: the writer leaves DMG out without it.
+    // When the patient is not the subscriber: the subscriber's name (2010BA NM1). Their address and
+    // birth date are situational in 5010 (required when the patient is the subscriber): the writer puts
+    // them in when the coverage holds them and leaves them out otherwise, so neither is asked.
     const sub = claim.subscriber;
     if (sub.relationship !== "18") {
       if (!sub.name)
@@ -583,12 +582,6 @@ export function scrubClaim(claim: ProfessionalClaim, ctx: ScrubContext, rules: E
           "The patient is not the subscriber, but the subscriber's name is missing; record it on the coverage.",
         );
       else nameGaps(sub.name, "subscriber.name", "the subscriber", gap);
-      if (!sub.address)
-        gap("subscriber.address", "The subscriber's address is missing; record it on the coverage.");
-      else
-        addressGaps(sub.address, "subscriber.address", "the subscriber's address", (p, m) =>
-          gap(p, `${m}; complete it on the coverage.`),
-        );
     }
   }
   r = on("duplicate-claim");

@@ -26,6 +26,26 @@ function segmentsOf(text: string): { tag: string; values: string[] }[] {
 const cents = (amount: string) => Math.round(Number(amount) * 100);
 
 describe("write837P", () => {
+  it("leaves a dependant's subscriber address out when the coverage has none (situational in 5010), and writes it when whole", () => {
+    const bare = dependantClaim();
+    const without = { ...bare, subscriber: { ...bare.subscriber, address: null } };
+    const bareText = write837P([without], TEST_ENVELOPE).text.replace(/\n/g, "");
+    const subscriberLoop = /NM1\*IL\*[^~]*~(.*?)NM1\*PR\*/.exec(bareText)?.[1];
+    expect(subscriberLoop).toBe("DMG*D8*19800412*F~");
+    parseBack(bareText);
+    const whole = {
+      ...bare,
+      subscriber: {
+        ...bare.subscriber,
+        address: { line1: "22 OAK AVE", city: "SPRINGFIELD", state: "IL", postalCode: "62704" },
+      },
+    };
+    const text = write837P([whole], TEST_ENVELOPE).text;
+    expect(text.replace(/\n/g, "")).toContain(
+      "NM1*IL*1*DOE*JANE****MI*XYZ123456789~N3*22 OAK AVE~N4*SPRINGFIELD*IL*62704~",
+    );
+  });
+
   it("writes every loop the issue lists, and node-x12 reads it back in strict mode", () => {
     const claims = [
       testClaim(),

@@ -126,6 +126,10 @@ function nameSegment(
   return seg;
 }
 
+function completeAddress(a: PostalAddress | null | undefined): boolean {
+  return Boolean(a?.line1?.trim() && a.city?.trim() && a.state?.trim() && a.postalCode?.trim());
+}
+
 function addressSegments(out: string[][], a: PostalAddress | null | undefined): void {
   if (!a) return;
   out.push(a.line2 ? ["N3", t(a.line1), t(a.line2)] : ["N3", t(a.line1)]);
@@ -221,7 +225,9 @@ function claimSegments(out: string[][], c: ProfessionalClaim, hl: { next: number
     addressSegments(out, c.patient.address);
     out.push(["DMG", "D8", d8(c.patient.birthDate), sexCode(c.patient.sex)]);
   } else {
-    addressSegments(out, c.subscriber.address);
+    // Situational for a dependant's subscriber (5010 requires N3/N4 here only when the patient is the
+    // subscriber): written when the coverage holds the whole address, left out otherwise.
+    if (completeAddress(c.subscriber.address)) addressSegments(out, c.subscriber.address);
     if (c.subscriber.birthDate)
       out.push(["DMG", "D8", d8(c.subscriber.birthDate), sexCode(c.subscriber.sex) || "U"]);
   }

@@ -1,3 +1,4 @@
+import { choosePrice, type PriceCandidate } from "@salus/core/billing/price-choice";
 import type { ScopedTrx } from "../db/scoped.ts";
 
 /**
@@ -14,7 +15,7 @@ import type { ScopedTrx } from "../db/scoped.ts";
  * Which entry: the entry for the first of the line's modifiers that the schedule lists (pricing
  * modifiers such as 26 or TC are written first by convention), else the entry without a modifier ('').
  * A schedule's own plain price wins over another schedule's modifier price: a payer schedule is the
- * whole price list for that payer.
+ * whole price list for that payer. The choice itself is core's `choosePrice` (property-tested).
  *
  * Both run inside the caller's (audited, scoped) transaction, so the price read and the charge written
  * commit together and see the same schedule.
@@ -37,43 +38,10 @@ export interface PriceFound {
   modifier: string;
 }
 
-type Candidate = {
-  fee_schedule_id: string;
-  payer_ref: string | null;
-  effective_from: string;
-  modifier: string;
-  amount_cents: number;
-};
-
 function normalize(q: PriceQuery): { code: string; modifiers: string[] } {
   const code = q.procedureCode.trim().toUpperCase();
   const modifiers = q.modifiers.map((m) => m.trim().toUpperCase()).filter((m) => m !== "");
   return { code, modifiers };
-}
-
-/** Picks among candidate entries: the schedule ranked first, then the modifier rank, then the newest. */
-function pick(
-  candidates: readonly Candidate[],
-  modifiers: readonly string[],
-  scheduleRank: (c: Candidate) => number,
-): Candidate | null {
-  const modRank = (m: string) => (m === "" ? modifiers.length : modifiers.indexOf(m));
-  let best: Candidate | null = null;
-  for (const c of candidates) {
-    if (modRank(c.modifier) < 0) continue;
-    if (!best) {
-      best = c;
-      continue;
-    }
-    const d =
-      scheduleRank(c) - scheduleRank(best) ||
-      modRank(c.modifier) - modRank(best.modifier) ||
-      // The schedule that took effect last wins when two overlap; then a stable order by id.
-      (c.effective_from > best.effective_from ? -1 : c.effective_from < best.effective_from ? 1 : 0) ||
-      (c.fee_schedule_id < best.fee_schedule_id ? -1 : 1);
-    if (d < 0) best = c;
-  }
-  return best;
 }
 
 async function candidates(
@@ -83,13 +51,19 @@ async function candidates(
   modifiers: readonly string[],
   date: string,
   payerRef: string | null,
-): Promise<Candidate[]> {
+): Promise<PriceCandidate[]> {
   return trx
     .selectFrom("fee_schedule_entries as e")
     .innerJoin("fee_schedules as s", (j) =>
       j.onRef("s.organization_id", "=", "e.organization_id").onRef("s.id", "=", "e.fee_schedule_id"),
     )
-    .select(["e.fee_schedule_id", "s.payer_ref", "s.effective_from", "e.modifier", "e.amount_cents"])
+    .select([
+      "e.fee_schedule_id as feeScheduleId",
+      "s.payer_ref as payerRef",
+      "s.effective_from as effectiveFrom",
+      "e.modifier",
+      "e.amount_cents as amountCents",
+    ])
     .where("s.kind", "=", kind)
     .where("s.active", "=", 1)
     .where("s.effective_from", "<=", date)
@@ -117,9 +91,9 @@ export async function priceFor(trx: ScopedTrx, query: PriceQuery): Promise<Price
   const { code, modifiers } = normalize(query);
   const payerRef = query.payerRef ?? null;
   const rows = await candidates(trx, "practice", code, modifiers, query.dateOfService, payerRef);
-  const best = pick(rows, modifiers, (c) => (payerRef && c.payer_ref === payerRef ? 0 : 1));
+  const best = choosePrice(rows, { modifiers, payerRef });
   return best
-    ? { unitPriceCents: best.amount_cents, feeScheduleId: best.fee_schedule_id, modifier: best.modifier }
+    ? { unitPriceCents: best.amountCents, feeScheduleId: best.feeScheduleId, modifier: best.modifier }
     : null;
 }
 
@@ -133,8 +107,8 @@ export async function contractedAmountFor(
 ): Promise<PriceFound | null> {
   const { code, modifiers } = normalize(query);
   const rows = await candidates(trx, "contract", code, modifiers, query.dateOfService, query.payerRef);
-  const best = pick(rows, modifiers, () => 0);
+  const best = choosePrice(rows, { modifiers, payerRef: query.payerRef });
   return best
-    ? { unitPriceCents: best.amount_cents, feeScheduleId: best.fee_schedule_id, modifier: best.modifier }
+    ? { unitPriceCents: best.amountCents, feeScheduleId: best.feeScheduleId, modifier: best.modifier }
     : null;
 }

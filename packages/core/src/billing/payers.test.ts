@@ -68,14 +68,12 @@ describe("schedule dates", () => {
   const day = fc
     .integer({ min: 0, max: 60 })
     .map((d) => new Date(Date.UTC(2026, 0, 1 + d)).toISOString().slice(0, 10));
-  const range = fc
-    .tuple(day, fc.option(day, { nil: null }))
-    .map(([a, b]) => ({
-      id: "x",
-      name: "x",
-      effectiveFrom: b && b < a ? b : a,
-      effectiveTo: b && b < a ? a : b,
-    }));
+  const range = fc.tuple(day, fc.option(day, { nil: null })).map(([a, b]) => ({
+    id: "x",
+    name: "x",
+    effectiveFrom: b && b < a ? b : a,
+    effectiveTo: b && b < a ? a : b,
+  }));
 
   it("two ranges overlap exactly when some day is in force in both", () => {
     fc.assert(

@@ -14,8 +14,8 @@ import type { Actor, Services } from "../platform/services.ts";
 /**
  * The demo's billing history, after seed-billing.ts (payers, fee schedules, coverages linked to payers):
  * the past three weeks' fulfilled visits get finished encounters with codes, their charges are captured
- * and, for visits before the last clinic day, approved, claimed, scrubbed and sent in two batches; the
- * older batch is accepted and mostly paid (payer payment, contractual adjustment, copay moved to the
+ * and, for visits before the last clinic day, approved, claimed and scrubbed; those over a week old are
+ * sent in a batch, accepted and mostly paid (payer payment, contractual adjustment, copay moved to the
  * patient), one claim denied. The last clinic day's visits stay in the charge review queue for the
  * biller, and one of them carries a seeded error the scrubber catches (a procedure pointing at a
  * diagnosis the visit does not have) and the biller fixes on the claim page. One charge is held.
@@ -279,13 +279,22 @@ export async function seedBillingActivity(
       for (const id of built.claimIds) await scrubClaimIn(trx, services, actor, id);
     });
     const ready = await db.selectFrom("claims").select("id").where("status", "=", "ready").execute();
-    if (ready.length === 0) continue;
+    // The last week's claims stay ready: the next batch (web or `salus claims batch --org demo`) sends them.
+    if (round === "recent" || ready.length === 0) continue;
     await step("billing.batch.create", (trx) => createClaimBatchIn(trx, services, actor));
     result.batches++;
-    if (round === "recent") continue;
     // The payer accepts the older batch and pays most of it.
     await step("billing.ledger.post", async (trx) => {
-      for (const [i, claimId] of built.claimIds.entries()) {
+      // In the batch file's order; the first claim stays accepted (not paid), so a 277CA naming it can
+      // still reject it (accepted → rejected), as the acknowledgement e2e test does.
+      const inFileOrder = await trx
+        .selectFrom("claims")
+        .select("id")
+        .where("id", "in", built.claimIds)
+        .orderBy("date_of_service")
+        .orderBy("patient_control_number")
+        .execute();
+      for (const [i, { id: claimId }] of inFileOrder.entries()) {
         const claim = await trx
           .selectFrom("claims")
           .select(["status", "payer_ref", "patient_id"])
@@ -304,7 +313,7 @@ export async function seedBillingActivity(
           );
           continue;
         }
-        if (i % 5 === 3) continue;
+        if (i === 0 || i % 5 === 3) continue;
         const lines = await trx
           .selectFrom("claim_lines")
           .selectAll()

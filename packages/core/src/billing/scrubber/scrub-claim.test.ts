@@ -266,6 +266,21 @@ describe("a patient who is not the subscriber", () => {
   });
 });
 
+describe("names a claim can carry", () => {
+  it("stops a name written only in a script the claim cannot carry, and lets accents through (the writer drops them)", () => {
+    const cyrillic = cleanClaim({
+      patient: { ...cleanClaim().patient, name: { family: "Иванова", given: "Anna" } },
+    });
+    expect(scrub(cyrillic).findings.map((f) => [f.ruleId, f.path])).toEqual([
+      ["patient-demographics-missing", "patient.name.family"],
+    ]);
+    const accented = cleanClaim({
+      patient: { ...cleanClaim().patient, name: { family: "Müller", given: "José" } },
+    });
+    expect(scrub(accented).findings).toEqual([]);
+  });
+});
+
 describe("per-payer settings", () => {
   const broken = cleanClaim({ subscriber: { memberId: "12345", relationship: "18" } });
   const set = (s: Partial<ScrubRuleSetting>): ScrubRuleSetting => ({

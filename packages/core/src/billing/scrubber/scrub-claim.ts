@@ -18,6 +18,7 @@ import { isValidNpi } from "../../directory/npi.ts";
 import { formatMoney } from "../../shared/money.ts";
 import { isPlainDate } from "../../shared/time-zone.ts";
 import type { PersonName, PostalAddress, ProfessionalClaim } from "../claim-model.ts";
+import { x12Text } from "../x12/write-837p.ts";
 import type { DiagnosisCodeSet, ScrubContext } from "./context.ts";
 import { ageOn, isPerinatalCode, isPregnancyCode, sexConflict } from "./diagnosis-edits.ts";
 import type { ScrubSeverity } from "./rules.ts";
@@ -652,8 +653,19 @@ function nameGaps(
   whose: string,
   gap: (path: string, message: string) => void,
 ): void {
-  if (blank(n.family)) gap(`${path}.family`, `The family name of ${whose} is missing.`);
-  if (blank(n.given)) gap(`${path}.given`, `The given name of ${whose} is missing.`);
+  for (const [part, label] of [
+    ["family", "family"],
+    ["given", "given"],
+  ] as const) {
+    const value = n[part];
+    if (blank(value)) gap(`${path}.${part}`, `The ${label} name of ${whose} is missing.`);
+    // Claims carry plain Latin letters: a name written only in another script would go out empty.
+    else if (x12Text(value) === "")
+      gap(
+        `${path}.${part}`,
+        `The ${label} name of ${whose} has no Latin letters, and a claim carries only those; record the name as it is on the insurance card, in Latin letters.`,
+      );
+  }
 }
 
 function addressGaps(

@@ -93,6 +93,9 @@ function t(value: string | null | undefined): string {
   return clean(value).toUpperCase();
 }
 
+/** What the 837P writes for a name or other text (the scrubber asks whether anything is left of it). */
+export const x12Text = t;
+
 /** Cents as an X12 decimal: 12500 → "125", 12550 → "125.5", 12555 → "125.55". */
 export function x12Amount(cents: number): string {
   const sign = cents < 0 ? "-" : "";

@@ -90,6 +90,18 @@ export async function loadClaimView(trx: ScopedTrx, id: string): Promise<ClaimVi
     .orderBy("at")
     .orderBy("id")
     .execute();
+  // Who moved it, in words: 'user:<id>' becomes the person's name (batches, acknowledgements and
+  // remittances keep their own label).
+  const userIds = [
+    ...new Set(history.flatMap((h) => (h.source.startsWith("user:") ? [h.source.slice(5)] : []))),
+  ];
+  const people = new Map(
+    userIds.length === 0
+      ? []
+      : (
+          await trx.selectFrom("users").select(["id", "display_name"]).where("id", "in", userIds).execute()
+        ).map((u) => [`user:${u.id}`, u.display_name]),
+  );
   const related = await trx
     .selectFrom("claims")
     .select([
@@ -171,7 +183,7 @@ export async function loadClaimView(trx: ScopedTrx, id: string): Promise<ClaimVi
       from: h.from_status,
       to: h.to_status,
       reason: h.reason,
-      source: h.source,
+      source: people.get(h.source) ?? h.source,
       at: h.at,
     })),
     actions,

@@ -189,6 +189,13 @@ describe(`charges, ledger and claims (${dialect})`, () => {
     const original = await getClaim(services, biller, claimId);
     expect(original).toMatchObject({ status: "closed", balanceCents: 0 });
     expect(original.history.map((h) => h.to)).toEqual(["draft", "ready", "submitted", "closed"]);
+    // A person's move reads with their name; a batch's with its label.
+    expect(original.history.map((h) => h.source)).toEqual([
+      "biller of alpha",
+      "scrub:test",
+      "batch:test",
+      "biller of alpha",
+    ]);
     await expect(correctClaim(services, biller, claimId, "void", { reason: "again" })).rejects.toMatchObject({
       code: "conflict",
     });

@@ -5,6 +5,7 @@ import { audited } from "../audit/audited.ts";
 import type { ScopedTrx } from "../db/scoped.ts";
 import type { Actor, Services } from "../platform/services.ts";
 import { PATIENT_ACCOUNT, postLedgerIn } from "./ledger-posting.ts";
+import { selfPayPayerRef } from "./load-payer.ts";
 import { priceFor } from "./price-lookup.ts";
 
 /** The place of service when nothing says otherwise: 11, office. */
@@ -104,14 +105,18 @@ export async function captureChargesIn(
     for (const r of rows) diagnoses.set(r.encounter_id, [...(diagnoses.get(r.encounter_id) ?? []), r.code]);
   }
 
+  // A visit billed to the patient (self-pay, or no coverage on the date) is priced from the self-pay
+  // payer's schedule when the practice has one, else from its default prices (priceFor falls back).
+  let selfPay: string | null | undefined;
   for (const l of lines) {
     const coverage = l.self_pay ? null : await billableCoverageOn(trx, l.patient_id, l.date);
     const modifiers: string[] = JSON.parse(l.modifiers);
+    if (!coverage && selfPay === undefined) selfPay = await selfPayPayerRef(trx);
     const found = await priceFor(trx, {
       procedureCode: l.code,
       modifiers,
       dateOfService: l.date,
-      payerRef: coverage?.payerRef ?? null,
+      payerRef: coverage ? coverage.payerRef : (selfPay ?? null),
     });
     const unit = found?.unitPriceCents ?? l.charge_cents ?? 0;
     const notes: string[] = [];

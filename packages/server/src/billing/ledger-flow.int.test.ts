@@ -115,6 +115,60 @@ describe(`charges, ledger and claims (${dialect})`, () => {
     expect(account).toMatchObject({ totalCents: 8000, patientCents: 8000, insuranceCents: 0 });
   });
 
+  it("prices a self-pay visit from the self-pay payer's schedule when the practice has one", async () => {
+    const at = "2026-01-01T00:00:00.000Z";
+    const scheduleId = randomUUID();
+    await services.systemDb
+      .insertInto("fee_schedules")
+      .values({
+        organization_id: seed.alpha.id,
+        id: scheduleId,
+        name: "Self-pay prices",
+        kind: "practice",
+        payer_ref: practice.selfPayPayerId,
+        is_default: 0,
+        effective_from: "2025-01-01",
+        effective_to: null,
+        active: 1,
+        version: 1,
+        created_at: at,
+        updated_at: at,
+      })
+      .execute();
+    await services.systemDb
+      .insertInto("fee_schedule_entries")
+      .values({
+        organization_id: seed.alpha.id,
+        fee_schedule_id: scheduleId,
+        procedure_code: "99213",
+        modifier: "",
+        amount_cents: 9000,
+        description: null,
+      })
+      .execute();
+    try {
+      const selfPay = await seedEncounter(services, seed.alpha, {
+        patientId: seed.alpha.patientIds[1],
+        date: "2026-02-23",
+        selfPay: true,
+        procedures: [{ code: "99213" }, { code: "36415" }],
+      });
+      await captureCharges(services, biller, { encounterId: selfPay });
+      const rows = await chargesOf(selfPay);
+      // 99213 from the self-pay schedule; 36415, which it does not list, from the practice's default prices.
+      expect(rows.map((c) => [c.procedure_code, c.amount_cents, c.fee_schedule_id])).toEqual([
+        ["99213", 9000, scheduleId],
+        ["36415", 1200, practice.feeScheduleId],
+      ]);
+    } finally {
+      await services.systemDb
+        .deleteFrom("fee_schedule_entries")
+        .where("fee_schedule_id", "=", scheduleId)
+        .execute();
+      await services.systemDb.deleteFrom("fee_schedules").where("id", "=", scheduleId).execute();
+    }
+  });
+
   it("approves, builds one claim per patient/date/practitioner/payer, moves balances onto claim lines, edits and corrects it", async () => {
     const e = await seedEncounter(services, seed.alpha, {
       patientId: seed.alpha.patientIds[0],

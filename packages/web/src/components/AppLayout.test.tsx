@@ -2,7 +2,7 @@
 import { cleanup, screen, within } from "@testing-library/react";
 import { afterEach, describe, expect, it } from "vitest";
 import { makeSession, renderWithProviders } from "../test/render.tsx";
-import { AppLayout } from "./AppLayout.tsx";
+import { AppLayout, activeNavItem } from "./AppLayout.tsx";
 import { RequirePermission } from "./RequirePermission.tsx";
 
 afterEach(cleanup);
@@ -48,5 +48,17 @@ describe("RequirePermission", () => {
     );
     expect(screen.getByText("Not permitted")).toBeTruthy();
     expect(screen.queryByText("secret audit")).toBeNull();
+  });
+});
+
+describe("activeNavItem", () => {
+  const items = ["/billing", "/billing/claims", "/billing/charges", "/patients"];
+  it("highlights the page's own entry, else the longest one the address lies under, never two", () => {
+    expect(activeNavItem(items, "/billing")).toBe("/billing");
+    expect(activeNavItem(items, "/billing/claims")).toBe("/billing/claims");
+    expect(activeNavItem(items, "/billing/claims/42")).toBe("/billing/claims");
+    expect(activeNavItem(items, "/patients/7/chart")).toBe("/patients");
+    expect(activeNavItem(items, "/billingx")).toBeNull();
+    expect(activeNavItem(items, "/")).toBeNull();
   });
 });

@@ -12,7 +12,12 @@ export function AppLayout() {
   const session = useCurrentSession();
   const [opened, { toggle, close }] = useDisclosure(false);
   const location = useLocation();
-  const groups = groupBySection(navItems(session.permissions));
+  const items = navItems(session.permissions);
+  const groups = groupBySection(items);
+  const activeTo = activeNavItem(
+    items.map((i) => i.to),
+    location.pathname,
+  );
   useSessionWatch(location.pathname);
 
   // After moving to another page, close the navbar drawer (tablets and phones) and move focus to
@@ -70,7 +75,7 @@ export function AppLayout() {
                   {group.section}
                 </Text>
                 {group.items.map((item) => {
-                  const active = location.pathname === item.to || location.pathname.startsWith(`${item.to}/`);
+                  const active = item.to === activeTo;
                   return (
                     <NavLink
                       key={item.to}
@@ -95,4 +100,17 @@ export function AppLayout() {
       </AppShell.Main>
     </AppShell>
   );
+}
+
+/**
+ * The one entry to highlight: the page's own address, else the longest entry the address lies under
+ * (so /billing/claims/42 lights "Claims", not "Billing home" too). Null when none matches.
+ */
+export function activeNavItem(addresses: readonly string[], pathname: string): string | null {
+  let best: string | null = null;
+  for (const to of addresses) {
+    if (pathname !== to && !pathname.startsWith(`${to}/`)) continue;
+    if (best === null || to.length > best.length) best = to;
+  }
+  return best;
 }

@@ -4,6 +4,7 @@ import { adminRoutes } from "./admin/routes.ts";
 import { startAuditSealJob } from "./audit/seal-audit.ts";
 import { authRoutes } from "./auth/routes.ts";
 import { billingBatchRoutes } from "./billing/batch-routes.ts";
+import { subscribeCaptureOnFinish } from "./billing/capture-on-finish.ts";
 import { fhirBillingResourcesRoutes } from "./billing/fhir-billing-resources-routes.ts";
 import { fhirBillingRoutes } from "./billing/fhir-billing-routes.ts";
 import { billingPriceRoutes } from "./billing/price-routes.ts";
@@ -50,6 +51,12 @@ export interface Domain {
   jobs?: readonly StartJob[];
   /** The tables it owns (every table has exactly one owner: domains.test.ts). */
   tables: readonly (keyof Database)[];
+  /**
+   * Its reactions to other domains' events (platform/event-bus.ts), registered once when this list is
+   * loaded (by the server, the CLI and the test harness alike), so a reaction that must never be
+   * missed does not depend on which modules happen to be imported.
+   */
+  subscriptions?: readonly (() => () => void)[];
 }
 
 /**
@@ -155,6 +162,8 @@ export const DOMAINS: readonly Domain[] = [
     name: "billing",
     routes: [billingPriceRoutes, billingRoutes, billingBatchRoutes, billingScrubRoutes],
     fhirRoutes: [fhirBillingRoutes, fhirBillingResourcesRoutes],
+    // A finished visit's procedures become charges for review in the same transaction.
+    subscriptions: [subscribeCaptureOnFinish],
     // Billing owns coverages and no-show fees (docs/architecture.md); flow records the fee when it marks
     // the no-show, and the records pages edit coverages, through billing's tables.
     tables: [
@@ -177,3 +186,5 @@ export const DOMAINS: readonly Domain[] = [
     ],
   },
 ];
+
+for (const domain of DOMAINS) for (const subscribe of domain.subscriptions ?? []) subscribe();

@@ -58,7 +58,7 @@ export async function captureChargesIn(
   trx: ScopedTrx,
   services: Services,
   actor: Actor,
-  options: { encounterId?: string } = {},
+  options: { encounterId?: string; noShowFees?: boolean } = {},
 ): Promise<CaptureResult> {
   const now = services.clock().toISOString();
   const result: CaptureResult = { captured: 0, noShowFees: 0, noShowFeesReversed: 0, unpriced: 0 };
@@ -168,6 +168,9 @@ export async function captureChargesIn(
       .executeTakeFirst();
     if (Number(inserted.numInsertedOrUpdatedRows ?? 0n) > 0) result.captured++;
   }
+
+  // Finishing one visit captures its own lines only (billing/capture-on-finish.ts).
+  if (options.noShowFees === false) return result;
 
   // No-show fees still pending and not yet charged.
   const fees = await trx

@@ -22,6 +22,7 @@ import type { Trx } from "../db/transaction.ts";
 import type { Actor, Services } from "../platform/services.ts";
 import { requirePatientAccess, writtenUnderGrant } from "../records/patient-access.ts";
 import { encounterVisible, partsOf, readerOf, requireEncounter } from "./clinical-access.ts";
+import { encounterFinished } from "./encounter-finished.ts";
 import { keepRevision, type RevisionView, revisionsOf } from "./revisions.ts";
 import type { DiagnosisView, EncounterView, ProcedureView } from "./schemas.ts";
 
@@ -356,6 +357,8 @@ export async function createEncounter(
       };
       await trx.insertInto("encounters").values(row).execute();
       await writeCodes(trx, actor.organizationId, id, codes);
+      if (row.status === "finished")
+        await encounterFinished.publish(trx, services, actor, { encounterId: id, patientId });
       return presentOne(trx, readerOf(actor, access), row);
     },
   );
@@ -501,6 +504,11 @@ export async function updateEncounter(
         .where("id", "=", id)
         .where("version", "=", encounter.version)
         .execute();
+      if (next.status === "finished")
+        await encounterFinished.publish(trx, services, actor, {
+          encounterId: id,
+          patientId: next.patient_id,
+        });
       return presentOne(trx, readerOf(actor, access), next);
     },
   );

@@ -5,7 +5,7 @@ import { dependantClaim, TEST_ENVELOPE, testClaim } from "./test-claims.ts";
 import { tokenizeX12 } from "./tokenizer.ts";
 import { map837P, write837P } from "./write-837p.ts";
 
-const SAMPLES = new URL("../../../../../../shared/data/x12/samples-837/", import.meta.url);
+const SAMPLES = new URL("../../../../../data/x12/samples-837/", import.meta.url);
 
 function findings(name: string): string[] {
   const doc = tokenizeX12(readFileSync(new URL(name, SAMPLES), "utf8"));

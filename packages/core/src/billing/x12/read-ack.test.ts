@@ -3,7 +3,7 @@ import { describe, expect, it } from "vitest";
 import { DomainError } from "../../shared/domain-error.ts";
 import { readAcknowledgement, summarizeAcknowledgement } from "./read-ack.ts";
 
-const SAMPLES = new URL("../../../../../../shared/data/x12/samples-837/", import.meta.url);
+const SAMPLES = new URL("../../../../../data/x12/samples-837/", import.meta.url);
 const sample = (name: string) => readFileSync(new URL(name, SAMPLES), "utf8");
 
 describe("readAcknowledgement", () => {

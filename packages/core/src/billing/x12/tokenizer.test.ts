@@ -3,7 +3,7 @@ import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { components, readEnvelopes, repetitions, tokenizeX12 } from "./tokenizer.ts";
 
-const SAMPLES = new URL("../../../../../../shared/data/x12/samples-837/", import.meta.url);
+const SAMPLES = new URL("../../../../../data/x12/samples-837/", import.meta.url);
 const sample = (name: string) => readFileSync(new URL(name, SAMPLES), "utf8");
 
 function isa(el: string, rep: string, sub: string, term: string): string {

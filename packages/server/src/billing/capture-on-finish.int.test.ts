@@ -101,12 +101,32 @@ describe(`charge capture when a visit is finished (${dialect})`, () => {
       ["36415", 1200],
     ]);
 
-    // Created finished: captured at once.
+    // Created finished: captured at once; but nothing while the practice has no billing identity.
     const direct = await createEncounter(services, clinician, seed.alpha.patientIds[0], {
       ...input,
       date: "2026-02-25",
       status: "finished",
     });
     expect((await chargesOf(direct.id)).map((c) => c.procedure_code)).toEqual(["99213"]);
+
+    const settings = await services.systemDb
+      .selectFrom("billing_settings")
+      .selectAll()
+      .where("organization_id", "=", seed.alpha.id)
+      .executeTakeFirstOrThrow();
+    await services.systemDb
+      .deleteFrom("billing_settings")
+      .where("organization_id", "=", seed.alpha.id)
+      .execute();
+    try {
+      const unbilled = await createEncounter(services, clinician, seed.alpha.patientIds[0], {
+        ...input,
+        date: "2026-02-26",
+        status: "finished",
+      });
+      expect(await chargesOf(unbilled.id)).toEqual([]);
+    } finally {
+      await services.systemDb.insertInto("billing_settings").values(settings).execute();
+    }
   });
 });

@@ -73,7 +73,10 @@ export default defineConfig({
   outputDir: "./test-results",
   fullyParallel: false,
   workers: 1,
-  retries: 0,
+  // Under CI a failed test runs once more and, if it passes, is reported as flaky in the list (not
+  // hidden): two specs stalled once in a CI-like run here (a dropdown that did not open, a sign-in page
+  // not drawn within 60 s) and passed on every run since; a test that fails twice still fails the run.
+  retries: process.env.CI ? 1 : 0,
   timeout: 60_000,
   expect: { timeout: 10_000 },
   reporter: [["list"]],

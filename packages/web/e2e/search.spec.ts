@@ -46,15 +46,17 @@ test("ICD-10-CM look-up ranks by relevance, warns for an unloaded fiscal year, a
 }) => {
   test.setTimeout(120_000);
   await signIn(page, demo("clinician"));
-  // A patient of the clinician with recorded encounters (the demo records some for her panel).
+  // A patient of the clinician with a coded encounter in FY2026 (before 2026-10-01), the fiscal year
+  // whose list the demo loads: only those codes carry descriptions (later visits, such as the ones the
+  // billing demo records in the last weeks, are checked for form only).
   const mine = await getJson<{ items: PatientItem[] }>(page, "/api/patients?limit=200");
   let patient: PatientItem | null = null;
   for (const p of mine.items) {
-    const encounters = await getJson<{ items: { diagnoses: unknown[] }[] }>(
+    const encounters = await getJson<{ items: { date: string; diagnoses: unknown[] }[] }>(
       page,
       `/api/patients/${p.id}/encounters`,
     );
-    if (encounters.items.some((e) => e.diagnoses.length > 0)) {
+    if (encounters.items.some((e) => e.diagnoses.length > 0 && e.date < "2026-10-01")) {
       patient = p;
       break;
     }

@@ -37,7 +37,16 @@ test("the privacy officer decides an amendment and records disclosures; only acc
   ).toBeVisible();
 
   // The patient's privacy tab: record two disclosures.
-  await page.getByRole("row").filter({ hasText: patientName }).first().getByRole("link").click();
+  // The patient's link in the decided row (followed by its address: a click that lands while the list
+  // re-renders after the status switch once went nowhere).
+  const patientHref = await page
+    .getByRole("row")
+    .filter({ hasText: patientName })
+    .filter({ hasText: "The record is accurate and complete" })
+    .getByRole("link")
+    .getAttribute("href");
+  expect(patientHref).toMatch(/^\/patients\/[^/?]+\?tab=privacy$/);
+  await page.goto(patientHref!);
   await expect(page.getByRole("tab", { name: "Privacy", selected: true })).toBeVisible({ timeout: 30_000 });
   const disclosures = page.getByRole("region", { name: "Disclosures" });
   const record = async (category: RegExp, recipient: string, purpose: string) => {

@@ -1,9 +1,9 @@
-import { randomUUID } from "node:crypto";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { scopeToOrganization } from "../db/scoped.ts";
 import { inTransaction } from "../db/transaction.ts";
 import { BILLING_NPI, type BillingPractice, seedBillingPractice } from "../testing/billing-practice.ts";
 import { createTestServices, type Seed, seedTwoOrgs, type TestServices } from "../testing/harness.ts";
+import { insertTestClaim } from "../testing/test-claims.ts";
 import { transitionClaim } from "./claim-transitions.ts";
 import { loadProfessionalClaims } from "./load-professional-claims.ts";
 
@@ -11,102 +11,12 @@ let services: TestServices;
 let seed: Seed;
 let practice: BillingPractice;
 
-/** A claim with two lines and their charges, written directly (claim building has its own tests). */
-async function insertClaim(pcn: string): Promise<string> {
-  const db = services.systemDb;
-  const o = seed.alpha.id;
-  const at = services.clock().toISOString();
-  const claimId = randomUUID();
-  await db
-    .insertInto("claims")
-    .values({
-      organization_id: o,
-      id: claimId,
-      patient_control_number: pcn,
-      patient_id: seed.alpha.patientIds[0],
-      payer_ref: practice.payerId,
-      coverage_id: practice.coverageId,
-      sequence: "primary",
-      primary_claim_id: null,
-      rendering_staff_id: seed.alpha.practitionerId,
-      location_id: seed.alpha.locationId,
-      date_of_service: "2026-02-27",
-      place_of_service: "11",
-      frequency_code: "1",
-      original_claim_id: null,
-      payer_claim_number: null,
-      diagnosis_codes: JSON.stringify(["E11.9", "I10"]),
-      status: "draft",
-      scrub_findings: null,
-      scrubbed_at: null,
-      scrub_count: 0,
-      first_scrub_clean: null,
-      batch_id: null,
-      submitted_at: null,
-      created_by: null,
-      version: 1,
-      created_at: at,
-      updated_at: at,
-    })
-    .execute();
-  for (const [i, [code, cents]] of (
-    [
-      ["99213", 12500],
-      ["36415", 1200],
-    ] as const
-  ).entries()) {
-    const chargeId = randomUUID();
-    await db
-      .insertInto("charges")
-      .values({
-        organization_id: o,
-        id: chargeId,
-        source_key: `test:${claimId}:${i}`,
-        source: "encounter",
-        patient_id: seed.alpha.patientIds[0],
-        encounter_id: null,
-        appointment_id: null,
-        location_id: seed.alpha.locationId,
-        rendering_staff_id: seed.alpha.practitionerId,
-        date_of_service: "2026-02-27",
-        place_of_service: "11",
-        code_system: "cpt",
-        procedure_code: code,
-        modifiers: "[]",
-        units: 1,
-        diagnosis_codes: JSON.stringify(["E11.9", "I10"]),
-        diagnosis_pointers: "[1]",
-        unit_price_cents: cents,
-        amount_cents: cents,
-        fee_schedule_id: null,
-        responsibility: "insurance",
-        status: "claimed",
-        claim_id: claimId,
-        review_note: null,
-        created_by: null,
-        version: 1,
-        created_at: at,
-        updated_at: at,
-      })
-      .execute();
-    await db
-      .insertInto("claim_lines")
-      .values({
-        organization_id: o,
-        claim_id: claimId,
-        line_number: i + 1,
-        charge_id: chargeId,
-        procedure_code: code,
-        modifiers: i === 0 ? JSON.stringify(["25"]) : "[]",
-        units: 1,
-        charge_cents: cents,
-        diagnosis_pointers: i === 0 ? "[1,2]" : "[1]",
-        date_of_service: "2026-02-27",
-        place_of_service: "11",
-      })
-      .execute();
-  }
-  return claimId;
+/** A draft claim with two lines and their charges, written directly (claim building has its own tests). */
+function insertClaim(pcn: string): Promise<string> {
+  return insertTestClaim(services, seed.alpha, practice, pcn, "draft", [
+    ["99213", 12500],
+    ["36415", 1200],
+  ]);
 }
 
 beforeAll(async () => {

@@ -3,8 +3,14 @@ import type { Services } from "../platform/services.ts";
 import type { BillingPractice } from "./billing-practice.ts";
 import type { SeededOrg } from "./harness.ts";
 
+/** The two lines a test claim has unless told otherwise. */
+export const TEST_CLAIM_LINES = [
+  ["99213", 12500],
+  ["36415", 1250],
+] as const;
+
 /**
- * A claim (ready unless told otherwise) with two lines (99213 $125.00, 36415 $12.50) and their charges,
+ * A claim (ready unless told otherwise) with its lines (by default 99213 $125.00, 36415 $12.50) and their charges,
  * written directly: for tests of what happens after scrubbing (batches, acknowledgements, the CLI).
  */
 export async function insertTestClaim(
@@ -13,10 +19,13 @@ export async function insertTestClaim(
   practice: BillingPractice,
   pcn: string,
   status = "ready",
+  lines: readonly (readonly [code: string, cents: number])[] = TEST_CLAIM_LINES,
 ): Promise<string> {
   const db = services.systemDb;
   const at = services.clock().toISOString();
   const claimId = randomUUID();
+  // A draft was never scrubbed; any later status went draft → scrubbed/ready (two moves, version 3).
+  const scrubbed = status !== "draft";
   await db
     .insertInto("claims")
     .values({
@@ -39,22 +48,17 @@ export async function insertTestClaim(
       status: status as "ready",
       scrub_findings: null,
       scrubbed_at: null,
-      scrub_count: 1,
-      first_scrub_clean: 1,
+      scrub_count: scrubbed ? 1 : 0,
+      first_scrub_clean: scrubbed ? 1 : null,
       batch_id: null,
       submitted_at: null,
       created_by: null,
-      version: 3,
+      version: scrubbed ? 3 : 1,
       created_at: at,
       updated_at: at,
     })
     .execute();
-  for (const [i, [code, cents]] of (
-    [
-      ["99213", 12500],
-      ["36415", 1250],
-    ] as const
-  ).entries()) {
+  for (const [i, [code, cents]] of lines.entries()) {
     const chargeId = randomUUID();
     await db
       .insertInto("charges")

@@ -144,38 +144,7 @@ export async function replaceClaimIn(
   id: string,
   input: { version?: number; reason: string },
 ): Promise<ClaimView> {
-  const claim = await loadClaim(trx, id, input.version);
-  requireCorrectable(claim, "replacement");
-  await requireNotCorrectedYet(trx, claim);
-  const lines = await linesOf(trx, id);
-  const created = await insertClaim(trx, services, actor, {
-    ...copyOf(claim, lines),
-    frequencyCode: "7",
-    reason: `Replaces ${claim.patient_control_number}: ${input.reason}`,
-  });
-  await moveLineBalances(
-    trx,
-    services,
-    actor,
-    claim,
-    lines,
-    { claimId: created.id, payerRef: claim.payer_ref },
-    `replaced by ${created.patientControlNumber}`,
-  );
-  await trx
-    .updateTable("charges")
-    .set({ claim_id: created.id, updated_at: services.clock().toISOString() })
-    .where("claim_id", "=", id)
-    .execute();
-  await transitionClaim(
-    trx,
-    actor,
-    id,
-    "closed",
-    `Replaced by ${created.patientControlNumber}: ${input.reason}`,
-    { now: services.clock() },
-  );
-  return loadClaimView(trx, created.id);
+  return correctSentClaim(trx, services, actor, id, input, "7");
 }
 
 /**
@@ -190,14 +159,27 @@ export async function voidClaimIn(
   id: string,
   input: { version?: number; reason: string },
 ): Promise<ClaimView> {
+  return correctSentClaim(trx, services, actor, id, input, "8");
+}
+
+/** Replacement (7) and void (8) differ only in where the balances and charges go; the rest is one path. */
+async function correctSentClaim(
+  trx: ScopedTrx,
+  services: Services,
+  actor: Actor,
+  id: string,
+  input: { version?: number; reason: string },
+  frequency: "7" | "8",
+): Promise<ClaimView> {
+  const replace = frequency === "7";
   const claim = await loadClaim(trx, id, input.version);
-  requireCorrectable(claim, "void");
+  requireCorrectable(claim, replace ? "replacement" : "void");
   await requireNotCorrectedYet(trx, claim);
   const lines = await linesOf(trx, id);
   const created = await insertClaim(trx, services, actor, {
     ...copyOf(claim, lines),
-    frequencyCode: "8",
-    reason: `Voids ${claim.patient_control_number}: ${input.reason}`,
+    frequencyCode: frequency,
+    reason: `${replace ? "Replaces" : "Voids"} ${claim.patient_control_number}: ${input.reason}`,
   });
   await moveLineBalances(
     trx,
@@ -205,12 +187,17 @@ export async function voidClaimIn(
     actor,
     claim,
     lines,
-    null,
-    `voided by ${created.patientControlNumber}`,
+    replace ? { claimId: created.id, payerRef: claim.payer_ref } : null,
+    `${replace ? "replaced" : "voided"} by ${created.patientControlNumber}`,
   );
+  const now = services.clock().toISOString();
   await trx
     .updateTable("charges")
-    .set({ status: "approved", claim_id: null, updated_at: services.clock().toISOString() })
+    .set(
+      replace
+        ? { claim_id: created.id, updated_at: now }
+        : { status: "approved", claim_id: null, updated_at: now },
+    )
     .where("claim_id", "=", id)
     .execute();
   await transitionClaim(
@@ -218,7 +205,7 @@ export async function voidClaimIn(
     actor,
     id,
     "closed",
-    `Voided by ${created.patientControlNumber}: ${input.reason}`,
+    `${replace ? "Replaced" : "Voided"} by ${created.patientControlNumber}: ${input.reason}`,
     { now: services.clock() },
   );
   return loadClaimView(trx, created.id);
